@@ -1,0 +1,66 @@
+//! What every operation needs besides the database: the clock, the id source
+//! and the business settings.
+
+use crate::clock::{Clock, ManualClock, SystemClock};
+use crate::ids::IdGen;
+use crate::store::Durability;
+use chrono::{DateTime, Duration, Utc};
+use std::sync::Arc;
+
+/// Business settings; the defaults are DESIGN.md's seed figures.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub hold_window: Duration,
+    pub payment_window: Duration,
+    /// Share of a CONFIRMED booking refunded on cancellation.
+    pub refund_percent: u8,
+    pub currency: String,
+    pub durability: Durability,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            hold_window: Duration::minutes(5),
+            payment_window: Duration::minutes(10),
+            refund_percent: 50,
+            currency: "INR".into(),
+            durability: Durability::Full,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Context {
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<IdGen>,
+    pub config: Config,
+}
+
+impl Context {
+    /// Wall clock, random ids.
+    pub fn system(config: Config) -> Self {
+        Context { clock: Arc::new(SystemClock), ids: Arc::new(IdGen::Random), config }
+    }
+
+    /// A manual clock starting at `start` and seeded ids: everything replays exactly.
+    pub fn manual(start: DateTime<Utc>, seed: u64, config: Config) -> (Self, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new(start));
+        let ctx = Context { clock: clock.clone(), ids: Arc::new(IdGen::seeded(seed)), config };
+        (ctx, clock)
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn new_id(&self) -> String {
+        self.ids.next(self.clock.now())
+    }
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context").field("now", &self.now()).field("config", &self.config).finish()
+    }
+}

@@ -1,0 +1,31 @@
+//! Pure types and rules of the box office: statuses and their transitions,
+//! money and refund policy, event and customer validation, seat choice.
+//! Nothing here does I/O or reads the time; callers pass `now` in.
+
+pub mod customer;
+pub mod event;
+pub mod money;
+pub mod records;
+pub mod seats;
+pub mod status;
+
+pub use customer::NewCustomer;
+pub use event::{EventKind, NewEvent};
+pub use money::{Money, RefundSplit, refund_split};
+pub use records::*;
+pub use status::{BookingEvent, BookingStatus, HoldStatus, PaymentOutcome, RefundKind, RefundStatus};
+
+/// A rule a piece of input broke: names the field and the rule, so the
+/// message line can tell the clerk exactly what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {rule}")]
+pub struct Invalid {
+    pub field: &'static str,
+    pub rule: String,
+}
+
+impl Invalid {
+    pub fn new(field: &'static str, rule: impl Into<String>) -> Self {
+        Self { field, rule: rule.into() }
+    }
+}

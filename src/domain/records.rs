@@ -1,0 +1,123 @@
+//! The records the store keeps, as plain data.
+
+use super::{BookingStatus, EventKind, HoldStatus, PaymentOutcome, RefundKind, RefundStatus};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub total: u32,
+    pub available: u32,
+    /// Per seat, minor units.
+    pub price: i64,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hold {
+    pub id: String,
+    pub event_id: String,
+    pub seats: u32,
+    /// Seat labels for reserved seating; empty for general admission.
+    pub labels: Vec<String>,
+    pub status: HoldStatus,
+    pub correlation_id: String,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Booking {
+    pub id: String,
+    pub hold_id: String,
+    pub event_id: String,
+    pub customer_id: String,
+    pub seats: u32,
+    pub amount: i64,
+    pub currency: String,
+    pub status: BookingStatus,
+    pub correlation_id: String,
+    pub created_at: DateTime<Utc>,
+    pub payment_expires_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentAttempt {
+    pub id: String,
+    pub booking_id: String,
+    pub idempotency_key: String,
+    pub outcome: PaymentOutcome,
+    pub amount: i64,
+    pub transaction_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refund {
+    pub id: String,
+    pub booking_id: String,
+    pub kind: RefundKind,
+    pub original_amount: i64,
+    pub percent: u8,
+    pub amount: i64,
+    pub fee: i64,
+    pub status: RefundStatus,
+    pub transaction_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub event_id: Option<String>,
+    pub hold_id: Option<String>,
+    pub booking_id: Option<String>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub correlation_id: Option<String>,
+    pub is_retry: bool,
+    pub original_attempt_id: Option<String>,
+    pub actor: String,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRun {
+    pub id: String,
+    pub job: String,
+    pub status: String,
+    pub owner: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub processed: i64,
+    pub error: Option<String>,
+}
+
+/// How a seat of a reserved hall stands right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeatState {
+    Free,
+    Held,
+    Sold,
+}

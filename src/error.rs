@@ -1,0 +1,52 @@
+//! One error type for the engine. Every variant reads as a sentence a clerk can
+//! act on; the CLI maps `Storage` problems to exit code 2.
+
+use crate::domain::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input broke a rule; names the field.
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    #[error("no {what} with id {id}")]
+    NotFound { what: &'static str, id: String },
+    /// The state machine says no; the text says why.
+    #[error("{0}")]
+    Refused(String),
+    #[error("not enough seats: asked for {requested}, only {available} left")]
+    NotEnoughSeats { requested: u32, available: u32 },
+    #[error("seat {0} is already taken; pick another")]
+    SeatTaken(String),
+    #[error("the database stayed busy (another terminal is writing); nothing was changed, try again")]
+    Busy,
+    /// The file cannot be used at all: not SQLite, newer schema, read-only, locked.
+    #[error("{0}")]
+    Storage(String),
+    #[error("database error: {0}")]
+    Db(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        match e.sqlite_error_code() {
+            Some(C::DatabaseBusy | C::DatabaseLocked) => Error::Busy,
+            Some(C::ReadOnly) => Error::Storage("the database file is read-only; nothing was changed".into()),
+            Some(C::NotADatabase) => Error::Storage("the file is not a boxoffice database (not SQLite)".into()),
+            Some(C::DiskFull) => Error::Storage("the disk is full; nothing was changed".into()),
+            _ => Error::Db(e),
+        }
+    }
+}
+
+impl Error {
+    pub fn refused(why: impl Into<String>) -> Self {
+        Error::Refused(why.into())
+    }
+
+    pub fn not_found(what: &'static str, id: &str) -> Self {
+        Error::NotFound { what, id: id.to_string() }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,372 @@
+//! The background tick: expiry sweeps, refund completion, audit shipping and
+//! pruning, each a job with a lease (so two processes never run one job at
+//! once) and a recorded run. An idle tick only reads.
+
+use crate::booking::Desk;
+use crate::clock::to_millis;
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::store::audit::{self as audit_sql, NewAudit};
+use crate::store::jobs as sql;
+use chrono::Duration;
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The jobs, in the order a tick runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    BookingExpiry,
+    HoldExpiry,
+    RefundCompletion,
+    AuditShipping,
+    Pruning,
+    Recovery,
+}
+
+impl Job {
+    pub const ALL: [Job; 6] =
+        [Job::BookingExpiry, Job::HoldExpiry, Job::RefundCompletion, Job::AuditShipping, Job::Pruning, Job::Recovery];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::BookingExpiry => "booking-expiry",
+            Job::HoldExpiry => "hold-expiry",
+            Job::RefundCompletion => "refund-completion",
+            Job::AuditShipping => "audit-shipping",
+            Job::Pruning => "pruning",
+            Job::Recovery => "recovery",
+        }
+    }
+}
+
+const LEASE: Duration = Duration::seconds(30);
+const IDEMPOTENCY_TTL: Duration = Duration::hours(24);
+const JOB_RUN_TTL: Duration = Duration::hours(1);
+const CURSOR_KEY: &str = "audit_ship_cursor";
+
+/// Where shipped audit rows go: one JSON object per line.
+pub trait AuditSink: Send {
+    fn write_line(&mut self, line: &str) -> std::io::Result<()>;
+    fn flush(&mut self) -> std::io::Result<()>;
+}
+
+impl<W: Write + Send> AuditSink for W {
+    fn write_line(&mut self, line: &str) -> std::io::Result<()> {
+        self.write_all(line.as_bytes())?;
+        self.write_all(b"\n")
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Write::flush(self)
+    }
+}
+
+/// The JSON-lines audit log: `audit.jsonl.YYYY-MM-DD` in `dir`, rolled daily
+/// by tracing-appender.
+pub fn audit_log_sink(dir: &Path) -> Result<Box<dyn AuditSink>> {
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("audit")
+        .filename_suffix("jsonl")
+        .build(dir)
+        .map_err(|e| Error::Storage(format!("cannot open the audit log in {}: {e}", dir.display())))?;
+    Ok(Box::new(appender))
+}
+
+/// A sink that keeps lines in memory (scripts, tests).
+#[derive(Clone, Default)]
+pub struct MemorySink(pub Arc<Mutex<Vec<String>>>);
+
+impl AuditSink for MemorySink {
+    fn write_line(&mut self, line: &str) -> std::io::Result<()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(line.to_string());
+        Ok(())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What one tick did, job by job (jobs with nothing due are absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub ran: Vec<(Job, RunOutcome)>,
+}
+
+impl TickReport {
+    pub fn processed(&self, job: Job) -> usize {
+        self.ran
+            .iter()
+            .filter(|(j, _)| *j == job)
+            .map(|(_, o)| if let RunOutcome::Completed(n) = o { *n } else { 0 })
+            .sum()
+    }
+    pub fn is_idle(&self) -> bool {
+        self.ran.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunOutcome {
+    Completed(usize),
+    /// Another process held the lease.
+    Skipped,
+    Failed(String),
+}
+
+/// Runs the jobs on its own connection.
+pub struct Jobs {
+    desk: Desk,
+    owner: String,
+    sink: Box<dyn AuditSink>,
+}
+
+impl Jobs {
+    pub fn new(desk: Desk, sink: Box<dyn AuditSink>) -> Self {
+        let owner = format!("{}:{}", desk.actor(), std::process::id());
+        Jobs { desk, owner, sink }
+    }
+
+    pub fn desk(&self) -> &Desk {
+        &self.desk
+    }
+
+    /// One tick: every job that has work due.
+    pub fn tick(&mut self) -> Result<TickReport> {
+        let mut report = TickReport::default();
+        for job in [Job::BookingExpiry, Job::HoldExpiry, Job::RefundCompletion, Job::AuditShipping, Job::Pruning] {
+            if self.due(job)? {
+                let outcome = self.run(job)?;
+                report.ran.push((job, outcome));
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs one job now, whether or not it looks due (the jobs screen's keys).
+    pub fn run(&mut self, job: Job) -> Result<RunOutcome> {
+        let run_id = self.desk.ctx().new_id();
+        let owner = self.owner.clone();
+        let got = self.desk.write_raw(|conn, _, now| {
+            let ms = to_millis(now);
+            if sql::take_lease(conn, job.name(), &owner, ms, to_millis(now + LEASE))? {
+                sql::start_run(conn, &run_id, job.name(), &owner, "RUNNING", ms)?;
+                Ok(true)
+            } else {
+                sql::start_run(conn, &run_id, job.name(), &owner, "SKIPPED", ms)?;
+                Ok(false)
+            }
+        })?;
+        if !got {
+            return Ok(RunOutcome::Skipped);
+        }
+        let result = self.work(job);
+        let (status, processed, error) = match &result {
+            Ok(n) => ("COMPLETED", *n as i64, None),
+            Err(e) => ("FAILED", 0, Some(e.to_string())),
+        };
+        self.desk.write_raw(|conn, _, now| {
+            sql::finish_run(conn, &run_id, status, processed, error.as_deref(), to_millis(now))?;
+            sql::release_lease(conn, job.name(), &owner)
+        })?;
+        Ok(match result {
+            Ok(n) => RunOutcome::Completed(n),
+            Err(e) => {
+                tracing::warn!(job = job.name(), error = %e, "job failed");
+                RunOutcome::Failed(e.to_string())
+            }
+        })
+    }
+
+    /// Whether `job` has anything to do — reads only.
+    pub fn due(&self, job: Job) -> Result<bool> {
+        let conn = self.desk.conn();
+        let now = self.desk.now();
+        Ok(match job {
+            Job::BookingExpiry => self.desk.bookings_due()?,
+            Job::HoldExpiry => self.desk.holds_due()?,
+            Job::RefundCompletion => self.desk.refunds_due()?,
+            Job::AuditShipping => audit_sql::max_seq(conn)? > self.cursor()?,
+            Job::Pruning => {
+                sql::count_old_idempotency(conn, to_millis(now - IDEMPOTENCY_TTL))? > 0
+                    || sql::count_old_runs(conn, to_millis(now - JOB_RUN_TTL))? > 0
+            }
+            Job::Recovery => true,
+        })
+    }
+
+    fn work(&mut self, job: Job) -> Result<usize> {
+        match job {
+            Job::BookingExpiry => self.desk.expire_bookings(),
+            Job::HoldExpiry => self.desk.expire_holds(),
+            Job::RefundCompletion => self.desk.process_refunds(),
+            Job::AuditShipping => self.ship_audit(),
+            Job::Pruning => self.prune(),
+            Job::Recovery => self.recover_inner(),
+        }
+    }
+
+    /// The start-up recovery pass, recorded as a run of the recovery job.
+    pub fn recover(&mut self) -> Result<RunOutcome> {
+        self.run(Job::Recovery)
+    }
+
+    fn recover_inner(&mut self) -> Result<usize> {
+        let owner = self.owner.clone();
+        let closed = self.desk.write_raw(|conn, actor, now| {
+            // A RUNNING run older than a lease belongs to a process that died.
+            let stale = sql::stale_runs(conn, to_millis(now - LEASE))?;
+            for run in &stale {
+                sql::finish_run(
+                    conn,
+                    &run.id,
+                    "FAILED",
+                    run.processed,
+                    Some("abandoned: its process stopped"),
+                    to_millis(now),
+                )?;
+                audit_sql::insert(
+                    conn,
+                    &self.desk.ctx().new_id(),
+                    to_millis(now),
+                    actor,
+                    &NewAudit {
+                        action: "RECOVERY_CLOSED_RUN",
+                        entity: "job_run",
+                        entity_id: &run.id,
+                        details: Some(json!({"job": run.job, "owner": run.owner, "by": owner})),
+                        ..Default::default()
+                    },
+                )?;
+            }
+            Ok(stale.len())
+        })?;
+        let healed = self.desk.recover()?;
+        let swept = self.desk.expire_due()?;
+        Ok(closed + healed + swept.holds + swept.bookings)
+    }
+
+    fn cursor(&self) -> Result<i64> {
+        Ok(audit_sql::meta_get(self.desk.conn(), CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// Audit rows in the log file but not yet shipped (for the audit screen).
+    pub fn ship_backlog(&self) -> Result<i64> {
+        Ok(audit_sql::max_seq(self.desk.conn())? - self.cursor()?)
+    }
+
+    /// Writes audit rows after the cursor to the sink, then moves the cursor.
+    /// A crash between the two ships those rows again on restart: at least
+    /// once, never lost; each line carries its `seq` for de-duplication.
+    fn ship_audit(&mut self) -> Result<usize> {
+        let mut shipped = 0;
+        loop {
+            let cursor = self.cursor()?;
+            let rows = audit_sql::after(self.desk.conn(), cursor, 1000)?;
+            let Some(last) = rows.last().map(|r| r.seq) else { return Ok(shipped) };
+            for row in &rows {
+                let line = serde_json::to_string(row).map_err(|e| Error::Storage(e.to_string()))?;
+                self.sink.write_line(&line).map_err(|e| Error::Storage(format!("cannot write the audit log: {e}")))?;
+            }
+            self.sink.flush().map_err(|e| Error::Storage(format!("cannot flush the audit log: {e}")))?;
+            self.desk.write_raw(|conn, _, _| {
+                // Another process may have moved the cursor meanwhile; never move it back.
+                let now_at = audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0i64);
+                audit_sql::meta_set(conn, CURSOR_KEY, &now_at.max(last).to_string())
+            })?;
+            shipped += rows.len();
+        }
+    }
+
+    fn prune(&mut self) -> Result<usize> {
+        self.desk.write_raw(|conn, _, now| {
+            let keys = sql::prune_idempotency(conn, to_millis(now - IDEMPOTENCY_TTL))?;
+            let runs = sql::prune_runs(conn, to_millis(now - JOB_RUN_TTL))?;
+            Ok(keys + runs)
+        })
+    }
+}
+
+/// What the status bar shows of the tick thread.
+#[derive(Debug, Default)]
+pub struct Heartbeat {
+    /// Clock time of the last finished tick, unix ms (0 = none yet).
+    pub last_tick_ms: AtomicI64,
+    pub ticks: AtomicU64,
+    pub last_error: Mutex<Option<String>>,
+    pub stopped: AtomicBool,
+}
+
+impl Heartbeat {
+    pub fn error(&self) -> Option<String> {
+        self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Handle of a running tick thread; stops it on drop.
+pub struct TickThread {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+    pub heartbeat: Arc<Heartbeat>,
+}
+
+impl TickThread {
+    /// Opens its own connection to `db` and ticks about once a second: recovery
+    /// first, then the sweeps. `on_change` is called after a tick that did work.
+    pub fn spawn(
+        db: PathBuf,
+        ctx: Context,
+        sink: Box<dyn AuditSink>,
+        on_change: impl Fn() + Send + 'static,
+    ) -> Result<TickThread> {
+        let desk = Desk::open(&db, ctx, "job:tick")?;
+        let mut jobs = Jobs::new(desk, sink);
+        let stop = Arc::new(AtomicBool::new(false));
+        let heartbeat = Arc::new(Heartbeat::default());
+        let (stop2, beat) = (stop.clone(), heartbeat.clone());
+        let handle = std::thread::Builder::new()
+            .name("boxoffice-tick".into())
+            .spawn(move || {
+                let clock = jobs.desk().ctx().clock.clone();
+                let record = |r: Result<bool>| match r {
+                    Ok(worked) => {
+                        *beat.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                        beat.last_tick_ms.store(to_millis(clock.now()), Ordering::Relaxed);
+                        beat.ticks.fetch_add(1, Ordering::Relaxed);
+                        if worked {
+                            on_change();
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "tick failed");
+                        *beat.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                    }
+                };
+                let r = jobs.recover().map(|o| matches!(o, RunOutcome::Completed(n) if n > 0));
+                record(r);
+                while !stop2.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(250));
+                    let now = clock.now().timestamp_millis();
+                    if now - beat.last_tick_ms.load(Ordering::Relaxed) < 1000 {
+                        continue;
+                    }
+                    let r = jobs.tick().map(|report| !report.is_idle());
+                    record(r);
+                }
+                beat.stopped.store(true, Ordering::Relaxed);
+            })
+            .map_err(|e| Error::Storage(format!("cannot start the tick thread: {e}")))?;
+        Ok(TickThread { stop, handle: Some(handle), heartbeat })
+    }
+}
+
+impl Drop for TickThread {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}

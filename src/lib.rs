@@ -1,0 +1,21 @@
+//! boxoffice: a terminal box office on one SQLite file.
+//!
+//! - [`domain`]: pure types and rules (state machine, money, validation, seat choice)
+//! - [`store`]: every SQL statement, the schema and transactions
+//! - [`booking`]: the operations of a sale, each one IMMEDIATE transaction + audit
+//! - [`jobs`]: the background tick (expiry, refunds, audit shipping, pruning, recovery)
+
+pub mod booking;
+pub mod clock;
+pub mod context;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod ids;
+pub mod jobs;
+pub mod paths;
+pub mod store;
+
+pub use booking::{Desk, HoldRequest, SeatPick};
+pub use context::{Config, Context};
+pub use error::{Error, Result};

@@ -1,0 +1,84 @@
+//! The `boxoffice` command: the clerk's app, plus `verify` (and friends).
+
+use boxoffice::store::Durability;
+use boxoffice::{Config, Context, Desk, Error};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "boxoffice", version, about = "A keyboard-driven terminal box office on one SQLite file")]
+struct Cli {
+    /// The database file [default: $BOXOFFICE_DB, else boxoffice.db in the user's data dir]
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Start with an empty database instead of the demo events
+    #[arg(long, global = true)]
+    no_demo: bool,
+    /// Minutes a hold keeps its seats
+    #[arg(long, global = true, env = "BOXOFFICE_HOLD_MINUTES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    hold_minutes: u32,
+    /// Minutes a booking waits for payment
+    #[arg(long, global = true, env = "BOXOFFICE_PAYMENT_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    payment_minutes: u32,
+    /// Percent of a confirmed booking refunded on cancellation
+    #[arg(long, global = true, env = "BOXOFFICE_REFUND_PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
+    refund_percent: u8,
+    /// Commit durability: full (a paid sale survives a power cut) or normal (faster)
+    #[arg(long, global = true, env = "BOXOFFICE_SYNCHRONOUS", default_value = "full", value_parser = parse_durability)]
+    synchronous: Durability,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check every invariant; exit 0 when all hold, 1 otherwise (each violation printed)
+    Verify,
+}
+
+fn parse_durability(s: &str) -> Result<Durability, String> {
+    Durability::parse(s).ok_or_else(|| format!("'{s}' is not full or normal"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("boxoffice: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let config = Config {
+        hold_window: chrono::Duration::minutes(i64::from(cli.hold_minutes)),
+        payment_window: chrono::Duration::minutes(i64::from(cli.payment_minutes)),
+        refund_percent: cli.refund_percent,
+        durability: cli.synchronous,
+        ..Config::default()
+    };
+    let db = cli.db.clone().unwrap_or_else(boxoffice::paths::default_db);
+    match cli.command {
+        Some(Command::Verify) => {
+            let desk = Desk::open(&db, Context::system(config), "cli:verify")?;
+            let violations = desk.verify()?;
+            if violations.is_empty() {
+                println!("ok: every invariant holds ({})", db.display());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for v in &violations {
+                    println!("{v}");
+                }
+                println!("{} violation(s) in {}", violations.len(), db.display());
+                Ok(ExitCode::from(1))
+            }
+        }
+        None => {
+            eprintln!("boxoffice: the terminal app is not built yet; try `boxoffice verify`");
+            Ok(ExitCode::from(2))
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! SQL for the append-only audit trail and the small `meta` table.
+
+use crate::clock::from_millis;
+use crate::domain::AuditRow;
+use crate::error::Result;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+/// One audit row to write; `id`, `at` and `actor` come from the caller's context.
+#[derive(Debug, Clone, Default)]
+pub struct NewAudit<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub event_id: Option<&'a str>,
+    pub hold_id: Option<&'a str>,
+    pub booking_id: Option<&'a str>,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub correlation_id: Option<&'a str>,
+    pub is_retry: bool,
+    pub original_attempt_id: Option<&'a str>,
+    pub details: Option<serde_json::Value>,
+}
+
+pub fn insert(conn: &Connection, id: &str, at_ms: i64, actor: &str, a: &NewAudit<'_>) -> Result<()> {
+    let details = a.details.as_ref().map_or_else(|| "{}".to_string(), |d| d.to_string());
+    conn.prepare_cached(
+        "INSERT INTO audit_log (id, at, action, entity, entity_id, event_id, hold_id, booking_id, from_status, to_status,
+                                correlation_id, is_retry, original_attempt_id, actor, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        id,
+        at_ms,
+        a.action,
+        a.entity,
+        a.entity_id,
+        a.event_id,
+        a.hold_id,
+        a.booking_id,
+        a.from_status,
+        a.to_status,
+        a.correlation_id,
+        a.is_retry,
+        a.original_attempt_id,
+        actor,
+        details
+    ])?;
+    Ok(())
+}
+
+const COLS: &str = "seq, id, at, action, entity, entity_id, event_id, hold_id, booking_id, from_status, to_status, \
+                    correlation_id, is_retry, original_attempt_id, actor, details";
+
+fn row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    let details: String = r.get(15)?;
+    Ok(AuditRow {
+        seq: r.get(0)?,
+        id: r.get(1)?,
+        at: from_millis(r.get(2)?),
+        action: r.get(3)?,
+        entity: r.get(4)?,
+        entity_id: r.get(5)?,
+        event_id: r.get(6)?,
+        hold_id: r.get(7)?,
+        booking_id: r.get(8)?,
+        from_status: r.get(9)?,
+        to_status: r.get(10)?,
+        correlation_id: r.get(11)?,
+        is_retry: r.get(12)?,
+        original_attempt_id: r.get(13)?,
+        actor: r.get(14)?,
+        details: serde_json::from_str(&details).unwrap_or(serde_json::Value::String(details)),
+    })
+}
+
+/// What the audit trail can be narrowed by; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub correlation_id: Option<String>,
+    pub booking_id: Option<String>,
+    pub event_id: Option<String>,
+    pub action: Option<String>,
+    pub limit: usize,
+}
+
+/// Audit rows, newest first.
+pub fn list(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRow>> {
+    let sql = format!(
+        "SELECT {COLS} FROM audit_log
+         WHERE (?1 IS NULL OR correlation_id = ?1) AND (?2 IS NULL OR booking_id = ?2)
+           AND (?3 IS NULL OR event_id = ?3) AND (?4 IS NULL OR action = ?4)
+         ORDER BY seq DESC LIMIT ?5"
+    );
+    let limit = if f.limit == 0 { 500 } else { f.limit } as i64;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![f.correlation_id, f.booking_id, f.event_id, f.action, limit], row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Rows after `seq`, oldest first (the shipping cursor's view).
+pub fn after(conn: &Connection, seq: i64, limit: usize) -> Result<Vec<AuditRow>> {
+    let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![seq, limit as i64], row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn max_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit_log")?.query_row([], |r| r.get(0))?)
+}
+
+pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
+}
+
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
+        .execute(params![key, value])?;
+    Ok(())
+}

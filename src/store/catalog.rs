@@ -1,0 +1,133 @@
+//! SQL for events and customers.
+
+use crate::clock::{from_millis, to_millis};
+use crate::domain::{Customer, Event, EventKind};
+use crate::error::Result;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+const EVENT_COLS: &str =
+    "id, name, description, starts_at, kind, seat_rows, seats_per_row, total, available, price, currency, created_at";
+
+fn event_row(r: &Row<'_>) -> rusqlite::Result<Event> {
+    let kind: String = r.get(4)?;
+    let total: u32 = r.get(7)?;
+    let kind = if kind == "RESERVED" {
+        EventKind::Reserved { rows: r.get(5)?, seats_per_row: r.get(6)? }
+    } else {
+        EventKind::GeneralAdmission { capacity: total }
+    };
+    Ok(Event {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        starts_at: from_millis(r.get(3)?),
+        kind,
+        total,
+        available: r.get(8)?,
+        price: r.get(9)?,
+        currency: r.get(10)?,
+        created_at: from_millis(r.get(11)?),
+    })
+}
+
+pub fn insert_event(conn: &Connection, e: &Event) -> Result<()> {
+    let (rows, per_row) = match e.kind {
+        EventKind::Reserved { rows, seats_per_row } => (Some(rows), Some(seats_per_row)),
+        EventKind::GeneralAdmission { .. } => (None, None),
+    };
+    conn.prepare_cached(
+        "INSERT INTO events (id, name, description, starts_at, kind, seat_rows, seats_per_row, total, available, price, currency, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        e.id,
+        e.name,
+        e.description,
+        to_millis(e.starts_at),
+        e.kind.code(),
+        rows,
+        per_row,
+        e.total,
+        e.available,
+        e.price,
+        e.currency,
+        to_millis(e.created_at)
+    ])?;
+    Ok(())
+}
+
+pub fn get_event(conn: &Connection, id: &str) -> Result<Option<Event>> {
+    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], event_row).optional()?)
+}
+
+/// Events whose name contains `filter` (case-insensitive), soonest first.
+pub fn list_events(conn: &Connection, filter: &str, limit: usize) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {EVENT_COLS} FROM events WHERE ?1 = '' OR instr(lower(name), lower(?1)) > 0 ORDER BY starts_at, name LIMIT ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![filter, limit as i64], event_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn count_events(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM events")?.query_row([], |r| r.get(0))?)
+}
+
+/// Moves `delta` seats into (+) or out of (−) the free pool, only if the
+/// result stays within 0..=total. Returns whether it moved.
+pub fn adjust_available(conn: &Connection, event_id: &str, delta: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE events SET available = available + ?2
+             WHERE id = ?1 AND available + ?2 BETWEEN 0 AND total",
+        )?
+        .execute(params![event_id, delta])?;
+    Ok(n == 1)
+}
+
+pub fn set_available(conn: &Connection, event_id: &str, available: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE events SET available = ?2 WHERE id = ?1")?.execute(params![event_id, available])?;
+    Ok(())
+}
+
+fn customer_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    Ok(Customer { id: r.get(0)?, name: r.get(1)?, email: r.get(2)?, phone: r.get(3)? })
+}
+
+pub fn insert_customer(conn: &Connection, c: &Customer, now_ms: i64) -> Result<()> {
+    conn.prepare_cached("INSERT INTO customers (id, name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![c.id, c.name, c.email, c.phone, now_ms])?;
+    Ok(())
+}
+
+pub fn get_customer(conn: &Connection, id: &str) -> Result<Option<Customer>> {
+    Ok(conn
+        .prepare_cached("SELECT id, name, email, phone FROM customers WHERE id = ?1")?
+        .query_row([id], customer_row)
+        .optional()?)
+}
+
+/// The customer with this email or this phone (normalised), if any.
+pub fn find_customer(conn: &Connection, email: Option<&str>, phone: Option<&str>) -> Result<Option<Customer>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, name, email, phone FROM customers
+             WHERE (?1 IS NOT NULL AND email = ?1) OR (?2 IS NOT NULL AND phone = ?2)
+             ORDER BY (email = ?1) DESC LIMIT 1",
+        )?
+        .query_row(params![email, phone], customer_row)
+        .optional()?)
+}
+
+/// Customers whose name, email or phone contains `text`.
+pub fn search_customers(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Customer>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, email, phone FROM customers
+         WHERE instr(lower(name), lower(?1)) > 0 OR instr(email, lower(?1)) > 0 OR instr(phone, ?1) > 0
+         ORDER BY name LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![text, limit as i64], customer_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,146 @@
+//! SQL for `verify` and recovery: each invariant of DESIGN.md as a query that
+//! returns the rows breaking it.
+
+use crate::error::Result;
+use rusqlite::Connection;
+
+/// Live seat labels whose owner no longer owns seats: the hold is not ACTIVE,
+/// and it is not a CONSUMED hold whose booking is CONFIRMED.
+pub const ORPHAN_SEATS: &str = "
+    SELECT s.hold_id, s.event_id, s.label FROM hold_seats s JOIN holds h ON h.id = s.hold_id
+    WHERE s.live = 1 AND h.status <> 'ACTIVE'
+      AND NOT (h.status = 'CONSUMED'
+               AND EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'CONFIRMED'))";
+
+/// Events whose free pool disagrees with what holds and bookings own:
+/// (event id, available, what it should be).
+pub fn drift(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH held AS (SELECT event_id, sum(seats) n FROM holds WHERE status = 'ACTIVE' GROUP BY event_id),
+              sold AS (SELECT event_id, sum(seats) n FROM bookings WHERE status = 'CONFIRMED' GROUP BY event_id)
+         SELECT e.id, e.available, e.total - coalesce(held.n, 0) - coalesce(sold.n, 0) AS expected
+         FROM events e LEFT JOIN held ON held.event_id = e.id LEFT JOIN sold ON sold.event_id = e.id
+         WHERE e.available <> expected AND expected BETWEEN 0 AND e.total",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// (invariant, query returning one text column per violation).
+const CHECKS: &[(&str, &str)] = &[
+    (
+        "1 seat count",
+        "WITH held AS (SELECT event_id, sum(seats) n FROM holds WHERE status = 'ACTIVE' GROUP BY event_id),
+              sold AS (SELECT event_id, sum(seats) n FROM bookings WHERE status = 'CONFIRMED' GROUP BY event_id)
+         SELECT printf('event %s (%s): available %d + held %d + sold %d <> total %d',
+                       e.id, e.name, e.available, coalesce(held.n, 0), coalesce(sold.n, 0), e.total)
+         FROM events e LEFT JOIN held ON held.event_id = e.id LEFT JOIN sold ON sold.event_id = e.id
+         WHERE e.available + coalesce(held.n, 0) + coalesce(sold.n, 0) <> e.total
+            OR e.available < 0 OR e.available > e.total",
+    ),
+    (
+        "2 one owner per seat",
+        "SELECT printf('seat %s of event %s has %d live owners', label, event_id, count(*))
+         FROM hold_seats WHERE live = 1 GROUP BY event_id, label HAVING count(*) > 1",
+    ),
+    ("2 one owner per seat", "SELECT printf('seat %s of event %s is marked taken by hold %s, which no longer owns it', label, event_id, hold_id) FROM (ORPHAN)"),
+    (
+        "2 one owner per seat",
+        "SELECT printf('hold %s owns %d seats but %d live labels', h.id, h.seats, count(s.label))
+         FROM holds h JOIN events e ON e.id = h.event_id AND e.kind = 'RESERVED'
+         LEFT JOIN hold_seats s ON s.hold_id = h.id AND s.live = 1
+         WHERE h.status = 'ACTIVE' OR EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'CONFIRMED')
+         GROUP BY h.id HAVING count(s.label) <> h.seats",
+    ),
+    (
+        "3 one booking per hold",
+        "SELECT printf('hold %s has %d bookings', hold_id, count(*)) FROM bookings GROUP BY hold_id HAVING count(*) > 1",
+    ),
+    (
+        "3 one result per idempotency key",
+        "SELECT printf('idempotency key %s has %d payment attempts', idempotency_key, count(*))
+         FROM payment_attempts GROUP BY idempotency_key HAVING count(*) > 1",
+    ),
+    (
+        "state consistency",
+        "SELECT printf('booking %s is %s but its hold %s is %s', b.id, b.status, h.id, h.status)
+         FROM bookings b JOIN holds h ON h.id = b.hold_id
+         WHERE (b.status = 'PAYMENT_PENDING' AND h.status <> 'ACTIVE')
+            OR (b.status = 'CONFIRMED' AND h.status <> 'CONSUMED')
+            OR (b.status = 'PAYMENT_FAILED' AND h.status <> 'RELEASED')
+            OR (b.status = 'EXPIRED' AND h.status <> 'EXPIRED')",
+    ),
+    (
+        "state consistency",
+        "SELECT printf('booking %s is CONFIRMED without a successful payment', b.id) FROM bookings b
+         WHERE b.status = 'CONFIRMED'
+           AND NOT EXISTS (SELECT 1 FROM payment_attempts p WHERE p.booking_id = b.id AND p.outcome = 'SUCCESS')",
+    ),
+    (
+        "4 one audit row per state change",
+        "SELECT printf('hold %s (%s) has %d creation and %d transition audit rows', h.id, h.status,
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.action = 'HOLD_CREATED'),
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.entity = 'hold'
+                          AND a.from_status = 'ACTIVE' AND a.to_status = h.status AND a.is_retry = 0))
+         FROM holds h
+         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.action = 'HOLD_CREATED') <> 1
+            OR (h.status <> 'ACTIVE' AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.entity = 'hold'
+                  AND a.from_status = 'ACTIVE' AND a.is_retry = 0) <> 1)",
+    ),
+    (
+        "4 one audit row per state change",
+        "SELECT printf('booking %s (%s) has %d creation and %d transition audit rows', b.id, b.status,
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.action = 'BOOKING_CREATED'),
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.entity = 'booking'
+                          AND a.from_status IS NOT NULL AND a.is_retry = 0))
+         FROM bookings b
+         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.action = 'BOOKING_CREATED') <> 1
+            OR (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.entity = 'booking'
+                  AND a.from_status IS NOT NULL AND a.is_retry = 0)
+               <> (CASE b.status WHEN 'PAYMENT_PENDING' THEN 0
+                                 WHEN 'CANCELLED' THEN (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id
+                                      AND a.from_status = 'CONFIRMED') + 1
+                                 ELSE 1 END)",
+    ),
+    (
+        "4 one audit row per state change",
+        "SELECT printf('payment attempt %s has %d audit rows', p.id,
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = p.id AND a.action = 'PAYMENT_ATTEMPT'))
+         FROM payment_attempts p
+         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = p.id AND a.action = 'PAYMENT_ATTEMPT') <> 1",
+    ),
+    (
+        "4 one audit row per state change",
+        "SELECT printf('refund %s (%s) is missing its audit rows', r.id, r.status) FROM refunds r
+         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = r.id AND a.action = 'REFUND_INITIATED') <> 1
+            OR (r.status = 'PROCESSED'
+                AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = r.id AND a.action = 'REFUND_PROCESSED') <> 1)",
+    ),
+    (
+        "5 refunds add up",
+        "SELECT printf('refund %s: %d + fee %d <> %d, or more than booking %s paid (%d)', r.id, r.amount, r.fee,
+                       r.original_amount, b.id, b.amount)
+         FROM refunds r JOIN bookings b ON b.id = r.booking_id
+         WHERE r.amount + r.fee <> r.original_amount OR r.amount > b.amount OR r.original_amount <> b.amount
+            OR r.amount < 0 OR r.fee < 0",
+    ),
+    (
+        "5 refunds add up",
+        "SELECT printf('refund %s is %s but booking %s is %s', r.id, r.kind, b.id, b.status)
+         FROM refunds r JOIN bookings b ON b.id = r.booking_id
+         WHERE NOT ((r.kind = 'FULL' AND b.status = 'PAYMENT_FAILED') OR (r.kind = 'PARTIAL' AND b.status = 'CANCELLED'))",
+    ),
+];
+
+pub fn verify(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for (name, sql) in CHECKS {
+        let sql = sql.replace("(ORPHAN)", &format!("({ORPHAN_SEATS})"));
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            out.push(format!("invariant {name}: {}", row?));
+        }
+    }
+    Ok(out)
+}

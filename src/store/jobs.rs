@@ -1,0 +1,106 @@
+//! SQL for background job bookkeeping: leases, runs, pruning.
+
+use crate::clock::from_millis;
+use crate::domain::JobRun;
+use crate::error::Result;
+use rusqlite::{Connection, Row, params};
+
+/// Takes or renews the lease on `job` for `owner` until `until_ms`, unless
+/// another owner holds an unexpired one. Returns whether `owner` has it now.
+pub fn take_lease(conn: &Connection, job: &str, owner: &str, now_ms: i64, until_ms: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO job_leases (job, owner, expires_at) VALUES (?1, ?2, ?4)
+             ON CONFLICT (job) DO UPDATE SET owner = ?2, expires_at = ?4
+             WHERE job_leases.owner = ?2 OR job_leases.expires_at <= ?3",
+        )?
+        .execute(params![job, owner, now_ms, until_ms])?;
+    Ok(n == 1)
+}
+
+pub fn release_lease(conn: &Connection, job: &str, owner: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM job_leases WHERE job = ?1 AND owner = ?2")?.execute(params![job, owner])?;
+    Ok(())
+}
+
+pub fn start_run(conn: &Connection, id: &str, job: &str, owner: &str, status: &str, now_ms: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO job_runs (id, job, status, owner, started_at, finished_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?3 = 'RUNNING' THEN NULL ELSE ?5 END)",
+    )?
+    .execute(params![id, job, status, owner, now_ms])?;
+    Ok(())
+}
+
+pub fn finish_run(
+    conn: &Connection,
+    id: &str,
+    status: &str,
+    processed: i64,
+    error: Option<&str>,
+    now_ms: i64,
+) -> Result<()> {
+    conn.prepare_cached("UPDATE job_runs SET status = ?2, processed = ?3, error = ?4, finished_at = ?5 WHERE id = ?1")?
+        .execute(params![id, status, processed, error, now_ms])?;
+    Ok(())
+}
+
+fn run_row(r: &Row<'_>) -> rusqlite::Result<JobRun> {
+    Ok(JobRun {
+        id: r.get(0)?,
+        job: r.get(1)?,
+        status: r.get(2)?,
+        owner: r.get(3)?,
+        started_at: from_millis(r.get(4)?),
+        finished_at: r.get::<_, Option<i64>>(5)?.map(from_millis),
+        processed: r.get(6)?,
+        error: r.get(7)?,
+    })
+}
+
+const RUN_COLS: &str = "id, job, status, owner, started_at, finished_at, processed, error";
+
+/// RUNNING runs started before `before_ms`: left behind by a process that died.
+pub fn stale_runs(conn: &Connection, before_ms: i64) -> Result<Vec<JobRun>> {
+    let sql = format!("SELECT {RUN_COLS} FROM job_runs WHERE status = 'RUNNING' AND started_at < ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([before_ms], run_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The newest runs of a job.
+pub fn recent_runs(conn: &Connection, job: &str, limit: usize) -> Result<Vec<JobRun>> {
+    let sql = format!("SELECT {RUN_COLS} FROM job_runs WHERE job = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![job, limit as i64], run_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many runs of `job` ended SKIPPED since `since_ms`.
+pub fn skipped_since(conn: &Connection, job: &str, since_ms: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM job_runs WHERE job = ?1 AND status = 'SKIPPED' AND started_at >= ?2")?
+        .query_row(params![job, since_ms], |r| r.get(0))?)
+}
+
+pub fn count_old_idempotency(conn: &Connection, before_ms: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM idempotency_keys WHERE created_at < ?1")?
+        .query_row([before_ms], |r| r.get(0))?)
+}
+
+pub fn prune_idempotency(conn: &Connection, before_ms: i64) -> Result<usize> {
+    Ok(conn.prepare_cached("DELETE FROM idempotency_keys WHERE created_at < ?1")?.execute([before_ms])?)
+}
+
+pub fn count_old_runs(conn: &Connection, before_ms: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM job_runs WHERE started_at < ?1 AND status <> 'RUNNING'")?
+        .query_row([before_ms], |r| r.get(0))?)
+}
+
+pub fn prune_runs(conn: &Connection, before_ms: i64) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("DELETE FROM job_runs WHERE started_at < ?1 AND status <> 'RUNNING'")?
+        .execute([before_ms])?)
+}

@@ -1,0 +1,153 @@
+//! SQLite: opening a file, pragmas, the schema version, transactions — and,
+//! in the submodules, every SQL statement the app runs.
+
+pub mod audit;
+pub mod catalog;
+pub mod checks;
+pub mod jobs;
+pub mod sales;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+
+pub const SCHEMA: &str = include_str!("../../schema.sql");
+pub const SCHEMA_VERSION: i64 = 1;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// `BEGIN IMMEDIATE` can still meet SQLITE_BUSY after `busy_timeout` under long
+/// saturation; nothing has happened yet, so trying again is safe.
+const BEGIN_RETRIES: u32 = 20;
+
+/// How hard a commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=FULL`: a paid sale survives a power cut. The default.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: faster; the last commits may be lost on power loss (never corrupted).
+    Normal,
+}
+
+impl Durability {
+    pub fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "full" => Some(Durability::Full),
+            "normal" => Some(Durability::Normal),
+            _ => None,
+        }
+    }
+}
+
+/// Opens (creating if needed) a boxoffice database and brings its schema up
+/// to date. Every failure is a one-line `Error::Storage` naming the file.
+pub fn open(path: &Path, durability: Durability) -> Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Storage(format!("cannot create the data directory {}: {e}", dir.display())))?;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| storage(path, e))?;
+    prepare(conn, durability).map_err(|e| match e {
+        Error::Storage(m) => Error::Storage(format!("{}: {m}", path.display())),
+        other => storage_err(path, other),
+    })
+}
+
+/// A private in-memory database (scripts without `--db`, tests).
+pub fn open_in_memory() -> Result<Connection> {
+    prepare(Connection::open_in_memory()?, Durability::Full)
+}
+
+fn prepare(conn: Connection, durability: Durability) -> Result<Connection> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Reading the schema version first turns "not a database" into a clear error.
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::Storage(format!(
+            "the file has schema version {version}, newer than this boxoffice understands ({SCHEMA_VERSION}); use a newer boxoffice"
+        )));
+    }
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(Error::Storage("the file is read-only; boxoffice needs to write to it".into()));
+    }
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        return Err(Error::Storage(format!("cannot switch the file to WAL mode (got {mode})")));
+    }
+    conn.pragma_update(None, "synchronous", durability.pragma())?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+/// Applies `schema.sql` once, inside one IMMEDIATE transaction that re-reads
+/// the version, so several processes opening a new file at once are safe.
+fn migrate(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| -> Result<()> {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version < SCHEMA_VERSION {
+            conn.execute_batch(SCHEMA)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// `BEGIN IMMEDIATE`, retried a bounded number of times if the write lock
+/// stays busy beyond `busy_timeout`.
+pub fn begin(conn: &Connection) -> Result<Transaction<'_>> {
+    let mut attempt = 0;
+    loop {
+        match Transaction::new_unchecked(conn, TransactionBehavior::Immediate) {
+            Ok(tx) => return Ok(tx),
+            Err(e) if is_busy(&e) && attempt < BEGIN_RETRIES => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(1 + u64::from(attempt) * 2));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+pub fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// Whether another connection (another terminal) committed since the last look.
+pub fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+fn storage(path: &Path, e: rusqlite::Error) -> Error {
+    storage_err(path, e.into())
+}
+
+fn storage_err(path: &Path, e: Error) -> Error {
+    let what = match e {
+        Error::Busy => "the database is locked by another process; try again".to_string(),
+        Error::Storage(m) => m,
+        other => other.to_string(),
+    };
+    Error::Storage(format!("{}: {what}", path.display()))
+}

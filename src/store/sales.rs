@@ -1,0 +1,383 @@
+//! SQL for the sale itself: holds and their seats, bookings, payment attempts,
+//! idempotency records and refunds.
+
+use crate::clock::{from_millis, to_millis};
+use crate::domain::{
+    Booking, BookingStatus, Hold, HoldStatus, PaymentAttempt, PaymentOutcome, Refund, RefundKind, RefundStatus,
+    SeatState,
+};
+use crate::error::Result;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+fn parse<T>(text: String, f: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    f(&text).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, text, rusqlite::types::Type::Text))
+}
+
+// ---- holds -----------------------------------------------------------------
+
+const HOLD_COLS: &str = "id, event_id, seats, status, correlation_id, actor, created_at, expires_at";
+
+fn hold_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
+    Ok(Hold {
+        id: r.get(0)?,
+        event_id: r.get(1)?,
+        seats: r.get(2)?,
+        labels: Vec::new(),
+        status: parse(r.get(3)?, HoldStatus::parse)?,
+        correlation_id: r.get(4)?,
+        actor: r.get(5)?,
+        created_at: from_millis(r.get(6)?),
+        expires_at: from_millis(r.get(7)?),
+    })
+}
+
+pub fn insert_hold(conn: &Connection, h: &Hold) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7)",
+    )?
+    .execute(params![
+        h.id,
+        h.event_id,
+        h.seats,
+        h.status.as_str(),
+        h.correlation_id,
+        h.actor,
+        to_millis(h.created_at),
+        to_millis(h.expires_at)
+    ])?;
+    Ok(())
+}
+
+/// Writes the labels a hold owns. Fails with a constraint error if another
+/// live hold or booking owns one of them (the unique index says no).
+pub fn insert_hold_seats(conn: &Connection, hold_id: &str, event_id: &str, labels: &[String]) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO hold_seats (hold_id, event_id, label, live) VALUES (?1, ?2, ?3, 1)")?;
+    for label in labels {
+        stmt.execute(params![hold_id, event_id, label])?;
+    }
+    Ok(())
+}
+
+/// Frees (live = 0) the labels a hold owned.
+pub fn free_hold_seats(conn: &Connection, hold_id: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE hold_seats SET live = 0 WHERE hold_id = ?1 AND live = 1")?.execute([hold_id])?;
+    Ok(())
+}
+
+pub fn hold_labels(conn: &Connection, hold_id: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT label FROM hold_seats WHERE hold_id = ?1")?;
+    let mut labels: Vec<String> = stmt.query_map([hold_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    labels.sort_by_key(|a| label_order(a));
+    Ok(labels)
+}
+
+fn label_order(label: &str) -> (String, u32) {
+    let (row, num) = label.split_at(label.find(|c: char| c.is_ascii_digit()).unwrap_or(label.len()));
+    (row.to_string(), num.parse().unwrap_or(0))
+}
+
+pub fn get_hold(conn: &Connection, id: &str) -> Result<Option<Hold>> {
+    let sql = format!("SELECT {HOLD_COLS} FROM holds WHERE id = ?1");
+    let hold = conn.prepare_cached(&sql)?.query_row([id], hold_row).optional()?;
+    match hold {
+        Some(mut h) => {
+            h.labels = hold_labels(conn, &h.id)?;
+            Ok(Some(h))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Moves a hold from `from` to `to`; false if it was not in `from`.
+pub fn set_hold_status(conn: &Connection, id: &str, from: HoldStatus, to: HoldStatus, now_ms: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached("UPDATE holds SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2")?
+        .execute(params![id, from.as_str(), to.as_str(), now_ms])?;
+    Ok(n == 1)
+}
+
+/// ACTIVE holds past their deadline that have no booking awaiting payment
+/// (such a booking's own deadline decides).
+pub fn due_holds(conn: &Connection, now_ms: i64, limit: usize) -> Result<Vec<Hold>> {
+    let sql = format!(
+        "SELECT {HOLD_COLS} FROM holds h WHERE status = 'ACTIVE' AND expires_at <= ?1
+         AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'PAYMENT_PENDING')
+         ORDER BY expires_at LIMIT ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![now_ms, limit as i64], hold_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every label of an event that a live hold or confirmed booking owns.
+pub fn seat_owners(conn: &Connection, event_id: &str) -> Result<Vec<(String, SeatState)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.label, h.status FROM hold_seats s JOIN holds h ON h.id = s.hold_id
+         WHERE s.event_id = ?1 AND s.live = 1",
+    )?;
+    let rows = stmt.query_map([event_id], |r| {
+        let status: String = r.get(1)?;
+        Ok((r.get(0)?, if status == "ACTIVE" { SeatState::Held } else { SeatState::Sold }))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Seats of an event in ACTIVE holds and in CONFIRMED bookings.
+pub fn seats_owned(conn: &Connection, event_id: &str) -> Result<(i64, i64)> {
+    let held: i64 = conn
+        .prepare_cached("SELECT coalesce(sum(seats), 0) FROM holds WHERE event_id = ?1 AND status = 'ACTIVE'")?
+        .query_row([event_id], |r| r.get(0))?;
+    let sold: i64 = conn
+        .prepare_cached("SELECT coalesce(sum(seats), 0) FROM bookings WHERE event_id = ?1 AND status = 'CONFIRMED'")?
+        .query_row([event_id], |r| r.get(0))?;
+    Ok((held, sold))
+}
+
+/// Active holds of one event, soonest deadline first.
+pub fn active_holds(conn: &Connection, event_id: &str) -> Result<Vec<Hold>> {
+    let sql = format!("SELECT {HOLD_COLS} FROM holds WHERE event_id = ?1 AND status = 'ACTIVE' ORDER BY expires_at");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([event_id], hold_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+// ---- bookings --------------------------------------------------------------
+
+const BOOKING_COLS: &str = "id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id, \
+                            created_at, payment_expires_at, updated_at";
+
+fn booking_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
+    Ok(Booking {
+        id: r.get(0)?,
+        hold_id: r.get(1)?,
+        event_id: r.get(2)?,
+        customer_id: r.get(3)?,
+        seats: r.get(4)?,
+        amount: r.get(5)?,
+        currency: r.get(6)?,
+        status: parse(r.get(7)?, BookingStatus::parse)?,
+        correlation_id: r.get(8)?,
+        created_at: from_millis(r.get(9)?),
+        payment_expires_at: from_millis(r.get(10)?),
+        updated_at: from_millis(r.get(11)?),
+    })
+}
+
+pub fn insert_booking(conn: &Connection, b: &Booking) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO bookings (id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id,
+                               created_at, payment_expires_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        b.id,
+        b.hold_id,
+        b.event_id,
+        b.customer_id,
+        b.seats,
+        b.amount,
+        b.currency,
+        b.status.as_str(),
+        b.correlation_id,
+        to_millis(b.created_at),
+        to_millis(b.payment_expires_at),
+        to_millis(b.updated_at)
+    ])?;
+    Ok(())
+}
+
+pub fn get_booking(conn: &Connection, id: &str) -> Result<Option<Booking>> {
+    let sql = format!("SELECT {BOOKING_COLS} FROM bookings WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], booking_row).optional()?)
+}
+
+pub fn booking_for_hold(conn: &Connection, hold_id: &str) -> Result<Option<Booking>> {
+    let sql = format!("SELECT {BOOKING_COLS} FROM bookings WHERE hold_id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([hold_id], booking_row).optional()?)
+}
+
+pub fn set_booking_status(
+    conn: &Connection,
+    id: &str,
+    from: BookingStatus,
+    to: BookingStatus,
+    now_ms: i64,
+) -> Result<bool> {
+    let n = conn
+        .prepare_cached("UPDATE bookings SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2")?
+        .execute(params![id, from.as_str(), to.as_str(), now_ms])?;
+    Ok(n == 1)
+}
+
+pub fn due_bookings(conn: &Connection, now_ms: i64, limit: usize) -> Result<Vec<Booking>> {
+    let sql = format!(
+        "SELECT {BOOKING_COLS} FROM bookings WHERE status = 'PAYMENT_PENDING' AND payment_expires_at <= ?1
+         ORDER BY payment_expires_at LIMIT ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![now_ms, limit as i64], booking_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What the bookings list can be narrowed by.
+#[derive(Debug, Clone, Default)]
+pub struct BookingFilter {
+    pub status: Option<BookingStatus>,
+    pub event_id: Option<String>,
+    /// Matches the customer's name, email or phone, or the booking id's start.
+    pub search: String,
+    pub limit: usize,
+}
+
+/// Bookings newest first, with the customer's and event's names for display.
+pub fn list_bookings(conn: &Connection, f: &BookingFilter) -> Result<Vec<(Booking, String, String)>> {
+    let cols = BOOKING_COLS.split(", ").map(|c| format!("b.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {cols}, c.name, e.name FROM bookings b
+         JOIN customers c ON c.id = b.customer_id JOIN events e ON e.id = b.event_id
+         WHERE (?1 IS NULL OR b.status = ?1) AND (?2 IS NULL OR b.event_id = ?2)
+           AND (?3 = '' OR instr(lower(c.name), lower(?3)) > 0 OR instr(c.email, lower(?3)) > 0
+                OR instr(c.phone, ?3) > 0 OR b.id LIKE ?3 || '%')
+         ORDER BY b.created_at DESC, b.id DESC LIMIT ?4"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let limit = if f.limit == 0 { 500 } else { f.limit } as i64;
+    let rows = stmt.query_map(params![f.status.map(|s| s.as_str()), f.event_id, f.search, limit], |r| {
+        Ok((booking_row(r)?, r.get(12)?, r.get(13)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+// ---- payments and idempotency ---------------------------------------------
+
+const ATTEMPT_COLS: &str = "id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at";
+
+fn attempt_row(r: &Row<'_>) -> rusqlite::Result<PaymentAttempt> {
+    Ok(PaymentAttempt {
+        id: r.get(0)?,
+        booking_id: r.get(1)?,
+        idempotency_key: r.get(2)?,
+        outcome: parse(r.get(3)?, PaymentOutcome::parse)?,
+        amount: r.get(4)?,
+        transaction_id: r.get(5)?,
+        created_at: from_millis(r.get(6)?),
+    })
+}
+
+pub fn insert_attempt(conn: &Connection, a: &PaymentAttempt) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO payment_attempts (id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        a.id,
+        a.booking_id,
+        a.idempotency_key,
+        a.outcome.as_str(),
+        a.amount,
+        a.transaction_id,
+        to_millis(a.created_at)
+    ])?;
+    Ok(())
+}
+
+pub fn get_attempt(conn: &Connection, id: &str) -> Result<Option<PaymentAttempt>> {
+    let sql = format!("SELECT {ATTEMPT_COLS} FROM payment_attempts WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], attempt_row).optional()?)
+}
+
+pub fn attempts_for(conn: &Connection, booking_id: &str) -> Result<Vec<PaymentAttempt>> {
+    let sql = format!("SELECT {ATTEMPT_COLS} FROM payment_attempts WHERE booking_id = ?1 ORDER BY created_at, id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([booking_id], attempt_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The entity a key already produced in this scope, if any.
+pub fn idempotent(conn: &Connection, scope: &str, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT entity_id FROM idempotency_keys WHERE key = ?1 AND scope = ?2")?
+        .query_row(params![key, scope], |r| r.get(0))
+        .optional()?)
+}
+
+/// Whether a key is stored under any scope (a key reused across scopes is refused).
+pub fn idempotency_scope(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT scope FROM idempotency_keys WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn remember(conn: &Connection, scope: &str, key: &str, entity_id: &str, now_ms: i64) -> Result<()> {
+    conn.prepare_cached("INSERT INTO idempotency_keys (key, scope, entity_id, created_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![key, scope, entity_id, now_ms])?;
+    Ok(())
+}
+
+// ---- refunds ---------------------------------------------------------------
+
+const REFUND_COLS: &str =
+    "id, booking_id, kind, original_amount, percent, amount, fee, status, transaction_id, created_at, completed_at";
+
+fn refund_row(r: &Row<'_>) -> rusqlite::Result<Refund> {
+    Ok(Refund {
+        id: r.get(0)?,
+        booking_id: r.get(1)?,
+        kind: parse(r.get(2)?, RefundKind::parse)?,
+        original_amount: r.get(3)?,
+        percent: r.get(4)?,
+        amount: r.get(5)?,
+        fee: r.get(6)?,
+        status: parse(r.get(7)?, RefundStatus::parse)?,
+        transaction_id: r.get(8)?,
+        created_at: from_millis(r.get(9)?),
+        completed_at: r.get::<_, Option<i64>>(10)?.map(from_millis),
+    })
+}
+
+pub fn insert_refund(conn: &Connection, f: &Refund) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, transaction_id,
+                              created_at, completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        f.id,
+        f.booking_id,
+        f.kind.as_str(),
+        f.original_amount,
+        f.percent,
+        f.amount,
+        f.fee,
+        f.status.as_str(),
+        f.transaction_id,
+        to_millis(f.created_at),
+        f.completed_at.map(to_millis)
+    ])?;
+    Ok(())
+}
+
+pub fn refund_for(conn: &Connection, booking_id: &str) -> Result<Option<Refund>> {
+    let sql = format!("SELECT {REFUND_COLS} FROM refunds WHERE booking_id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([booking_id], refund_row).optional()?)
+}
+
+pub fn initiated_refunds(conn: &Connection, limit: usize) -> Result<Vec<Refund>> {
+    let sql = format!("SELECT {REFUND_COLS} FROM refunds WHERE status = 'INITIATED' ORDER BY created_at LIMIT ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([limit as i64], refund_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn complete_refund(conn: &Connection, id: &str, transaction_id: &str, now_ms: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE refunds SET status = 'PROCESSED', transaction_id = ?2, completed_at = ?3
+             WHERE id = ?1 AND status = 'INITIATED'",
+        )?
+        .execute(params![id, transaction_id, now_ms])?;
+    Ok(n == 1)
+}
