@@ -194,7 +194,7 @@ impl Desk {
     }
 
     pub fn events(&self, filter: &str, limit: usize) -> Result<Vec<Event>> {
-        catalog::list_events(&self.conn, filter, limit)
+        catalog::list_events(&self.conn, filter, to_millis(self.now()), limit)
     }
 
     /// The customer with this email or phone if there is one, else a new one.

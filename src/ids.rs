@@ -38,9 +38,10 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// The first 8 characters of an id: enough to tell rows apart on screen.
+/// The last 8 characters of an id: enough to tell rows apart on screen. (The
+/// first characters of a v7 id are its timestamp, shared by ids made together.)
 pub fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
+    id.get(id.len().saturating_sub(8)..).unwrap_or(id)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod jobs;
 pub mod paths;
 pub mod store;
+pub mod tui;
 
 pub use booking::{Desk, HoldRequest, SeatPick};
 pub use context::{Config, Context};

@@ -37,6 +37,24 @@ enum Command {
     Verify,
 }
 
+/// Who the audit trail says did it: the clerk's user and terminal process.
+fn clerk_name() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "clerk".into());
+    format!("clerk:{user}@{}", std::process::id())
+}
+
+/// The application log goes to a daily file beside the database, never to the
+/// terminal the UI owns. `RUST_LOG` sets the level (default info).
+fn init_app_log(dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    std::fs::create_dir_all(dir).ok()?;
+    let appender = tracing_appender::rolling::daily(dir, "boxoffice.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    Some(guard)
+}
+
 fn parse_durability(s: &str) -> Result<Durability, String> {
     Durability::parse(s).ok_or_else(|| format!("'{s}' is not full or normal"))
 }
@@ -77,8 +95,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
         }
         None => {
-            eprintln!("boxoffice: the terminal app is not built yet; try `boxoffice verify`");
-            Ok(ExitCode::from(2))
+            let log_dir = boxoffice::paths::log_dir_for(&db);
+            let _log = init_app_log(&log_dir);
+            let ctx = Context::system(config);
+            let desk = Desk::open(&db, ctx.clone(), clerk_name())?;
+            if cli.no_demo {
+                boxoffice::demo::decline(&desk)?;
+            } else if boxoffice::demo::seed_if_empty(&desk)? {
+                tracing::info!(db = %db.display(), "seeded the demo events");
+            }
+            boxoffice::tui::terminal::run(&db, &log_dir, ctx, desk)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

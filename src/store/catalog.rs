@@ -61,13 +61,15 @@ pub fn get_event(conn: &Connection, id: &str) -> Result<Option<Event>> {
     Ok(conn.prepare_cached(&sql)?.query_row([id], event_row).optional()?)
 }
 
-/// Events whose name contains `filter` (case-insensitive), soonest first.
-pub fn list_events(conn: &Connection, filter: &str, limit: usize) -> Result<Vec<Event>> {
+/// Events whose name contains `filter` (case-insensitive): upcoming ones
+/// soonest first, then past ones most recent first.
+pub fn list_events(conn: &Connection, filter: &str, now_ms: i64, limit: usize) -> Result<Vec<Event>> {
     let sql = format!(
-        "SELECT {EVENT_COLS} FROM events WHERE ?1 = '' OR instr(lower(name), lower(?1)) > 0 ORDER BY starts_at, name LIMIT ?2"
+        "SELECT {EVENT_COLS} FROM events WHERE ?1 = '' OR instr(lower(name), lower(?1)) > 0
+         ORDER BY starts_at <= ?3, CASE WHEN starts_at > ?3 THEN starts_at ELSE -starts_at END, name LIMIT ?2"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![filter, limit as i64], event_row)?;
+    let rows = stmt.query_map(params![filter, limit as i64, now_ms], event_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -239,7 +239,7 @@ pub fn list_bookings(conn: &Connection, f: &BookingFilter) -> Result<Vec<(Bookin
          JOIN customers c ON c.id = b.customer_id JOIN events e ON e.id = b.event_id
          WHERE (?1 IS NULL OR b.status = ?1) AND (?2 IS NULL OR b.event_id = ?2)
            AND (?3 = '' OR instr(lower(c.name), lower(?3)) > 0 OR instr(c.email, lower(?3)) > 0
-                OR instr(c.phone, ?3) > 0 OR b.id LIKE ?3 || '%')
+                OR instr(c.phone, ?3) > 0 OR b.id LIKE '%' || ?3)
          ORDER BY b.created_at DESC, b.id DESC LIMIT ?4"
     );
     let mut stmt = conn.prepare_cached(&sql)?;

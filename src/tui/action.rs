@@ -1,0 +1,46 @@
+//! What the clerk asked for, whatever key they used.
+
+use crate::domain::PaymentOutcome;
+use ratatui::crossterm::event::KeyEvent;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    ToggleHelp,
+    /// Esc: close what is open, or go back a screen.
+    Back,
+    NextTab,
+    PrevTab,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Enter on a list: open the selected row.
+    Open,
+    /// A key for the focused text box (filter, search or form).
+    Text(KeyEvent),
+    StartFilter,
+    NewEvent,
+    ToggleSeat,
+    /// Change the quantity by this much.
+    Quantity(i32),
+    /// A digit typed on the Sell screen: sets the quantity.
+    Digit(u32),
+    /// Hold the picked seats, or `quantity` best available.
+    Hold,
+    Release,
+    /// On to the customer form.
+    Customer,
+    Pay(PaymentOutcome),
+    /// Ask to cancel the booking on screen (a y/n with the refund follows).
+    Cancel,
+    Confirm(bool),
+    CycleStatus,
+    /// Start another sale of the same event after a receipt.
+    NewSale,
+    Refresh,
+}

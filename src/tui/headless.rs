@@ -1,0 +1,116 @@
+//! The app without a terminal: keys in, screen text out, on a manual clock.
+//! Tests and the script runner drive the app through exactly this.
+
+use crate::booking::Desk;
+use crate::clock::ManualClock;
+use crate::error::{Error, Result};
+use crate::jobs::{AuditSink, Jobs};
+use crate::tui::app::{App, AppInfo};
+use crate::tui::{handle_key, view};
+use chrono::{Duration, FixedOffset};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyEvent;
+use std::sync::Arc;
+
+pub struct Headless {
+    pub app: App,
+    pub jobs: Jobs,
+    pub clock: Arc<ManualClock>,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Headless {
+    /// `desk` is the clerk's connection and `jobs_desk` the tick's own; both
+    /// must share `clock`'s context. Times show in UTC so output replays anywhere.
+    pub fn new(
+        desk: Desk,
+        jobs_desk: Desk,
+        clock: Arc<ManualClock>,
+        sink: Box<dyn AuditSink>,
+        width: u16,
+        height: u16,
+    ) -> Result<Headless> {
+        let info = AppInfo {
+            db_label: "script".into(),
+            offset: FixedOffset::east_opt(0).unwrap_or(FixedOffset::west_opt(0).expect("zero offset")),
+        };
+        let app = App::new(desk, info)?;
+        let terminal = Terminal::new(TestBackend::new(width, height))
+            .map_err(|e| Error::Storage(format!("cannot create a {width}x{height} screen: {e}")))?;
+        Ok(Headless { app, jobs: Jobs::new(jobs_desk, sink), clock, terminal })
+    }
+
+    pub fn key(&mut self, key: KeyEvent) {
+        handle_key(&mut self.app, key);
+    }
+
+    /// Types each character of `text` as a key.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyEvent::from(ratatui::crossterm::event::KeyCode::Char(c)));
+        }
+    }
+
+    /// Renders and returns the screen, one string per row, trailing spaces trimmed.
+    pub fn screen(&mut self) -> Vec<String> {
+        self.app.refresh();
+        let app = &self.app;
+        if self.terminal.draw(|f| view::draw(f, app)).is_err() {
+            return vec!["(render failed)".into()];
+        }
+        buffer_lines(self.terminal.backend().buffer())
+    }
+
+    pub fn screen_text(&mut self) -> String {
+        self.screen().join("\n")
+    }
+
+    /// Moves the clock one second and runs the tick (which only writes when
+    /// something is due), then lets the app see the result.
+    pub fn advance_second(&mut self) {
+        self.clock.advance(Duration::seconds(1));
+        self.tick();
+    }
+
+    pub fn advance(&mut self, d: Duration) {
+        for _ in 0..d.num_seconds().max(0) {
+            self.advance_second();
+        }
+    }
+
+    pub fn tick(&mut self) {
+        if let Err(e) = self.jobs.tick() {
+            self.app.error(format!("tick failed: {e}"));
+        }
+        self.app.refresh();
+    }
+}
+
+/// A buffer as text rows (wide characters' continuation cells skipped).
+pub fn buffer_lines(buf: &ratatui::buffer::Buffer) -> Vec<String> {
+    let area = buf.area;
+    let mut out = Vec::with_capacity(area.height as usize);
+    for y in 0..area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            if let Some(cell) = buf.cell((x, y)) {
+                let sym = cell.symbol();
+                line.push_str(sym);
+                skip = unicode_width(sym).saturating_sub(1);
+            }
+        }
+        out.push(line.trim_end().to_string());
+    }
+    out
+}
+
+fn unicode_width(s: &str) -> usize {
+    use ratatui::text::Span;
+    Span::raw(s).width()
+}

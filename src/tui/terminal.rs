@@ -1,0 +1,57 @@
+//! The app on a real terminal: tokio drives crossterm's key stream, a
+//! render/refresh timer and wake-ups from the tick thread.
+
+use crate::booking::Desk;
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::jobs::{TickThread, audit_log_sink};
+use crate::tui::app::{App, AppInfo};
+use crate::tui::{handle_key, view};
+use chrono::{Local, Offset, TimeZone};
+use futures::StreamExt;
+use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
+use std::path::Path;
+use std::time::Duration;
+
+/// Runs the app until the clerk quits. The terminal is restored on quit, on
+/// error and on panic (ratatui's init installs the panic hook).
+pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
+    let offset = Local.offset_from_utc_datetime(&ctx.now().naive_utc()).fix();
+    let info = AppInfo { db_label: db.display().to_string(), offset };
+    let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let tick = TickThread::spawn(db.to_path_buf(), ctx, audit_log_sink(log_dir)?, move || {
+        let _ = wake_tx.send(());
+    })?;
+    let mut app = App::new(desk, info)?;
+    app.heartbeat = Some(tick.heartbeat.clone());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|e| Error::Storage(format!("cannot start the event loop: {e}")))?;
+    let mut terminal = ratatui::try_init().map_err(|e| Error::Storage(format!("cannot open the terminal: {e}")))?;
+    let result = runtime.block_on(async {
+        let mut keys = EventStream::new();
+        let mut timer = tokio::time::interval(Duration::from_millis(250));
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            terminal.draw(|f| view::draw(f, &app)).map_err(|e| Error::Storage(format!("cannot draw: {e}")))?;
+            if app.quit {
+                return Ok(());
+            }
+            tokio::select! {
+                event = keys.next() => match event {
+                    Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => handle_key(&mut app, key),
+                    Some(Ok(_)) => {} // resize and the rest: the next draw adapts
+                    Some(Err(e)) => return Err(Error::Storage(format!("cannot read the terminal: {e}"))),
+                    None => return Ok(()),
+                },
+                _ = timer.tick() => app.refresh(),
+                Some(()) = wake_rx.recv() => app.refresh(),
+            }
+        }
+    });
+    ratatui::restore();
+    drop(tick);
+    result
+}

@@ -1,0 +1,149 @@
+//! `draw(frame, app)`: a pure function of the app's state. No database
+//! access and no clock reads here; `app.now` is the time shown.
+
+mod bookings;
+mod events;
+mod overlay;
+mod sell;
+
+use crate::tui::app::{App, Overlay, Screen, Stage, Tab};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Tabs};
+use std::sync::atomic::Ordering;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = vec![
+            Line::from("Terminal too small".bold()),
+            Line::from(format!("boxoffice needs {MIN_WIDTH}×{MIN_HEIGHT}; this is {}×{}.", area.width, area.height)),
+            Line::from("Enlarge the window (q quits)."),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }), area);
+        return;
+    }
+    let [header, body, message, footer, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(10),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(frame, app, header);
+    match app.screen {
+        Screen::Events => events::draw(frame, app, body),
+        Screen::Sell => sell::draw(frame, app, body),
+        Screen::Bookings => bookings::draw_list(frame, app, body),
+        Screen::Detail => bookings::draw_detail(frame, app, body),
+    }
+    draw_message(frame, app, message);
+    frame.render_widget(Paragraph::new(footer_keys(app)).style(Style::new().fg(Color::Gray)), footer);
+    draw_status(frame, app, status);
+    if let Some(o) = &app.overlay {
+        overlay::draw(frame, app, o, body);
+    }
+}
+
+fn draw_header(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let [title, tabs] = Layout::horizontal([Constraint::Length(12), Constraint::Min(10)]).areas(area);
+    frame.render_widget(Paragraph::new(" boxoffice ".bold().reversed()), title);
+    let selected = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
+    let titles = Tab::ALL.iter().map(|t| t.title());
+    frame.render_widget(
+        Tabs::new(titles).select(selected).highlight_style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+        tabs,
+    );
+}
+
+fn draw_message(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    if let Some(m) = &app.message {
+        let style = if m.error { Style::new().fg(Color::Red).bold() } else { Style::new().fg(Color::Green) };
+        let mark = if m.error { "✗ " } else { "✓ " };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![Span::styled(mark, style), Span::styled(&m.text, style)])),
+            area,
+        );
+    }
+}
+
+/// The keys that work here, for the footer.
+pub fn footer_keys(app: &App) -> String {
+    let keys = match (&app.overlay, app.screen) {
+        (Some(Overlay::Help), _) => "Esc/? close help",
+        (Some(Overlay::EventForm(_) | Overlay::CustomerForm(_)), _) => {
+            "Tab/↓ next field · ⇧Tab/↑ previous · Enter submit · Esc cancel · Ctrl-U clear field"
+        }
+        (Some(Overlay::ConfirmCancel { .. }), _) => "y cancel the booking · n/Esc keep it",
+        (None, Screen::Events) if app.event_filter.active => "type to filter · Enter keep · Esc clear",
+        (None, Screen::Bookings) if app.booking_search.active => "type to search customers · Enter keep · Esc clear",
+        (None, Screen::Events) => "↑↓/jk move · Enter sell · / filter · n new event · Tab bookings · ? help · q quit",
+        (None, Screen::Bookings) => {
+            "↑↓/jk move · Enter detail · / search · f status filter · Tab events · ? help · q quit"
+        }
+        (None, Screen::Detail) => "s/f/t pay success/failure/timeout · x cancel · Esc back · ? help",
+        (None, Screen::Sell) => match app.sell.as_ref().map(|s| s.stage) {
+            Some(Stage::Choose) if app.sell.as_ref().is_some_and(|s| s.map.is_some()) => {
+                "←↑↓→/hjkl move · Space pick seat · Enter hold picked (or best N) · +/- or digits N · Esc back"
+            }
+            Some(Stage::Choose) => "+/- or digits: quantity · Enter hold · Esc back",
+            Some(Stage::Held) => "Enter customer & book · r release hold · Esc back (hold kept)",
+            Some(Stage::Payment) => "s success · f failure · t timeout · x cancel booking · Esc back",
+            _ => "Enter/n new sale · x cancel booking · Esc back",
+        },
+    };
+    format!(" {keys}")
+}
+
+fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let clock = app.local(app.now).format("%Y-%m-%d %H:%M:%S %:z").to_string();
+    let beat = heartbeat(app);
+    let line = Line::from(vec![
+        Span::styled(format!(" {clock} "), Style::new().fg(Color::Black).bg(Color::Cyan)),
+        Span::raw(" "),
+        beat,
+        Span::raw(format!("  db: {}", app.info.db_label)),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The tick thread's health: green while it ticks, red when it stalls or dies.
+fn heartbeat(app: &App) -> Span<'static> {
+    let Some(hb) = &app.heartbeat else {
+        return Span::styled("tick: script", Style::new().fg(Color::Gray));
+    };
+    if hb.stopped.load(Ordering::Relaxed) {
+        return Span::styled("✗ tick STOPPED", Style::new().fg(Color::White).bg(Color::Red).bold());
+    }
+    if let Some(e) = hb.error() {
+        return Span::styled(format!("✗ tick failing: {e}"), Style::new().fg(Color::White).bg(Color::Red));
+    }
+    let last = hb.last_tick_ms.load(Ordering::Relaxed);
+    if last == 0 {
+        return Span::styled("… tick starting", Style::new().fg(Color::Yellow));
+    }
+    let age = (app.now.timestamp_millis() - last).max(0) / 1000;
+    if age > 5 {
+        Span::styled(format!("✗ tick stalled {age}s"), Style::new().fg(Color::White).bg(Color::Red).bold())
+    } else {
+        Span::styled(format!("♥ tick ok ({})", hb.ticks.load(Ordering::Relaxed)), Style::new().fg(Color::Green))
+    }
+}
+
+/// `mm:ss` left until `deadline`, or "expired".
+pub fn countdown(app: &App, deadline: chrono::DateTime<chrono::Utc>) -> String {
+    let left = (deadline - app.now).num_seconds();
+    if left <= 0 { "expired".into() } else { format!("{:02}:{:02}", left / 60, left % 60) }
+}
+
+/// A text fill bar: `████░░░░░░`.
+pub fn fill_bar(used: u32, total: u32, width: usize) -> String {
+    let filled = if total == 0 { 0 } else { (used as usize * width).div_ceil(total as usize).min(width) };
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
