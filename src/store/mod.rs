@@ -61,9 +61,20 @@ pub fn open(path: &Path, durability: Durability) -> Result<Connection> {
     })
 }
 
-/// A private in-memory database (scripts without `--db`, tests).
+/// A private in-memory database (tests).
 pub fn open_in_memory() -> Result<Connection> {
     prepare(Connection::open_in_memory()?, Durability::Full)
+}
+
+/// A named in-memory database that several connections of this process share
+/// (a script's clerk and its tick). It lives while one connection is open.
+pub fn open_shared_memory(name: &str) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let uri = format!("file:{name}?mode=memory&cache=shared");
+    prepare(Connection::open_with_flags(uri, flags)?, Durability::Full)
 }
 
 fn prepare(conn: Connection, durability: Durability) -> Result<Connection> {

@@ -3,15 +3,20 @@
 
 use crate::booking::Desk;
 use crate::clock::ManualClock;
+use crate::context::{Config, Context};
 use crate::error::{Error, Result};
-use crate::jobs::{AuditSink, Jobs};
+use crate::jobs::{AuditSink, Jobs, MemorySink};
 use crate::tui::app::{App, AppInfo};
 use crate::tui::{handle_key, view};
+use crate::{demo, store};
+use chrono::{DateTime, Utc};
 use chrono::{Duration, FixedOffset};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyEvent;
+use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub struct Headless {
     pub app: App,
@@ -39,6 +44,28 @@ impl Headless {
         let terminal = Terminal::new(TestBackend::new(width, height))
             .map_err(|e| Error::Storage(format!("cannot create a {width}x{height} screen: {e}")))?;
         Ok(Headless { app, jobs: Jobs::new(jobs_desk, sink), clock, terminal })
+    }
+
+    /// A fresh in-memory database with the demo events, on a manual clock at
+    /// `start` with ids seeded by `seed`: the same inputs give the same screens.
+    pub fn demo(start: DateTime<Utc>, seed: u64, width: u16, height: u16) -> Result<Headless> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let name = format!("boxoffice-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        let (ctx, clock) = Context::manual(start, seed, Config::default());
+        let desk = Desk::from_connection(store::open_shared_memory(&name)?, ctx.clone(), "clerk:script");
+        let jobs = Desk::from_connection(store::open_shared_memory(&name)?, ctx, "job:tick");
+        demo::seed_if_empty(&desk)?;
+        Headless::new(desk, jobs, clock, Box::new(MemorySink::default()), width, height)
+    }
+
+    /// The app on a database file (created, with the demo events, if new), on
+    /// a manual clock: several of these on one file are clerks at several counters.
+    pub fn on_file(path: &Path, start: DateTime<Utc>, seed: u64, width: u16, height: u16) -> Result<Headless> {
+        let (ctx, clock) = Context::manual(start, seed, Config::default());
+        let desk = Desk::open(path, ctx.clone(), format!("clerk:script{seed}"))?;
+        let jobs = Desk::open(path, ctx, "job:tick")?;
+        demo::seed_if_empty(&desk)?;
+        Headless::new(desk, jobs, clock, Box::new(MemorySink::default()), width, height)
     }
 
     pub fn key(&mut self, key: KeyEvent) {
