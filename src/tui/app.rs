@@ -227,10 +227,8 @@ impl App {
             Ok(v) => v != self.data_version,
             Err(_) => true,
         };
-        if changed {
-            if let Err(e) = self.reload() {
-                self.error(format!("could not reload: {e}"));
-            }
+        if changed && let Err(e) = self.reload() {
+            self.error(format!("could not reload: {e}"));
         }
     }
 

@@ -366,10 +366,9 @@ fn toggle_seat(app: &mut App) {
     let (r, c) = s.cursor;
     let seat = (r as u32, c as u32 + 1);
     match map.rows.get(r).and_then(|row| row.get(c)) {
+        Some(SeatState::Free) if s.picked.remove(&seat) => {}
         Some(SeatState::Free) => {
-            if !s.picked.remove(&seat) {
-                s.picked.insert(seat);
-            }
+            s.picked.insert(seat);
         }
         Some(SeatState::Held) => app.error(format!("{} is held by another sale", seat_label(seat.0, seat.1))),
         Some(SeatState::Sold) => app.error(format!("{} is sold", seat_label(seat.0, seat.1))),
