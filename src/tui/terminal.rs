@@ -12,6 +12,7 @@ use futures::StreamExt;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use std::path::Path;
 use std::time::Duration;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 /// Runs the app until the clerk quits. The terminal is restored on quit, on
 /// error and on panic (ratatui's init installs the panic hook).
@@ -26,12 +27,14 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     app.heartbeat = Some(tick.heartbeat.clone());
 
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .map_err(|e| Error::Storage(format!("cannot start the event loop: {e}")))?;
     let mut terminal = ratatui::try_init().map_err(|e| Error::Storage(format!("cannot open the terminal: {e}")))?;
     let result = runtime.block_on(async {
         let mut keys = EventStream::new();
+        let mut hangup = signal(SignalKind::hangup());
+        let mut terminate = signal(SignalKind::terminate());
         let mut timer = tokio::time::interval(Duration::from_millis(250));
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -48,10 +51,23 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
                 },
                 _ = timer.tick() => app.refresh(),
                 Some(()) = wake_rx.recv() => app.refresh(),
+                // A closed terminal window or a kill: leave as cleanly as on q.
+                _ = recv(&mut hangup) => return Ok(()),
+                _ = recv(&mut terminate) => return Ok(()),
             }
         }
     });
     ratatui::restore();
     drop(tick);
     result
+}
+
+/// Waits for a signal; if its handler could not be installed, waits for ever.
+async fn recv(sig: &mut std::io::Result<Signal>) {
+    match sig {
+        Ok(s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending::<()>().await,
+    }
 }
