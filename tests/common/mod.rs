@@ -71,6 +71,14 @@ impl World {
         World { desk, clock, dir }
     }
 
+    /// A private in-memory database (fast; `path()` and `raw()` do not reach it).
+    pub fn in_memory(config: Config) -> World {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (ctx, clock) = Context::manual(t0(), 1, config);
+        let desk = Desk::in_memory(ctx, "clerk:test").expect("open in memory");
+        World { desk, clock, dir }
+    }
+
     pub fn path(&self) -> std::path::PathBuf {
         self.dir.path().join("test.db")
     }
