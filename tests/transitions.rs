@@ -582,3 +582,17 @@ fn every_state_change_has_exactly_one_audit_row() {
     }
     w.assert_verified();
 }
+
+#[test]
+fn audit_rows_are_append_only_in_the_database_itself() {
+    let w = World::new();
+    let e = w.ga(5, 1_000);
+    w.hold(&e, 1);
+    let before = w.dump();
+    let raw = w.raw();
+    for sql in ["UPDATE audit_log SET action = 'X'", "DELETE FROM audit_log"] {
+        let err = raw.execute(sql, []).unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(before, w.dump());
+}

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-/// Every row of every table (sqlite_sequence included), as text, in primary-key
-/// order: two dumps are equal exactly when nothing was written in between.
+/// Every row of every table (sqlite_sequence included), as text, sorted: two
+/// dumps are equal exactly when nothing was written in between.
 pub type Dump = BTreeMap<String, Vec<String>>;
 
 pub fn dump(conn: &Connection) -> Dump {
@@ -24,9 +24,9 @@ pub fn dump(conn: &Connection) -> Dump {
         .expect("list tables");
     let mut out = Dump::new();
     for t in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1")).expect("select");
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).expect("select");
         let cols = stmt.column_count();
-        let rows = stmt
+        let mut rows = stmt
             .query_map([], |r| {
                 let cells: Vec<String> = (0..cols)
                     .map(|i| match r.get_ref(i) {
@@ -43,6 +43,7 @@ pub fn dump(conn: &Connection) -> Dump {
             .expect("query")
             .collect::<rusqlite::Result<Vec<_>>>()
             .expect("rows");
+        rows.sort();
         out.insert(t, rows);
     }
     out
