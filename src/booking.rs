@@ -255,6 +255,11 @@ impl Desk {
                 && let Some(id) = replay_id(tx, "hold", key)?
             {
                 let hold = sales::get_hold(tx, &id)?.ok_or_else(|| Error::not_found("hold", &id))?;
+                // Like book and pay: a key names one request. Replaying it for
+                // another event would hand the clerk seats at the wrong show.
+                if hold.event_id != req.event_id {
+                    return Err(Error::refused("that idempotency key was used to hold seats for another event"));
+                }
                 tx.audit(NewAudit {
                     action: "HOLD_RETRY",
                     entity: "hold",

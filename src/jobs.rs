@@ -216,8 +216,9 @@ impl Jobs {
     fn recover_inner(&mut self) -> Result<usize> {
         let owner = self.owner.clone();
         let closed = self.desk.write_raw(|conn, actor, now| {
-            // A RUNNING run older than a lease belongs to a process that died.
-            let stale = sql::stale_runs(conn, to_millis(now - LEASE))?;
+            // A RUNNING run older than a lease, or whose lease is gone, belongs
+            // to a process that died.
+            let stale = sql::stale_runs(conn, to_millis(now - LEASE), to_millis(now))?;
             for run in &stale {
                 sql::finish_run(
                     conn,

@@ -60,11 +60,19 @@ fn run_row(r: &Row<'_>) -> rusqlite::Result<JobRun> {
 
 const RUN_COLS: &str = "id, job, status, owner, started_at, finished_at, processed, error";
 
-/// RUNNING runs started before `before_ms`: left behind by a process that died.
-pub fn stale_runs(conn: &Connection, before_ms: i64) -> Result<Vec<JobRun>> {
-    let sql = format!("SELECT {RUN_COLS} FROM job_runs WHERE status = 'RUNNING' AND started_at < ?1");
+/// RUNNING runs left behind by a process that died: started before
+/// `before_ms`, or whose owner no longer holds an unexpired lease on the job.
+/// (A live run always holds its lease, so a run without one is abandoned even
+/// if it is young: recovery runs once at start-up, and a crash followed by a
+/// quick restart would otherwise leave the run RUNNING for ever.)
+pub fn stale_runs(conn: &Connection, before_ms: i64, now_ms: i64) -> Result<Vec<JobRun>> {
+    let sql = format!(
+        "SELECT {RUN_COLS} FROM job_runs r WHERE status = 'RUNNING'
+         AND (started_at < ?1 OR NOT EXISTS (SELECT 1 FROM job_leases l
+                                             WHERE l.job = r.job AND l.owner = r.owner AND l.expires_at > ?2))"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([before_ms], run_row)?;
+    let rows = stmt.query_map([before_ms, now_ms], run_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

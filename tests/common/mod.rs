@@ -3,10 +3,51 @@
 
 use boxoffice::booking::{Desk, HoldRequest, SeatPick};
 use boxoffice::clock::ManualClock;
-use boxoffice::domain::{Booking, Customer, Event, EventKind, Hold, NewCustomer, NewEvent};
-use boxoffice::{Config, Context};
+use boxoffice::domain::{AuditRow, Booking, Customer, Event, EventKind, Hold, NewCustomer, NewEvent};
+use boxoffice::store::audit::AuditFilter;
+use boxoffice::{Config, Context, Error};
 use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+use std::collections::BTreeMap;
+use std::fmt::Debug;
 use std::sync::Arc;
+
+/// Every row of every table (sqlite_sequence included), as text, sorted: two
+/// dumps are equal exactly when nothing was written in between.
+pub type Dump = BTreeMap<String, Vec<String>>;
+
+pub fn dump(conn: &Connection) -> Dump {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("list tables");
+    let mut out = Dump::new();
+    for t in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).expect("select");
+        let cols = stmt.column_count();
+        let mut rows = stmt
+            .query_map([], |r| {
+                let cells: Vec<String> = (0..cols)
+                    .map(|i| match r.get_ref(i) {
+                        Ok(ValueRef::Null) => "NULL".to_string(),
+                        Ok(ValueRef::Integer(n)) => n.to_string(),
+                        Ok(ValueRef::Real(x)) => x.to_string(),
+                        Ok(ValueRef::Text(b)) => format!("'{}'", String::from_utf8_lossy(b)),
+                        Ok(ValueRef::Blob(b)) => format!("x{b:02x?}"),
+                        Err(e) => format!("<{e}>"),
+                    })
+                    .collect();
+                Ok(cells.join(" | "))
+            })
+            .expect("query")
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .expect("rows");
+        rows.sort();
+        out.insert(t, rows);
+    }
+    out
+}
 
 pub fn t0() -> DateTime<Utc> {
     "2026-06-01T09:00:00Z".parse().expect("valid instant")
@@ -28,6 +69,14 @@ impl World {
         let dir = tempfile::tempdir().expect("temp dir");
         let (ctx, clock) = Context::manual(t0(), 1, config);
         let desk = Desk::open(&dir.path().join("test.db"), ctx, "clerk:test").expect("open");
+        World { desk, clock, dir }
+    }
+
+    /// A private in-memory database (fast; `path()` and `raw()` do not reach it).
+    pub fn in_memory(config: Config) -> World {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (ctx, clock) = Context::manual(t0(), 1, config);
+        let desk = Desk::in_memory(ctx, "clerk:test").expect("open in memory");
         World { desk, clock, dir }
     }
 
@@ -98,4 +147,86 @@ impl World {
     pub fn count(&self, sql: &str) -> i64 {
         self.desk.conn().query_row(sql, [], |r| r.get(0)).expect("count query")
     }
+
+    /// A second, raw connection to the same file (to tamper, or to watch).
+    pub fn raw(&self) -> Connection {
+        Connection::open(self.path()).expect("raw connection")
+    }
+
+    pub fn dump(&self) -> Dump {
+        dump(self.desk.conn())
+    }
+
+    /// Runs an operation that must be refused: returns its error after checking
+    /// that not one row of any table changed.
+    pub fn refused<T: Debug>(&self, op: impl FnOnce(&Desk) -> boxoffice::Result<T>) -> Error {
+        let before = self.dump();
+        let result = op(&self.desk);
+        let after = self.dump();
+        let err = match result {
+            Ok(v) => panic!("expected a refusal, got Ok({v:?})"),
+            Err(e) => e,
+        };
+        assert_eq!(before, after, "a refused operation changed the database ({err})");
+        err
+    }
+
+    pub fn hold_req(&self, event: &Event, pick: SeatPick, key: Option<&str>) -> boxoffice::Result<Hold> {
+        self.desk
+            .hold(HoldRequest {
+                event_id: event.id.clone(),
+                pick,
+                idempotency_key: key.map(Into::into),
+                correlation_id: None,
+            })
+            .map(|r| r.value)
+    }
+
+    pub fn hold_labels(&self, event: &Event, labels: &[&str]) -> Hold {
+        self.hold_req(event, SeatPick::Labels(labels.iter().map(|l| l.to_string()).collect()), None)
+            .expect("hold labels")
+    }
+
+    /// (available, seats in ACTIVE holds, seats in CONFIRMED bookings) of an
+    /// event, counted from the rows; asserts they add up to the total.
+    pub fn seats(&self, event: &Event) -> (i64, i64, i64) {
+        let e = self.desk.event(&event.id).expect("event");
+        let held = self.count(&format!(
+            "SELECT coalesce(sum(seats), 0) FROM holds WHERE event_id = '{}' AND status = 'ACTIVE'",
+            event.id
+        ));
+        let sold = self.count(&format!(
+            "SELECT coalesce(sum(seats), 0) FROM bookings WHERE event_id = '{}' AND status = 'CONFIRMED'",
+            event.id
+        ));
+        let avail = i64::from(e.available);
+        assert_eq!(avail + held + sold, i64::from(e.total), "seat arithmetic of {}", e.name);
+        (avail, held, sold)
+    }
+
+    /// A sale's audit story, oldest first.
+    pub fn story(&self, correlation_id: &str) -> Vec<AuditRow> {
+        let mut rows = self
+            .desk
+            .audit(&AuditFilter { correlation_id: Some(correlation_id.into()), limit: 10_000, ..Default::default() })
+            .expect("audit");
+        rows.reverse();
+        rows
+    }
+
+    /// Every audit row, oldest first.
+    pub fn all_audit(&self) -> Vec<AuditRow> {
+        let mut rows = self.desk.audit(&AuditFilter { limit: 100_000, ..Default::default() }).expect("audit");
+        rows.reverse();
+        rows
+    }
+}
+
+/// (action, from, to) of audit rows: easy to compare against an expected story.
+pub fn steps(rows: &[AuditRow]) -> Vec<(String, Option<String>, Option<String>)> {
+    rows.iter().map(|r| (r.action.clone(), r.from_status.clone(), r.to_status.clone())).collect()
+}
+
+pub fn step(action: &str, from: Option<&str>, to: Option<&str>) -> (String, Option<String>, Option<String>) {
+    (action.to_string(), from.map(Into::into), to.map(Into::into))
 }

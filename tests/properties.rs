@@ -1,0 +1,209 @@
+//! A property test: random sequences of sale operations and clock moves, on a
+//! general-admission and a reserved event, never break an invariant. After
+//! every step `verify` is empty and each event's seats add up; a refused step
+//! changes nothing and fails with a rule's message, never a database error.
+
+mod common;
+use boxoffice::booking::SeatPick;
+use boxoffice::domain::{BookingStatus, Event, PaymentOutcome};
+use boxoffice::{Config, Error};
+use chrono::Duration;
+use common::World;
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// Hold `n` seats of event 0 (GA) or 1 (reserved), maybe with a key from a small pool.
+    HoldCount {
+        event: usize,
+        n: i64,
+        key: Option<u8>,
+    },
+    /// Hold labels (row index, seat number); some fall outside the 3 × 4 hall.
+    HoldLabels {
+        event: usize,
+        seats: Vec<(u8, u8)>,
+    },
+    Release {
+        hold: usize,
+    },
+    Book {
+        hold: usize,
+        key: Option<u8>,
+    },
+    /// Keys come from a small pool, so replays (and keys reused for another booking) happen.
+    Pay {
+        booking: usize,
+        outcome: u8,
+        key: u8,
+        wrong_amount: bool,
+    },
+    Cancel {
+        booking: usize,
+    },
+    Advance {
+        seconds: i64,
+    },
+    Expire,
+    Refunds,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        5 => (0..2usize, prop_oneof![9 => 1..4i64, 1 => -1..1i64], proptest::option::of(0..4u8))
+            .prop_map(|(event, n, key)| Op::HoldCount { event, n, key }),
+        2 => (0..2usize, proptest::collection::vec((0..4u8, 0..6u8), 1..4))
+            .prop_map(|(event, seats)| Op::HoldLabels { event, seats }),
+        2 => recent().prop_map(|hold| Op::Release { hold }),
+        5 => (recent(), proptest::option::of(0..4u8)).prop_map(|(hold, key)| Op::Book { hold, key }),
+        6 => (recent(), 0..3u8, 0..8u8, proptest::bool::weighted(0.1))
+            .prop_map(|(booking, outcome, key, wrong_amount)| Op::Pay { booking, outcome, key, wrong_amount }),
+        2 => recent().prop_map(|booking| Op::Cancel { booking }),
+        2 => prop_oneof![3 => 0..200i64, 1 => 200..900i64].prop_map(|seconds| Op::Advance { seconds }),
+        2 => Just(Op::Expire),
+        1 => Just(Op::Refunds),
+    ]
+}
+
+/// The `back`-th newest id (wrapping), so steps mostly act on live sales.
+fn nth(ids: &[String], back: usize) -> Option<&str> {
+    (!ids.is_empty()).then(|| ids[ids.len() - 1 - back % ids.len()].as_str())
+}
+
+fn recent() -> impl Strategy<Value = usize> {
+    prop_oneof![6 => Just(0usize), 3 => 1..3usize, 1 => 3..20usize]
+}
+
+/// Runs one op; Ok(true) if it succeeded, Ok(false) if it was refused.
+fn apply(
+    w: &World,
+    events: &[Event],
+    holds: &mut Vec<String>,
+    bookings: &mut Vec<String>,
+    customer: &str,
+    op: &Op,
+) -> bool {
+    let result: boxoffice::Result<()> = match op {
+        Op::HoldCount { event, n, key } => {
+            let key = key.map(|k| format!("h{k}"));
+            w.hold_req(&events[*event], SeatPick::Count(*n), key.as_deref()).map(|h| {
+                if !holds.contains(&h.id) {
+                    holds.push(h.id)
+                }
+            })
+        }
+        Op::HoldLabels { event, seats } => {
+            let labels = seats.iter().map(|(r, s)| format!("{}{}", char::from(b'A' + r), s)).collect();
+            w.hold_req(&events[*event], SeatPick::Labels(labels), None).map(|h| holds.push(h.id))
+        }
+        Op::Release { hold } => match nth(holds, *hold) {
+            Some(id) => w.desk.release(id).map(drop),
+            None => return false,
+        },
+        Op::Book { hold, key } => match nth(holds, *hold) {
+            Some(id) => {
+                let key = key.map(|k| format!("b{k}"));
+                w.desk.book(id, customer, key.as_deref()).map(|b| {
+                    assert_eq!(b.value.hold_id, id);
+                    if !bookings.contains(&b.value.id) {
+                        assert!(!b.is_retry, "a new booking is not a retry");
+                        bookings.push(b.value.id)
+                    }
+                })
+            }
+            None => return false,
+        },
+        Op::Pay { booking, outcome, key, wrong_amount } => match nth(bookings, *booking) {
+            Some(id) => {
+                let outcome =
+                    [PaymentOutcome::Success, PaymentOutcome::Failure, PaymentOutcome::Timeout][*outcome as usize];
+                let before = w.desk.attempts(id).unwrap().len();
+                let amount = wrong_amount.then(|| w.desk.get_booking(id).unwrap().amount + 1);
+                w.desk.pay(id, outcome, &format!("p{key}"), amount).map(|p| {
+                    let after = w.desk.attempts(id).unwrap().len();
+                    assert_eq!(after, before + usize::from(!p.is_retry), "a retry records no new attempt");
+                    assert_eq!(p.booking.status, w.desk.get_booking(id).unwrap().status);
+                })
+            }
+            None => return false,
+        },
+        Op::Cancel { booking } => match nth(bookings, *booking) {
+            Some(id) => {
+                let was = w.desk.get_booking(id).unwrap();
+                w.desk.cancel(id).map(|c| {
+                    assert_eq!(c.booking.status, BookingStatus::Cancelled);
+                    let want = (was.status == BookingStatus::Confirmed).then_some(was.amount / 2);
+                    assert_eq!(c.refund.map(|r| r.amount), want);
+                })
+            }
+            None => return false,
+        },
+        Op::Advance { seconds } => {
+            w.advance(Duration::seconds(*seconds));
+            Ok(())
+        }
+        Op::Expire => w.desk.expire_due().map(drop),
+        Op::Refunds => w.desk.process_refunds().map(drop),
+    };
+    match result {
+        Ok(()) => true,
+        Err(e @ (Error::Db(_) | Error::Storage(_) | Error::Busy)) => panic!("{op:?} escaped as a storage error: {e}"),
+        Err(e) => {
+            assert!(!e.to_string().is_empty());
+            false
+        }
+    }
+}
+
+fn check(w: &World, events: &[Event], step: usize, op: &Op) {
+    let v = w.desk.verify().unwrap();
+    assert!(v.is_empty(), "after step {step} ({op:?}): {v:#?}");
+    for e in events {
+        w.seats(e); // asserts available + held + sold == total
+        let seats_live = w.count(&format!("SELECT count(*) FROM hold_seats WHERE event_id = '{}' AND live = 1", e.id));
+        if e.kind.is_reserved() {
+            let (available, _, _) = w.seats(e);
+            assert_eq!(seats_live, i64::from(e.total) - available, "every owned seat has one live label");
+        } else {
+            assert_eq!(seats_live, 0);
+        }
+    }
+}
+
+proptest! {
+    // Integration tests have no lib.rs beside them for a regressions file; a failure prints its seed instead.
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_sales_never_break_an_invariant(ops in proptest::collection::vec(op(), 10..40)) {
+        let w = World::in_memory(Config::default());
+        let events = vec![w.ga(8, 1_001), w.reserved(3, 4, 2_500)];
+        let customer = w.customer().id;
+        let (mut holds, mut bookings) = (Vec::new(), Vec::new());
+        let mut audit_rows = w.count("SELECT count(*) FROM audit_log");
+        for (i, op) in ops.iter().enumerate() {
+            let before = w.dump();
+            let ok = apply(&w, &events, &mut holds, &mut bookings, &customer, op);
+            if !ok {
+                prop_assert_eq!(&before, &w.dump(), "refused step {} ({:?}) changed the database", i, op);
+            }
+            check(&w, &events, i, op);
+            let now = w.count("SELECT count(*) FROM audit_log");
+            prop_assert!(now >= audit_rows, "audit rows are never deleted");
+            audit_rows = now;
+        }
+        // Run the clock out: everything unpaid ends, every refund completes, and
+        // only confirmed sales keep seats.
+        w.advance(Duration::hours(1));
+        w.desk.expire_due().unwrap();
+        w.desk.process_refunds().unwrap();
+        check(&w, &events, ops.len(), &Op::Expire);
+        prop_assert_eq!(w.count("SELECT count(*) FROM holds WHERE status = 'ACTIVE'"), 0);
+        prop_assert_eq!(w.count("SELECT count(*) FROM bookings WHERE status = 'PAYMENT_PENDING'"), 0);
+        prop_assert_eq!(w.count("SELECT count(*) FROM refunds WHERE status = 'INITIATED'"), 0);
+        for e in &events {
+            let (_, held, _) = w.seats(e);
+            prop_assert_eq!(held, 0);
+        }
+    }
+}
