@@ -374,6 +374,12 @@ impl Desk {
                 if b.hold_id != hold_id {
                     return Err(Error::refused("that idempotency key was used for another hold's booking"));
                 }
+                if b.customer_id != customer_id {
+                    return Err(Error::refused(format!(
+                        "this hold is already booked (booking {}) for another customer; one booking per hold",
+                        crate::ids::short(&b.id)
+                    )));
+                }
                 tx.audit(NewAudit {
                     action: "BOOKING_RETRY",
                     entity: "booking",

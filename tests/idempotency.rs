@@ -240,3 +240,21 @@ fn blank_keys_mean_no_key_and_long_keys_are_refused() {
     assert!(w.desk.pay(&b.id, PaymentOutcome::Success, "k", None).unwrap().is_retry);
     w.assert_verified();
 }
+
+#[test]
+fn booking_a_booked_hold_for_another_customer_is_refused() {
+    let w = World::new();
+    let e = w.ga(5, 1_000);
+    let b = w.booking(&e, 1);
+    let other = w
+        .desk
+        .customer(boxoffice::domain::NewCustomer {
+            name: "Raj".into(),
+            email: None,
+            phone: Some("+91 99999 12345".into()),
+        })
+        .expect("customer")
+        .value;
+    let err = w.refused(|d| d.book(&b.hold_id, &other.id, None));
+    assert!(err.to_string().contains("already booked"), "{err}");
+}

@@ -113,7 +113,11 @@ pub fn parse_seat_label(text: &str, rows: u32, seats_per_row: u32) -> Result<(u3
     if !letter.is_ascii_uppercase() {
         return Err(bad());
     }
-    let number: u32 = chars.as_str().parse().map_err(|_| bad())?;
+    let digits = chars.as_str();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let number: u32 = digits.parse().map_err(|_| bad())?;
     let row = u32::from(letter as u8 - b'A');
     if row >= rows || number == 0 || number > seats_per_row {
         return Err(Invalid::new(
@@ -161,6 +165,7 @@ mod tests {
         assert!(parse_seat_label("A21", 10, 20).is_err());
         assert!(parse_seat_label("A0", 10, 20).is_err());
         assert!(parse_seat_label("7C", 10, 20).is_err());
+        assert!(parse_seat_label("A+7", 10, 20).is_err());
         assert!(parse_seat_label("", 10, 20).is_err());
     }
 }
