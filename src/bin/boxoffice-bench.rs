@@ -125,6 +125,8 @@ struct WorkerReport {
     error_samples: Vec<String>,
     start_us: u64,
     end_us: u64,
+    /// CPU time (user + system) the worker spent selling, when the OS tells.
+    cpu_us: Option<u64>,
 }
 
 impl WorkerReport {
@@ -146,6 +148,7 @@ struct Phase {
     escaped_errors: u64,
     error_samples: Vec<String>,
     seconds: f64,
+    cpu_us: Option<u64>,
 }
 
 impl Phase {
@@ -160,6 +163,7 @@ impl Phase {
             escaped_errors: reports.iter().map(|r| r.escaped_errors).sum(),
             error_samples: reports.iter().flat_map(|r| r.error_samples.iter().cloned()).take(10).collect(),
             seconds: end.saturating_sub(start).max(1) as f64 / 1e6,
+            cpu_us: reports.iter().map(|r| r.cpu_us).sum(),
         }
     }
 
@@ -169,6 +173,11 @@ impl Phase {
 
     fn tx_per_s(&self) -> f64 {
         self.transactions as f64 / self.seconds
+    }
+
+    /// CPU microseconds per cycle: robust to a machine shared with others.
+    fn cpu_us_per_cycle(&self) -> Option<f64> {
+        self.cpu_us.map(|c| round1(c as f64 / self.cycles.max(1) as f64))
     }
 }
 
@@ -194,6 +203,8 @@ struct Summary {
     raw_seconds: f64,
     raw_sold: u64,
     raw_escaped_errors: u64,
+    sale_cpu_us_per_cycle: Option<f64>,
+    raw_cpu_us_per_cycle: Option<f64>,
     seats_per_sale: u32,
     mix: &'static str,
     db: String,
@@ -218,6 +229,18 @@ fn main() -> ExitCode {
 
 fn now_us() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0)
+}
+
+/// This process's CPU time (user + system) in microseconds, from
+/// `/proc/self/stat` (Linux); `None` elsewhere.
+fn cpu_time_us() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which sits in parentheses): utime is the
+    // 12th and stime the 13th, in clock ticks (100 per second on Linux).
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let mut fields = rest.split_whitespace().skip(11);
+    let ticks = fields.next()?.parse::<u64>().ok()? + fields.next()?.parse::<u64>().ok()?;
+    Some(ticks * 10_000)
 }
 
 fn config(durability: Durability) -> Config {
@@ -317,6 +340,8 @@ fn run_bench(cli: &Cli, db: &Path, raw_db: &Path) -> Result<Summary, Error> {
         raw_seconds: (raw.seconds * 1000.0).round() / 1000.0,
         raw_sold: raw_sold.max(0) as u64,
         raw_escaped_errors: raw.escaped_errors,
+        sale_cpu_us_per_cycle: engine.cpu_us_per_cycle(),
+        raw_cpu_us_per_cycle: raw.cpu_us_per_cycle(),
         seats_per_sale: SEATS_PER_SALE,
         mix: "70% pay SUCCESS, 10% FAILURE, 10% TIMEOUT then SUCCESS, 10% cancel pending",
         db: db.display().to_string(),
@@ -410,6 +435,9 @@ fn print_table(s: &Summary) {
         "raw SQLite floor", s.raw_cycles, s.raw_seconds, s.raw_floor_per_s, s.raw_tx_per_s
     );
     println!("{:<22} {:>8} {:>10} {:>12.3}", "ratio (engine/raw)", "", "", s.ratio);
+    if let (Some(e), Some(r)) = (s.sale_cpu_us_per_cycle, s.raw_cpu_us_per_cycle) {
+        println!("CPU per cycle: engine {e:.0} µs, raw floor {r:.0} µs");
+    }
     println!();
     println!("total seats        {}", s.total_seats);
     println!("sold               {}", s.sold);
@@ -481,6 +509,7 @@ impl Worker {
     }
 
     fn run(&mut self) -> WorkerReport {
+        let cpu_start = cpu_time_us();
         let mut report = WorkerReport { start_us: now_us(), ..Default::default() };
         let mut cycle = (self.index as usize * 3) % PATTERN.len();
         let mut stalled_since: Option<Instant> = None;
@@ -524,6 +553,7 @@ impl Worker {
             }
         }
         report.end_us = now_us();
+        report.cpu_us = cpu_time_us().zip(cpu_start).map(|(end, start)| end.saturating_sub(start));
         report
     }
 
