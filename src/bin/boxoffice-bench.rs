@@ -90,7 +90,7 @@ struct Cli {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     processes: u32,
     /// Sale cycles in the run (all processes together); the event is sized to sell out after about this many
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
     cycles: u32,
     /// Print one JSON object instead of a table
     #[arg(long)]
@@ -264,7 +264,11 @@ fn parent_main(cli: &Cli) -> Result<ExitCode, Error> {
     if let Some(dir) = temp_dir {
         let _ = std::fs::remove_dir_all(dir);
     }
-    let summary = result?;
+    let mut summary = result?;
+    if cli.db.is_none() {
+        summary.db.push_str(" (temporary, removed)");
+        summary.raw_db.push_str(" (temporary, removed)");
+    }
     if cli.json {
         println!("{}", serde_json::to_string(&summary).unwrap_or_default());
     } else {
