@@ -395,7 +395,7 @@ impl Desk {
                 })?;
                 return Ok(Replayed { value: b, is_retry: true });
             }
-            let hold = sales::get_hold(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
+            let hold = sales::get_hold_without_labels(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
             if hold.status != HoldStatus::Active {
                 return Err(Error::refused(format!("cannot book: {}", hold.status.refusal())));
             }
@@ -554,8 +554,8 @@ impl Desk {
             })?;
             let mut refund = None;
             if to != booking.status {
-                let hold =
-                    sales::get_hold(tx, &booking.hold_id)?.ok_or_else(|| Error::not_found("hold", &booking.hold_id))?;
+                let hold = sales::get_hold_without_labels(tx, &booking.hold_id)?
+                    .ok_or_else(|| Error::not_found("hold", &booking.hold_id))?;
                 move_booking(tx, &booking, to, "PAYMENT")?;
                 match outcome {
                     PaymentOutcome::Success => {
@@ -592,8 +592,8 @@ impl Desk {
                 .status
                 .on(BookingEvent::Cancel)
                 .map_err(|why| Error::refused(format!("cannot cancel: {why}")))?;
-            let hold =
-                sales::get_hold(tx, &booking.hold_id)?.ok_or_else(|| Error::not_found("hold", &booking.hold_id))?;
+            let hold = sales::get_hold_without_labels(tx, &booking.hold_id)?
+                .ok_or_else(|| Error::not_found("hold", &booking.hold_id))?;
             move_booking(tx, &booking, to, "BOOKING_CANCELLED")?;
             let refund = if booking.status == BookingStatus::Confirmed {
                 give_back_seats(tx, &hold)?;
@@ -622,7 +622,8 @@ impl Desk {
         self.in_batches(|tx| {
             let due = sales::due_bookings(tx, tx.now_ms(), BATCH)?;
             for b in &due {
-                let hold = sales::get_hold(tx, &b.hold_id)?.ok_or_else(|| Error::not_found("hold", &b.hold_id))?;
+                let hold = sales::get_hold_without_labels(tx, &b.hold_id)?
+                    .ok_or_else(|| Error::not_found("hold", &b.hold_id))?;
                 move_booking(tx, b, BookingStatus::Expired, "BOOKING_EXPIRED")?;
                 end_hold(tx, &hold, HoldStatus::Expired, "HOLD_EXPIRED", Some(&b.id))?;
             }

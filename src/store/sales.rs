@@ -79,15 +79,21 @@ fn label_order(label: &str) -> (String, u32) {
 }
 
 pub fn get_hold(conn: &Connection, id: &str) -> Result<Option<Hold>> {
-    let sql = format!("SELECT {HOLD_COLS} FROM holds WHERE id = ?1");
-    let hold = conn.prepare_cached(&sql)?.query_row([id], hold_row).optional()?;
-    match hold {
+    match get_hold_without_labels(conn, id)? {
         Some(mut h) => {
             h.labels = hold_labels(conn, &h.id)?;
             Ok(Some(h))
         }
         None => Ok(None),
     }
+}
+
+/// A hold with `labels` left empty: one query instead of two, for the
+/// operations that only move a hold's state and seat count (seat labels are
+/// freed by hold id). Never hand the result to a caller that shows labels.
+pub fn get_hold_without_labels(conn: &Connection, id: &str) -> Result<Option<Hold>> {
+    let sql = format!("SELECT {HOLD_COLS} FROM holds WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], hold_row).optional()?)
 }
 
 /// Moves a hold from `from` to `to`; false if it was not in `from`.
