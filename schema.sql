@@ -121,7 +121,7 @@ CREATE INDEX IF NOT EXISTS refunds_initiated ON refunds (created_at) WHERE statu
 
 -- Append-only audit trail; `seq` is the shipping cursor's position.
 CREATE TABLE IF NOT EXISTS audit_log (
-    seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq                 INTEGER PRIMARY KEY, -- no AUTOINCREMENT: rows are never deleted (trigger below), so seq never repeats
     id                  TEXT NOT NULL UNIQUE,
     at                  INTEGER NOT NULL,
     action              TEXT NOT NULL,
