@@ -444,3 +444,14 @@ fn steps_keep_their_lines() {
     let lines: Vec<usize> = s.steps().iter().map(|s| s.line).collect();
     assert_eq!(lines, vec![2, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
 }
+
+#[test]
+fn the_documented_example_parses() {
+    let doc = include_str!("../../docs/script-language.md");
+    let start = doc.find("```\n# Sell two seats").expect("example in docs") + 4;
+    let end = start + doc[start..].find("```").expect("end of example");
+    let s = ok(&doc[start..end]);
+    assert_eq!(s.size(), (120, 40));
+    assert!(s.clock().is_some());
+    assert_eq!(s.steps().last().map(|s| &s.action), Some(&Action::Verify));
+}
