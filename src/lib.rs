@@ -4,6 +4,7 @@
 //! - [`store`]: every SQL statement, the schema and transactions
 //! - [`booking`]: the operations of a sale, each one IMMEDIATE transaction + audit
 //! - [`jobs`]: the background tick (expiry, refunds, audit shipping, pruning, recovery)
+//! - [`script`]: the testers' script language (parser and headless runner)
 
 pub mod booking;
 pub mod clock;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod ids;
 pub mod jobs;
 pub mod paths;
+pub mod script;
 pub mod store;
 pub mod tui;
 
