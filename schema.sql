@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS holds (
 -- The hold-expiry sweep reads only live holds, by deadline.
 CREATE INDEX IF NOT EXISTS holds_active_by_expiry ON holds (expires_at) WHERE status = 'ACTIVE';
 CREATE INDEX IF NOT EXISTS holds_by_event ON holds (event_id, status);
+-- Reports: holds made in a time window (covering event and status).
+CREATE INDEX IF NOT EXISTS holds_by_time ON holds (created_at, event_id, status);
 
 -- Reserved seating: which labels a hold owns. `live` is 1 while the hold is
 -- ACTIVE or its booking is CONFIRMED; the partial unique index makes
@@ -80,6 +82,9 @@ CREATE INDEX IF NOT EXISTS bookings_by_event_status ON bookings (event_id, statu
 CREATE INDEX IF NOT EXISTS bookings_by_status_time ON bookings (status, created_at);
 CREATE INDEX IF NOT EXISTS bookings_by_time ON bookings (created_at);
 CREATE INDEX IF NOT EXISTS bookings_by_customer ON bookings (customer_id);
+-- Reports: bookings by (event, status) over booking time, covering the summed
+-- columns, so a summary is one pass over this index and never reads the table.
+CREATE INDEX IF NOT EXISTS bookings_report ON bookings (event_id, status, created_at, seats, amount);
 
 CREATE TABLE IF NOT EXISTS payment_attempts (
     id              TEXT PRIMARY KEY,

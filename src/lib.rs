@@ -4,6 +4,7 @@
 //! - [`store`]: every SQL statement, the schema and transactions
 //! - [`booking`]: the operations of a sale, each one IMMEDIATE transaction + audit
 //! - [`jobs`]: the background tick (expiry, refunds, audit shipping, pruning, recovery)
+//! - [`report`]: booking summary and health metrics (SQL in `store::reports`)
 
 pub mod booking;
 pub mod clock;
@@ -11,9 +12,11 @@ pub mod context;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod jobs;
 pub mod paths;
+pub mod report;
 pub mod store;
 pub mod tui;
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod checks;
 pub mod jobs;
+pub mod reports;
 pub mod sales;
 
 use crate::error::{Error, Result};
@@ -104,13 +105,13 @@ fn prepare(conn: Connection, durability: Durability) -> Result<Connection> {
 /// the version, so several processes opening a new file at once are safe.
 fn migrate(conn: &Connection) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version == SCHEMA_VERSION {
+    if version == SCHEMA_VERSION && !missing_additive_indexes(conn)? {
         return Ok(());
     }
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| -> Result<()> {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version < SCHEMA_VERSION {
+        if version < SCHEMA_VERSION || missing_additive_indexes(conn)? {
             conn.execute_batch(SCHEMA)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
@@ -123,6 +124,20 @@ fn migrate(conn: &Connection) -> Result<()> {
             Err(e)
         }
     }
+}
+
+/// Indexes added to schema version 1 after files were made with it (reports).
+/// Every statement in `schema.sql` is `IF NOT EXISTS`, so re-applying it to a
+/// version-1 file that lacks one only adds what is missing.
+const ADDITIVE_INDEXES: [&str; 2] = ["bookings_report", "holds_by_time"];
+
+fn missing_additive_indexes(conn: &Connection) -> Result<bool> {
+    let present: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN (?1, ?2)",
+        ADDITIVE_INDEXES,
+        |r| r.get(0),
+    )?;
+    Ok(present < ADDITIVE_INDEXES.len() as i64)
 }
 
 /// `BEGIN IMMEDIATE`, retried a bounded number of times if the write lock
