@@ -1,9 +1,12 @@
 //! SQL for reports: a handful of aggregate queries, each one pass over an
 //! index, read in one snapshot. No query per booking or per event.
 //!
-//! - bookings by (event, status): `bookings_report` covers it (event, status,
-//!   created_at, seats, amount), so the summary never touches the table itself;
-//! - refunds: driven from the (small) refunds table, joined to its booking by key;
+//! - all time (no date range): the running totals `booking_totals` and
+//!   `refund_totals` that triggers keep — one row per event and status;
+//! - a date range: one pass over a covering index (`bookings_report` when one
+//!   event is asked for, else `bookings_report_by_time`), so the booking rows
+//!   themselves are never read; refunds are joined only for PAYMENT_FAILED and
+//!   CANCELLED bookings in range;
 //! - the health window: holds by `holds_by_time`, attempts by
 //!   `payment_attempts_by_time`, retries by `audit_by_time`.
 
@@ -48,30 +51,62 @@ pub fn event_aggs(conn: &Connection, f: &ReportFilter) -> Result<Vec<EventAgg>> 
     };
     let index: HashMap<String, usize> = events.iter().enumerate().map(|(i, e)| (e.event_id.clone(), i)).collect();
 
-    let mut stmt = conn.prepare_cached(
-        "SELECT event_id, status, count(*), coalesce(sum(seats), 0), coalesce(sum(amount), 0)
-         FROM bookings
-         WHERE (?1 IS NULL OR event_id = ?1) AND created_at >= ?2 AND created_at < ?3
-         GROUP BY event_id, status",
-    )?;
+    let mut put_status = |event_id: String, status: String, agg: StatusAgg| {
+        if let (Some(&i), Some(s)) = (index.get(&event_id), BookingStatus::parse(&status)) {
+            let slot = BookingStatus::DIAGRAM.iter().position(|x| *x == s).unwrap_or(0);
+            events[i].by_status[slot] = agg;
+        }
+    };
+    let all_time = f.from.is_none() && f.to.is_none();
+    // All time: the running totals (one row per event and status). A date range:
+    // one pass over the covering index that starts with what narrows most.
+    let bookings_sql = match (all_time, f.event_id.is_some()) {
+        (true, _) => {
+            "SELECT event_id, status, count, seats, amount FROM booking_totals
+             WHERE (?1 IS NULL OR event_id = ?1) AND ?2 <= ?3 AND count <> 0"
+        }
+        (false, true) => {
+            "SELECT event_id, status, count(*), coalesce(sum(seats), 0), coalesce(sum(amount), 0)
+             FROM bookings INDEXED BY bookings_report
+             WHERE event_id = ?1 AND created_at >= ?2 AND created_at < ?3 GROUP BY event_id, status"
+        }
+        (false, false) => {
+            "SELECT event_id, status, count(*), coalesce(sum(seats), 0), coalesce(sum(amount), 0)
+             FROM bookings INDEXED BY bookings_report_by_time
+             WHERE ?1 IS NULL AND created_at >= ?2 AND created_at < ?3 GROUP BY event_id, status"
+        }
+    };
+    let mut stmt = conn.prepare_cached(bookings_sql)?;
     let mut rows = stmt.query(params![f.event_id, from, to])?;
     while let Some(r) = rows.next()? {
-        let event_id: String = r.get(0)?;
-        let status: String = r.get(1)?;
-        let (Some(&i), Some(s)) = (index.get(&event_id), BookingStatus::parse(&status)) else { continue };
-        let slot = BookingStatus::DIAGRAM.iter().position(|x| *x == s).unwrap_or(0);
-        events[i].by_status[slot] = StatusAgg { count: n(r, 2)?, seats: n(r, 3)?, amount: r.get(4)? };
+        put_status(r.get(0)?, r.get(1)?, StatusAgg { count: n(r, 2)?, seats: n(r, 3)?, amount: r.get(4)? });
     }
+    drop(rows);
 
-    let mut stmt = conn.prepare_cached(
-        "SELECT b.event_id, sum(r.amount),
-                sum(CASE WHEN r.kind = 'FULL' THEN r.amount ELSE 0 END),
-                sum(CASE WHEN r.status = 'INITIATED' THEN r.amount ELSE 0 END),
-                sum(CASE WHEN r.kind = 'PARTIAL' THEN r.fee ELSE 0 END)
-         FROM refunds r CROSS JOIN bookings b ON b.id = r.booking_id
-         WHERE (?1 IS NULL OR b.event_id = ?1) AND b.created_at >= ?2 AND b.created_at < ?3
-         GROUP BY b.event_id",
-    )?;
+    // Only PAYMENT_FAILED and CANCELLED bookings can have refunds.
+    let refunds_sql = match (all_time, f.event_id.is_some()) {
+        (true, _) => {
+            "SELECT event_id, refunds, full, pending, fees_kept FROM refund_totals
+             WHERE (?1 IS NULL OR event_id = ?1) AND ?2 <= ?3"
+        }
+        (false, true) => {
+            "SELECT b.event_id, sum(r.amount), sum(iif(r.kind = 'FULL', r.amount, 0)),
+                    sum(iif(r.status = 'INITIATED', r.amount, 0)), sum(iif(r.kind = 'PARTIAL', r.fee, 0))
+             FROM bookings b INDEXED BY bookings_report JOIN refunds r ON r.booking_id = b.id
+             WHERE b.event_id = ?1 AND b.status IN ('PAYMENT_FAILED', 'CANCELLED')
+               AND b.created_at >= ?2 AND b.created_at < ?3
+             GROUP BY b.event_id"
+        }
+        (false, false) => {
+            "SELECT b.event_id, sum(r.amount), sum(iif(r.kind = 'FULL', r.amount, 0)),
+                    sum(iif(r.status = 'INITIATED', r.amount, 0)), sum(iif(r.kind = 'PARTIAL', r.fee, 0))
+             FROM bookings b INDEXED BY bookings_report_by_time JOIN refunds r ON r.booking_id = b.id
+             WHERE ?1 IS NULL AND b.created_at >= ?2 AND b.created_at < ?3
+               AND b.status IN ('PAYMENT_FAILED', 'CANCELLED')
+             GROUP BY b.event_id"
+        }
+    };
+    let mut stmt = conn.prepare_cached(refunds_sql)?;
     let mut rows = stmt.query(params![f.event_id, from, to])?;
     while let Some(r) = rows.next()? {
         let event_id: String = r.get(0)?;
@@ -132,4 +167,20 @@ pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Re
 /// A count or sum column as u64 (never negative here).
 fn n(r: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
     Ok(r.get::<_, i64>(i)?.max(0) as u64)
+}
+
+/// Fills the running totals from the bookings and refunds (a file made before
+/// they existed).
+pub fn rebuild_totals(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM booking_totals;
+         INSERT INTO booking_totals (event_id, status, count, seats, amount)
+         SELECT event_id, status, count(*), sum(seats), sum(amount) FROM bookings GROUP BY event_id, status;
+         DELETE FROM refund_totals;
+         INSERT INTO refund_totals (event_id, refunds, full, pending, fees_kept)
+         SELECT b.event_id, sum(r.amount), sum(iif(r.kind = 'FULL', r.amount, 0)),
+                sum(iif(r.status = 'INITIATED', r.amount, 0)), sum(iif(r.kind = 'PARTIAL', r.fee, 0))
+         FROM refunds r JOIN bookings b ON b.id = r.booking_id GROUP BY b.event_id;",
+    )?;
+    Ok(())
 }
