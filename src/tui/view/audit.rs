@@ -25,6 +25,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), bar);
 
+    // Narrow terminals drop the date and the actor.
+    let wide = list.width >= 110;
     let rows = a.rows.iter().map(|r| {
         let change = match (&r.from_status, &r.to_status) {
             (Some(f), Some(t)) => format!("{f} → {t}"),
@@ -36,26 +38,45 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         } else {
             r.action.clone()
         };
-        Row::new(vec![
-            Cell::from(app.local(r.at).format("%d %b %H:%M:%S").to_string()),
+        let when = app.local(r.at).format(if wide { "%d %b %H:%M:%S" } else { "%H:%M:%S" }).to_string();
+        let mut cells = vec![
+            Cell::from(when),
             Cell::from(action),
             Cell::from(format!("{} {}", r.entity, short(&r.entity_id))),
             Cell::from(change),
             Cell::from(r.correlation_id.as_deref().map_or("", short).to_string()),
-            Cell::from(r.actor.clone()),
-        ])
-        .style(if r.is_retry { Style::new().fg(Color::Yellow) } else { Style::new() })
+        ];
+        if wide {
+            cells.push(Cell::from(r.actor.clone()));
+        }
+        Row::new(cells).style(if r.is_retry { Style::new().fg(Color::Yellow) } else { Style::new() })
     });
-    let widths = [
-        Constraint::Length(15),
-        Constraint::Min(24),
-        Constraint::Length(17),
-        Constraint::Length(26),
-        Constraint::Length(9),
-        Constraint::Length(16),
-    ];
+    let (widths, header) = if wide {
+        (
+            vec![
+                Constraint::Length(15),
+                Constraint::Min(24),
+                Constraint::Length(17),
+                Constraint::Length(26),
+                Constraint::Length(9),
+                Constraint::Length(16),
+            ],
+            vec!["When", "Action", "Entity", "Change", "Correl.", "By"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Length(8),
+                Constraint::Min(20),
+                Constraint::Length(12),
+                Constraint::Length(18),
+                Constraint::Length(8),
+            ],
+            vec!["When", "Action", "Entity", "Change", "Correl."],
+        )
+    };
     let table = Table::new(rows, widths)
-        .header(Row::new(["When", "Action", "Entity", "Change", "Correl.", "By"]).bold())
+        .header(Row::new(header).bold())
         .block(Block::bordered().title(format!(" Audit trail, newest first ({}) ", a.rows.len())))
         .row_highlight_style(Style::new().reversed())
         .highlight_symbol("▶ ");

@@ -52,14 +52,14 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     });
     let widths = [
         Constraint::Length(18),
+        Constraint::Length(8),
+        Constraint::Min(9),
         Constraint::Length(9),
-        Constraint::Min(10),
-        Constraint::Length(9),
-        Constraint::Length(12),
-        Constraint::Min(24),
+        Constraint::Length(7),
+        Constraint::Min(20),
     ];
     let table = Table::new(rows, widths)
-        .header(Row::new(["Job", "Last run", "Result", "Processed", "Skipped (1h)", "Next due"]).bold())
+        .header(Row::new(["Job", "Last run", "Result", "Processed", "Skip 1h", "Next due"]).bold())
         .block(Block::bordered().title(" Background jobs "))
         .row_highlight_style(Style::new().reversed());
     let mut state = TableState::default().with_selected((!j.rows.is_empty()).then_some(j.sel));
@@ -67,7 +67,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(" r  run start-up recovery now      s  run the sweeps now (expiry, refunds, shipping, pruning)"),
-            Line::from(" Skipped = another process held the job's lease; runs are kept for an hour.".fg(Color::Gray)),
+            Line::from(
+                " Skip 1h = runs skipped in the last hour: another process held the job's lease.".fg(Color::Gray),
+            ),
         ])
         .block(Block::bordered()),
         help,

@@ -156,5 +156,15 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             Rect { y: gauges.y + gauges.height - 1, height: 1, ..inner },
         );
     }
-    frame.render_widget(Paragraph::new(format!(" {}", thresholds_text())).fg(Color::Gray), foot);
+    let thresholds = if foot.width >= 110 {
+        thresholds_text()
+    } else {
+        use crate::report::*;
+        format!(
+            "AMBER/RED at: expiry {HOLD_EXPIRY_AMBER_PCT}/{HOLD_EXPIRY_RED_PCT}% · failure \
+             {PAYMENT_FAILURE_AMBER_PCT}/{PAYMENT_FAILURE_RED_PCT}% · timeout {PAYMENT_TIMEOUT_AMBER_PCT}/\
+             {PAYMENT_TIMEOUT_RED_PCT}% · from {MIN_SAMPLE} samples"
+        )
+    };
+    frame.render_widget(Paragraph::new(format!(" {thresholds}")).fg(Color::Gray), foot);
 }
