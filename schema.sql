@@ -127,6 +127,8 @@ CREATE TABLE IF NOT EXISTS payment_attempts (
 );
 CREATE INDEX IF NOT EXISTS payment_attempts_by_booking ON payment_attempts (booking_id);
 CREATE INDEX IF NOT EXISTS payment_attempts_by_time ON payment_attempts (created_at);
+-- Reports: attempts in a window by outcome without reading the table.
+CREATE INDEX IF NOT EXISTS payment_attempts_report ON payment_attempts (created_at, outcome, booking_id);
 
 -- Idempotency records for hold/book/pay: one stored result per key (pruned after 24 h).
 CREATE TABLE IF NOT EXISTS idempotency_keys (

@@ -135,7 +135,8 @@ fn migrate(conn: &Connection) -> Result<()> {
 /// version-1 file that lacks one only adds what is missing.
 /// The report totals tables and their triggers came the same way; when they
 /// are added to a file that has bookings, they are filled from them at once.
-const ADDITIVE: [&str; 11] = [
+const ADDITIVE: [&str; 12] = [
+    "payment_attempts_report",
     "bookings_report",
     "bookings_report_by_time",
     "holds_by_time",
@@ -151,7 +152,7 @@ const ADDITIVE: [&str; 11] = [
 
 fn missing_additive_indexes(conn: &Connection) -> Result<bool> {
     let present: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE name IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "SELECT count(*) FROM sqlite_master WHERE name IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         ADDITIVE,
         |r| r.get(0),
     )?;

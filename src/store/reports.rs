@@ -8,7 +8,7 @@
 //!   themselves are never read; refunds are joined only for PAYMENT_FAILED and
 //!   CANCELLED bookings in range;
 //! - the health window: holds by `holds_by_time`, attempts by
-//!   `payment_attempts_by_time`, retries by `audit_by_time`.
+//!   `payment_attempts_report` (both covering), retries by `audit_by_time`.
 
 use crate::clock::{from_millis, to_millis};
 use crate::domain::BookingStatus;
@@ -133,7 +133,7 @@ pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Re
         .query_row(params![from, to, f.event_id], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
 
     let mut stmt = conn.prepare_cached(
-        "SELECT p.outcome, (p.created_at - ?1) / 3600000, count(*) FROM payment_attempts p
+        "SELECT p.outcome, (p.created_at - ?1) / 3600000, count(*) FROM payment_attempts p INDEXED BY payment_attempts_report
          WHERE p.created_at >= ?1 AND p.created_at <= ?2
            AND (?3 IS NULL OR EXISTS (SELECT 1 FROM bookings b WHERE b.id = p.booking_id AND b.event_id = ?3))
          GROUP BY 1, 2",
