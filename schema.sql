@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS holds (
 -- The hold-expiry sweep reads only live holds, by deadline.
 CREATE INDEX IF NOT EXISTS holds_active_by_expiry ON holds (expires_at) WHERE status = 'ACTIVE';
 CREATE INDEX IF NOT EXISTS holds_by_event ON holds (event_id, status);
+-- Reports: holds made in a time window (covering event and status).
+CREATE INDEX IF NOT EXISTS holds_by_time ON holds (created_at, event_id, status);
 
 -- Reserved seating: which labels a hold owns. `live` is 1 while the hold is
 -- ACTIVE or its booking is CONFIRMED; the partial unique index makes
@@ -80,6 +82,39 @@ CREATE INDEX IF NOT EXISTS bookings_by_event_status ON bookings (event_id, statu
 CREATE INDEX IF NOT EXISTS bookings_by_status_time ON bookings (status, created_at);
 CREATE INDEX IF NOT EXISTS bookings_by_time ON bookings (created_at);
 CREATE INDEX IF NOT EXISTS bookings_by_customer ON bookings (customer_id);
+-- Reports: bookings by (event, status) over booking time, covering the summed
+-- columns, so a summary is one pass over this index and never reads the table.
+CREATE INDEX IF NOT EXISTS bookings_report ON bookings (event_id, status, created_at, seats, amount);
+CREATE INDEX IF NOT EXISTS bookings_report_by_time ON bookings (created_at, event_id, status, seats, amount);
+
+-- Reports: running totals per (event, status), kept by triggers inside the same
+-- transaction as the booking change, so an all-time report reads one row per
+-- event and status instead of every booking. `verify` checks they agree.
+CREATE TABLE IF NOT EXISTS booking_totals (
+    event_id TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    count    INTEGER NOT NULL DEFAULT 0,
+    seats    INTEGER NOT NULL DEFAULT 0,
+    amount   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, status)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS booking_totals_insert AFTER INSERT ON bookings
+BEGIN
+    INSERT INTO booking_totals (event_id, status, count, seats, amount) VALUES (NEW.event_id, NEW.status, 1, NEW.seats, NEW.amount)
+    ON CONFLICT (event_id, status) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS booking_totals_update AFTER UPDATE OF event_id, status, seats, amount ON bookings
+BEGIN
+    UPDATE booking_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE event_id = OLD.event_id AND status = OLD.status;
+    INSERT INTO booking_totals (event_id, status, count, seats, amount) VALUES (NEW.event_id, NEW.status, 1, NEW.seats, NEW.amount)
+    ON CONFLICT (event_id, status) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS booking_totals_delete AFTER DELETE ON bookings
+BEGIN
+    UPDATE booking_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE event_id = OLD.event_id AND status = OLD.status;
+END;
 
 CREATE TABLE IF NOT EXISTS payment_attempts (
     id              TEXT PRIMARY KEY,
@@ -92,6 +127,8 @@ CREATE TABLE IF NOT EXISTS payment_attempts (
 );
 CREATE INDEX IF NOT EXISTS payment_attempts_by_booking ON payment_attempts (booking_id);
 CREATE INDEX IF NOT EXISTS payment_attempts_by_time ON payment_attempts (created_at);
+-- Reports: attempts in a window by outcome without reading the table.
+CREATE INDEX IF NOT EXISTS payment_attempts_report ON payment_attempts (created_at, outcome, booking_id);
 
 -- Idempotency records for hold/book/pay: one stored result per key (pruned after 24 h).
 CREATE TABLE IF NOT EXISTS idempotency_keys (
@@ -118,6 +155,42 @@ CREATE TABLE IF NOT EXISTS refunds (
     CHECK (status = 'INITIATED' OR (completed_at IS NOT NULL AND transaction_id IS NOT NULL))
 );
 CREATE INDEX IF NOT EXISTS refunds_initiated ON refunds (created_at) WHERE status = 'INITIATED';
+
+-- Reports: refund totals per event (of the refunded booking), kept by triggers.
+CREATE TABLE IF NOT EXISTS refund_totals (
+    event_id  TEXT PRIMARY KEY,
+    refunds   INTEGER NOT NULL DEFAULT 0,
+    full      INTEGER NOT NULL DEFAULT 0,
+    pending   INTEGER NOT NULL DEFAULT 0,
+    fees_kept INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS refund_totals_insert AFTER INSERT ON refunds
+BEGIN
+    INSERT INTO refund_totals (event_id, refunds, full, pending, fees_kept)
+    SELECT b.event_id, NEW.amount, iif(NEW.kind = 'FULL', NEW.amount, 0), iif(NEW.status = 'INITIATED', NEW.amount, 0),
+           iif(NEW.kind = 'PARTIAL', NEW.fee, 0)
+    FROM bookings b WHERE b.id = NEW.booking_id
+    ON CONFLICT (event_id) DO UPDATE SET refunds = refunds + excluded.refunds, full = full + excluded.full,
+        pending = pending + excluded.pending, fees_kept = fees_kept + excluded.fees_kept;
+END;
+CREATE TRIGGER IF NOT EXISTS refund_totals_update AFTER UPDATE OF amount, fee, kind, status ON refunds
+BEGIN
+    UPDATE refund_totals SET
+        refunds = refunds - OLD.amount + NEW.amount,
+        full = full - iif(OLD.kind = 'FULL', OLD.amount, 0) + iif(NEW.kind = 'FULL', NEW.amount, 0),
+        pending = pending - iif(OLD.status = 'INITIATED', OLD.amount, 0) + iif(NEW.status = 'INITIATED', NEW.amount, 0),
+        fees_kept = fees_kept - iif(OLD.kind = 'PARTIAL', OLD.fee, 0) + iif(NEW.kind = 'PARTIAL', NEW.fee, 0)
+    WHERE event_id = (SELECT event_id FROM bookings WHERE id = NEW.booking_id);
+END;
+CREATE TRIGGER IF NOT EXISTS refund_totals_delete AFTER DELETE ON refunds
+BEGIN
+    UPDATE refund_totals SET
+        refunds = refunds - OLD.amount,
+        full = full - iif(OLD.kind = 'FULL', OLD.amount, 0),
+        pending = pending - iif(OLD.status = 'INITIATED', OLD.amount, 0),
+        fees_kept = fees_kept - iif(OLD.kind = 'PARTIAL', OLD.fee, 0)
+    WHERE event_id = (SELECT event_id FROM bookings WHERE id = OLD.booking_id);
+END;
 
 -- Append-only audit trail; `seq` is the shipping cursor's position.
 CREATE TABLE IF NOT EXISTS audit_log (

@@ -741,6 +741,31 @@ impl Desk {
         audit::list(&self.conn, filter)
     }
 
+    /// The booking summary and health metrics at the clock's now (see `report`).
+    /// Refuses an unknown event, an empty date range or a window outside 1..=8784 hours.
+    pub fn report(&self, filter: &crate::report::ReportFilter) -> Result<crate::report::Report> {
+        if filter.hours == 0 || filter.hours > crate::report::MAX_HOURS {
+            return Err(Invalid::new(
+                "hours",
+                format!("must be 1 to {} (got {})", crate::report::MAX_HOURS, filter.hours),
+            )
+            .into());
+        }
+        if let (Some(from), Some(to)) = (filter.from, filter.to)
+            && from >= to
+        {
+            return Err(Invalid::new(
+                "dates",
+                format!("--from {} is not before --to {}", from.to_rfc3339(), to.to_rfc3339()),
+            )
+            .into());
+        }
+        if let Some(id) = &filter.event_id {
+            self.event(id)?;
+        }
+        store::reports::report(&self.conn, filter, self.now())
+    }
+
     /// A bookings-level `PRAGMA data_version`: changes when another connection commits.
     pub fn data_version(&self) -> Result<i64> {
         store::data_version(&self.conn)

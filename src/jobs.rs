@@ -30,6 +30,18 @@ impl Job {
     pub const ALL: [Job; 6] =
         [Job::BookingExpiry, Job::HoldExpiry, Job::RefundCompletion, Job::AuditShipping, Job::Pruning, Job::Recovery];
 
+    /// The screen's name for it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Job::BookingExpiry => "Booking expiry",
+            Job::HoldExpiry => "Hold expiry",
+            Job::RefundCompletion => "Refund completion",
+            Job::AuditShipping => "Audit shipping",
+            Job::Pruning => "Pruning",
+            Job::Recovery => "Start-up recovery",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Job::BookingExpiry => "booking-expiry",
@@ -136,7 +148,7 @@ impl Jobs {
     /// One tick: every job that has work due.
     pub fn tick(&mut self) -> Result<TickReport> {
         let mut report = TickReport::default();
-        for job in [Job::BookingExpiry, Job::HoldExpiry, Job::RefundCompletion, Job::AuditShipping, Job::Pruning] {
+        for job in SWEEPS {
             if self.due(job)? {
                 let outcome = self.run(job)?;
                 report.ran.push((job, outcome));
@@ -287,6 +299,85 @@ impl Jobs {
             let runs = sql::prune_runs(conn, to_millis(now - JOB_RUN_TTL))?;
             Ok(keys + runs)
         })
+    }
+}
+
+/// When a job will next have work, for the jobs screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextDue {
+    /// Work is waiting: the next tick (about a second) runs it.
+    Now,
+    /// The earliest deadline it waits for.
+    At(chrono::DateTime<chrono::Utc>),
+    /// Nothing waiting; says what would make it due.
+    Idle(&'static str),
+}
+
+/// One job's line on the jobs screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobStatus {
+    pub job: Job,
+    /// The newest run that was not skipped (runs are kept for an hour).
+    pub last: Option<crate::domain::JobRun>,
+    /// Runs skipped in the last hour because another process held the lease.
+    pub skipped: i64,
+    pub next: NextDue,
+}
+
+/// Every job's status, read from `desk`'s connection (no lease, no writes).
+pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
+    let conn = desk.conn();
+    let now = desk.now();
+    let since = to_millis(now - JOB_RUN_TTL);
+    let (hold_at, booking_at, refunds, oldest_key, oldest_run) = sql::deadlines(conn)?;
+    let backlog = ship_backlog_of(desk)?;
+    let at = |ms: Option<i64>, idle: &'static str| match ms {
+        Some(ms) if ms <= to_millis(now) => NextDue::Now,
+        Some(ms) => NextDue::At(crate::clock::from_millis(ms)),
+        None => NextDue::Idle(idle),
+    };
+    Job::ALL
+        .iter()
+        .map(|&job| {
+            let next = match job {
+                Job::HoldExpiry => at(hold_at, "no active holds"),
+                Job::BookingExpiry => at(booking_at, "no booking awaits payment"),
+                Job::RefundCompletion if refunds > 0 => NextDue::Now,
+                Job::RefundCompletion => NextDue::Idle("no refund waiting"),
+                Job::AuditShipping if backlog > 0 => NextDue::Now,
+                Job::AuditShipping => NextDue::Idle("log up to date"),
+                Job::Pruning => {
+                    let key = oldest_key.map(|ms| ms + IDEMPOTENCY_TTL.num_milliseconds());
+                    let run = oldest_run.map(|ms| ms + JOB_RUN_TTL.num_milliseconds());
+                    at(key.into_iter().chain(run).min(), "nothing to prune")
+                }
+                Job::Recovery => NextDue::Idle("at start-up (or on demand)"),
+            };
+            Ok(JobStatus {
+                job,
+                last: sql::last_run(conn, job.name())?,
+                skipped: sql::skipped_since(conn, job.name(), since)?,
+                next,
+            })
+        })
+        .collect()
+}
+
+/// Audit rows not yet shipped to the JSON log, read from any connection.
+pub fn ship_backlog_of(desk: &Desk) -> Result<i64> {
+    let conn = desk.conn();
+    let cursor: i64 = audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    Ok((audit_sql::max_seq(conn)? - cursor).max(0))
+}
+
+/// The sweeps a tick runs, run now regardless of what looks due (the jobs
+/// screen's key): each job and what it did.
+pub const SWEEPS: [Job; 5] =
+    [Job::BookingExpiry, Job::HoldExpiry, Job::RefundCompletion, Job::AuditShipping, Job::Pruning];
+
+impl Jobs {
+    pub fn run_sweeps(&mut self) -> Result<Vec<(Job, RunOutcome)>> {
+        SWEEPS.iter().map(|&j| self.run(j).map(|o| (j, o))).collect()
     }
 }
 

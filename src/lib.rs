@@ -4,6 +4,8 @@
 //! - [`store`]: every SQL statement, the schema and transactions
 //! - [`booking`]: the operations of a sale, each one IMMEDIATE transaction + audit
 //! - [`jobs`]: the background tick (expiry, refunds, audit shipping, pruning, recovery)
+//! - [`report`]: booking summary and health metrics (SQL in `store::reports`)
+//! - [`tui`]: the clerk's terminal app (and its headless twin)
 //! - [`script`]: the testers' script language (parser and headless runner)
 
 pub mod booking;
@@ -12,9 +14,11 @@ pub mod context;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod jobs;
 pub mod paths;
+pub mod report;
 pub mod script;
 pub mod store;
 pub mod tui;

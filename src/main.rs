@@ -3,6 +3,7 @@
 use boxoffice::store::Durability;
 use boxoffice::{Config, Context, Desk, Error};
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,6 +36,45 @@ struct Cli {
 enum Command {
     /// Check every invariant; exit 0 when all hold, 1 otherwise (each violation printed)
     Verify,
+    /// Print the booking summary and the health metrics (exit 2 on bad input)
+    Report(ReportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// Only this event (its full id)
+    #[arg(long, value_name = "ID")]
+    event: Option<String>,
+    /// Bookings made from this time: YYYY-MM-DD (start of that UTC day) or RFC 3339
+    #[arg(long, value_name = "DATE", value_parser = parse_from)]
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Bookings made before this time: YYYY-MM-DD (that whole UTC day included) or RFC 3339
+    #[arg(long, value_name = "DATE", value_parser = parse_to)]
+    to: Option<chrono::DateTime<chrono::Utc>>,
+    /// The health window: this many hours before now
+    #[arg(long, value_name = "N", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=i64::from(boxoffice::report::MAX_HOURS)))]
+    hours: u32,
+    /// Report as of this time instead of now (health window end): YYYY-MM-DD or RFC 3339
+    #[arg(long, value_name = "DATE", value_parser = parse_from)]
+    now: Option<chrono::DateTime<chrono::Utc>>,
+    /// table (readable), json (one object: summary, health) or csv (section,event_id,event_name,metric,value)
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+fn parse_from(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    boxoffice::report::parse_date(s, false)
+}
+
+fn parse_to(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    boxoffice::report::parse_date(s, true)
 }
 
 /// Who the audit trail says did it: the clerk's user and terminal process.
@@ -92,6 +132,35 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
                 println!("{} violation(s) in {}", violations.len(), db.display());
                 Ok(ExitCode::from(1))
+            }
+        }
+        Some(Command::Report(args)) => {
+            if !db.exists() {
+                return Err(Error::Storage(format!("no database at {}; check --db or $BOXOFFICE_DB", db.display())));
+            }
+            let ctx = match args.now {
+                Some(at) => Context::manual(at, 0, config).0,
+                None => Context::system(config),
+            };
+            let desk = Desk::open(&db, ctx, "cli:report")?;
+            let filter = boxoffice::report::ReportFilter {
+                event_id: args.event.clone(),
+                from: args.from,
+                to: args.to,
+                hours: args.hours,
+            };
+            let report = desk.report(&filter)?;
+            let mut out = std::io::stdout().lock();
+            let written = match args.format {
+                Format::Json => serde_json::to_writer_pretty(&mut out, &report)
+                    .map_err(|e| Error::Storage(e.to_string()))
+                    .and_then(|()| writeln!(out).map_err(|e| Error::Storage(e.to_string()))),
+                Format::Csv => boxoffice::export::report_csv(&report, &mut out),
+                Format::Table => write!(out, "{}", report.table()).map_err(|e| Error::Storage(e.to_string())),
+            };
+            match written {
+                Err(Error::Storage(m)) if m.contains("Broken pipe") => Ok(ExitCode::SUCCESS),
+                other => other.map(|()| ExitCode::SUCCESS),
             }
         }
         None => {

@@ -25,3 +25,8 @@ pub fn default_db() -> PathBuf {
 pub fn log_dir_for(db: &std::path::Path) -> PathBuf {
     db.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.join("logs")).unwrap_or_else(|| PathBuf::from("logs"))
 }
+
+/// CSV exports go in the database's directory: the data dir unless `--db` says otherwise.
+pub fn export_dir_for(db: &std::path::Path) -> PathBuf {
+    db.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf()).unwrap_or_else(|| PathBuf::from("."))
+}

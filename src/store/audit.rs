@@ -119,3 +119,63 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
         .execute(params![key, value])?;
     Ok(())
 }
+
+/// Which column the audit screen's filter text matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuditField {
+    /// Any of the ids, or the action.
+    #[default]
+    Any,
+    Correlation,
+    Booking,
+    Event,
+    Action,
+}
+
+impl AuditField {
+    pub const ALL: [AuditField; 5] =
+        [AuditField::Any, AuditField::Correlation, AuditField::Booking, AuditField::Event, AuditField::Action];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditField::Any => "any",
+            AuditField::Correlation => "correlation id",
+            AuditField::Booking => "booking",
+            AuditField::Event => "event",
+            AuditField::Action => "action",
+        }
+    }
+}
+
+/// Audit rows newest first whose `field` matches `text`: an id matches whole
+/// or by its end (the short ids the screens show); an action by any part,
+/// ignoring case. Empty text matches everything.
+pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) -> Result<Vec<AuditRow>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return list(conn, &AuditFilter { limit, ..Default::default() });
+    }
+    if text.len() == 36 && field == AuditField::Correlation {
+        // A whole correlation id (the jump from a booking): the index answers.
+        return list(conn, &AuditFilter { correlation_id: Some(text.to_string()), limit, ..Default::default() });
+    }
+    let id_match = |col: &str| format!("({col} = ?1 OR {col} LIKE '%' || ?1)");
+    let cond = match field {
+        AuditField::Any => format!(
+            "({} OR {} OR {} OR {} OR instr(lower(action), lower(?1)) > 0)",
+            id_match("correlation_id"),
+            id_match("booking_id"),
+            id_match("event_id"),
+            id_match("entity_id")
+        ),
+        AuditField::Correlation => id_match("correlation_id"),
+        AuditField::Booking => id_match("booking_id"),
+        AuditField::Event => id_match("event_id"),
+        AuditField::Action => "instr(lower(action), lower(?1)) > 0".to_string(),
+    };
+    let sql = format!("SELECT {COLS} FROM audit_log WHERE {cond} ORDER BY seq DESC LIMIT ?2");
+    let limit = if limit == 0 { 500 } else { limit } as i64;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![text, limit], row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -132,9 +132,31 @@ const CHECKS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The report totals kept by triggers agree with the rows they total.
+const TOTALS_CHECKS: &[(&str, &str)] = &[
+    (
+        "report totals",
+        "WITH actual AS (SELECT event_id, status, count(*) n, sum(seats) s, sum(amount) a FROM bookings GROUP BY 1, 2)
+         SELECT printf('booking totals of event %s %s: kept %d/%d/%d, actual %d/%d/%d', coalesce(t.event_id, x.event_id),
+                       coalesce(t.status, x.status), coalesce(t.count, 0), coalesce(t.seats, 0), coalesce(t.amount, 0),
+                       coalesce(x.n, 0), coalesce(x.s, 0), coalesce(x.a, 0))
+         FROM booking_totals t FULL JOIN actual x ON x.event_id = t.event_id AND x.status = t.status
+         WHERE coalesce(t.count, 0) <> coalesce(x.n, 0) OR coalesce(t.seats, 0) <> coalesce(x.s, 0)
+            OR coalesce(t.amount, 0) <> coalesce(x.a, 0)",
+    ),
+    (
+        "report totals",
+        "WITH actual AS (SELECT b.event_id, sum(r.amount) f, sum(r.fee) fee FROM refunds r JOIN bookings b ON b.id = r.booking_id
+                         GROUP BY 1)
+         SELECT printf('refund totals of event %s disagree with its refunds', coalesce(t.event_id, x.event_id))
+         FROM refund_totals t FULL JOIN actual x ON x.event_id = t.event_id
+         WHERE coalesce(t.refunds, 0) <> coalesce(x.f, 0)",
+    ),
+];
+
 pub fn verify(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for (name, sql) in CHECKS {
+    for (name, sql) in CHECKS.iter().chain(TOTALS_CHECKS) {
         let sql = sql.replace("(ORPHAN)", &format!("({ORPHAN_SEATS})"));
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;

@@ -112,3 +112,30 @@ pub fn prune_runs(conn: &Connection, before_ms: i64) -> Result<usize> {
         .prepare_cached("DELETE FROM job_runs WHERE started_at < ?1 AND status <> 'RUNNING'")?
         .execute([before_ms])?)
 }
+
+/// The newest run of a job that actually ran (not SKIPPED), if any is kept.
+pub fn last_run(conn: &Connection, job: &str) -> Result<Option<JobRun>> {
+    use rusqlite::OptionalExtension;
+    let sql = format!(
+        "SELECT {RUN_COLS} FROM job_runs WHERE job = ?1 AND status <> 'SKIPPED' ORDER BY started_at DESC, id DESC LIMIT 1"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row([job], run_row).optional()?)
+}
+
+/// When each sweep next has work, read in one statement (unix ms; None = nothing waiting):
+/// (earliest ACTIVE hold deadline without a pending booking, earliest pending booking
+/// deadline, INITIATED refunds, oldest idempotency key, oldest finished job run).
+pub type Deadlines = (Option<i64>, Option<i64>, i64, Option<i64>, Option<i64>);
+
+pub fn deadlines(conn: &Connection) -> Result<Deadlines> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT min(expires_at) FROM holds h WHERE status = 'ACTIVE'
+                       AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'PAYMENT_PENDING')),
+                    (SELECT min(payment_expires_at) FROM bookings WHERE status = 'PAYMENT_PENDING'),
+                    (SELECT count(*) FROM refunds WHERE status = 'INITIATED'),
+                    (SELECT min(created_at) FROM idempotency_keys),
+                    (SELECT min(started_at) FROM job_runs WHERE status <> 'RUNNING')",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?)
+}

@@ -43,4 +43,20 @@ pub enum Action {
     /// Start another sale of the same event after a receipt.
     NewSale,
     Refresh,
+    /// Reports: the next (+1) or previous (−1) event filter.
+    CycleEvent(i64),
+    /// Reports: the next (+1) or previous (−1) health window.
+    CycleWindow(i64),
+    /// Audit: which column the filter text matches.
+    CycleField,
+    /// Booking detail → its audit trail (Esc comes back).
+    ShowTrail,
+    /// Audit: select the row a retry replayed.
+    ShowOriginal,
+    /// Bookings and Audit: write what is shown to a CSV file.
+    Export,
+    /// Jobs: run start-up recovery now.
+    RunRecovery,
+    /// Jobs: run the tick's sweeps now.
+    RunSweeps,
 }

@@ -4,12 +4,14 @@
 use crate::booking::{Desk, SeatMap};
 use crate::domain::{AuditRow, Booking, BookingStatus, Customer, Event, Hold, PaymentAttempt, Refund, RefundSplit};
 use crate::error::Result;
-use crate::jobs::Heartbeat;
+use crate::jobs::{Heartbeat, Jobs};
 use crate::store::audit::AuditFilter;
 use crate::store::sales::BookingFilter;
+use crate::tui::backoffice::{self, BackOffice};
 use crate::tui::form::{Form, LineInput};
 use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The top-level screens, in tab order.
@@ -17,15 +19,21 @@ use std::sync::Arc;
 pub enum Tab {
     Events,
     Bookings,
+    Reports,
+    Audit,
+    Jobs,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 2] = [Tab::Events, Tab::Bookings];
+    pub const ALL: [Tab; 5] = [Tab::Events, Tab::Bookings, Tab::Reports, Tab::Audit, Tab::Jobs];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Events => "Events",
             Tab::Bookings => "Bookings",
+            Tab::Reports => "Reports",
+            Tab::Audit => "Audit",
+            Tab::Jobs => "Jobs",
         }
     }
 }
@@ -37,6 +45,9 @@ pub enum Screen {
     Sell,
     Bookings,
     Detail,
+    Reports,
+    Audit,
+    Jobs,
 }
 
 /// Where a sale stands on the Sell screen.
@@ -143,6 +154,11 @@ pub struct AppInfo {
     pub db_label: String,
     /// The offset times are shown in (the clerk's local zone; UTC in scripts).
     pub offset: FixedOffset,
+    /// The directory of the JSON-lines audit log (`audit.YYYY-MM-DD.jsonl`, daily);
+    /// None when shipped audit goes to memory (scripts, tests).
+    pub audit_log_dir: Option<PathBuf>,
+    /// Where CSV exports go (the database's directory: the data dir by default).
+    pub data_dir: PathBuf,
 }
 
 pub struct App {
@@ -169,6 +185,10 @@ pub struct App {
     pub detail: Option<Detail>,
 
     pub heartbeat: Option<Arc<Heartbeat>>,
+    /// The Reports, Audit and Jobs screens.
+    pub office: BackOffice,
+    /// Runs jobs on demand from the Jobs screen (its own connection).
+    pub jobs: Option<Jobs>,
     /// `PRAGMA data_version` at the last load: a change means another process wrote.
     pub data_version: i64,
 }
@@ -197,6 +217,8 @@ impl App {
             status_filter: 0,
             detail: None,
             heartbeat: None,
+            office: BackOffice::default(),
+            jobs: None,
             data_version: 0,
         };
         app.reload()?;
@@ -241,6 +263,7 @@ impl App {
         self.load_bookings()?;
         self.reload_sell()?;
         self.reload_detail()?;
+        backoffice::load(self)?;
         Ok(())
     }
 

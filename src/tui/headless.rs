@@ -39,6 +39,8 @@ impl Headless {
         let info = AppInfo {
             db_label: "script".into(),
             offset: FixedOffset::east_opt(0).unwrap_or(FixedOffset::west_opt(0).expect("zero offset")),
+            audit_log_dir: None,
+            data_dir: std::env::temp_dir().join("boxoffice-script-exports"),
         };
         let app = App::new(desk, info)?;
         let terminal = Terminal::new(TestBackend::new(width, height))
@@ -53,9 +55,13 @@ impl Headless {
         let name = format!("boxoffice-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
         let (ctx, clock) = Context::manual(start, seed, Config::default());
         let desk = Desk::from_connection(store::open_shared_memory(&name)?, ctx.clone(), "clerk:script");
-        let jobs = Desk::from_connection(store::open_shared_memory(&name)?, ctx, "job:tick");
+        let jobs = Desk::from_connection(store::open_shared_memory(&name)?, ctx.clone(), "job:tick");
+        let manual = Desk::from_connection(store::open_shared_memory(&name)?, ctx, "job:manual");
         demo::seed_if_empty(&desk)?;
-        Headless::new(desk, jobs, clock, Box::new(MemorySink::default()), width, height)
+        let sink = MemorySink::default();
+        let mut h = Headless::new(desk, jobs, clock, Box::new(sink.clone()), width, height)?;
+        h.app.jobs = Some(Jobs::new(manual, Box::new(sink)));
+        Ok(h)
     }
 
     /// The app on a database file (created, with the demo events, if new), on
@@ -63,9 +69,15 @@ impl Headless {
     pub fn on_file(path: &Path, start: DateTime<Utc>, seed: u64, width: u16, height: u16) -> Result<Headless> {
         let (ctx, clock) = Context::manual(start, seed, Config::default());
         let desk = Desk::open(path, ctx.clone(), format!("clerk:script{seed}"))?;
-        let jobs = Desk::open(path, ctx, "job:tick")?;
+        let jobs = Desk::open(path, ctx.clone(), "job:tick")?;
+        let manual = Desk::open(path, ctx, "job:manual")?;
         demo::seed_if_empty(&desk)?;
-        Headless::new(desk, jobs, clock, Box::new(MemorySink::default()), width, height)
+        let sink = MemorySink::default();
+        let mut h = Headless::new(desk, jobs, clock, Box::new(sink.clone()), width, height)?;
+        h.app.jobs = Some(Jobs::new(manual, Box::new(sink)));
+        // Exports go beside the database file, as in the real app.
+        h.app.info.data_dir = crate::paths::export_dir_for(path);
+        Ok(h)
     }
 
     pub fn key(&mut self, key: KeyEvent) {

@@ -35,6 +35,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     let typing = match app.screen {
         Screen::Events => app.event_filter.active,
         Screen::Bookings => app.booking_search.active,
+        Screen::Audit => app.office.audit.filter.active,
         _ => false,
     };
     if typing {
@@ -67,9 +68,30 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Enter => Some(Action::Open),
             KeyCode::Char('/') => Some(Action::StartFilter),
             KeyCode::Char('f') => Some(Action::CycleStatus),
+            KeyCode::Char('e') => Some(Action::Export),
             _ => None,
         },
+        Screen::Detail if key.code == KeyCode::Char('a') => Some(Action::ShowTrail),
         Screen::Detail => pay_keys(key.code),
+        Screen::Reports => match key.code {
+            KeyCode::Char('e') | KeyCode::Right => Some(Action::CycleEvent(1)),
+            KeyCode::Char('E') | KeyCode::Left => Some(Action::CycleEvent(-1)),
+            KeyCode::Char('w') => Some(Action::CycleWindow(1)),
+            KeyCode::Char('W') => Some(Action::CycleWindow(-1)),
+            _ => None,
+        },
+        Screen::Audit => match key.code {
+            KeyCode::Char('/') => Some(Action::StartFilter),
+            KeyCode::Char('f') => Some(Action::CycleField),
+            KeyCode::Char('o') => Some(Action::ShowOriginal),
+            KeyCode::Char('e') => Some(Action::Export),
+            _ => None,
+        },
+        Screen::Jobs => match key.code {
+            KeyCode::Char('r') => Some(Action::RunRecovery),
+            KeyCode::Char('s') => Some(Action::RunSweeps),
+            _ => None,
+        },
         Screen::Sell => {
             let stage = app.sell.as_ref().map(|s| s.stage);
             match (stage, key.code) {

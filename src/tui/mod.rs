@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod backoffice;
 pub mod form;
 pub mod headless;
 pub mod input;

@@ -4,7 +4,7 @@
 use crate::booking::Desk;
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::jobs::{TickThread, audit_log_sink};
+use crate::jobs::{Jobs, TickThread, audit_log_sink};
 use crate::tui::app::{App, AppInfo};
 use crate::tui::{handle_key, view};
 use chrono::{Local, Offset, TimeZone};
@@ -18,13 +18,21 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 /// error and on panic (ratatui's init installs the panic hook).
 pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     let offset = Local.offset_from_utc_datetime(&ctx.now().naive_utc()).fix();
-    let info = AppInfo { db_label: db.display().to_string(), offset };
+    let info = AppInfo {
+        db_label: db.display().to_string(),
+        offset,
+        audit_log_dir: Some(log_dir.to_path_buf()),
+        data_dir: crate::paths::export_dir_for(db),
+    };
+    // The Jobs screen's "run now" keys use their own connection and owner.
+    let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let tick = TickThread::spawn(db.to_path_buf(), ctx, audit_log_sink(log_dir)?, move || {
         let _ = wake_tx.send(());
     })?;
     let mut app = App::new(desk, info)?;
     app.heartbeat = Some(tick.heartbeat.clone());
+    app.jobs = Some(manual);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::ids::short;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Overlay, STATUS_FILTERS, Screen, Sell, Stage, Tab};
+use crate::tui::backoffice;
 use crate::tui::form::{Field, Form, FormInput};
 use chrono::{NaiveDateTime, TimeZone};
 
@@ -45,6 +46,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::StartFilter => match app.screen {
             Screen::Events => app.event_filter.active = true,
             Screen::Bookings => app.booking_search.active = true,
+            Screen::Audit => app.office.audit.filter.active = true,
             _ => {}
         },
         Action::NewEvent => app.overlay = Some(Overlay::EventForm(event_form(app))),
@@ -72,6 +74,14 @@ pub fn update(app: &mut App, action: Action) {
             app.booking_sel = 0;
             reload_bookings(app);
         }
+        Action::CycleEvent(d) => backoffice::cycle_event(app, d),
+        Action::CycleWindow(d) => backoffice::cycle_window(app, d),
+        Action::CycleField => backoffice::cycle_field(app),
+        Action::ShowTrail => backoffice::show_trail(app),
+        Action::ShowOriginal => backoffice::show_original(app),
+        Action::Export => backoffice::export(app),
+        Action::RunRecovery => backoffice::run_recovery(app),
+        Action::RunSweeps => backoffice::run_sweeps(app),
         Action::NewSale => {
             if let Some(s) = app.sell.take() {
                 let map = app.desk.seat_map(&s.event).ok().flatten();
@@ -99,6 +109,9 @@ fn show_tab(app: &mut App, tab: Tab) {
                 Screen::Bookings
             }
         }
+        Tab::Reports => Screen::Reports,
+        Tab::Audit => Screen::Audit,
+        Tab::Jobs => Screen::Jobs,
     };
     reload(app);
 }
@@ -149,6 +162,8 @@ fn back(app: &mut App) {
                 reload_bookings(app);
             }
         }
+        Screen::Audit => backoffice::back(app),
+        Screen::Reports | Screen::Jobs => {}
     }
 }
 
@@ -176,7 +191,9 @@ fn move_cursor(app: &mut App, action: &Action) {
                 _ => s.cursor.1 = step(s.cursor.1, delta, cols),
             }
         }
-        Screen::Detail => {}
+        Screen::Audit => app.office.audit.sel = step(app.office.audit.sel, delta, app.office.audit.rows.len()),
+        Screen::Jobs => app.office.jobs.sel = step(app.office.jobs.sel, delta, app.office.jobs.rows.len()),
+        Screen::Detail | Screen::Reports => {}
     }
 }
 
@@ -190,6 +207,7 @@ fn jump(app: &mut App, action: &Action) {
     match app.screen {
         Screen::Events => app.event_sel = target(app.events.len(), app.event_sel),
         Screen::Bookings => app.booking_sel = target(app.bookings.len(), app.booking_sel),
+        Screen::Audit => app.office.audit.sel = target(app.office.audit.rows.len(), app.office.audit.sel),
         _ => {}
     }
 }
@@ -257,6 +275,11 @@ fn text(app: &mut App, key: ratatui::crossterm::event::KeyEvent) {
                     app.booking_search.input(key);
                     app.booking_sel = 0;
                     reload_bookings(app);
+                }
+                Screen::Audit => {
+                    app.office.audit.filter.input(key);
+                    app.office.audit.sel = 0;
+                    reload(app);
                 }
                 _ => {}
             }

@@ -1,9 +1,12 @@
 //! `draw(frame, app)`: a pure function of the app's state. No database
 //! access and no clock reads here; `app.now` is the time shown.
 
+mod audit;
 mod bookings;
 mod events;
+mod jobs;
 mod overlay;
+pub mod reports;
 mod sell;
 
 use crate::tui::app::{App, Overlay, Screen, Stage, Tab};
@@ -42,6 +45,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Sell => sell::draw(frame, app, body),
         Screen::Bookings => bookings::draw_list(frame, app, body),
         Screen::Detail => bookings::draw_detail(frame, app, body),
+        Screen::Reports => reports::draw(frame, app, body),
+        Screen::Audit => audit::draw(frame, app, body),
+        Screen::Jobs => jobs::draw(frame, app, body),
     }
     draw_message(frame, app, message);
     frame.render_widget(Paragraph::new(footer_keys(app)).style(Style::new().fg(Color::Gray)), footer);
@@ -83,11 +89,17 @@ pub fn footer_keys(app: &App) -> String {
         (Some(Overlay::ConfirmCancel { .. }), _) => "y cancel the booking · n/Esc keep it",
         (None, Screen::Events) if app.event_filter.active => "type to filter · Enter keep · Esc clear",
         (None, Screen::Bookings) if app.booking_search.active => "type to search customers · Enter keep · Esc clear",
+        (None, Screen::Audit) if app.office.audit.filter.active => "type to filter · Enter keep · Esc clear",
         (None, Screen::Events) => "↑↓/jk move · Enter sell · / filter · n new event · Tab bookings · ? help · q quit",
         (None, Screen::Bookings) => {
-            "↑↓/jk move · Enter detail · / search · f status filter · Tab events · ? help · q quit"
+            "↑↓/jk move · Enter detail · / search · f status filter · e export CSV · Tab next · ? help · q quit"
         }
-        (None, Screen::Detail) => "s/f/t pay success/failure/timeout · x cancel · Esc back · ? help",
+        (None, Screen::Detail) => "s/f/t pay success/failure/timeout · x cancel · a audit trail · Esc back · ? help",
+        (None, Screen::Reports) => "e/E event · w/W window 1h/12h/24h/7d · Ctrl-R reload · Tab next · ? help · q quit",
+        (None, Screen::Audit) => {
+            "↑↓ move · / filter · f filter field · o retry's original · e export CSV · Esc back/clear"
+        }
+        (None, Screen::Jobs) => "r run recovery now · s run sweeps now · ↑↓ move · Tab next · ? help · q quit",
         (None, Screen::Sell) => match app.sell.as_ref().map(|s| s.stage) {
             Some(Stage::Choose) if app.sell.as_ref().is_some_and(|s| s.map.is_some()) => {
                 "←↑↓→/hjkl move · Space pick seat · Enter hold picked (or best N) · +/- or digits N · Esc back"

@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
     match overlay {
         Overlay::Help => {
-            let r = centered(area, 76, 20);
+            let r = centered(area, 76, 26);
             frame.render_widget(Clear, r);
             frame.render_widget(Paragraph::new(help_lines()).block(Block::bordered().title(" Help (Esc closes) ")), r);
         }
@@ -85,7 +85,7 @@ fn draw_form(frame: &mut Frame<'_>, form: &Form, area: Rect) {
 
 fn help_lines() -> Vec<Line<'static>> {
     [
-        "Everywhere   Tab/⇧Tab switch Events ⇄ Bookings · ? help · q or Ctrl-C quit · Ctrl-R reload",
+        "Everywhere   Tab/⇧Tab switch Events·Bookings·Reports·Audit·Jobs · ? help · q quit · Ctrl-R reload",
         "Lists        ↑↓ or j/k move · PgUp/PgDn · g/G or Home/End · Enter open · / filter · Esc clear",
         "Events       n new event (form: Tab between fields, Enter saves, Esc cancels)",
         "Sell         ←↑↓→ or h/j/k/l move on the seat map · Space pick/unpick a seat",
@@ -95,8 +95,12 @@ fn help_lines() -> Vec<Line<'static>> {
         "Payment      s success · f failure · t timeout (retry before the deadline) · x cancel",
         "             pressing a button again after a result replays it: nothing charged twice",
         "Receipt      Enter or n: next sale · x cancel (refund shown before y/n)",
-        "Bookings     f cycle status filter · / search by customer · Enter detail",
-        "Detail       s/f/t pay · x cancel · the state machine, payments, refund and audit trail",
+        "Bookings     f cycle status filter · / search by customer · Enter detail · e export CSV",
+        "Detail       s/f/t pay · x cancel · a its audit trail (Esc back) · payments, refund",
+        "Reports      e/E event · w/W window 1h/12h/24h/7d · bars, fill gauges, sales sparkline",
+        "Audit        / filter · f field (any/correlation/booking/event/action) · o original of a retry",
+        "             e export CSV · Esc clears or returns to the booking",
+        "Jobs         r run recovery now · s run the sweeps now",
         "",
         "Seat map     o free · * picked · h held · x sold (colour and symbol)",
         "Status bar   clock · tick thread heartbeat (red if it stalls) · data file",

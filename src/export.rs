@@ -1,0 +1,211 @@
+//! CSV files: the report (`report --format csv`) and the exports of the
+//! bookings and audit screens. Quoting is the `csv` crate's; times are
+//! RFC 3339 UTC; money is integer minor units.
+//!
+//! Columns:
+//! - report: `section,event_id,event_name,metric,value` — one figure per row
+//!   ("long" format). Sections: `summary`, `status` (metric = status, value =
+//!   count; then `<STATUS>_share`), `event` (per-event figures), `health`,
+//!   `sales_per_hour` (metric = the hour's start, value = successful payments),
+//!   `threshold` (metric = `<rate>_amber`/`<rate>_red`, value = ratio).
+//! - bookings: `booking_id,created_at,customer,event,event_id,seats,amount_minor,currency,status,correlation_id`
+//! - audit: `seq,at,action,entity,entity_id,event_id,hold_id,booking_id,from_status,to_status,correlation_id,is_retry,original_attempt_id,actor,details`
+
+use crate::domain::{AuditRow, Booking};
+use crate::error::{Error, Result};
+use crate::report::Report;
+use chrono::{DateTime, Utc};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn io(e: impl std::fmt::Display) -> Error {
+    Error::Storage(format!("cannot write the CSV: {e}"))
+}
+
+fn rfc(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub const REPORT_HEADER: [&str; 5] = ["section", "event_id", "event_name", "metric", "value"];
+
+pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(REPORT_HEADER).map_err(io)?;
+    let mut row = |section: &str, event_id: &str, name: &str, metric: &str, value: String| {
+        out.write_record([section, event_id, name, metric, value.as_str()]).map_err(io)
+    };
+    let s = &r.summary;
+    row("summary", "", "", "event_filter", s.event_id.clone().unwrap_or_default())?;
+    row("summary", "", "", "from", s.from.map(rfc).unwrap_or_default())?;
+    row("summary", "", "", "to", s.to.map(rfc).unwrap_or_default())?;
+    row("summary", "", "", "currency", s.currency.clone())?;
+    row("summary", "", "", "bookings", s.bookings.to_string())?;
+    for st in &s.by_status {
+        row("status", "", "", st.status.as_str(), st.count.to_string())?;
+        row("status", "", "", &format!("{}_share", st.status.as_str()), st.share.to_string())?;
+    }
+    for (metric, v) in [
+        ("capacity", s.capacity as i64),
+        ("seats_sold", s.seats_sold as i64),
+        ("revenue", s.revenue),
+        ("confirmed_amount", s.confirmed_amount),
+        ("fees_kept", s.fees_kept),
+        ("refunds", s.refunds),
+        ("refunds_failed_payments", s.refunds_failed_payments),
+        ("refunds_pending", s.refunds_pending),
+    ] {
+        row("summary", "", "", metric, v.to_string())?;
+    }
+    row("summary", "", "", "utilisation", s.utilisation.to_string())?;
+    for e in &s.events {
+        let mut ev = |metric: &str, v: String| row("event", &e.event_id, &e.name, metric, v);
+        ev("starts_at", rfc(e.starts_at))?;
+        ev("currency", e.currency.clone())?;
+        ev("bookings", e.bookings.to_string())?;
+        for st in &e.by_status {
+            ev(st.status.as_str(), st.count.to_string())?;
+        }
+        ev("capacity", e.capacity.to_string())?;
+        ev("seats_sold", e.seats_sold.to_string())?;
+        ev("utilisation", e.utilisation.to_string())?;
+        ev("revenue", e.revenue.to_string())?;
+        ev("fees_kept", e.fees_kept.to_string())?;
+        ev("refunds", e.refunds.to_string())?;
+    }
+    let h = &r.health;
+    row("health", "", "", "event_filter", h.event_id.clone().unwrap_or_default())?;
+    row("health", "", "", "hours", h.hours.to_string())?;
+    row("health", "", "", "from", rfc(h.from))?;
+    row("health", "", "", "to", rfc(h.to))?;
+    for (metric, v) in [
+        ("holds_made", h.holds_made),
+        ("holds_expired", h.holds_expired),
+        ("payment_attempts", h.payment_attempts),
+        ("payment_successes", h.payment_successes),
+        ("payment_failures", h.payment_failures),
+        ("payment_timeouts", h.payment_timeouts),
+        ("retries", h.retries),
+    ] {
+        row("health", "", "", metric, v.to_string())?;
+    }
+    for (metric, v) in [
+        ("expiry_rate", h.expiry_rate),
+        ("success_rate", h.success_rate),
+        ("failure_rate", h.failure_rate),
+        ("timeout_rate", h.timeout_rate),
+    ] {
+        row("health", "", "", metric, v.to_string())?;
+    }
+    row("health", "", "", "status", h.status.as_str().to_string())?;
+    for (i, n) in h.sales_per_hour.iter().enumerate() {
+        let start = h.from + chrono::Duration::hours(i as i64);
+        row("sales_per_hour", "", "", &rfc(start), n.to_string())?;
+    }
+    let t = &h.thresholds;
+    for (name, th) in
+        [("hold_expiry", t.hold_expiry), ("payment_failure", t.payment_failure), ("payment_timeout", t.payment_timeout)]
+    {
+        row("threshold", "", "", &format!("{name}_amber"), th.amber.to_string())?;
+        row("threshold", "", "", &format!("{name}_red"), th.red.to_string())?;
+    }
+    row("threshold", "", "", "min_sample", t.min_sample.to_string())?;
+    out.flush().map_err(io)
+}
+
+pub const BOOKINGS_HEADER: [&str; 10] = [
+    "booking_id",
+    "created_at",
+    "customer",
+    "event",
+    "event_id",
+    "seats",
+    "amount_minor",
+    "currency",
+    "status",
+    "correlation_id",
+];
+
+/// Bookings as the bookings screen lists them: (booking, customer name, event name).
+pub fn bookings_csv<W: Write>(rows: &[(Booking, String, String)], w: W) -> Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(BOOKINGS_HEADER).map_err(io)?;
+    for (b, customer, event) in rows {
+        out.write_record([
+            b.id.as_str(),
+            &rfc(b.created_at),
+            customer,
+            event,
+            &b.event_id,
+            &b.seats.to_string(),
+            &b.amount.to_string(),
+            &b.currency,
+            b.status.as_str(),
+            &b.correlation_id,
+        ])
+        .map_err(io)?;
+    }
+    out.flush().map_err(io)
+}
+
+pub const AUDIT_HEADER: [&str; 15] = [
+    "seq",
+    "at",
+    "action",
+    "entity",
+    "entity_id",
+    "event_id",
+    "hold_id",
+    "booking_id",
+    "from_status",
+    "to_status",
+    "correlation_id",
+    "is_retry",
+    "original_attempt_id",
+    "actor",
+    "details",
+];
+
+pub fn audit_csv<W: Write>(rows: &[AuditRow], w: W) -> Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(AUDIT_HEADER).map_err(io)?;
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    for a in rows {
+        out.write_record([
+            a.seq.to_string(),
+            rfc(a.at),
+            a.action.clone(),
+            a.entity.clone(),
+            a.entity_id.clone(),
+            opt(&a.event_id),
+            opt(&a.hold_id),
+            opt(&a.booking_id),
+            opt(&a.from_status),
+            opt(&a.to_status),
+            opt(&a.correlation_id),
+            u8::from(a.is_retry).to_string(),
+            opt(&a.original_attempt_id),
+            a.actor.clone(),
+            a.details.to_string(),
+        ])
+        .map_err(io)?;
+    }
+    out.flush().map_err(io)
+}
+
+/// A new file `<what>-YYYYMMDD-HHMMSS.csv` in `dir` (then `-2`, `-3`… if that
+/// second already has one); never overwrites.
+pub fn create_export(dir: &Path, what: &str, now: DateTime<Utc>) -> Result<(PathBuf, std::fs::File)> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::Storage(format!("cannot create the export directory {}: {e}", dir.display())))?;
+    let stamp = now.format("%Y%m%d-%H%M%S");
+    for n in 1..1000 {
+        let name = if n == 1 { format!("{what}-{stamp}.csv") } else { format!("{what}-{stamp}-{n}.csv") };
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(f) => return Ok((path, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::Storage(format!("cannot create {}: {e}", path.display()))),
+        }
+    }
+    Err(Error::Storage(format!("too many exports this second in {}", dir.display())))
+}

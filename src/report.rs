@@ -1,0 +1,605 @@
+//! Reports: the booking summary and the health metrics, as plain data, and the
+//! pure arithmetic that turns the store's aggregates into shares, rates and an
+//! overall GREEN / AMBER / RED. The SQL lives in `store::reports`; nothing here
+//! does I/O or reads the clock.
+//!
+//! ## Definitions
+//!
+//! - **Bookings in scope**: bookings whose `created_at` (booking time) is in
+//!   `[from, to)`, of one event or all. Shares are `count ÷ bookings`.
+//! - **Seats sold**: seats of CONFIRMED bookings. **Capacity**: the total seats of
+//!   the events in scope (every event, or the one asked for). **Utilisation**:
+//!   `seats sold ÷ capacity`.
+//! - **Revenue** (money the box office keeps): amounts of CONFIRMED bookings plus
+//!   the cancellation fees kept on CONFIRMED → CANCELLED bookings (the PARTIAL
+//!   refund's `fee`). A pending booking cancelled, a failed or expired payment
+//!   earns nothing.
+//! - **Refunds**: every refund record's amount (PARTIAL refunds of cancellations
+//!   and the FULL refunds recorded when a payment fails), of which
+//!   `refunds_failed_payments` are the FULL ones and `refunds_pending` are still
+//!   INITIATED (not yet paid out by the refund job).
+//! - Money is integer minor units. When the events in scope use more than one
+//!   currency the totals are still summed and `currency` reads `MIXED`; each
+//!   event row keeps its own currency.
+//!
+//! ## Health
+//!
+//! Over the `hours` before now (`[now − hours, now)`):
+//! - **Holds made**: holds created in the window; **holds expired**: those of
+//!   them now EXPIRED (by their own deadline or with their unpaid booking).
+//!   **Expiry rate** = expired ÷ made.
+//! - **Payment attempts** made in the window by outcome (replays of a key are not
+//!   new attempts); success / failure / timeout rates are ÷ attempts.
+//! - **Retries**: audit rows in the window marked `is_retry` (replayed holds,
+//!   bookings and payments).
+//! - **Sales per hour**: successful payments per hour of the window, oldest first.
+//! - **Status**: the worst level of the three rates against the thresholds below;
+//!   a rate is judged only once its denominator reaches [`MIN_SAMPLE`].
+
+use crate::domain::BookingStatus;
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+/// Hold expiry rate (%) at or above which health is AMBER.
+pub const HOLD_EXPIRY_AMBER_PCT: u64 = 25;
+/// Hold expiry rate (%) at or above which health is RED.
+pub const HOLD_EXPIRY_RED_PCT: u64 = 50;
+/// Payment failure rate (%) at or above which health is AMBER.
+pub const PAYMENT_FAILURE_AMBER_PCT: u64 = 10;
+/// Payment failure rate (%) at or above which health is RED.
+pub const PAYMENT_FAILURE_RED_PCT: u64 = 25;
+/// Payment timeout rate (%) at or above which health is AMBER.
+pub const PAYMENT_TIMEOUT_AMBER_PCT: u64 = 10;
+/// Payment timeout rate (%) at or above which health is RED.
+pub const PAYMENT_TIMEOUT_RED_PCT: u64 = 25;
+/// A rate is judged only when its denominator (holds made, payment attempts)
+/// is at least this; fewer is too little to call a trend.
+pub const MIN_SAMPLE: u64 = 5;
+
+/// Longest health window (a year of hours).
+pub const MAX_HOURS: u32 = 24 * 366;
+
+/// The windows the Reports screen cycles through.
+pub const WINDOWS: [u32; 4] = [1, 12, 24, 168];
+
+/// What a report covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    /// One event, or all.
+    pub event_id: Option<String>,
+    /// Bookings made at or after this (summary only).
+    pub from: Option<DateTime<Utc>>,
+    /// Bookings made before this (summary only).
+    pub to: Option<DateTime<Utc>>,
+    /// The health window in hours before now (1..=MAX_HOURS).
+    pub hours: u32,
+}
+
+/// Overall health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    Green,
+    Amber,
+    Red,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Green => "GREEN",
+            Level::Amber => "AMBER",
+            Level::Red => "RED",
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// ---- what the store hands over -------------------------------------------------
+
+/// Totals of one event's bookings in one status (from one GROUP BY).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusAgg {
+    pub count: u64,
+    pub seats: u64,
+    pub amount: i64,
+}
+
+/// Refund totals of one event's bookings in scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RefundAgg {
+    pub refunds: i64,
+    pub full: i64,
+    pub pending: i64,
+    /// Fees kept on PARTIAL (cancellation) refunds.
+    pub fees_kept: i64,
+}
+
+/// One event with its aggregates, as the store reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventAgg {
+    pub event_id: String,
+    pub name: String,
+    pub starts_at: DateTime<Utc>,
+    pub capacity: u64,
+    pub currency: String,
+    /// Indexed like [`BookingStatus::DIAGRAM`].
+    pub by_status: [StatusAgg; 5],
+    pub refunds: RefundAgg,
+}
+
+/// The window's raw counts, as the store reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HealthAgg {
+    pub holds_made: u64,
+    pub holds_expired: u64,
+    pub attempts: u64,
+    pub successes: u64,
+    pub failures: u64,
+    pub timeouts: u64,
+    pub retries: u64,
+    /// Successful payments per hour bucket, oldest first (`hours` long).
+    pub sales_per_hour: Vec<u64>,
+}
+
+// ---- what a report says ---------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusShare {
+    #[serde(serialize_with = "status_text")]
+    pub status: BookingStatus,
+    pub count: u64,
+    /// count ÷ bookings, 0..=1 (0 when there are none).
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventRow {
+    pub event_id: String,
+    pub name: String,
+    pub starts_at: DateTime<Utc>,
+    pub currency: String,
+    pub bookings: u64,
+    pub by_status: Vec<StatusShare>,
+    pub capacity: u64,
+    pub seats_sold: u64,
+    pub utilisation: f64,
+    pub revenue: i64,
+    pub fees_kept: i64,
+    pub refunds: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub event_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub currency: String,
+    pub bookings: u64,
+    pub by_status: Vec<StatusShare>,
+    pub capacity: u64,
+    pub seats_sold: u64,
+    pub utilisation: f64,
+    /// Confirmed amounts + cancellation fees kept (minor units).
+    pub revenue: i64,
+    pub confirmed_amount: i64,
+    pub fees_kept: i64,
+    /// All refund records' amounts (minor units).
+    pub refunds: i64,
+    /// Of `refunds`: FULL refunds of failed payments.
+    pub refunds_failed_payments: i64,
+    /// Of `refunds`: not yet processed.
+    pub refunds_pending: i64,
+    pub events: Vec<EventRow>,
+}
+
+impl Summary {
+    pub fn count(&self, status: BookingStatus) -> u64 {
+        self.by_status.iter().find(|s| s.status == status).map_or(0, |s| s.count)
+    }
+}
+
+/// A threshold pair as ratios (0..=1), for showing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Threshold {
+    pub amber: f64,
+    pub red: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Thresholds {
+    pub hold_expiry: Threshold,
+    pub payment_failure: Threshold,
+    pub payment_timeout: Threshold,
+    pub min_sample: u64,
+}
+
+pub const THRESHOLDS: Thresholds = Thresholds {
+    hold_expiry: Threshold { amber: HOLD_EXPIRY_AMBER_PCT as f64 / 100.0, red: HOLD_EXPIRY_RED_PCT as f64 / 100.0 },
+    payment_failure: Threshold {
+        amber: PAYMENT_FAILURE_AMBER_PCT as f64 / 100.0,
+        red: PAYMENT_FAILURE_RED_PCT as f64 / 100.0,
+    },
+    payment_timeout: Threshold {
+        amber: PAYMENT_TIMEOUT_AMBER_PCT as f64 / 100.0,
+        red: PAYMENT_TIMEOUT_RED_PCT as f64 / 100.0,
+    },
+    min_sample: MIN_SAMPLE,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Health {
+    pub event_id: Option<String>,
+    pub hours: u32,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub holds_made: u64,
+    pub holds_expired: u64,
+    pub expiry_rate: f64,
+    pub payment_attempts: u64,
+    pub payment_successes: u64,
+    pub payment_failures: u64,
+    pub payment_timeouts: u64,
+    pub success_rate: f64,
+    pub failure_rate: f64,
+    pub timeout_rate: f64,
+    pub retries: u64,
+    pub status: Level,
+    /// Why the status is not GREEN (empty when it is).
+    pub reasons: Vec<String>,
+    pub thresholds: Thresholds,
+    pub sales_per_hour: Vec<u64>,
+}
+
+/// The whole report: what `report --format json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub summary: Summary,
+    pub health: Health,
+}
+
+fn status_text<S: serde::Serializer>(s: &BookingStatus, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.as_str())
+}
+
+// ---- arithmetic -------------------------------------------------------------------
+
+/// `part ÷ whole` as a ratio, 0 when `whole` is 0.
+pub fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+/// The level of one rate: integer arithmetic, so 1 of 4 is exactly 25 %.
+pub fn level_of(part: u64, whole: u64, amber_pct: u64, red_pct: u64) -> Level {
+    if whole < MIN_SAMPLE {
+        return Level::Green;
+    }
+    let pct100 = u128::from(part) * 100;
+    if pct100 >= u128::from(red_pct) * u128::from(whole) {
+        Level::Red
+    } else if pct100 >= u128::from(amber_pct) * u128::from(whole) {
+        Level::Amber
+    } else {
+        Level::Green
+    }
+}
+
+fn shares(counts: [u64; 5]) -> Vec<StatusShare> {
+    let total: u64 = counts.iter().sum();
+    BookingStatus::DIAGRAM
+        .iter()
+        .zip(counts)
+        .map(|(&status, count)| StatusShare { status, count, share: ratio(count, total) })
+        .collect()
+}
+
+fn status_index(s: BookingStatus) -> usize {
+    BookingStatus::DIAGRAM.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+/// Turns per-event aggregates into the summary.
+pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
+    let confirmed = status_index(BookingStatus::Confirmed);
+    let mut total_counts = [0u64; 5];
+    let (mut capacity, mut sold, mut confirmed_amount) = (0u64, 0u64, 0i64);
+    let mut refunds = RefundAgg::default();
+    let mut currencies: Vec<&str> = Vec::new();
+    for e in &events {
+        if !currencies.contains(&e.currency.as_str()) {
+            currencies.push(&e.currency);
+        }
+    }
+    let currency = match currencies.as_slice() {
+        [] => "INR".to_string(),
+        [one] => one.to_string(),
+        _ => "MIXED".to_string(),
+    };
+    let rows = events
+        .iter()
+        .map(|e| {
+            let counts: [u64; 5] = std::array::from_fn(|i| e.by_status[i].count);
+            for (t, c) in total_counts.iter_mut().zip(counts) {
+                *t += c;
+            }
+            let c = e.by_status[confirmed];
+            capacity += e.capacity;
+            sold += c.seats;
+            confirmed_amount += c.amount;
+            refunds.refunds += e.refunds.refunds;
+            refunds.full += e.refunds.full;
+            refunds.pending += e.refunds.pending;
+            refunds.fees_kept += e.refunds.fees_kept;
+            EventRow {
+                event_id: e.event_id.clone(),
+                name: e.name.clone(),
+                starts_at: e.starts_at,
+                currency: e.currency.clone(),
+                bookings: counts.iter().sum(),
+                by_status: shares(counts),
+                capacity: e.capacity,
+                seats_sold: c.seats,
+                utilisation: ratio(c.seats, e.capacity),
+                revenue: c.amount + e.refunds.fees_kept,
+                fees_kept: e.refunds.fees_kept,
+                refunds: e.refunds.refunds,
+            }
+        })
+        .collect();
+    Summary {
+        event_id: filter.event_id.clone(),
+        from: filter.from,
+        to: filter.to,
+        currency,
+        bookings: total_counts.iter().sum(),
+        by_status: shares(total_counts),
+        capacity,
+        seats_sold: sold,
+        utilisation: ratio(sold, capacity),
+        revenue: confirmed_amount + refunds.fees_kept,
+        confirmed_amount,
+        fees_kept: refunds.fees_kept,
+        refunds: refunds.refunds,
+        refunds_failed_payments: refunds.full,
+        refunds_pending: refunds.pending,
+        events: rows,
+    }
+}
+
+/// Turns the window's counts into rates and a level.
+pub fn assess(filter: &ReportFilter, now: DateTime<Utc>, agg: HealthAgg) -> Health {
+    let hours = filter.hours.clamp(1, MAX_HOURS);
+    let checks = [
+        ("hold expiry", agg.holds_expired, agg.holds_made, HOLD_EXPIRY_AMBER_PCT, HOLD_EXPIRY_RED_PCT, "holds expired"),
+        (
+            "payment failure",
+            agg.failures,
+            agg.attempts,
+            PAYMENT_FAILURE_AMBER_PCT,
+            PAYMENT_FAILURE_RED_PCT,
+            "payments failed",
+        ),
+        (
+            "payment timeout",
+            agg.timeouts,
+            agg.attempts,
+            PAYMENT_TIMEOUT_AMBER_PCT,
+            PAYMENT_TIMEOUT_RED_PCT,
+            "payments timed out",
+        ),
+    ];
+    let mut status = Level::Green;
+    let mut reasons = Vec::new();
+    for (name, part, whole, amber, red, what) in checks {
+        let level = level_of(part, whole, amber, red);
+        if level > Level::Green {
+            let limit = if level == Level::Red { red } else { amber };
+            reasons.push(format!("{name} {level}: {part} of {whole} {what} (≥ {limit}%)"));
+        }
+        status = status.max(level);
+    }
+    Health {
+        event_id: filter.event_id.clone(),
+        hours,
+        from: window_start(now, hours),
+        to: now,
+        holds_made: agg.holds_made,
+        holds_expired: agg.holds_expired,
+        expiry_rate: ratio(agg.holds_expired, agg.holds_made),
+        payment_attempts: agg.attempts,
+        payment_successes: agg.successes,
+        payment_failures: agg.failures,
+        payment_timeouts: agg.timeouts,
+        success_rate: ratio(agg.successes, agg.attempts),
+        failure_rate: ratio(agg.failures, agg.attempts),
+        timeout_rate: ratio(agg.timeouts, agg.attempts),
+        retries: agg.retries,
+        status,
+        reasons,
+        thresholds: THRESHOLDS,
+        sales_per_hour: agg.sales_per_hour,
+    }
+}
+
+pub fn window_start(now: DateTime<Utc>, hours: u32) -> DateTime<Utc> {
+    now - Duration::hours(i64::from(hours.clamp(1, MAX_HOURS)))
+}
+
+/// A window's label: `1h`, `12h`, `24h`, `7d`, `36h`.
+pub fn window_label(hours: u32) -> String {
+    if hours >= 48 && hours.is_multiple_of(24) { format!("{}d", hours / 24) } else { format!("{hours}h") }
+}
+
+/// A ratio as a percentage with one decimal: `33.3%`.
+pub fn pct(r: f64) -> String {
+    format!("{:.1}%", r * 100.0)
+}
+
+/// Parses a date for `--from`/`--to`: `YYYY-MM-DD` (a UTC day) or RFC 3339.
+/// A bare date as `--to` means the end of that day (`end_of_day`).
+pub fn parse_date(text: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
+    let t = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.to_utc());
+    }
+    match chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        Ok(d) => {
+            let d =
+                if end_of_day { d.succ_opt().ok_or_else(|| format!("'{t}' is too far in the future"))? } else { d };
+            Ok(d.and_hms_opt(0, 0, 0).map(|n| n.and_utc()).unwrap_or_default())
+        }
+        Err(_) => Err(format!("'{t}' is not a date: use YYYY-MM-DD (a UTC day) or RFC 3339 like 2026-06-01T09:00:00Z")),
+    }
+}
+
+// ---- the text table (`report --format table`) -------------------------------------
+
+impl Report {
+    /// A readable plain-text rendering; money in major units with the currency.
+    pub fn table(&self) -> String {
+        use crate::domain::Money;
+        use std::fmt::Write;
+        let s = &self.summary;
+        let h = &self.health;
+        let money = |m: i64| Money(m).format(if s.currency == "MIXED" { "" } else { &s.currency });
+        let secs = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let day = |t: Option<DateTime<Utc>>| t.map_or("-".to_string(), secs);
+        let mut out = String::new();
+        let _ = writeln!(out, "BOOKING SUMMARY");
+        let _ = writeln!(
+            out,
+            "  event: {}   booked from: {}   to: {}",
+            s.event_id.as_deref().unwrap_or("all"),
+            day(s.from),
+            day(s.to)
+        );
+        let _ = writeln!(out, "  bookings          {:>10}", s.bookings);
+        for st in &s.by_status {
+            let _ = writeln!(out, "    {:<15} {:>10}  {:>6}", st.status.as_str(), st.count, pct(st.share));
+        }
+        let _ = writeln!(out, "  seats sold        {:>10} of {} ({})", s.seats_sold, s.capacity, pct(s.utilisation));
+        let _ = writeln!(
+            out,
+            "  revenue           {:>14}  (confirmed {} + fees kept {})",
+            money(s.revenue),
+            money(s.confirmed_amount),
+            money(s.fees_kept)
+        );
+        let _ = writeln!(
+            out,
+            "  refunds           {:>14}  (failed payments {}, pending {})",
+            money(s.refunds),
+            money(s.refunds_failed_payments),
+            money(s.refunds_pending)
+        );
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "  {:<28} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>11} {:>14} {:>14}",
+            "EVENT", "BOOKINGS", "PENDING", "CONFIRM", "FAILED", "EXPIRED", "CANCEL", "SOLD", "REVENUE", "REFUNDS"
+        );
+        for e in &s.events {
+            let c = |st: BookingStatus| e.by_status.iter().find(|x| x.status == st).map_or(0, |x| x.count);
+            let name: String = e.name.chars().take(28).collect();
+            let _ = writeln!(
+                out,
+                "  {:<28} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>11} {:>14} {:>14}",
+                name,
+                e.bookings,
+                c(BookingStatus::PaymentPending),
+                c(BookingStatus::Confirmed),
+                c(BookingStatus::PaymentFailed),
+                c(BookingStatus::Expired),
+                c(BookingStatus::Cancelled),
+                format!("{}/{} {}", e.seats_sold, e.capacity, pct(e.utilisation)),
+                Money(e.revenue).format(&e.currency),
+                Money(e.refunds).format(&e.currency)
+            );
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "HEALTH  last {} ({} → {})   status: {}",
+            window_label(h.hours),
+            secs(h.from),
+            secs(h.to),
+            h.status
+        );
+        for r in &h.reasons {
+            let _ = writeln!(out, "  ! {r}");
+        }
+        let _ = writeln!(
+            out,
+            "  holds made        {:>10}   expired {} ({})",
+            h.holds_made,
+            h.holds_expired,
+            pct(h.expiry_rate)
+        );
+        let _ = writeln!(
+            out,
+            "  payment attempts  {:>10}   success {} ({})  failure {} ({})  timeout {} ({})",
+            h.payment_attempts,
+            h.payment_successes,
+            pct(h.success_rate),
+            h.payment_failures,
+            pct(h.failure_rate),
+            h.payment_timeouts,
+            pct(h.timeout_rate)
+        );
+        let _ = writeln!(out, "  retries seen      {:>10}", h.retries);
+        let _ = writeln!(
+            out,
+            "  sales per hour    {}",
+            h.sales_per_hour.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")
+        );
+        let _ = writeln!(out, "  {}", thresholds_text());
+        out
+    }
+}
+
+/// The thresholds in one line, as the screen and the table show them.
+pub fn thresholds_text() -> String {
+    format!(
+        "thresholds (AMBER/RED, judged from {MIN_SAMPLE} samples): hold expiry {HOLD_EXPIRY_AMBER_PCT}%/{HOLD_EXPIRY_RED_PCT}% · \
+         payment failure {PAYMENT_FAILURE_AMBER_PCT}%/{PAYMENT_FAILURE_RED_PCT}% · payment timeout {PAYMENT_TIMEOUT_AMBER_PCT}%/{PAYMENT_TIMEOUT_RED_PCT}%"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_use_exact_integer_thresholds() {
+        assert_eq!(level_of(1, 4, 25, 50), Level::Green, "below the minimum sample");
+        assert_eq!(level_of(1, 5, 25, 50), Level::Green);
+        assert_eq!(level_of(2, 8, 25, 50), Level::Amber, "exactly 25% is AMBER");
+        assert_eq!(level_of(3, 8, 25, 50), Level::Amber);
+        assert_eq!(level_of(4, 8, 25, 50), Level::Red, "exactly 50% is RED");
+        assert_eq!(level_of(0, 0, 25, 50), Level::Green);
+    }
+
+    #[test]
+    fn dates_parse_as_utc_days_or_instants() {
+        let from = parse_date("2026-06-01", false).unwrap();
+        assert_eq!(from.to_rfc3339(), "2026-06-01T00:00:00+00:00");
+        let to = parse_date("2026-06-01", true).unwrap();
+        assert_eq!(to.to_rfc3339(), "2026-06-02T00:00:00+00:00");
+        let t = parse_date("2026-06-01T10:30:00+05:30", false).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-06-01T05:00:00+00:00");
+        assert!(parse_date("yesterday", false).unwrap_err().contains("YYYY-MM-DD"));
+        assert!(parse_date("2026-13-01", false).is_err());
+    }
+
+    #[test]
+    fn window_labels() {
+        assert_eq!(window_label(1), "1h");
+        assert_eq!(window_label(24), "24h");
+        assert_eq!(window_label(168), "7d");
+        assert_eq!(window_label(36), "36h");
+    }
+}

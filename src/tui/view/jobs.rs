@@ -1,0 +1,77 @@
+//! The Jobs screen: each background job's last run, result, records
+//! processed, runs skipped for another process's lease, and when it is next due.
+
+use crate::jobs::NextDue;
+use crate::tui::app::App;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style, Stylize};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let j = &app.office.jobs;
+    let [list, help] = Layout::vertical([Constraint::Min(5), Constraint::Length(3)]).areas(area);
+    let rows = j.rows.iter().map(|s| {
+        let (when, result, processed) = match &s.last {
+            Some(run) => {
+                let color = match run.status.as_str() {
+                    "COMPLETED" => Color::Green,
+                    "FAILED" => Color::Red,
+                    _ => Color::Yellow,
+                };
+                let result = match &run.error {
+                    Some(e) => format!("{} {e}", run.status),
+                    None => run.status.clone(),
+                };
+                (
+                    app.local(run.started_at).format("%H:%M:%S").to_string(),
+                    Cell::from(result).style(Style::new().fg(color)),
+                    run.processed.to_string(),
+                )
+            }
+            None => ("never".into(), Cell::from("-"), "-".into()),
+        };
+        let next = match &s.next {
+            NextDue::Now => "now (next tick)".to_string(),
+            NextDue::At(t) => format!("{} (in {})", app.local(*t).format("%H:%M:%S"), super::countdown(app, *t)),
+            NextDue::Idle(why) => why.to_string(),
+        };
+        Row::new(vec![
+            Cell::from(s.job.title()),
+            Cell::from(when),
+            result,
+            Cell::from(processed),
+            Cell::from(s.skipped.to_string()).style(if s.skipped > 0 {
+                Style::new().fg(Color::Yellow)
+            } else {
+                Style::new()
+            }),
+            Cell::from(next),
+        ])
+    });
+    let widths = [
+        Constraint::Length(18),
+        Constraint::Length(8),
+        Constraint::Min(9),
+        Constraint::Length(9),
+        Constraint::Length(7),
+        Constraint::Min(20),
+    ];
+    let table = Table::new(rows, widths)
+        .header(Row::new(["Job", "Last run", "Result", "Processed", "Skip 1h", "Next due"]).bold())
+        .block(Block::bordered().title(" Background jobs "))
+        .row_highlight_style(Style::new().reversed());
+    let mut state = TableState::default().with_selected((!j.rows.is_empty()).then_some(j.sel));
+    frame.render_stateful_widget(table, list, &mut state);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(" r  run start-up recovery now      s  run the sweeps now (expiry, refunds, shipping, pruning)"),
+            Line::from(
+                " Skip 1h = runs skipped in the last hour: another process held the job's lease.".fg(Color::Gray),
+            ),
+        ])
+        .block(Block::bordered()),
+        help,
+    );
+}
