@@ -13,9 +13,17 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
     match overlay {
         Overlay::Help => {
-            let r = centered(area, 76, 20);
+            // Wide enough for the longest line (93 columns); on a narrower
+            // terminal the lines wrap (taller box) rather than being cut off.
+            let height = if area.width >= 96 { 17 } else { 26 };
+            let r = centered(area, 96, height);
             frame.render_widget(Clear, r);
-            frame.render_widget(Paragraph::new(help_lines()).block(Block::bordered().title(" Help (Esc closes) ")), r);
+            frame.render_widget(
+                Paragraph::new(help_lines())
+                    .wrap(Wrap { trim: false })
+                    .block(Block::bordered().title(" Help (Esc closes) ")),
+                r,
+            );
         }
         Overlay::EventForm(form) | Overlay::CustomerForm(form) => draw_form(frame, form, area),
         Overlay::ConfirmCancel { booking, refund } => {
