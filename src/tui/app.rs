@@ -306,15 +306,10 @@ impl App {
             sell.refund = self.desk.refund(&b.id)?;
             sell.booking = Some(b);
         }
-        if sell.stage == Stage::Choose {
-            // Picked seats someone else took meanwhile are dropped from the pick.
-            if let Some(map) = &sell.map {
-                sell.picked.retain(|(r, s)| {
-                    map.rows.get(*r as usize).and_then(|row| row.get(*s as usize - 1))
-                        == Some(&crate::domain::SeatState::Free)
-                });
-            }
-        }
+        // Picked seats another terminal took meanwhile stay picked (the map
+        // shows them held or sold): dropping them here silently would make the
+        // next Enter hold the best available instead, seats the clerk never chose.
+        // The hold is refused naming the seat, and `update` drops it then.
         if let Some(n) = notice {
             self.error(n);
         }

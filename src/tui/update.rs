@@ -427,7 +427,20 @@ fn hold(app: &mut App) {
                 s.stage = Stage::Held;
             }
         }
-        Err(e) => app.error(format!("Hold refused: {e}")),
+        Err(e) => {
+            app.error(format!("Hold refused: {e}"));
+            reload(app);
+            // Seats someone else took leave the pick, so the next Enter can succeed.
+            if let Some(s) = app.sell.as_mut()
+                && let Some(map) = &s.map
+            {
+                s.picked.retain(|(r, n)| {
+                    map.rows.get(*r as usize).and_then(|row| row.get((*n as usize).wrapping_sub(1)))
+                        == Some(&SeatState::Free)
+                });
+            }
+            return;
+        }
     }
     reload(app);
 }

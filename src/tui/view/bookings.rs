@@ -9,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let [bar, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
@@ -135,21 +135,24 @@ pub fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     lines.push(Line::from("Refund".bold()));
     match &d.refund {
         Some(r) => {
+            // Two short lines: one long line was cut at the panel's border.
             lines.push(Line::from(format!(
-                "  {} {} {}% → {} (fee {})",
+                "  {} {} {}% → {}",
                 r.kind,
                 r.status,
                 r.percent,
-                Money(r.amount).format(&b.currency),
-                Money(r.fee).format(&b.currency)
+                Money(r.amount).format(&b.currency)
             )));
-            if let Some(at) = r.completed_at {
-                lines.push(Line::from(format!("  completed {}", app.local(at).format("%H:%M:%S"))));
-            }
+            let done = r.completed_at.map(|at| format!(" · completed {}", app.local(at).format("%H:%M:%S")));
+            lines.push(Line::from(format!("  fee {}{}", Money(r.fee).format(&b.currency), done.unwrap_or_default())));
         }
         None => lines.push(Line::from("  none".fg(Color::Gray))),
     }
-    frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Facts ")), facts);
+    // Wrapped: a correlation id or a large refund line is shown whole, not cut at the border.
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(" Facts ")),
+        facts,
+    );
 
     let rows = d.audit.iter().map(|a| {
         let change = match (&a.from_status, &a.to_status) {
@@ -167,7 +170,7 @@ pub fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .style(if a.is_retry { Style::new().fg(Color::Yellow) } else { Style::new() })
     });
     let table =
-        Table::new(rows, [Constraint::Length(8), Constraint::Min(22), Constraint::Min(20), Constraint::Length(14)])
+        Table::new(rows, [Constraint::Length(8), Constraint::Min(18), Constraint::Min(32), Constraint::Min(12)])
             .header(Row::new(["When", "Action", "Change", "By"]).bold())
             .block(Block::bordered().title(format!(" Audit trail ({}) ", d.audit.len())));
     frame.render_widget(table, trail);

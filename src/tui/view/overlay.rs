@@ -13,9 +13,18 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
     match overlay {
         Overlay::Help => {
-            let r = centered(area, 76, 26);
+            // Wide enough for the longest line; on a narrower terminal the
+            // lines wrap (a taller box) rather than being cut off.
+            let lines = help_lines().len() as u16;
+            let height = if area.width >= 102 { lines + 2 } else { lines * 2 + 2 };
+            let r = centered(area, 102, height);
             frame.render_widget(Clear, r);
-            frame.render_widget(Paragraph::new(help_lines()).block(Block::bordered().title(" Help (Esc closes) ")), r);
+            frame.render_widget(
+                Paragraph::new(help_lines())
+                    .wrap(Wrap { trim: false })
+                    .block(Block::bordered().title(" Help (Esc closes) ")),
+                r,
+            );
         }
         Overlay::EventForm(form) | Overlay::CustomerForm(form) => draw_form(frame, form, area),
         Overlay::ConfirmCancel { booking, refund } => {
@@ -101,7 +110,6 @@ fn help_lines() -> Vec<Line<'static>> {
         "Audit        / filter · f field (any/correlation/booking/event/action) · o original of a retry",
         "             e export CSV · Esc clears or returns to the booking",
         "Jobs         r run recovery now · s run the sweeps now",
-        "",
         "Seat map     o free · * picked · h held · x sold (colour and symbol)",
         "Status bar   clock · tick thread heartbeat (red if it stalls) · data file",
     ]
