@@ -209,6 +209,20 @@ impl Jobs {
         })
     }
 
+    /// The earliest instant after now at which a job will have work due
+    /// (a deadline, or a record coming of pruning age); None if nothing waits.
+    /// Work due now (refunds, unshipped audit rows) is the current tick's.
+    pub fn next_deadline(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let now = to_millis(self.desk.now());
+        let ms = sql::next_deadline(
+            self.desk.conn(),
+            now,
+            IDEMPOTENCY_TTL.num_milliseconds(),
+            JOB_RUN_TTL.num_milliseconds(),
+        )?;
+        Ok(ms.map(crate::clock::from_millis))
+    }
+
     fn work(&mut self, job: Job) -> Result<usize> {
         match job {
             Job::BookingExpiry => self.desk.expire_bookings(),

@@ -38,6 +38,24 @@ enum Command {
     Verify,
     /// Print the booking summary and the health metrics (exit 2 on bad input)
     Report(ReportArgs),
+    /// Run a tester's script of keys and clock moves headless: exit 0 passed, 1 an
+    /// expectation failed, 2 the script does not parse
+    Script(ScriptArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ScriptArgs {
+    /// The script file
+    file: PathBuf,
+    /// Write `snapshot NAME` screens to DIR/NAME.txt (skipped without it)
+    #[arg(long, value_name = "DIR")]
+    snapshots: Option<PathBuf>,
+    /// Screen size, e.g. 120x40 (wins over the script's `size` line)
+    #[arg(long, value_name = "WxH")]
+    size: Option<String>,
+    /// Seed for ids (default: 0 in memory, random on a --db file)
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -120,6 +138,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     };
     let db = cli.db.clone().unwrap_or_else(boxoffice::paths::default_db);
     match cli.command {
+        Some(Command::Script(args)) => {
+            let outcome = boxoffice::script::cli::run_script(boxoffice::script::cli::ScriptRun {
+                file: &args.file,
+                db: cli.db.as_deref(),
+                snapshots: args.snapshots.as_deref(),
+                size: args.size.as_deref(),
+                seed: args.seed,
+                config,
+            });
+            print!("{}", outcome.stdout);
+            eprint!("{}", outcome.stderr);
+            Ok(ExitCode::from(outcome.code))
+        }
         Some(Command::Verify) => {
             let desk = Desk::open(&db, Context::system(config), "cli:verify")?;
             let violations = desk.verify()?;

@@ -7,6 +7,8 @@
 //!
 //! The language itself is documented in `docs/script-language.md`.
 
+pub mod cli;
+pub mod harness;
 pub mod parse;
 pub mod run;
 

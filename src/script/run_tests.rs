@@ -47,8 +47,8 @@ impl Harness for Fake {
         rows
     }
 
-    fn advance_second(&mut self) {
-        self.seconds += 1;
+    fn advance(&mut self, seconds: u64) {
+        self.seconds += seconds;
     }
 
     fn tick(&mut self) {

@@ -139,3 +139,19 @@ pub fn deadlines(conn: &Connection) -> Result<Deadlines> {
         )?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?)
 }
+
+/// The earliest deadline after `now_ms`: a hold or payment window closing, or
+/// the oldest idempotency record or finished job run reaching pruning age.
+pub fn next_deadline(conn: &Connection, now_ms: i64, idempotency_ttl_ms: i64, run_ttl_ms: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT min(t) FROM (
+                 SELECT min(expires_at) AS t FROM holds WHERE status = 'ACTIVE' AND expires_at > ?1
+                 UNION ALL SELECT min(payment_expires_at) FROM bookings
+                     WHERE status = 'PAYMENT_PENDING' AND payment_expires_at > ?1
+                 UNION ALL SELECT min(created_at) + ?2 FROM idempotency_keys WHERE created_at > ?1 - ?2
+                 UNION ALL SELECT min(started_at) + ?3 FROM job_runs WHERE status <> 'RUNNING' AND started_at > ?1 - ?3
+             )",
+        )?
+        .query_row(params![now_ms, idempotency_ttl_ms, run_ttl_ms], |r| r.get(0))?)
+}

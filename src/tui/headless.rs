@@ -2,7 +2,7 @@
 //! Tests and the script runner drive the app through exactly this.
 
 use crate::booking::Desk;
-use crate::clock::ManualClock;
+use crate::clock::{Clock, ManualClock};
 use crate::context::{Config, Context};
 use crate::error::{Error, Result};
 use crate::jobs::{AuditSink, Jobs, MemorySink};
@@ -51,9 +51,13 @@ impl Headless {
     /// A fresh in-memory database with the demo events, on a manual clock at
     /// `start` with ids seeded by `seed`: the same inputs give the same screens.
     pub fn demo(start: DateTime<Utc>, seed: u64, width: u16, height: u16) -> Result<Headless> {
+        Headless::demo_with(Config::default(), start, seed, width, height)
+    }
+
+    pub fn demo_with(config: Config, start: DateTime<Utc>, seed: u64, width: u16, height: u16) -> Result<Headless> {
         static N: AtomicU64 = AtomicU64::new(0);
         let name = format!("boxoffice-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-        let (ctx, clock) = Context::manual(start, seed, Config::default());
+        let (ctx, clock) = Context::manual(start, seed, config);
         let desk = Desk::from_connection(store::open_shared_memory(&name)?, ctx.clone(), "clerk:script");
         let jobs = Desk::from_connection(store::open_shared_memory(&name)?, ctx.clone(), "job:tick");
         let manual = Desk::from_connection(store::open_shared_memory(&name)?, ctx, "job:manual");
@@ -67,7 +71,18 @@ impl Headless {
     /// The app on a database file (created, with the demo events, if new), on
     /// a manual clock: several of these on one file are clerks at several counters.
     pub fn on_file(path: &Path, start: DateTime<Utc>, seed: u64, width: u16, height: u16) -> Result<Headless> {
-        let (ctx, clock) = Context::manual(start, seed, Config::default());
+        Headless::on_file_with(Config::default(), path, start, seed, width, height)
+    }
+
+    pub fn on_file_with(
+        config: Config,
+        path: &Path,
+        start: DateTime<Utc>,
+        seed: u64,
+        width: u16,
+        height: u16,
+    ) -> Result<Headless> {
+        let (ctx, clock) = Context::manual(start, seed, config);
         let desk = Desk::open(path, ctx.clone(), format!("clerk:script{seed}"))?;
         let jobs = Desk::open(path, ctx.clone(), "job:tick")?;
         let manual = Desk::open(path, ctx, "job:manual")?;
@@ -105,16 +120,34 @@ impl Headless {
         self.screen().join("\n")
     }
 
-    /// Moves the clock one second and runs the tick (which only writes when
-    /// something is due), then lets the app see the result.
-    pub fn advance_second(&mut self) {
-        self.clock.advance(Duration::seconds(1));
-        self.tick();
-    }
-
+    /// Moves the clock forward `d`, running the background tick at every whole
+    /// second crossed that has work due — and only those: between deadlines the
+    /// clock jumps, so `advance 365d` costs one tick per deadline, not per second.
     pub fn advance(&mut self, d: Duration) {
-        for _ in 0..d.num_seconds().max(0) {
-            self.advance_second();
+        let start = self.clock.now();
+        let end = start + Duration::seconds(d.num_seconds().max(0));
+        let mut t = start;
+        while t < end {
+            t += Duration::seconds(1);
+            self.clock.set(t);
+            self.tick();
+            // Skip to the second before the next deadline (or the end); the
+            // loop's next step ticks on the first second at or after it.
+            let next = match self.jobs.next_deadline() {
+                Ok(next) => next,
+                Err(e) => {
+                    self.app.error(format!("tick failed: {e}"));
+                    None
+                }
+            };
+            let target = match next.filter(|n| *n <= end) {
+                Some(n) => start + Duration::seconds(((n - start).num_milliseconds() + 999).div_euclid(1000)),
+                None => end,
+            } - Duration::seconds(1);
+            if target > t {
+                t = target;
+                self.clock.set(t);
+            }
         }
     }
 

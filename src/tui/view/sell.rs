@@ -160,7 +160,6 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
             }
         }
         if sell.stage == Stage::Done {
-            lines.push(Line::from(vec![label("Seats"), Span::raw(b.seats.to_string())]));
             if let Some(t) = &sell.transaction_id {
                 lines.push(Line::from(vec![label("Txn"), Span::raw(t.clone())]));
             }

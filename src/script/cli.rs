@@ -1,0 +1,102 @@
+//! `boxoffice script FILE`: parse, build the headless app, run, report.
+
+use super::parse::{parse, parse_size};
+use super::run::run;
+use crate::context::Config;
+use crate::tui::headless::Headless;
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+
+/// Where the virtual clock starts when a script has no `clock` line.
+pub const DEMO_INSTANT: &str = "2026-06-01T09:00:00Z";
+
+pub struct ScriptRun<'a> {
+    pub file: &'a Path,
+    /// None: a fresh in-memory database with the demo events.
+    pub db: Option<&'a Path>,
+    pub snapshots: Option<&'a Path>,
+    /// `--size WxH`: wins over the script's `size` line.
+    pub size: Option<&'a str>,
+    /// Seed for ids; default 0 in memory (byte-identical reruns), random on a
+    /// file (so several clerks, or reruns, on one file never make the same id).
+    pub seed: Option<u64>,
+    pub config: Config,
+}
+
+/// How a script run ended, with what to print; the exit code is 0, 1 or 2.
+pub struct Outcome {
+    pub code: u8,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    fn usage(file: &Path, msg: impl std::fmt::Display) -> Outcome {
+        Outcome { code: 2, stdout: String::new(), stderr: format!("boxoffice script: {}: {msg}\n", file.display()) }
+    }
+}
+
+pub fn run_script(opts: ScriptRun<'_>) -> Outcome {
+    let bytes = match std::fs::read(opts.file) {
+        Ok(b) => b,
+        Err(e) => return Outcome::usage(opts.file, format!("cannot read the script: {e}")),
+    };
+    let script = match parse(&bytes) {
+        Ok(s) => s,
+        Err(e) => return Outcome::usage(opts.file, e),
+    };
+    let (w, h) = match opts.size.map(parse_size).transpose() {
+        Ok(size) => size.unwrap_or_else(|| script.size()),
+        Err(e) => return Outcome::usage(opts.file, format!("--size: {e}")),
+    };
+    let start: DateTime<Utc> = script.clock().unwrap_or_else(|| DEMO_INSTANT.parse().unwrap_or(DateTime::UNIX_EPOCH));
+    let headless = match opts.db {
+        None => Headless::demo_with(opts.config, start, opts.seed.unwrap_or(0), w, h),
+        Some(db) => {
+            let seed = opts.seed.unwrap_or_else(|| {
+                u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or([0; 8]))
+            });
+            Headless::on_file_with(opts.config, db, start, seed, w, h)
+        }
+    };
+    let mut app = match headless {
+        Ok(a) => a,
+        Err(e) => return Outcome::usage(opts.file, e),
+    };
+    match run(&script, &mut app, opts.snapshots) {
+        Ok(report) => {
+            let mut out = format!(
+                "ok: {} steps, {} checks, {} keys, {}s advanced\n",
+                report.steps, report.checks, report.keys, report.seconds_advanced
+            );
+            for p in &report.snapshots_written {
+                out.push_str(&format!("snapshot: {}\n", p.display()));
+            }
+            if !report.snapshots_skipped.is_empty() {
+                out.push_str(&format!(
+                    "snapshots skipped (no --snapshots DIR): {}\n",
+                    report.snapshots_skipped.join(", ")
+                ));
+            }
+            Outcome { code: 0, stdout: out, stderr: String::new() }
+        }
+        Err(failure) => Outcome {
+            code: 1,
+            stdout: String::new(),
+            stderr: format!("boxoffice script: {}: {failure}", opts.file.display()),
+        },
+    }
+}
+
+/// Every `*.script` file in a directory, sorted (the shipped scripts).
+pub fn scripts_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "script"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
