@@ -22,9 +22,11 @@ impl IdGen {
         match self {
             IdGen::Random => bytes.copy_from_slice(&Uuid::new_v4().as_bytes()[..10]),
             IdGen::Seeded { seed, counter } => {
+                // The counter first keeps ids made in one millisecond in order;
+                // the seeded bits after it keep different seeds apart.
                 let n = counter.fetch_add(1, Ordering::Relaxed);
-                bytes[..8].copy_from_slice(&splitmix(seed ^ n).to_be_bytes());
-                bytes[8..].copy_from_slice(&(n as u16).to_be_bytes());
+                bytes[..4].copy_from_slice(&(n as u32).to_be_bytes());
+                bytes[4..].copy_from_slice(&splitmix(seed ^ n).to_be_bytes()[..6]);
             }
         }
         Builder::from_unix_timestamp_millis(ms, &bytes).into_uuid().to_string()
@@ -57,5 +59,8 @@ mod tests {
         assert_eq!(a1, b.next(t));
         assert_ne!(a1, a2);
         assert_eq!(Uuid::parse_str(&a1).unwrap().get_version_num(), 7);
+        assert!(a1 < a2, "ids made in one millisecond stay in order");
+        assert_ne!(short(&a1), short(&a2));
+        assert_ne!(a1, IdGen::seeded(8).next(t));
     }
 }

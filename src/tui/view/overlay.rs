@@ -94,7 +94,7 @@ fn draw_form(frame: &mut Frame<'_>, form: &Form, area: Rect) {
 
 fn help_lines() -> Vec<Line<'static>> {
     [
-        "Everywhere   Tab/⇧Tab switch Events·Bookings·Reports·Audit·Jobs · ? help · q quit · Ctrl-R reload",
+        "Everywhere   Tab/⇧Tab next/previous screen · ? help · Esc back · q or Ctrl-C quit · Ctrl-R reload",
         "Lists        ↑↓ or j/k move · PgUp/PgDn · g/G or Home/End · Enter open · / filter · Esc clear",
         "Events       n new event (form: Tab between fields, Enter saves, Esc cancels)",
         "Sell         ←↑↓→ or h/j/k/l move on the seat map · Space pick/unpick a seat",
@@ -105,7 +105,7 @@ fn help_lines() -> Vec<Line<'static>> {
         "             pressing a button again after a result replays it: nothing charged twice",
         "Receipt      Enter or n: next sale · x cancel (refund shown before y/n)",
         "Bookings     f cycle status filter · / search by customer · Enter detail · e export CSV",
-        "Detail       s/f/t pay · x cancel · a its audit trail (Esc back) · payments, refund",
+        "Detail       the state machine, payments, refund and audit trail · s/f/t pay · x cancel · a trail",
         "Reports      e/E event · w/W window 1h/12h/24h/7d · bars, fill gauges, sales sparkline",
         "Audit        / filter · f field (any/correlation/booking/event/action) · o original of a retry",
         "             e export CSV · Esc clears or returns to the booking",
