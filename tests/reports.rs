@@ -541,7 +541,7 @@ fn exports_write_what_the_screen_shows() {
 }
 
 #[test]
-fn running_totals_agree_with_a_scan_and_are_rebuilt_for_older_files() {
+fn running_totals_agree_with_a_scan() {
     let h = history();
     let wide = ReportFilter {
         from: Some("2000-01-01T00:00:00Z".parse().expect("instant")),
@@ -556,18 +556,4 @@ fn running_totals_agree_with_a_scan_and_are_rebuilt_for_older_files() {
         (totals.revenue, totals.refunds, totals.refunds_pending),
         (scan.revenue, scan.refunds, scan.refunds_pending)
     );
-
-    // A version-1 file made before the totals existed gets them, filled, on open.
-    h.w.desk
-        .conn()
-        .execute_batch(
-            "DROP TRIGGER booking_totals_insert; DROP TRIGGER booking_totals_update; DROP TRIGGER booking_totals_delete;
-             DROP TRIGGER refund_totals_insert; DROP TRIGGER refund_totals_update; DROP TRIGGER refund_totals_delete;
-             DROP TABLE booking_totals; DROP TABLE refund_totals; DROP INDEX bookings_report;",
-        )
-        .expect("make an older file");
-    let (ctx, _) = boxoffice::Context::manual(now(), 5, boxoffice::Config::default());
-    let desk = boxoffice::Desk::open(&h.w.path(), ctx, "clerk:later").expect("reopen");
-    assert!(desk.verify().expect("verify").is_empty());
-    assert_eq!(desk.report(&all(24)).expect("report").summary, totals);
 }

@@ -105,18 +105,14 @@ fn prepare(conn: Connection, durability: Durability) -> Result<Connection> {
 /// the version, so several processes opening a new file at once are safe.
 fn migrate(conn: &Connection) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version == SCHEMA_VERSION && !missing_additive_indexes(conn)? {
+    if version == SCHEMA_VERSION {
         return Ok(());
     }
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| -> Result<()> {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version < SCHEMA_VERSION || missing_additive_indexes(conn)? {
-            let had_totals = has_table(conn, "booking_totals")? && has_table(conn, "refund_totals")?;
+        if version < SCHEMA_VERSION {
             conn.execute_batch(SCHEMA)?;
-            if !had_totals {
-                reports::rebuild_totals(conn)?;
-            }
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         Ok(())
@@ -128,41 +124,6 @@ fn migrate(conn: &Connection) -> Result<()> {
             Err(e)
         }
     }
-}
-
-/// Indexes added to schema version 1 after files were made with it (reports).
-/// Every statement in `schema.sql` is `IF NOT EXISTS`, so re-applying it to a
-/// version-1 file that lacks one only adds what is missing.
-/// The report totals tables and their triggers came the same way; when they
-/// are added to a file that has bookings, they are filled from them at once.
-const ADDITIVE: [&str; 12] = [
-    "payment_attempts_report",
-    "bookings_report",
-    "bookings_report_by_time",
-    "holds_by_time",
-    "booking_totals",
-    "booking_totals_insert",
-    "booking_totals_update",
-    "booking_totals_delete",
-    "refund_totals",
-    "refund_totals_insert",
-    "refund_totals_update",
-    "refund_totals_delete",
-];
-
-fn missing_additive_indexes(conn: &Connection) -> Result<bool> {
-    let present: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE name IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        ADDITIVE,
-        |r| r.get(0),
-    )?;
-    Ok(present < ADDITIVE.len() as i64)
-}
-
-fn has_table(conn: &Connection, name: &str) -> Result<bool> {
-    Ok(conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |r| {
-        r.get::<_, i64>(0)
-    })? > 0)
 }
 
 /// `BEGIN IMMEDIATE`, retried a bounded number of times if the write lock

@@ -168,19 +168,3 @@ pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Re
 fn n(r: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
     Ok(r.get::<_, i64>(i)?.max(0) as u64)
 }
-
-/// Fills the running totals from the bookings and refunds (a file made before
-/// they existed).
-pub fn rebuild_totals(conn: &Connection) -> Result<()> {
-    conn.execute_batch(
-        "DELETE FROM booking_totals;
-         INSERT INTO booking_totals (event_id, status, count, seats, amount)
-         SELECT event_id, status, count(*), sum(seats), sum(amount) FROM bookings GROUP BY event_id, status;
-         DELETE FROM refund_totals;
-         INSERT INTO refund_totals (event_id, refunds, full, pending, fees_kept)
-         SELECT b.event_id, sum(r.amount), sum(iif(r.kind = 'FULL', r.amount, 0)),
-                sum(iif(r.status = 'INITIATED', r.amount, 0)), sum(iif(r.kind = 'PARTIAL', r.fee, 0))
-         FROM refunds r JOIN bookings b ON b.id = r.booking_id GROUP BY b.event_id;",
-    )?;
-    Ok(())
-}
