@@ -9,8 +9,8 @@ use crate::jobs::{AuditSink, Jobs, MemorySink};
 use crate::tui::app::{App, AppInfo};
 use crate::tui::{handle_key, view};
 use crate::{demo, store};
-use chrono::{DateTime, Utc};
-use chrono::{Duration, FixedOffset};
+use chrono::Duration;
+use chrono::{DateTime, Offset, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyEvent;
@@ -38,7 +38,7 @@ impl Headless {
     ) -> Result<Headless> {
         let info = AppInfo {
             db_label: "script".into(),
-            offset: FixedOffset::east_opt(0).unwrap_or(FixedOffset::west_opt(0).expect("zero offset")),
+            offset: Utc.fix(),
             audit_log_dir: None,
             data_dir: std::env::temp_dir().join("boxoffice-script-exports"),
         };
