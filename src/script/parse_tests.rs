@@ -446,11 +446,13 @@ fn steps_keep_their_lines() {
 }
 
 #[test]
-fn the_documented_example_parses() {
+fn the_documented_example_is_the_shipped_script_and_parses() {
     let doc = include_str!("../../docs/script-language.md");
-    let start = doc.find("```\n# Sell two seats").expect("example in docs") + 4;
-    let end = start + doc[start..].find("```").expect("end of example");
-    let s = ok(&doc[start..end]);
+    let shipped = include_str!("../../assets/scripts/01-payment-success.script");
+    assert!(doc.contains(shipped), "docs/script-language.md shows assets/scripts/01-payment-success.script verbatim");
+    let readme = include_str!("../../README.md");
+    assert!(readme.contains(shipped), "README.md shows assets/scripts/01-payment-success.script verbatim");
+    let s = ok(shipped);
     assert_eq!(s.size(), (120, 40));
     assert!(s.clock().is_some());
     assert_eq!(s.steps().last().map(|s| &s.action), Some(&Action::Verify));
