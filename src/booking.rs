@@ -16,7 +16,7 @@ use crate::store::audit::{AuditFilter, NewAudit};
 use crate::store::sales::BookingFilter;
 use crate::store::{self, audit, catalog, sales};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 use serde_json::json;
 use std::path::Path;
 
@@ -93,7 +93,7 @@ pub struct Desk {
 
 /// The inside of one write transaction.
 struct Tx<'a> {
-    tx: Transaction<'a>,
+    tx: store::WriteScope<'a>,
     ctx: &'a Context,
     actor: &'a str,
     now: DateTime<Utc>,
@@ -150,9 +150,17 @@ impl Desk {
         self.ctx.now()
     }
 
-    /// Runs `f` in one IMMEDIATE transaction; commits only if it succeeds.
+    /// Runs several operations as one atomic write: they see each other's
+    /// changes, and either all commit or none does (e.g. seeding a new file).
+    pub fn atomically<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.write(|_| f())
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction (a savepoint inside `atomically`);
+    /// commits only if it succeeds.
     fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx = Tx { tx: store::begin(&self.conn)?, ctx: &self.ctx, actor: &self.actor, now: self.ctx.now() };
+        let tx =
+            Tx { tx: store::WriteScope::begin(&self.conn)?, ctx: &self.ctx, actor: &self.actor, now: self.ctx.now() };
         let value = f(&tx)?;
         tx.tx.commit()?;
         Ok(value)
@@ -586,8 +594,20 @@ impl Desk {
     /// The clerk cancels: a pending booking gives its seats back with no
     /// refund; a confirmed one gives them back with a partial refund by policy.
     pub fn cancel(&self, booking_id: &str) -> Result<Cancellation> {
+        self.cancel_seen(booking_id, None)
+    }
+
+    /// Cancels only if the booking is still in the state the clerk saw (and
+    /// agreed a refund for); if another terminal moved it meanwhile, refuses.
+    pub fn cancel_seen(&self, booking_id: &str, seen: Option<BookingStatus>) -> Result<Cancellation> {
         self.write(|tx| {
             let booking = sales::get_booking(tx, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
+            if let Some(seen) = seen.filter(|s| *s != booking.status) {
+                return Err(Error::refused(format!(
+                    "the booking changed from {seen} to {} meanwhile; look at the refund again before cancelling",
+                    booking.status
+                )));
+            }
             let to = booking
                 .status
                 .on(BookingEvent::Cancel)
@@ -739,6 +759,11 @@ impl Desk {
 
     pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
         audit::list(&self.conn, filter)
+    }
+
+    /// The audit screen's filter: one field (or any) matching `text`.
+    pub fn audit_search(&self, field: audit::AuditField, text: &str, limit: usize) -> Result<Vec<AuditRow>> {
+        audit::search(&self.conn, field, text, limit)
     }
 
     /// The booking summary and health metrics at the clock's now (see `report`).

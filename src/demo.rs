@@ -26,20 +26,28 @@ struct DemoEvent {
 }
 
 /// Seeds the demo events if the database has never had any. Returns whether it did.
-/// Safe when several processes open a new file at once: the first to mark the
-/// file seeds it, the others see the mark.
+/// Safe when several processes open a new file at once: the first to take the
+/// write lock seeds it, the others then see the mark and the events.
 pub fn seed_if_empty(desk: &Desk) -> Result<bool> {
-    let claimed = desk.write_raw(|conn, _, _| {
-        if catalog::count_events(conn)? > 0 || audit::meta_get(conn, "demo_seeded")?.is_some() {
-            return Ok(false);
-        }
-        audit::meta_set(conn, "demo_seeded", "1")?;
-        Ok(true)
-    })?;
-    if claimed {
-        seed(desk)?;
+    // Most opens find the file seeded: a read says so without taking the write lock.
+    if catalog::count_events(desk.conn())? > 0 || audit::meta_get(desk.conn(), "demo_seeded")?.is_some() {
+        return Ok(false);
     }
-    Ok(claimed)
+    // One transaction: another process opening the file meanwhile sees either
+    // no demo at all or all of it, and a crash leaves nothing half-seeded.
+    desk.atomically(|| {
+        let unseeded = desk.write_raw(|conn, _, _| {
+            if catalog::count_events(conn)? > 0 || audit::meta_get(conn, "demo_seeded")?.is_some() {
+                return Ok(false);
+            }
+            audit::meta_set(conn, "demo_seeded", "1")?;
+            Ok(true)
+        })?;
+        if unseeded {
+            seed(desk)?;
+        }
+        Ok(unseeded)
+    })
 }
 
 /// Marks the database as not wanting demo events (`--no-demo`).

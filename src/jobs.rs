@@ -67,15 +67,15 @@ pub trait AuditSink: Send {
 
 impl<W: Write + Send> AuditSink for W {
     fn write_line(&mut self, line: &str) -> std::io::Result<()> {
-        self.write_all(line.as_bytes())?;
-        self.write_all(b"\n")
+        // One write, so a daily rollover can never split a line from its newline.
+        self.write_all(format!("{line}\n").as_bytes())
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Write::flush(self)
     }
 }
 
-/// The JSON-lines audit log: `audit.jsonl.YYYY-MM-DD` in `dir`, rolled daily
+/// The JSON-lines audit log: `audit.YYYY-MM-DD.jsonl` in `dir`, rolled daily
 /// by tracing-appender.
 pub fn audit_log_sink(dir: &Path) -> Result<Box<dyn AuditSink>> {
     let appender = tracing_appender::rolling::Builder::new()
@@ -150,7 +150,8 @@ impl Jobs {
         let mut report = TickReport::default();
         for job in SWEEPS {
             if self.due(job)? {
-                let outcome = self.run(job)?;
+                // One job's trouble (say the lock stayed busy) must not stop the others.
+                let outcome = self.run(job).unwrap_or_else(|e| RunOutcome::Failed(e.to_string()));
                 report.ran.push((job, outcome));
             }
         }
@@ -411,6 +412,9 @@ impl Heartbeat {
     }
 }
 
+/// The tick thread's name (the app's panic hook tells its panics apart by it).
+pub const TICK_THREAD: &str = "boxoffice-tick";
+
 /// Handle of a running tick thread; stops it on drop.
 pub struct TickThread {
     stop: Arc<AtomicBool>,
@@ -433,7 +437,7 @@ impl TickThread {
         let heartbeat = Arc::new(Heartbeat::default());
         let (stop2, beat) = (stop.clone(), heartbeat.clone());
         let handle = std::thread::Builder::new()
-            .name("boxoffice-tick".into())
+            .name(TICK_THREAD.into())
             .spawn(move || {
                 let clock = jobs.desk().ctx().clock.clone();
                 let record = |r: Result<bool>| match r {
@@ -450,16 +454,29 @@ impl TickThread {
                         *beat.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
                     }
                 };
-                let r = jobs.recover().map(|o| matches!(o, RunOutcome::Completed(n) if n > 0));
-                record(r);
-                while !stop2.load(Ordering::Relaxed) {
-                    std::thread::sleep(std::time::Duration::from_millis(250));
-                    let now = clock.now().timestamp_millis();
-                    if now - beat.last_tick_ms.load(Ordering::Relaxed) < 1000 {
-                        continue;
-                    }
-                    let r = jobs.tick().map(|report| !report.is_idle());
+                // A panic must not take the clerk's terminal with it: it stops
+                // the thread, and the status bar shows "tick STOPPED" with why.
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let r = jobs.recover().map(|o| matches!(o, RunOutcome::Completed(n) if n > 0));
                     record(r);
+                    while !stop2.load(Ordering::Relaxed) {
+                        std::thread::sleep(std::time::Duration::from_millis(250));
+                        let now = clock.now().timestamp_millis();
+                        if now - beat.last_tick_ms.load(Ordering::Relaxed) < 1000 {
+                            continue;
+                        }
+                        let r = jobs.tick().map(|report| !report.is_idle());
+                        record(r);
+                    }
+                }));
+                if let Err(panic) = run {
+                    let why = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    tracing::error!(%why, "the tick thread panicked");
+                    *beat.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("panicked: {why}"));
                 }
                 beat.stopped.store(true, Ordering::Relaxed);
             })

@@ -348,3 +348,29 @@ fn pruning_drops_old_keys_and_runs_but_pay_replays_still_work() {
     assert_eq!(w.desk.get_hold(&young.id).unwrap().status, HoldStatus::Expired);
     w.assert_verified();
 }
+
+#[test]
+fn pruning_keeps_each_jobs_last_run_so_an_idle_box_goes_quiet() {
+    let w = World::new();
+    let e = w.ga(10, 1_000);
+    w.hold(&e, 2);
+    let (mut jobs, _) = jobs(&w);
+    w.advance(Duration::minutes(6));
+    assert!(!jobs.tick().expect("tick").is_idle(), "the hold expires and the trail ships");
+    w.hold(&e, 1);
+    w.advance(Duration::minutes(6));
+    jobs.tick().expect("a second expiry: two runs of each");
+    assert_eq!(runs(&w, Job::HoldExpiry).len(), 2);
+    // Hours later: old runs are pruned once, but each job's newest run stays...
+    for _ in 0..3 {
+        w.advance(Duration::hours(2));
+        jobs.tick().expect("tick");
+    }
+    for job in [Job::HoldExpiry, Job::AuditShipping, Job::Pruning] {
+        assert_eq!(runs(&w, job).len(), 1, "{job:?} keeps its last run for the Jobs screen");
+    }
+    // ...so nothing is ever due again: the tick only reads.
+    w.advance(Duration::hours(5));
+    assert!(jobs.tick().expect("tick").is_idle());
+    assert_eq!(jobs.next_deadline().expect("deadline"), None);
+}

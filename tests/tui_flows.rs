@@ -53,6 +53,7 @@ fn seat(h: &Headless, row: usize, number: usize) -> SeatState {
 /// Opens the demo theatre from the events list.
 fn open_theatre(h: &mut Headless) {
     let pos = h.app.events.iter().position(|e| e.name.starts_with("Hamlet")).expect("demo theatre");
+    press(h, &[KeyCode::Home]);
     for _ in 0..pos {
         press(h, &[KeyCode::Down]);
     }
@@ -715,4 +716,90 @@ proptest! {
         let v = h.app.desk.verify().expect("verify");
         prop_assert!(v.is_empty(), "{:?}", v);
     }
+}
+
+/// Opens the bookings tab and the newest booking's detail.
+fn open_newest_booking(h: &mut Headless) {
+    while h.app.screen != Screen::Bookings {
+        press(h, &[KeyCode::Tab]);
+    }
+    press(h, &[KeyCode::Home, KeyCode::Enter]);
+    assert_eq!(h.app.screen, Screen::Detail);
+}
+
+#[test]
+fn a_cancel_prompt_made_stale_by_another_terminal_closes_instead_of_keeping_a_fee() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shared.db");
+    let mut a = Headless::on_file(&path, start(), 1, 120, 40).expect("clerk A");
+    let mut b = Headless::on_file(&path, start(), 2, 120, 40).expect("clerk B");
+    let id = booked(&mut a);
+    press(&mut a, &[KeyCode::Char('x')]);
+    assert!(a.screen_text().contains("Nothing was charged: no refund."));
+    // Meanwhile clerk B takes the payment from the booking's detail.
+    b.app.refresh();
+    open_newest_booking(&mut b);
+    press(&mut b, &[KeyCode::Char('s')]);
+    assert_eq!(b.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    // A's prompt promised "no refund" for a pending booking: it closes and says why.
+    let s = a.screen_text();
+    assert!(!s.contains("Nothing was charged"), "{s}");
+    assert!(s.contains("is now CONFIRMED: press x again"), "{s}");
+    press(&mut a, &[KeyCode::Char('y')]);
+    assert_eq!(a.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    assert!(a.app.desk.refund(&id).expect("refund").is_none());
+    // And the engine refuses a cancel agreed for a state that no longer holds.
+    let err = a.app.desk.cancel_seen(&id, Some(BookingStatus::PaymentPending)).expect_err("stale");
+    assert!(err.to_string().contains("changed from PAYMENT_PENDING to CONFIRMED"), "{err}");
+    assert_eq!(a.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    clean(&a);
+}
+
+#[test]
+fn two_terminals_paying_one_booking_never_take_each_other_for_a_replay() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shared.db");
+    let mut a = Headless::on_file(&path, start(), 1, 120, 40).expect("clerk A");
+    let mut b = Headless::on_file(&path, start(), 2, 120, 40).expect("clerk B");
+    let id = booked(&mut a);
+    press(&mut a, &[KeyCode::Esc]);
+    a.app.refresh();
+    b.app.refresh();
+    open_newest_booking(&mut a);
+    open_newest_booking(&mut b);
+    press(&mut a, &[KeyCode::Char('t')]);
+    press(&mut b, &[KeyCode::Char('s')]);
+    let s = b.screen_text();
+    assert!(s.contains("succeeded: booking CONFIRMED"), "{s}");
+    assert_eq!(b.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    assert_eq!(b.app.desk.attempts(&id).expect("attempts").len(), 2);
+    clean(&b);
+}
+
+#[test]
+fn digits_typed_in_a_row_make_one_quantity() {
+    let mut h = app();
+    open_theatre(&mut h);
+    press(&mut h, &[KeyCode::Char('1'), KeyCode::Char('2')]);
+    assert_eq!(h.app.sell.as_ref().map(|s| s.quantity), Some(12));
+    press(&mut h, &[KeyCode::Right, KeyCode::Char('3')]);
+    assert_eq!(h.app.sell.as_ref().map(|s| s.quantity), Some(3), "another key ends the number");
+    press(&mut h, &[KeyCode::Left, KeyCode::Char('4'), KeyCode::Char('5'), KeyCode::Char('6')]);
+    assert_eq!(h.app.sell.as_ref().map(|s| s.quantity), Some(6), "at most two digits: a third starts again");
+}
+
+#[test]
+fn leaving_a_hold_and_coming_back_resumes_it() {
+    let mut h = app();
+    hold_two_in_theatre(&mut h);
+    press(&mut h, &[KeyCode::Esc]);
+    assert!(h.screen_text().contains("kept"));
+    open_theatre(&mut h);
+    let s = h.screen_text();
+    assert!(s.contains("Back to your hold of A10 A11"), "{s}");
+    assert_eq!(h.app.sell.as_ref().map(|s| s.stage), Some(Stage::Held));
+    customer(&mut h);
+    press(&mut h, &[KeyCode::Char('s')]);
+    assert!(h.screen_text().contains("CONFIRMED"));
+    clean(&h);
 }

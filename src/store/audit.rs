@@ -159,7 +159,9 @@ pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) ->
         // A whole correlation id (the jump from a booking): the index answers.
         return list(conn, &AuditFilter { correlation_id: Some(text.to_string()), limit, ..Default::default() });
     }
-    let id_match = |col: &str| format!("({col} = ?1 OR {col} LIKE '%' || ?1)");
+    // Full id, or its ending (the short ids on screen); compared as text so
+    // `%` and `_` typed by the clerk are not wildcards.
+    let id_match = |col: &str| format!("({col} = ?1 OR substr({col}, -length(?1)) = ?1)");
     let cond = match field {
         AuditField::Any => format!(
             "({} OR {} OR {} OR {} OR instr(lower(action), lower(?1)) > 0)",

@@ -101,16 +101,20 @@ pub fn prune_idempotency(conn: &Connection, before_ms: i64) -> Result<usize> {
     Ok(conn.prepare_cached("DELETE FROM idempotency_keys WHERE created_at < ?1")?.execute([before_ms])?)
 }
 
+/// Finished runs older than the cut-off, except each job's newest run: the
+/// Jobs screen keeps its "last run", and pruning never makes work for itself
+/// (its own run would otherwise be due for pruning an hour later, for ever).
+const PRUNABLE_RUN: &str = "r.started_at < ?1 AND r.status <> 'RUNNING'
+    AND r.id <> (SELECT n.id FROM job_runs n WHERE n.job = r.job ORDER BY n.started_at DESC, n.id DESC LIMIT 1)";
+
 pub fn count_old_runs(conn: &Connection, before_ms: i64) -> Result<i64> {
     Ok(conn
-        .prepare_cached("SELECT count(*) FROM job_runs WHERE started_at < ?1 AND status <> 'RUNNING'")?
+        .prepare_cached(&format!("SELECT count(*) FROM job_runs r WHERE {PRUNABLE_RUN}"))?
         .query_row([before_ms], |r| r.get(0))?)
 }
 
 pub fn prune_runs(conn: &Connection, before_ms: i64) -> Result<usize> {
-    Ok(conn
-        .prepare_cached("DELETE FROM job_runs WHERE started_at < ?1 AND status <> 'RUNNING'")?
-        .execute([before_ms])?)
+    Ok(conn.prepare_cached(&format!("DELETE FROM job_runs AS r WHERE {PRUNABLE_RUN}"))?.execute([before_ms])?)
 }
 
 /// The newest run of a job that actually ran (not SKIPPED), if any is kept.
@@ -150,7 +154,8 @@ pub fn next_deadline(conn: &Connection, now_ms: i64, idempotency_ttl_ms: i64, ru
                  UNION ALL SELECT min(payment_expires_at) FROM bookings
                      WHERE status = 'PAYMENT_PENDING' AND payment_expires_at > ?1
                  UNION ALL SELECT min(created_at) + ?2 FROM idempotency_keys WHERE created_at > ?1 - ?2
-                 UNION ALL SELECT min(started_at) + ?3 FROM job_runs WHERE status <> 'RUNNING' AND started_at > ?1 - ?3
+                 UNION ALL SELECT min(started_at) + ?3 FROM job_runs r WHERE status <> 'RUNNING' AND started_at > ?1 - ?3
+                     AND r.id <> (SELECT n.id FROM job_runs n WHERE n.job = r.job ORDER BY n.started_at DESC, n.id DESC LIMIT 1)
              )",
         )?
         .query_row(params![now_ms, idempotency_ttl_ms, run_ttl_ms], |r| r.get(0))?)

@@ -126,6 +126,63 @@ fn migrate(conn: &Connection) -> Result<()> {
     }
 }
 
+/// One unit of writing: a `BEGIN IMMEDIATE` transaction or — when the
+/// connection is already inside one — a savepoint in it, so operations compose
+/// into a larger atomic write. Rolls back on drop unless committed.
+pub struct WriteScope<'a> {
+    conn: &'a Connection,
+    nested: bool,
+    open: bool,
+}
+
+impl<'a> WriteScope<'a> {
+    pub fn begin(conn: &'a Connection) -> Result<WriteScope<'a>> {
+        let nested = !conn.is_autocommit();
+        if nested {
+            conn.execute_batch("SAVEPOINT op")?;
+        } else {
+            begin_immediate(conn)?;
+        }
+        Ok(WriteScope { conn, nested, open: true })
+    }
+
+    pub fn commit(mut self) -> Result<()> {
+        self.conn.execute_batch(if self.nested { "RELEASE op" } else { "COMMIT" })?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for WriteScope<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch(if self.nested { "ROLLBACK TO op; RELEASE op" } else { "ROLLBACK" });
+        }
+    }
+}
+
+impl std::ops::Deref for WriteScope<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+/// `BEGIN IMMEDIATE` on a bare connection, retried like [`begin`].
+fn begin_immediate(conn: &Connection) -> Result<()> {
+    let mut attempt = 0;
+    loop {
+        match conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => return Ok(()),
+            Err(e) if is_busy(&e) && attempt < BEGIN_RETRIES => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(1 + u64::from(attempt) * 2));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// `BEGIN IMMEDIATE`, retried a bounded number of times if the write lock
 /// stays busy beyond `busy_timeout`.
 pub fn begin(conn: &Connection) -> Result<Transaction<'_>> {

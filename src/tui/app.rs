@@ -73,6 +73,8 @@ pub struct Sell {
     pub picked: BTreeSet<(u32, u32)>,
     /// How many seats "best available" (or general admission) asks for.
     pub quantity: u32,
+    /// Whether the last key was a quantity digit (so the next one appends: 1 2 → 12).
+    pub typing_quantity: bool,
     pub stage: Stage,
     pub hold: Option<Hold>,
     pub customer: Option<Customer>,
@@ -94,6 +96,7 @@ impl Sell {
             cursor,
             picked: BTreeSet::new(),
             quantity: 1,
+            typing_quantity: false,
             stage: Stage::Choose,
             hold: None,
             customer: None,
@@ -264,6 +267,24 @@ impl App {
         self.reload_sell()?;
         self.reload_detail()?;
         backoffice::load(self)?;
+        self.drop_stale_prompt()?;
+        Ok(())
+    }
+
+    /// A cancel prompt shows the refund for the state the booking was in; if
+    /// another terminal moved it meanwhile, the prompt would promise the wrong
+    /// refund, so it closes and says why.
+    fn drop_stale_prompt(&mut self) -> Result<()> {
+        let Some(Overlay::ConfirmCancel { booking, .. }) = &self.overlay else { return Ok(()) };
+        let now = self.desk.get_booking(&booking.id)?;
+        if now.status != booking.status {
+            self.overlay = None;
+            self.error(format!(
+                "Booking {} is now {}: press x again to see what cancelling refunds",
+                crate::ids::short(&now.id),
+                now.status
+            ));
+        }
         Ok(())
     }
 
@@ -291,6 +312,10 @@ impl App {
             if sell.stage == Stage::Held && !h.status.is_live() {
                 notice = Some(format!("Hold {}: the seats went back on sale", h.status));
                 sell.stage = Stage::Choose;
+                // The customer form belonged to that hold.
+                if matches!(self.overlay, Some(Overlay::CustomerForm(_))) {
+                    self.overlay = None;
+                }
             }
             sell.hold = Some(h);
         }

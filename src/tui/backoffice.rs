@@ -113,7 +113,7 @@ pub fn load_reports(app: &mut App) -> Result<()> {
 
 pub fn load_audit(app: &mut App) -> Result<()> {
     let a = &mut app.office.audit;
-    a.rows = crate::store::audit::search(app.desk.conn(), a.field, &a.filter.text, LIST_LIMIT)?;
+    a.rows = app.desk.audit_search(a.field, &a.filter.text, LIST_LIMIT)?;
     a.sel = a.sel.min(a.rows.len().saturating_sub(1));
     a.backlog = jobs::ship_backlog_of(&app.desk)?;
     Ok(())

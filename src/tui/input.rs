@@ -19,8 +19,11 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     }
     match &app.overlay {
         Some(Overlay::Help) => {
-            return matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter)
-                .then_some(Action::ToggleHelp);
+            return matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter | KeyCode::F(1)
+            )
+            .then_some(Action::ToggleHelp);
         }
         Some(Overlay::EventForm(_) | Overlay::CustomerForm(_)) => return Some(Action::Text(key)),
         Some(Overlay::ConfirmCancel { .. }) => {

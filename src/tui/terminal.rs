@@ -39,6 +39,17 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
         .build()
         .map_err(|e| Error::Storage(format!("cannot start the event loop: {e}")))?;
     let mut terminal = ratatui::try_init().map_err(|e| Error::Storage(format!("cannot open the terminal: {e}")))?;
+    // ratatui's hook restores the terminal on a panic; a panic on the tick
+    // thread is caught there and shown in the status bar, so it must not
+    // restore the terminal under a UI that is still running.
+    let restore_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some(crate::jobs::TICK_THREAD) {
+            tracing::error!(%info, "tick thread panic");
+        } else {
+            restore_hook(info);
+        }
+    }));
     let result = runtime.block_on(async {
         let mut keys = EventStream::new();
         let mut hangup = signal(SignalKind::hangup());

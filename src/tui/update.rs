@@ -13,6 +13,11 @@ use crate::tui::form::{Field, Form, FormInput};
 use chrono::{NaiveDateTime, TimeZone};
 
 pub fn update(app: &mut App, action: Action) {
+    if !matches!(action, Action::Digit(_))
+        && let Some(s) = app.sell.as_mut()
+    {
+        s.typing_quantity = false;
+    }
     if !matches!(action, Action::Text(_) | Action::Up | Action::Down | Action::Left | Action::Right) {
         // A new command clears the last result; moving around keeps it readable.
         if !matches!(action, Action::Refresh) {
@@ -58,9 +63,11 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Digit(d) => {
             if let Some(s) = app.sell.as_mut() {
-                // Typing 1 then 2 means 12; a third digit starts again.
-                let q = if s.quantity < 10 && s.quantity != 1 { s.quantity * 10 + d } else { d };
+                // Digits typed in a row make one number (1 2 → 12, at most 99);
+                // any other key ends it, so the next digit starts afresh.
+                let q = if s.typing_quantity && s.quantity < 10 { s.quantity * 10 + d } else { d };
                 s.quantity = q.clamp(1, 99);
+                s.typing_quantity = true;
             }
         }
         Action::Hold => hold(app),
@@ -94,6 +101,8 @@ pub fn update(app: &mut App, action: Action) {
 
 fn show_tab(app: &mut App, tab: Tab) {
     app.tab = tab;
+    // A jump from a booking to its trail ends when the clerk goes elsewhere.
+    app.office.audit.back = None;
     app.screen = match tab {
         Tab::Events => {
             if app.sell.is_some() {
@@ -228,7 +237,9 @@ fn open(app: &mut App) {
             };
             match app.desk.seat_map(&event) {
                 Ok(map) => {
-                    app.sell = Some(Sell::new(event, map));
+                    let mut sell = Sell::new(event, map);
+                    resume_own_hold(app, &mut sell);
+                    app.sell = Some(sell);
                     app.screen = Screen::Sell;
                 }
                 Err(e) => app.error(e.to_string()),
@@ -246,6 +257,25 @@ fn open(app: &mut App) {
         }
         _ => {}
     }
+}
+
+/// A clerk who left a sale with Esc comes back to it: their own live hold on
+/// this event (and its booking awaiting payment) is picked up again, rather
+/// than stranded until it expires.
+fn resume_own_hold(app: &mut App, sell: &mut Sell) {
+    let Ok(holds) = app.desk.active_holds(&sell.event.id) else { return };
+    let Some(hold) = holds.into_iter().rev().find(|h| h.actor == app.desk.actor()) else { return };
+    let Ok(hold) = app.desk.get_hold(&hold.id) else { return };
+    let booking = app.desk.booking_for_hold(&hold.id).ok().flatten();
+    sell.customer = booking.as_ref().and_then(|b| app.desk.get_customer(&b.customer_id).ok());
+    sell.stage = if booking.is_some() { Stage::Payment } else { Stage::Held };
+    let what = if hold.labels.is_empty() { format!("{} seat(s)", hold.seats) } else { hold.labels.join(" ") };
+    app.info(match sell.stage {
+        Stage::Payment => format!("Back to your booking of {what}: s/f/t to take payment, x to cancel"),
+        _ => format!("Back to your hold of {what}: Enter for the customer, r to release"),
+    });
+    sell.booking = booking;
+    sell.hold = Some(hold);
 }
 
 fn text(app: &mut App, key: ratatui::crossterm::event::KeyEvent) {
@@ -562,7 +592,7 @@ fn pay(app: &mut App, outcome: PaymentOutcome) {
                 (Some(k), Stage::Done) => k.clone(),
                 _ => {
                     s.pay_seq += 1;
-                    format!("pay-{}-{}", b.id, s.pay_seq)
+                    new_pay_key(&app.desk, &b.id)
                 }
             };
             s.last_pay_key = Some(key.clone());
@@ -574,7 +604,7 @@ fn pay(app: &mut App, outcome: PaymentOutcome) {
                 (Some(k), s) if s != BookingStatus::PaymentPending => k.clone(),
                 _ => {
                     d.pay_seq += 1;
-                    format!("pay-{}-d{}-{}", d.booking.id, d.attempts.len(), d.pay_seq)
+                    new_pay_key(&app.desk, &d.booking.id)
                 }
             };
             d.last_pay_key = Some(key.clone());
@@ -625,6 +655,12 @@ fn pay(app: &mut App, outcome: PaymentOutcome) {
     reload(app);
 }
 
+/// A new payment attempt's idempotency key: unique to this press, so two
+/// terminals paying one booking never mistake each other's attempt for a replay.
+fn new_pay_key(desk: &crate::booking::Desk, booking_id: &str) -> String {
+    format!("pay-{booking_id}-{}", desk.ctx().new_id())
+}
+
 fn ask_cancel(app: &mut App) {
     let booking = match app.screen {
         Screen::Sell => app.sell.as_ref().and_then(|s| s.booking.clone()),
@@ -646,7 +682,7 @@ fn confirm_cancel(app: &mut App, yes: bool) {
         app.info("Not cancelled");
         return;
     }
-    match app.desk.cancel(&booking.id) {
+    match app.desk.cancel_seen(&booking.id, Some(booking.status)) {
         Ok(c) => {
             let text = match &c.refund {
                 Some(r) => format!(

@@ -14,7 +14,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let Some(sell) = &app.sell else { return };
-    let [left, right] = Layout::horizontal([Constraint::Min(40), Constraint::Length(42)]).areas(area);
+    // A narrower panel on narrow terminals leaves the seat map room for 20 seats at 80 columns.
+    let panel = if area.width >= 110 { 42 } else { 34 };
+    let [left, right] = Layout::horizontal([Constraint::Min(40), Constraint::Length(panel)]).areas(area);
     let e = &sell.event;
     let title = format!(
         " {} · {} · {} · {}/{} left ",
@@ -53,7 +55,12 @@ fn draw_map(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
     lines.push(Line::from(format!("{:^width$}", "── STAGE ──", width = 3 + cols * w)).fg(Color::Gray));
     let mut numbers = String::from("   ");
     for n in 1..=cols {
-        numbers.push_str(&format!("{n:>w$}"));
+        // Two-column seats have no room between numbers: label 1, 5, 10, …
+        if w >= 3 || n == 1 || n % 5 == 0 {
+            numbers.push_str(&format!("{n:>w$}"));
+        } else {
+            numbers.push_str(&" ".repeat(w));
+        }
     }
     lines.push(Line::from(numbers).fg(Color::Gray));
     for (r, row) in map.rows.iter().enumerate() {
@@ -83,7 +90,7 @@ fn draw_map(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
     let cursor = format!("{}{}", row_letter(sell.cursor.0 as u32), sell.cursor.1 + 1);
     let picked: Vec<String> = sell.picked.iter().map(|(r, n)| crate::domain::event::seat_label(*r, *n)).collect();
     lines.push(Line::from(format!(
-        "Cursor {cursor} · picked: {} · best available: {}",
+        "Cursor {cursor} · picked: {} · quantity {}",
         if picked.is_empty() { "none".to_string() } else { picked.join(" ") },
         sell.quantity
     )));
