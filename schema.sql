@@ -50,6 +50,42 @@ CREATE INDEX IF NOT EXISTS holds_active_by_expiry ON holds (expires_at) WHERE st
 CREATE INDEX IF NOT EXISTS holds_by_event ON holds (event_id, status);
 -- Reports: holds made in a time window (covering event and status).
 CREATE INDEX IF NOT EXISTS holds_by_time ON holds (created_at, event_id, status);
+-- Reports: holds made and expired per (hour of creation, event), hour =
+-- floor(created_at / 3600000), so a health window reads whole hours here and
+-- only its partial first and last hour from `holds_by_time`. Kept by triggers;
+-- an update costs a statement only when a hold becomes or stops being EXPIRED.
+CREATE TABLE IF NOT EXISTS hold_hours (
+    hour     INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    made     INTEGER NOT NULL DEFAULT 0,
+    expired  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, event_id)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS hold_hours_insert AFTER INSERT ON holds
+BEGIN
+    INSERT INTO hold_hours (hour, event_id, made, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000, NEW.event_id, 1,
+            NEW.status = 'EXPIRED')
+    ON CONFLICT (hour, event_id) DO UPDATE SET made = made + 1, expired = expired + excluded.expired;
+END;
+CREATE TRIGGER IF NOT EXISTS hold_hours_update AFTER UPDATE OF status, event_id, created_at ON holds
+WHEN (OLD.status = 'EXPIRED') <> (NEW.status = 'EXPIRED') OR OLD.event_id <> NEW.event_id
+  OR OLD.created_at <> NEW.created_at
+BEGIN
+    UPDATE hold_hours SET made = made - 1, expired = expired - (OLD.status = 'EXPIRED')
+    WHERE hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000
+      AND event_id = OLD.event_id;
+    INSERT INTO hold_hours (hour, event_id, made, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000, NEW.event_id, 1,
+            NEW.status = 'EXPIRED')
+    ON CONFLICT (hour, event_id) DO UPDATE SET made = made + 1, expired = expired + excluded.expired;
+END;
+CREATE TRIGGER IF NOT EXISTS hold_hours_delete AFTER DELETE ON holds
+BEGIN
+    UPDATE hold_hours SET made = made - 1, expired = expired - (OLD.status = 'EXPIRED')
+    WHERE hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000
+      AND event_id = OLD.event_id;
+END;
 
 -- Reserved seating: which labels a hold owns. `live` is 1 while the hold is
 -- ACTIVE or its booking is CONFIRMED; the partial unique index makes

@@ -133,6 +133,13 @@ fn health_figures_over_a_day_and_an_hour() {
     assert_eq!((x.payment_attempts, x.payment_successes, x.payment_failures, x.payment_timeouts), (5, 3, 1, 1));
     assert_eq!(x.sales_per_hour, vec![3]);
     assert_eq!(x.status, Level::Amber);
+
+    // 2 h, [08:11, 10:11]: the whole hour 09:00–10:00 (the 09:00 holds, one of
+    // them expired later) comes from the hourly totals, 10:00–10:11 inclusive
+    // (b4's hold at 10:11 = now) from the holds themselves.
+    let x = h.w.desk.report(&all(2)).expect("report").health;
+    assert_eq!((x.holds_made, x.holds_expired), (8, 2));
+    assert_eq!(x.sales_per_hour, vec![0, 3]);
 }
 
 #[test]

@@ -174,6 +174,16 @@ const TOTALS_CHECKS: &[(&str, &str)] = &[
          FROM refund_hours t FULL JOIN actual x ON x.event_id = t.event_id AND x.hour = t.hour
          WHERE coalesce(t.refunds, 0) <> coalesce(x.f, 0) OR coalesce(t.pending, 0) <> coalesce(x.p, 0)",
     ),
+    (
+        "report totals",
+        "WITH actual AS (SELECT (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000 hour, event_id,
+                                count(*) n, sum(status = 'EXPIRED') x FROM holds GROUP BY 1, 2)
+         SELECT printf('hold hours of event %s hour %d: kept %d/%d, actual %d/%d', coalesce(t.event_id, a.event_id),
+                       coalesce(t.hour, a.hour), coalesce(t.made, 0), coalesce(t.expired, 0), coalesce(a.n, 0),
+                       coalesce(a.x, 0))
+         FROM hold_hours t FULL JOIN actual a ON a.hour = t.hour AND a.event_id = t.event_id
+         WHERE coalesce(t.made, 0) <> coalesce(a.n, 0) OR coalesce(t.expired, 0) <> coalesce(a.x, 0)",
+    ),
 ];
 
 pub fn verify(conn: &Connection) -> Result<Vec<String>> {

@@ -8,9 +8,10 @@
 //!   the covering index `bookings_report` (refunds joined only for
 //!   PAYMENT_FAILED and CANCELLED bookings there) — so a week costs about as
 //!   little as an hour;
-//! - the health window: holds by `holds_by_time`, attempts by
-//!   `payment_attempts_report` (both covering, one pass in time order),
-//!   retries by `audit_by_time`.
+//! - the health window: holds from the hourly totals `hold_hours` plus the
+//!   partial first and last hour from `holds_by_time`; attempts by
+//!   `payment_attempts_report` (covering, one pass in time order); retries by
+//!   `audit_by_time`.
 
 use crate::clock::{from_millis, to_millis};
 use crate::domain::BookingStatus;
@@ -164,12 +165,27 @@ pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Re
     let from = to_millis(report::window_start(now, hours));
     let mut agg = HealthAgg { sales_per_hour: vec![0; hours as usize], ..Default::default() };
 
-    (agg.holds_made, agg.holds_expired) = conn
-        .prepare_cached(
-            "SELECT count(*), coalesce(sum(status = 'EXPIRED'), 0) FROM holds
-             WHERE created_at >= ?1 AND created_at <= ?2 AND (?3 IS NULL OR event_id = ?3)",
-        )?
-        .query_row(params![from, to, f.event_id], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
+    // Holds in `[from, to]`: whole hours from `hold_hours`, the partial first
+    // and last hour from the covering `holds_by_time`.
+    let (hours_in, edges) = split_hours(from, to.saturating_add(1));
+    if let Some((h0, h1)) = hours_in {
+        let (made, expired) = conn
+            .prepare_cached(
+                "SELECT coalesce(sum(made), 0), coalesce(sum(expired), 0) FROM hold_hours
+                 WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR event_id = ?3)",
+            )?
+            .query_row(params![h0, h1, f.event_id], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
+        (agg.holds_made, agg.holds_expired) = (agg.holds_made + made, agg.holds_expired + expired);
+    }
+    for (a, b) in edges {
+        let (made, expired) = conn
+            .prepare_cached(
+                "SELECT count(*), coalesce(sum(status = 'EXPIRED'), 0) FROM holds
+                 WHERE created_at >= ?1 AND created_at < ?2 AND (?3 IS NULL OR event_id = ?3)",
+            )?
+            .query_row(params![a, b, f.event_id], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
+        (agg.holds_made, agg.holds_expired) = (agg.holds_made + made, agg.holds_expired + expired);
+    }
 
     // One pass over the covering index in time order, counted here: grouping
     // by (outcome, hour) in SQL would sort every attempt in the window.
