@@ -50,6 +50,42 @@ CREATE INDEX IF NOT EXISTS holds_active_by_expiry ON holds (expires_at) WHERE st
 CREATE INDEX IF NOT EXISTS holds_by_event ON holds (event_id, status);
 -- Reports: holds made in a time window (covering event and status).
 CREATE INDEX IF NOT EXISTS holds_by_time ON holds (created_at, event_id, status);
+-- Reports: holds made and expired per (hour of creation, event), hour =
+-- floor(created_at / 3600000), so a health window reads whole hours here and
+-- only its partial first and last hour from `holds_by_time`. Kept by triggers;
+-- an update costs a statement only when a hold becomes or stops being EXPIRED.
+CREATE TABLE IF NOT EXISTS hold_hours (
+    hour     INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    made     INTEGER NOT NULL DEFAULT 0,
+    expired  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, event_id)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS hold_hours_insert AFTER INSERT ON holds
+BEGIN
+    INSERT INTO hold_hours (hour, event_id, made, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000, NEW.event_id, 1,
+            NEW.status = 'EXPIRED')
+    ON CONFLICT (hour, event_id) DO UPDATE SET made = made + 1, expired = expired + excluded.expired;
+END;
+CREATE TRIGGER IF NOT EXISTS hold_hours_update AFTER UPDATE OF status, event_id, created_at ON holds
+WHEN (OLD.status = 'EXPIRED') <> (NEW.status = 'EXPIRED') OR OLD.event_id <> NEW.event_id
+  OR OLD.created_at <> NEW.created_at
+BEGIN
+    UPDATE hold_hours SET made = made - 1, expired = expired - (OLD.status = 'EXPIRED')
+    WHERE hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000
+      AND event_id = OLD.event_id;
+    INSERT INTO hold_hours (hour, event_id, made, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000, NEW.event_id, 1,
+            NEW.status = 'EXPIRED')
+    ON CONFLICT (hour, event_id) DO UPDATE SET made = made + 1, expired = expired + excluded.expired;
+END;
+CREATE TRIGGER IF NOT EXISTS hold_hours_delete AFTER DELETE ON holds
+BEGIN
+    UPDATE hold_hours SET made = made - 1, expired = expired - (OLD.status = 'EXPIRED')
+    WHERE hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000
+      AND event_id = OLD.event_id;
+END;
 
 -- Reserved seating: which labels a hold owns. `live` is 1 while the hold is
 -- ACTIVE or its booking is CONFIRMED; the partial unique index makes
@@ -85,8 +121,9 @@ CREATE INDEX IF NOT EXISTS bookings_by_time ON bookings (created_at);
 CREATE INDEX IF NOT EXISTS bookings_by_customer ON bookings (customer_id, created_at, id);
 -- Reports: bookings by (event, status) over booking time, covering the summed
 -- columns, so a summary is one pass over this index and never reads the table.
+-- A date range reads whole hours from `booking_hours` (below) and only its
+-- partial first and last hour from this index, one seek per event and status.
 CREATE INDEX IF NOT EXISTS bookings_report ON bookings (event_id, status, created_at, seats, amount);
-CREATE INDEX IF NOT EXISTS bookings_report_by_time ON bookings (created_at, event_id, status, seats, amount);
 
 -- Reports: running totals per (event, status), kept by triggers inside the same
 -- transaction as the booking change, so an all-time report reads one row per
@@ -115,6 +152,44 @@ CREATE TRIGGER IF NOT EXISTS booking_totals_delete AFTER DELETE ON bookings
 BEGIN
     UPDATE booking_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
     WHERE event_id = OLD.event_id AND status = OLD.status;
+END;
+
+-- Reports: the same totals per (event, status, hour of booking time), hour =
+-- floor(created_at / 3600000), so a date range sums a few rows per event and
+-- status per day instead of reading every booking in it. Same triggers' rule.
+CREATE TABLE IF NOT EXISTS booking_hours (
+    event_id TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    hour     INTEGER NOT NULL,
+    count    INTEGER NOT NULL DEFAULT 0,
+    seats    INTEGER NOT NULL DEFAULT 0,
+    amount   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, status, hour)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS booking_hours_insert AFTER INSERT ON bookings
+BEGIN
+    INSERT INTO booking_hours (event_id, status, hour, count, seats, amount)
+    VALUES (NEW.event_id, NEW.status, (NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000,
+            1, NEW.seats, NEW.amount)
+    ON CONFLICT (event_id, status, hour) DO UPDATE SET count = count + 1, seats = seats + excluded.seats,
+        amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS booking_hours_update AFTER UPDATE OF event_id, status, seats, amount, created_at ON bookings
+BEGIN
+    UPDATE booking_hours SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE event_id = OLD.event_id AND status = OLD.status
+      AND hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000;
+    INSERT INTO booking_hours (event_id, status, hour, count, seats, amount)
+    VALUES (NEW.event_id, NEW.status, (NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000,
+            1, NEW.seats, NEW.amount)
+    ON CONFLICT (event_id, status, hour) DO UPDATE SET count = count + 1, seats = seats + excluded.seats,
+        amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS booking_hours_delete AFTER DELETE ON bookings
+BEGIN
+    UPDATE booking_hours SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE event_id = OLD.event_id AND status = OLD.status
+      AND hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000;
 END;
 
 CREATE TABLE IF NOT EXISTS payment_attempts (
@@ -191,6 +266,48 @@ BEGIN
         pending = pending - iif(OLD.status = 'INITIATED', OLD.amount, 0),
         fees_kept = fees_kept - iif(OLD.kind = 'PARTIAL', OLD.fee, 0)
     WHERE event_id = (SELECT event_id FROM bookings WHERE id = OLD.booking_id);
+END;
+
+-- Reports: refund totals per (event, hour of the refunded booking's booking
+-- time), for date ranges, as `booking_hours` is for bookings. Kept by triggers.
+CREATE TABLE IF NOT EXISTS refund_hours (
+    event_id  TEXT NOT NULL,
+    hour      INTEGER NOT NULL,
+    refunds   INTEGER NOT NULL DEFAULT 0,
+    full      INTEGER NOT NULL DEFAULT 0,
+    pending   INTEGER NOT NULL DEFAULT 0,
+    fees_kept INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, hour)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS refund_hours_insert AFTER INSERT ON refunds
+BEGIN
+    INSERT INTO refund_hours (event_id, hour, refunds, full, pending, fees_kept)
+    SELECT b.event_id, (b.created_at - (b.created_at % 3600000 + 3600000) % 3600000) / 3600000, NEW.amount,
+           iif(NEW.kind = 'FULL', NEW.amount, 0), iif(NEW.status = 'INITIATED', NEW.amount, 0),
+           iif(NEW.kind = 'PARTIAL', NEW.fee, 0)
+    FROM bookings b WHERE b.id = NEW.booking_id
+    ON CONFLICT (event_id, hour) DO UPDATE SET refunds = refunds + excluded.refunds, full = full + excluded.full,
+        pending = pending + excluded.pending, fees_kept = fees_kept + excluded.fees_kept;
+END;
+CREATE TRIGGER IF NOT EXISTS refund_hours_update AFTER UPDATE OF amount, fee, kind, status ON refunds
+BEGIN
+    UPDATE refund_hours SET
+        refunds = refunds - OLD.amount + NEW.amount,
+        full = full - iif(OLD.kind = 'FULL', OLD.amount, 0) + iif(NEW.kind = 'FULL', NEW.amount, 0),
+        pending = pending - iif(OLD.status = 'INITIATED', OLD.amount, 0) + iif(NEW.status = 'INITIATED', NEW.amount, 0),
+        fees_kept = fees_kept - iif(OLD.kind = 'PARTIAL', OLD.fee, 0) + iif(NEW.kind = 'PARTIAL', NEW.fee, 0)
+    WHERE (event_id, hour) = (SELECT event_id, (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000
+                              FROM bookings WHERE id = NEW.booking_id);
+END;
+CREATE TRIGGER IF NOT EXISTS refund_hours_delete AFTER DELETE ON refunds
+BEGIN
+    UPDATE refund_hours SET
+        refunds = refunds - OLD.amount,
+        full = full - iif(OLD.kind = 'FULL', OLD.amount, 0),
+        pending = pending - iif(OLD.status = 'INITIATED', OLD.amount, 0),
+        fees_kept = fees_kept - iif(OLD.kind = 'PARTIAL', OLD.fee, 0)
+    WHERE (event_id, hour) = (SELECT event_id, (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000
+                              FROM bookings WHERE id = OLD.booking_id);
 END;
 
 -- Append-only audit trail; `seq` is the shipping cursor's position.

@@ -133,6 +133,13 @@ fn health_figures_over_a_day_and_an_hour() {
     assert_eq!((x.payment_attempts, x.payment_successes, x.payment_failures, x.payment_timeouts), (5, 3, 1, 1));
     assert_eq!(x.sales_per_hour, vec![3]);
     assert_eq!(x.status, Level::Amber);
+
+    // 2 h, [08:11, 10:11]: the whole hour 09:00–10:00 (the 09:00 holds, one of
+    // them expired later) comes from the hourly totals, 10:00–10:11 inclusive
+    // (b4's hold at 10:11 = now) from the holds themselves.
+    let x = h.w.desk.report(&all(2)).expect("report").health;
+    assert_eq!((x.holds_made, x.holds_expired), (8, 2));
+    assert_eq!(x.sales_per_hour, vec![0, 3]);
 }
 
 #[test]
@@ -180,6 +187,50 @@ fn filters_by_event_and_booking_time() {
 
     assert!(h.w.desk.report(&one("no-such-event")).is_err());
     assert!(h.w.desk.report(&all(0)).is_err());
+}
+
+/// A date range is read as whole hours from the hourly running totals plus its
+/// partial first and last hour from the bookings: `from` is inclusive and `to`
+/// exclusive at every split, and the hourly totals follow status changes.
+#[test]
+fn date_range_bounds_hold_across_whole_hours_and_edges() {
+    let h = history();
+    let ms = Duration::milliseconds;
+    let at = |m: i64| t0() + Duration::minutes(m);
+    let range = |from: DateTime<Utc>, to: DateTime<Utc>| {
+        let f = ReportFilter { from: Some(from), to: Some(to), hours: 24, ..Default::default() };
+        let s = h.w.desk.report(&f).expect("report").summary;
+        (counts_of(&s), s.revenue, s.refunds, s.seats_sold)
+    };
+    // b6 was booked at 09:00:00.000 exactly (an hour boundary) and then expired;
+    // b1 b2 b3 b5 b8 at 09:12; b4 at 10:11.
+    let b6 = [0, 0, 0, 1, 0];
+    let at_0912 = ([0, 2, 1, 0, 2], 165_000, 175_000, 4);
+    let add = |a: [u64; 5], b: [u64; 5]| std::array::from_fn::<u64, 5, _>(|i| a[i] + b[i]);
+    // A whole hour, from inclusive: b6 in.
+    assert_eq!(range(at(0), at(60)), (add(at_0912.0, b6), 165_000, 175_000, 4));
+    // To exclusive: a range ending at b6's instant leaves it out, whole hour or not.
+    assert_eq!(range(at(-60), at(0)), ([0; 5], 0, 0, 0));
+    assert_eq!(range(at(-30), at(0)), ([0; 5], 0, 0, 0));
+    // Starting one millisecond after b6 (an edge, then no whole hour) leaves it out.
+    assert_eq!(range(at(0) + ms(1), at(60)), at_0912);
+    // Edges only, bounded exactly at the 09:12 bookings.
+    assert_eq!(range(at(12), at(12) + ms(1)), at_0912);
+    assert_eq!(range(at(11), at(12)), ([0; 5], 0, 0, 0));
+    // Edge + whole hour + edge: everything, refunds included.
+    let everything = (add(add(at_0912.0, b6), [1, 0, 0, 0, 0]), 165_000, 175_000, 4);
+    assert_eq!(range(at(-30), at(90)), everything);
+    assert_eq!(range(at(-30), at(71) + ms(1)), everything);
+    // Several whole hours and an edge that ends just before b4.
+    assert_eq!(range(at(-180), at(71)), (add(at_0912.0, b6), 165_000, 175_000, 4));
+    // An open start is read as whole hours since the epoch.
+    let open = ReportFilter { to: Some(at(60)), hours: 24, ..Default::default() };
+    assert_eq!(counts_of(&h.w.desk.report(&open).expect("report").summary), add(at_0912.0, b6));
+    h.w.assert_verified();
+}
+
+fn counts_of(s: &boxoffice::report::Summary) -> [u64; 5] {
+    std::array::from_fn(|i| s.by_status[i].count)
 }
 
 #[test]

@@ -152,6 +152,38 @@ const TOTALS_CHECKS: &[(&str, &str)] = &[
          FROM refund_totals t FULL JOIN actual x ON x.event_id = t.event_id
          WHERE coalesce(t.refunds, 0) <> coalesce(x.f, 0)",
     ),
+    (
+        "report totals",
+        "WITH actual AS (SELECT event_id, status, (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000 hour,
+                                count(*) n, sum(seats) s, sum(amount) a FROM bookings GROUP BY 1, 2, 3)
+         SELECT printf('booking hours of event %s %s hour %d: kept %d/%d/%d, actual %d/%d/%d',
+                       coalesce(t.event_id, x.event_id), coalesce(t.status, x.status), coalesce(t.hour, x.hour),
+                       coalesce(t.count, 0), coalesce(t.seats, 0), coalesce(t.amount, 0),
+                       coalesce(x.n, 0), coalesce(x.s, 0), coalesce(x.a, 0))
+         FROM booking_hours t FULL JOIN actual x ON x.event_id = t.event_id AND x.status = t.status AND x.hour = t.hour
+         WHERE coalesce(t.count, 0) <> coalesce(x.n, 0) OR coalesce(t.seats, 0) <> coalesce(x.s, 0)
+            OR coalesce(t.amount, 0) <> coalesce(x.a, 0)",
+    ),
+    (
+        "report totals",
+        "WITH actual AS (SELECT b.event_id, (b.created_at - (b.created_at % 3600000 + 3600000) % 3600000) / 3600000 hour,
+                                sum(r.amount) f, sum(iif(r.status = 'INITIATED', r.amount, 0)) p
+                         FROM refunds r JOIN bookings b ON b.id = r.booking_id GROUP BY 1, 2)
+         SELECT printf('refund hours of event %s hour %d disagree with its refunds', coalesce(t.event_id, x.event_id),
+                       coalesce(t.hour, x.hour))
+         FROM refund_hours t FULL JOIN actual x ON x.event_id = t.event_id AND x.hour = t.hour
+         WHERE coalesce(t.refunds, 0) <> coalesce(x.f, 0) OR coalesce(t.pending, 0) <> coalesce(x.p, 0)",
+    ),
+    (
+        "report totals",
+        "WITH actual AS (SELECT (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000 hour, event_id,
+                                count(*) n, sum(status = 'EXPIRED') x FROM holds GROUP BY 1, 2)
+         SELECT printf('hold hours of event %s hour %d: kept %d/%d, actual %d/%d', coalesce(t.event_id, a.event_id),
+                       coalesce(t.hour, a.hour), coalesce(t.made, 0), coalesce(t.expired, 0), coalesce(a.n, 0),
+                       coalesce(a.x, 0))
+         FROM hold_hours t FULL JOIN actual a ON a.hour = t.hour AND a.event_id = t.event_id
+         WHERE coalesce(t.made, 0) <> coalesce(a.n, 0) OR coalesce(t.expired, 0) <> coalesce(a.x, 0)",
+    ),
 ];
 
 pub fn verify(conn: &Connection) -> Result<Vec<String>> {

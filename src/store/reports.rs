@@ -1,14 +1,17 @@
-//! SQL for reports: a handful of aggregate queries, each one pass over an
-//! index, read in one snapshot. No query per booking or per event.
+//! SQL for reports: a handful of aggregate queries read in one snapshot. No
+//! query per booking or per event, and no sort of the rows in scope.
 //!
 //! - all time (no date range): the running totals `booking_totals` and
 //!   `refund_totals` that triggers keep — one row per event and status;
-//! - a date range: one pass over a covering index (`bookings_report` when one
-//!   event is asked for, else `bookings_report_by_time`), so the booking rows
-//!   themselves are never read; refunds are joined only for PAYMENT_FAILED and
-//!   CANCELLED bookings in range;
-//! - the health window: holds by `holds_by_time`, attempts by
-//!   `payment_attempts_report` (both covering), retries by `audit_by_time`.
+//! - a date range: its whole hours from the hourly running totals
+//!   `booking_hours` and `refund_hours`, its partial first and last hour from
+//!   the covering index `bookings_report` (refunds joined only for
+//!   PAYMENT_FAILED and CANCELLED bookings there) — so a week costs about as
+//!   little as an hour;
+//! - the health window: holds from the hourly totals `hold_hours` plus the
+//!   partial first and last hour from `holds_by_time`; attempts by
+//!   `payment_attempts_report` (covering, one pass in time order); retries by
+//!   `audit_by_time`.
 
 use crate::clock::{from_millis, to_millis};
 use crate::domain::BookingStatus;
@@ -51,69 +54,106 @@ pub fn event_aggs(conn: &Connection, f: &ReportFilter) -> Result<Vec<EventAgg>> 
     };
     let index: HashMap<String, usize> = events.iter().enumerate().map(|(i, e)| (e.event_id.clone(), i)).collect();
 
-    let mut put_status = |event_id: String, status: String, agg: StatusAgg| {
+    let mut add_status = |event_id: String, status: String, agg: StatusAgg| {
         if let (Some(&i), Some(s)) = (index.get(&event_id), BookingStatus::parse(&status)) {
             let slot = BookingStatus::DIAGRAM.iter().position(|x| *x == s).unwrap_or(0);
-            events[i].by_status[slot] = agg;
+            let to = &mut events[i].by_status[slot];
+            (to.count, to.seats, to.amount) = (to.count + agg.count, to.seats + agg.seats, to.amount + agg.amount);
         }
     };
     let all_time = f.from.is_none() && f.to.is_none();
-    // All time: the running totals (one row per event and status). A date range:
-    // one pass over the covering index that starts with what narrows most.
-    let bookings_sql = match (all_time, f.event_id.is_some()) {
-        (true, _) => {
+    let (hours, edges) = if all_time { (None, Vec::new()) } else { split_hours(from, to) };
+    // All time: the running totals, one row per event and status. A date range:
+    // its whole hours from `booking_hours`, its partial first and last hour from
+    // `bookings_report`. Both are driven by `booking_totals` (a row for every
+    // event and status that ever had a booking) so each is one seek per event
+    // and status, read in group order: no sort, no pass over the whole range.
+    let mut read = |sql: &str, a: i64, b: i64| -> Result<()> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params![f.event_id, a, b])?;
+        while let Some(r) = rows.next()? {
+            add_status(r.get(0)?, r.get(1)?, StatusAgg { count: n(r, 2)?, seats: n(r, 3)?, amount: r.get(4)? });
+        }
+        Ok(())
+    };
+    if all_time {
+        read(
             "SELECT event_id, status, count, seats, amount FROM booking_totals
-             WHERE (?1 IS NULL OR event_id = ?1) AND ?2 <= ?3 AND count <> 0"
-        }
-        (false, true) => {
-            "SELECT event_id, status, count(*), coalesce(sum(seats), 0), coalesce(sum(amount), 0)
-             FROM bookings INDEXED BY bookings_report
-             WHERE event_id = ?1 AND created_at >= ?2 AND created_at < ?3 GROUP BY event_id, status"
-        }
-        (false, false) => {
-            "SELECT event_id, status, count(*), coalesce(sum(seats), 0), coalesce(sum(amount), 0)
-             FROM bookings INDEXED BY bookings_report_by_time
-             WHERE ?1 IS NULL AND created_at >= ?2 AND created_at < ?3 GROUP BY event_id, status"
-        }
-    };
-    let mut stmt = conn.prepare_cached(bookings_sql)?;
-    let mut rows = stmt.query(params![f.event_id, from, to])?;
-    while let Some(r) = rows.next()? {
-        put_status(r.get(0)?, r.get(1)?, StatusAgg { count: n(r, 2)?, seats: n(r, 3)?, amount: r.get(4)? });
+             WHERE (?1 IS NULL OR event_id = ?1) AND ?2 <= ?3 AND count <> 0",
+            from,
+            to,
+        )?;
     }
-    drop(rows);
+    if let Some((h0, h1)) = hours {
+        read(
+            "SELECT k.event_id, k.status, sum(h.count), sum(h.seats), sum(h.amount)
+             FROM booking_totals k JOIN booking_hours h ON h.event_id = k.event_id AND h.status = k.status
+             WHERE (?1 IS NULL OR k.event_id = ?1) AND h.hour >= ?2 AND h.hour < ?3
+             GROUP BY k.event_id, k.status",
+            h0,
+            h1,
+        )?;
+    }
+    for &(a, b) in &edges {
+        read(
+            "SELECT k.event_id, k.status, count(*), sum(b.seats), sum(b.amount)
+             FROM booking_totals k JOIN bookings b INDEXED BY bookings_report
+                  ON b.event_id = k.event_id AND b.status = k.status
+             WHERE (?1 IS NULL OR k.event_id = ?1) AND b.created_at >= ?2 AND b.created_at < ?3
+             GROUP BY k.event_id, k.status",
+            a,
+            b,
+        )?;
+    }
 
+    // Refunds, by the refunded booking's event and booking time, the same way.
     // Only PAYMENT_FAILED and CANCELLED bookings can have refunds.
-    let refunds_sql = match (all_time, f.event_id.is_some()) {
-        (true, _) => {
-            "SELECT event_id, refunds, full, pending, fees_kept FROM refund_totals
-             WHERE (?1 IS NULL OR event_id = ?1) AND ?2 <= ?3"
+    let mut read = |sql: &str, a: i64, b: i64| -> Result<()> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params![f.event_id, a, b])?;
+        while let Some(r) = rows.next()? {
+            let event_id: String = r.get(0)?;
+            if let Some(&i) = index.get(&event_id) {
+                let to = &mut events[i].refunds;
+                to.refunds += r.get::<_, i64>(1)?;
+                to.full += r.get::<_, i64>(2)?;
+                to.pending += r.get::<_, i64>(3)?;
+                to.fees_kept += r.get::<_, i64>(4)?;
+            }
         }
-        (false, true) => {
-            "SELECT b.event_id, sum(r.amount), sum(iif(r.kind = 'FULL', r.amount, 0)),
-                    sum(iif(r.status = 'INITIATED', r.amount, 0)), sum(iif(r.kind = 'PARTIAL', r.fee, 0))
-             FROM bookings b INDEXED BY bookings_report JOIN refunds r ON r.booking_id = b.id
-             WHERE b.event_id = ?1 AND b.status IN ('PAYMENT_FAILED', 'CANCELLED')
-               AND b.created_at >= ?2 AND b.created_at < ?3
-             GROUP BY b.event_id"
-        }
-        (false, false) => {
-            "SELECT b.event_id, sum(r.amount), sum(iif(r.kind = 'FULL', r.amount, 0)),
-                    sum(iif(r.status = 'INITIATED', r.amount, 0)), sum(iif(r.kind = 'PARTIAL', r.fee, 0))
-             FROM bookings b INDEXED BY bookings_report_by_time JOIN refunds r ON r.booking_id = b.id
-             WHERE ?1 IS NULL AND b.created_at >= ?2 AND b.created_at < ?3
-               AND b.status IN ('PAYMENT_FAILED', 'CANCELLED')
-             GROUP BY b.event_id"
-        }
+        Ok(())
     };
-    let mut stmt = conn.prepare_cached(refunds_sql)?;
-    let mut rows = stmt.query(params![f.event_id, from, to])?;
-    while let Some(r) = rows.next()? {
-        let event_id: String = r.get(0)?;
-        if let Some(&i) = index.get(&event_id) {
-            events[i].refunds =
-                RefundAgg { refunds: r.get(1)?, full: r.get(2)?, pending: r.get(3)?, fees_kept: r.get(4)? };
-        }
+    if all_time {
+        read(
+            "SELECT event_id, refunds, full, pending, fees_kept FROM refund_totals
+             WHERE (?1 IS NULL OR event_id = ?1) AND ?2 <= ?3",
+            from,
+            to,
+        )?;
+    }
+    if let Some((h0, h1)) = hours {
+        read(
+            "SELECT k.event_id, sum(h.refunds), sum(h.full), sum(h.pending), sum(h.fees_kept)
+             FROM refund_totals k JOIN refund_hours h ON h.event_id = k.event_id
+             WHERE (?1 IS NULL OR k.event_id = ?1) AND h.hour >= ?2 AND h.hour < ?3
+             GROUP BY k.event_id",
+            h0,
+            h1,
+        )?;
+    }
+    for &(a, b) in &edges {
+        read(
+            "SELECT k.event_id, sum(r.amount), sum(iif(r.kind = 'FULL', r.amount, 0)),
+                    sum(iif(r.status = 'INITIATED', r.amount, 0)), sum(iif(r.kind = 'PARTIAL', r.fee, 0))
+             FROM booking_totals k JOIN bookings b INDEXED BY bookings_report
+                  ON b.event_id = k.event_id AND b.status = k.status
+             JOIN refunds r ON r.booking_id = b.id
+             WHERE (?1 IS NULL OR k.event_id = ?1) AND k.status IN ('PAYMENT_FAILED', 'CANCELLED')
+               AND b.created_at >= ?2 AND b.created_at < ?3
+             GROUP BY k.event_id",
+            a,
+            b,
+        )?;
     }
     Ok(events)
 }
@@ -125,35 +165,50 @@ pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Re
     let from = to_millis(report::window_start(now, hours));
     let mut agg = HealthAgg { sales_per_hour: vec![0; hours as usize], ..Default::default() };
 
-    (agg.holds_made, agg.holds_expired) = conn
-        .prepare_cached(
-            "SELECT count(*), coalesce(sum(status = 'EXPIRED'), 0) FROM holds
-             WHERE created_at >= ?1 AND created_at <= ?2 AND (?3 IS NULL OR event_id = ?3)",
-        )?
-        .query_row(params![from, to, f.event_id], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
+    // Holds in `[from, to]`: whole hours from `hold_hours`, the partial first
+    // and last hour from the covering `holds_by_time`.
+    let (hours_in, edges) = split_hours(from, to.saturating_add(1));
+    if let Some((h0, h1)) = hours_in {
+        let (made, expired) = conn
+            .prepare_cached(
+                "SELECT coalesce(sum(made), 0), coalesce(sum(expired), 0) FROM hold_hours
+                 WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR event_id = ?3)",
+            )?
+            .query_row(params![h0, h1, f.event_id], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
+        (agg.holds_made, agg.holds_expired) = (agg.holds_made + made, agg.holds_expired + expired);
+    }
+    for (a, b) in edges {
+        let (made, expired) = conn
+            .prepare_cached(
+                "SELECT count(*), coalesce(sum(status = 'EXPIRED'), 0) FROM holds
+                 WHERE created_at >= ?1 AND created_at < ?2 AND (?3 IS NULL OR event_id = ?3)",
+            )?
+            .query_row(params![a, b, f.event_id], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
+        (agg.holds_made, agg.holds_expired) = (agg.holds_made + made, agg.holds_expired + expired);
+    }
 
+    // One pass over the covering index in time order, counted here: grouping
+    // by (outcome, hour) in SQL would sort every attempt in the window.
     let mut stmt = conn.prepare_cached(
-        "SELECT p.outcome, (p.created_at - ?1) / 3600000, count(*) FROM payment_attempts p INDEXED BY payment_attempts_report
+        "SELECT p.created_at, p.outcome FROM payment_attempts p INDEXED BY payment_attempts_report
          WHERE p.created_at >= ?1 AND p.created_at <= ?2
-           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM bookings b WHERE b.id = p.booking_id AND b.event_id = ?3))
-         GROUP BY 1, 2",
+           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM bookings b WHERE b.id = p.booking_id AND b.event_id = ?3))",
     )?;
     let mut rows = stmt.query(params![from, to, f.event_id])?;
+    let last = agg.sales_per_hour.len() as i64 - 1;
     while let Some(r) = rows.next()? {
-        let outcome: String = r.get(0)?;
-        let bucket: i64 = r.get(1)?;
-        let count = n(r, 2)?;
-        agg.attempts += count;
-        match outcome.as_str() {
+        let at: i64 = r.get(0)?;
+        agg.attempts += 1;
+        match r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)? {
             "SUCCESS" => {
-                agg.successes += count;
-                let last = agg.sales_per_hour.len() as i64 - 1;
-                agg.sales_per_hour[bucket.clamp(0, last) as usize] += count;
+                agg.successes += 1;
+                agg.sales_per_hour[((at - from) / HOUR_MS).clamp(0, last) as usize] += 1;
             }
-            "FAILURE" => agg.failures += count,
-            _ => agg.timeouts += count,
+            "FAILURE" => agg.failures += 1,
+            _ => agg.timeouts += 1,
         }
     }
+    drop(rows);
 
     agg.retries = conn
         .prepare_cached(
@@ -164,7 +219,59 @@ pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Re
     Ok(agg)
 }
 
+const HOUR_MS: i64 = 3_600_000;
+
+/// A half-open `[start, end)`, of hours or of milliseconds.
+type Span = (i64, i64);
+
+/// `[from, to)` in milliseconds as the whole hours inside it, `[h0, h1)` with
+/// hour = floor(ms / HOUR_MS) as in `booking_hours`, and the partial edges
+/// left over (at most two, each under an hour; the whole range if it holds no
+/// whole hour).
+fn split_hours(from: i64, to: i64) -> (Option<Span>, Vec<Span>) {
+    if from >= to {
+        return (None, Vec::new());
+    }
+    let h0 = from.div_euclid(HOUR_MS) + i64::from(from.rem_euclid(HOUR_MS) != 0);
+    let h1 = to.div_euclid(HOUR_MS);
+    if h0 >= h1 {
+        return (None, vec![(from, to)]);
+    }
+    let (a, b) = (h0 * HOUR_MS, h1 * HOUR_MS);
+    let edges = [(from, a), (b, to)].into_iter().filter(|(x, y)| x < y).collect();
+    (Some((h0, h1)), edges)
+}
+
 /// A count or sum column as u64 (never negative here).
 fn n(r: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
     Ok(r.get::<_, i64>(i)?.max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_hours_covers_the_range_exactly_once() {
+        const H: i64 = HOUR_MS;
+        assert_eq!(split_hours(5, 5), (None, vec![]));
+        assert_eq!(split_hours(9, 5), (None, vec![]));
+        assert_eq!(split_hours(5, H), (None, vec![(5, H)]));
+        assert_eq!(split_hours(0, H), (Some((0, 1)), vec![]));
+        assert_eq!(split_hours(H + 1, 3 * H - 1), (None, vec![(H + 1, 3 * H - 1)]));
+        assert_eq!(split_hours(H - 1, 3 * H + 1), (Some((1, 3)), vec![(H - 1, H), (3 * H, 3 * H + 1)]));
+        assert_eq!(split_hours(-H - 1, 0), (Some((-1, 0)), vec![(-H - 1, -H)]));
+        let (hours, edges) = split_hours(i64::MIN, i64::MAX);
+        let (h0, h1) = hours.expect("whole hours");
+        assert_eq!(edges, vec![(i64::MIN, h0 * H), (h1 * H, i64::MAX)]);
+        // Every millisecond of a range falls in exactly one part.
+        for (from, to) in [(0, 1), (7, 2 * H + 3), (H, 2 * H), (-5 * H + 9, 4 * H - 2)] {
+            let (hours, edges) = split_hours(from, to);
+            for t in (from..to).step_by(997).chain([from, to - 1]) {
+                let in_hours = hours.is_some_and(|(a, b)| t.div_euclid(H) >= a && t.div_euclid(H) < b);
+                let in_edges = edges.iter().filter(|(a, b)| *a <= t && t < *b).count();
+                assert_eq!(usize::from(in_hours) + in_edges, 1, "{t} in [{from}, {to})");
+            }
+        }
+    }
 }
