@@ -312,3 +312,53 @@ fn verify_catches_a_seat_sold_twice() {
     assert!(err.to_string().contains("UNIQUE"), "{err}");
     assert_eq!(w.desk.verify().unwrap(), Vec::<String>::new());
 }
+
+/// Makes a file read-only in a way root cannot write through (chattr +i), and
+/// takes the flag off again when dropped.
+struct Immutable<'a>(&'a Path);
+
+impl Drop for Immutable<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(self.0).status();
+    }
+}
+
+#[test]
+fn a_read_only_database_is_refused_with_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("ro.db");
+    drop(Desk::open(&db, ctx(), "clerk:test").expect("create"));
+    let before = std::fs::read(&db).expect("read");
+    let made = Command::new("chattr").arg("+i").arg(&db).status().is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipped: chattr +i is not available here, so a file cannot be made read-only for root");
+        return;
+    }
+    let _guard = Immutable(&db);
+    let err = Desk::open(&db, ctx(), "clerk:test").err().expect("refused");
+    assert!(matches!(err, Error::Storage(_)) && err.to_string().contains("read-only"), "{err}");
+    let out = boxoffice_cli(&db);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("read-only") && !stderr.contains("panicked"), "{stderr}");
+    assert_eq!(std::fs::read(&db).expect("read"), before, "nothing written");
+}
+
+#[test]
+fn a_database_locked_by_another_process_is_refused_with_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("locked.db");
+    drop(Desk::open(&db, ctx(), "clerk:test").expect("create"));
+    // Another process's exclusive lock: in WAL mode nobody else may even read.
+    let other = rusqlite::Connection::open(&db).expect("open");
+    other
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE meta SET value = value;")
+        .expect("lock");
+    let out = boxoffice_cli(&db);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("locked") && !stderr.contains("panicked"), "{stderr}");
+    drop(other);
+}
