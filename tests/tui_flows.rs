@@ -2,30 +2,18 @@
 //! flow asserts on the screen the clerk sees *and* on the data behind it, and
 //! ends with `verify()` clean.
 
+mod common;
 use boxoffice::domain::{BookingStatus, HoldStatus, PaymentOutcome, RefundKind, RefundStatus, SeatState};
 use boxoffice::tui::app::{Overlay, Screen, Stage};
 use boxoffice::tui::headless::Headless;
 use boxoffice::tui::view;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
+use common::tui::{app, open_theatre, press, start};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
-
-fn start() -> DateTime<Utc> {
-    "2026-06-01T09:00:00Z".parse().expect("instant")
-}
-
-fn app() -> Headless {
-    Headless::demo(start(), 1, 120, 40).expect("app")
-}
-
-fn press(h: &mut Headless, keys: &[KeyCode]) {
-    for k in keys {
-        h.key(KeyEvent::from(*k));
-    }
-}
 
 fn ctrl(h: &mut Headless, c: char) {
     h.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
@@ -48,17 +36,6 @@ fn available(h: &Headless, event_id: &str) -> u32 {
 fn seat(h: &Headless, row: usize, number: usize) -> SeatState {
     let e = h.app.desk.event(&hamlet_id(h)).expect("event");
     h.app.desk.seat_map(&e).expect("map").expect("reserved").rows[row][number - 1]
-}
-
-/// Opens the demo theatre from the events list.
-fn open_theatre(h: &mut Headless) {
-    let pos = h.app.events.iter().position(|e| e.name.starts_with("Hamlet")).expect("demo theatre");
-    press(h, &[KeyCode::Home]);
-    for _ in 0..pos {
-        press(h, &[KeyCode::Down]);
-    }
-    press(h, &[KeyCode::Enter]);
-    assert_eq!(h.app.screen, Screen::Sell);
 }
 
 /// Opens the demo theatre and holds 2 best seats (A10 A11).

@@ -7,31 +7,10 @@
 //! Update after an intended UI change: `INSTA_UPDATE=always cargo test --test
 //! tui_snapshots` (or `cargo insta review`), then read the `.snap` diffs.
 
+mod common;
 use boxoffice::tui::headless::Headless;
-use chrono::{DateTime, Utc};
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
-
-fn start() -> DateTime<Utc> {
-    "2026-06-01T09:00:00Z".parse().expect("instant")
-}
-
-fn app() -> Headless {
-    Headless::demo(start(), 1, 120, 40).expect("app")
-}
-
-fn press(h: &mut Headless, keys: &[KeyCode]) {
-    for k in keys {
-        h.key(KeyEvent::from(*k));
-    }
-}
-
-fn open_theatre(h: &mut Headless) {
-    let pos = h.app.events.iter().position(|e| e.name.starts_with("Hamlet")).expect("demo theatre");
-    for _ in 0..pos {
-        press(h, &[KeyCode::Down]);
-    }
-    press(h, &[KeyCode::Enter]);
-}
+use common::tui::{app, open_theatre, press, start};
+use ratatui::crossterm::event::KeyCode;
 
 fn hold_two(h: &mut Headless) {
     open_theatre(h);

@@ -1,6 +1,8 @@
 //! Shared set-up for the integration tests: a desk on a manual clock.
 #![allow(dead_code)]
 
+pub mod tui;
+
 use boxoffice::booking::{Desk, HoldRequest, SeatPick};
 use boxoffice::clock::ManualClock;
 use boxoffice::domain::{AuditRow, Booking, Customer, Event, EventKind, Hold, NewCustomer, NewEvent};
