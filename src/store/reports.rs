@@ -10,8 +10,9 @@
 //!   little as an hour;
 //! - the health window: holds from the hourly totals `hold_hours` plus the
 //!   partial first and last hour from `holds_by_time`; attempts by
-//!   `payment_attempts_report` (covering, one pass in time order); retries by
-//!   `audit_by_time`.
+//!   `payment_attempts_report` (covering, one pass in time order), or for one
+//!   event with fewer bookings than the window has attempts, by its bookings
+//!   (`payment_attempts_by_booking`); retries by `audit_by_time`.
 
 use crate::clock::{from_millis, to_millis};
 use crate::domain::BookingStatus;
@@ -187,13 +188,41 @@ pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Re
         (agg.holds_made, agg.holds_expired) = (agg.holds_made + made, agg.holds_expired + expired);
     }
 
-    // One pass over the covering index in time order, counted here: grouping
-    // by (outcome, hour) in SQL would sort every attempt in the window.
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.created_at, p.outcome FROM payment_attempts p INDEXED BY payment_attempts_report
-         WHERE p.created_at >= ?1 AND p.created_at <= ?2
-           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM bookings b WHERE b.id = p.booking_id AND b.event_id = ?3))",
-    )?;
+    // Attempts are counted here, in any order: grouping by (outcome, hour) in
+    // SQL would sort every attempt in the window. All events: one pass over the
+    // covering index in time order. One event: the same pass would look up the
+    // booking of every attempt in the window (tens of thousands on a big file)
+    // to keep a few, so when the event has fewer bookings than the window has
+    // attempts, its attempts are read by its bookings instead. Either way the
+    // same rows: only the cost differs.
+    let by_event = match &f.event_id {
+        None => false,
+        Some(id) => {
+            let bookings: i64 = conn
+                .prepare_cached("SELECT coalesce(sum(count), 0) FROM booking_totals WHERE event_id = ?1")?
+                .query_row(params![id], |r| r.get(0))?;
+            let in_window: i64 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM (SELECT 1 FROM payment_attempts INDEXED BY payment_attempts_report
+                     WHERE created_at >= ?1 AND created_at <= ?2 LIMIT ?3)",
+                )?
+                .query_row(params![from, to, bookings.saturating_add(1)], |r| r.get(0))?;
+            bookings < in_window
+        }
+    };
+    let mut stmt = if by_event {
+        conn.prepare_cached(
+            "SELECT p.created_at, p.outcome FROM bookings b INDEXED BY bookings_by_event_status
+             JOIN payment_attempts p INDEXED BY payment_attempts_by_booking ON p.booking_id = b.id
+             WHERE b.event_id = ?3 AND p.created_at >= ?1 AND p.created_at <= ?2",
+        )?
+    } else {
+        conn.prepare_cached(
+            "SELECT p.created_at, p.outcome FROM payment_attempts p INDEXED BY payment_attempts_report
+             WHERE p.created_at >= ?1 AND p.created_at <= ?2
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM bookings b WHERE b.id = p.booking_id AND b.event_id = ?3))",
+        )?
+    };
     let mut rows = stmt.query(params![from, to, f.event_id])?;
     let last = agg.sales_per_hour.len() as i64 - 1;
     while let Some(r) = rows.next()? {
