@@ -26,7 +26,7 @@ struct Cli {
     #[arg(long, global = true, env = "BOXOFFICE_REFUND_PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
     refund_percent: u8,
     /// Commit durability: full (a paid sale survives a power cut) or normal (faster)
-    #[arg(long, global = true, env = "BOXOFFICE_SYNCHRONOUS", default_value = "full", value_parser = parse_durability)]
+    #[arg(long, global = true, env = "BOXOFFICE_SYNCHRONOUS", default_value = "full")]
     synchronous: Durability,
     #[command(subcommand)]
     command: Option<Command>,
@@ -111,10 +111,6 @@ fn init_app_log(dir: &std::path::Path) -> Option<tracing_appender::non_blocking:
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
     Some(guard)
-}
-
-fn parse_durability(s: &str) -> Result<Durability, String> {
-    Durability::parse(s).ok_or_else(|| format!("'{s}' is not full or normal"))
 }
 
 fn main() -> ExitCode {

@@ -35,27 +35,12 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-const WORDS: &[&str] = &[
-    "size",
-    "clock",
-    "key",
-    "type",
-    "advance",
-    "tick",
-    "expect",
-    "expect-not",
-    "expect-line",
-    "snapshot",
-    "verify",
-    "sql-expect",
-    "Key",
-    "EXPECT",
-    "bogus",
-    "#",
-    "",
-    "  ",
-    "\t",
-];
+/// The directives, plus near misses and blanks.
+const NOISE: &[&str] = &["Key", "EXPECT", "bogus", "#", "", "  ", "	"];
+
+fn words() -> Vec<&'static str> {
+    boxoffice::script::parse::DIRECTIVES.iter().chain(NOISE).copied().collect()
+}
 
 const ARGS: &[&str] = &[
     "",
@@ -120,7 +105,7 @@ const ARGS: &[&str] = &[
 /// One line built from directive fragments, glued with blanks or not at all.
 fn fragment_line() -> impl Strategy<Value = String> {
     (
-        prop::sample::select(WORDS),
+        prop::sample::select(words()),
         prop::sample::select(&[" ", "", "\t", "  "][..]),
         prop::collection::vec(prop::sample::select(ARGS), 0..4),
         prop::option::of("\\PC{0,12}"),

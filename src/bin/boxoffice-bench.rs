@@ -96,7 +96,7 @@ struct Cli {
     #[arg(long)]
     json: bool,
     /// Commit durability for both the engine and the raw floor: full (default) or normal
-    #[arg(long, default_value = "full", value_parser = parse_durability)]
+    #[arg(long, default_value = "full")]
     synchronous: Durability,
     /// Internal: run as a worker process of this kind
     #[arg(long, hide = true, value_enum)]
@@ -107,10 +107,6 @@ struct Cli {
     /// Internal: the worker's number
     #[arg(long, hide = true, default_value_t = 0)]
     index: u32,
-}
-
-fn parse_durability(s: &str) -> Result<Durability, String> {
-    Durability::parse(s).ok_or_else(|| format!("'{s}' is not full or normal"))
 }
 
 /// What one worker did.

@@ -168,7 +168,8 @@ fn decode_line(raw: &[u8]) -> Result<&str, String> {
     Ok(text)
 }
 
-const DIRECTIVES: [&str; 12] = [
+/// Every directive of the language.
+pub const DIRECTIVES: [&str; 12] = [
     "size",
     "clock",
     "key",

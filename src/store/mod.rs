@@ -37,12 +37,16 @@ impl Durability {
             Durability::Normal => "NORMAL",
         }
     }
+}
 
-    pub fn parse(text: &str) -> Option<Self> {
+/// `full` or `normal` (any case): what `--synchronous` takes.
+impl std::str::FromStr for Durability {
+    type Err = String;
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
         match text.to_ascii_lowercase().as_str() {
-            "full" => Some(Durability::Full),
-            "normal" => Some(Durability::Normal),
-            _ => None,
+            "full" => Ok(Durability::Full),
+            "normal" => Ok(Durability::Normal),
+            _ => Err(format!("'{text}' is not full or normal")),
         }
     }
 }
