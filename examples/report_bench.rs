@@ -13,8 +13,8 @@
 //! 10 % each PAYMENT_PENDING, PAYMENT_FAILED, EXPIRED and CANCELLED (half of the
 //! cancelled ones were paid first and carry a 50 % PARTIAL refund).
 
-use boxoffice::booking::Desk;
-use boxoffice::report::ReportFilter;
+use boxoffice::Desk;
+use boxoffice::domain::ReportFilter;
 use boxoffice::{Config, Context, store};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, params};

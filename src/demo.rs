@@ -1,8 +1,8 @@
 //! The demo events a new, empty database gets on first run (`assets/demo-events.json`).
 //! Names are fixed so scripts can rely on them; dates are relative to the clock.
 
-use crate::booking::{Desk, HoldRequest, SeatPick};
 use crate::domain::{EventKind, NewCustomer, NewEvent, PaymentOutcome};
+use crate::engine::{Desk, HoldRequest, SeatPick};
 use crate::error::{Error, Result};
 use crate::store::{audit, catalog};
 use chrono::{Duration, NaiveTime};

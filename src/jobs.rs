@@ -2,9 +2,10 @@
 //! pruning, each a job with a lease (so two processes never run one job at
 //! once) and a recorded run. An idle tick only reads.
 
-use crate::booking::Desk;
 use crate::clock::to_millis;
 use crate::context::Context;
+use crate::domain::{AuditAction, AuditEntity, JobRunStatus};
+use crate::engine::Desk;
 use crate::error::{Error, Result};
 use crate::store::audit::{self as audit_sql, NewAudit};
 use crate::store::jobs as sql;
@@ -165,10 +166,10 @@ impl Jobs {
         let got = self.desk.write_raw(|conn, _, now| {
             let ms = to_millis(now);
             if sql::take_lease(conn, job.name(), &owner, ms, to_millis(now + LEASE))? {
-                sql::start_run(conn, &run_id, job.name(), &owner, "RUNNING", ms)?;
+                sql::start_run(conn, &run_id, job.name(), &owner, JobRunStatus::Running, ms)?;
                 Ok(true)
             } else {
-                sql::start_run(conn, &run_id, job.name(), &owner, "SKIPPED", ms)?;
+                sql::start_run(conn, &run_id, job.name(), &owner, JobRunStatus::Skipped, ms)?;
                 Ok(false)
             }
         })?;
@@ -177,8 +178,8 @@ impl Jobs {
         }
         let result = self.work(job);
         let (status, processed, error) = match &result {
-            Ok(n) => ("COMPLETED", *n as i64, None),
-            Err(e) => ("FAILED", 0, Some(e.to_string())),
+            Ok(n) => (JobRunStatus::Completed, *n as i64, None),
+            Err(e) => (JobRunStatus::Failed, 0, Some(e.to_string())),
         };
         self.desk.write_raw(|conn, _, now| {
             sql::finish_run(conn, &run_id, status, processed, error.as_deref(), to_millis(now))?;
@@ -250,7 +251,7 @@ impl Jobs {
                 sql::finish_run(
                     conn,
                     &run.id,
-                    "FAILED",
+                    JobRunStatus::Failed,
                     run.processed,
                     Some("abandoned: its process stopped"),
                     to_millis(now),
@@ -261,11 +262,8 @@ impl Jobs {
                     to_millis(now),
                     actor,
                     &NewAudit {
-                        action: "RECOVERY_CLOSED_RUN",
-                        entity: "job_run",
-                        entity_id: &run.id,
                         details: Some(json!({"job": run.job, "owner": run.owner, "by": owner})),
-                        ..Default::default()
+                        ..NewAudit::new(AuditAction::RecoveryClosedRun, AuditEntity::JobRun, &run.id)
                     },
                 )?;
             }

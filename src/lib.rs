@@ -2,17 +2,17 @@
 //!
 //! - [`domain`]: pure types and rules (state machine, money, validation, seat choice)
 //! - [`store`]: every SQL statement, the schema and transactions
-//! - [`booking`]: the operations of a sale, each one IMMEDIATE transaction + audit
+//! - [`engine`]: the operations on a [`Desk`], one file per capability, each write one IMMEDIATE transaction + audit
 //! - [`jobs`]: the background tick (expiry, refunds, audit shipping, pruning, recovery)
-//! - [`report`]: booking summary and health metrics (SQL in `store::reports`)
+//! - [`report`]: booking summary and health metrics from the engine's aggregates
 //! - [`tui`]: the clerk's terminal app (and its headless twin)
 //! - [`script`]: the testers' script language (parser and headless runner)
 
-pub mod booking;
 pub mod clock;
 pub mod context;
 pub mod demo;
 pub mod domain;
+pub mod engine;
 pub mod error;
 pub mod export;
 pub mod ids;
@@ -23,6 +23,6 @@ pub mod script;
 pub mod store;
 pub mod tui;
 
-pub use booking::{Desk, HoldRequest, SeatPick};
 pub use context::{Config, Context};
+pub use engine::{Desk, HoldRequest, SeatPick};
 pub use error::{Error, Result};

@@ -70,7 +70,7 @@ struct ReportArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_to)]
     to: Option<chrono::DateTime<chrono::Utc>>,
     /// The health window: this many hours before now
-    #[arg(long, value_name = "N", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=i64::from(boxoffice::report::MAX_HOURS)))]
+    #[arg(long, value_name = "N", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=i64::from(boxoffice::domain::MAX_HOURS)))]
     hours: u32,
     /// Report as of this time instead of now (health window end): YYYY-MM-DD or RFC 3339
     #[arg(long, value_name = "DATE", value_parser = parse_from)]
@@ -170,7 +170,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 None => Context::system(config),
             };
             let desk = Desk::open(&db, ctx, "cli:report")?;
-            let filter = boxoffice::report::ReportFilter {
+            let filter = boxoffice::domain::ReportFilter {
                 event_id: args.event.clone(),
                 from: args.from,
                 to: args.to,

@@ -1,7 +1,8 @@
 //! Reports: the booking summary and the health metrics, as plain data, and the
-//! pure arithmetic that turns the store's aggregates into shares, rates and an
-//! overall GREEN / AMBER / RED. The SQL lives in `store::reports`; nothing here
-//! does I/O or reads the clock.
+//! pure arithmetic that turns the engine's aggregates (typed in
+//! `domain::aggregates`, read by `store::reports`) into shares, rates and an
+//! overall GREEN / AMBER / RED. Only [`Desk::report`] touches the desk: the
+//! rest does no I/O and never reads the clock.
 //!
 //! ## Definitions
 //!
@@ -36,8 +37,10 @@
 //! - **Status**: the worst level of the three rates against the thresholds below;
 //!   a rate is judged only once its denominator reaches [`MIN_SAMPLE`].
 
-use crate::domain::BookingStatus;
-use chrono::{DateTime, Duration, Utc};
+use crate::domain::{BookingStatus, EventAgg, HealthAgg, MAX_HOURS, RefundAgg, ReportFilter, window_start};
+use crate::engine::Desk;
+use crate::error::Result;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// Hold expiry rate (%) at or above which health is AMBER.
@@ -56,24 +59,8 @@ pub const PAYMENT_TIMEOUT_RED_PCT: u64 = 25;
 /// is at least this; fewer is too little to call a trend.
 pub const MIN_SAMPLE: u64 = 5;
 
-/// Longest health window (a year of hours).
-pub const MAX_HOURS: u32 = 24 * 366;
-
 /// The windows the Reports screen cycles through.
 pub const WINDOWS: [u32; 4] = [1, 12, 24, 168];
-
-/// What a report covers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReportFilter {
-    /// One event, or all.
-    pub event_id: Option<String>,
-    /// Bookings made at or after this (summary only).
-    pub from: Option<DateTime<Utc>>,
-    /// Bookings made before this (summary only).
-    pub to: Option<DateTime<Utc>>,
-    /// The health window in hours before now (1..=MAX_HOURS).
-    pub hours: u32,
-}
 
 /// Overall health.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -98,53 +85,6 @@ impl std::fmt::Display for Level {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-// ---- what the store hands over -------------------------------------------------
-
-/// Totals of one event's bookings in one status (from one GROUP BY).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StatusAgg {
-    pub count: u64,
-    pub seats: u64,
-    pub amount: i64,
-}
-
-/// Refund totals of one event's bookings in scope.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RefundAgg {
-    pub refunds: i64,
-    pub full: i64,
-    pub pending: i64,
-    /// Fees kept on PARTIAL (cancellation) refunds.
-    pub fees_kept: i64,
-}
-
-/// One event with its aggregates, as the store reads them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAgg {
-    pub event_id: String,
-    pub name: String,
-    pub starts_at: DateTime<Utc>,
-    pub capacity: u64,
-    pub currency: String,
-    /// Indexed like [`BookingStatus::DIAGRAM`].
-    pub by_status: [StatusAgg; 5],
-    pub refunds: RefundAgg,
-}
-
-/// The window's raw counts, as the store reads them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HealthAgg {
-    pub holds_made: u64,
-    pub holds_expired: u64,
-    pub attempts: u64,
-    pub successes: u64,
-    pub failures: u64,
-    pub timeouts: u64,
-    pub retries: u64,
-    /// Successful payments per hour bucket, oldest first (`hours` long).
-    pub sales_per_hour: Vec<u64>,
 }
 
 // ---- what a report says ---------------------------------------------------------
@@ -263,7 +203,17 @@ pub struct Report {
     pub health: Health,
 }
 
-fn status_text<S: serde::Serializer>(s: &BookingStatus, ser: S) -> Result<S::Ok, S::Error> {
+impl Desk {
+    /// The booking summary and health metrics at the clock's now. The engine
+    /// checks the filter and reads the aggregates; the figures are made here,
+    /// above it, so the engine never depends on what a report shows.
+    pub fn report(&self, filter: &ReportFilter) -> Result<Report> {
+        let aggs = self.report_aggregates(filter)?;
+        Ok(Report { summary: summarize(filter, aggs.events), health: assess(filter, aggs.now, aggs.health) })
+    }
+}
+
+fn status_text<S: serde::Serializer>(s: &BookingStatus, ser: S) -> std::result::Result<S::Ok, S::Error> {
     ser.serialize_str(s.as_str())
 }
 
@@ -425,10 +375,6 @@ pub fn assess(filter: &ReportFilter, now: DateTime<Utc>, agg: HealthAgg) -> Heal
     }
 }
 
-pub fn window_start(now: DateTime<Utc>, hours: u32) -> DateTime<Utc> {
-    now - Duration::hours(i64::from(hours.clamp(1, MAX_HOURS)))
-}
-
 /// A window's label: `1h`, `12h`, `24h`, `7d`, `36h`.
 pub fn window_label(hours: u32) -> String {
     if hours >= 48 && hours.is_multiple_of(24) { format!("{}d", hours / 24) } else { format!("{hours}h") }
@@ -441,7 +387,7 @@ pub fn pct(r: f64) -> String {
 
 /// Parses a date for `--from`/`--to`: `YYYY-MM-DD` (a UTC day) or RFC 3339.
 /// A bare date as `--to` means the end of that day (`end_of_day`).
-pub fn parse_date(text: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
+pub fn parse_date(text: &str, end_of_day: bool) -> std::result::Result<DateTime<Utc>, String> {
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.to_utc());

@@ -4,7 +4,7 @@
 
 mod common;
 use boxoffice::Error;
-use boxoffice::booking::SeatPick;
+use boxoffice::SeatPick;
 use boxoffice::domain::{EventKind, NewCustomer, NewEvent, PaymentOutcome};
 use boxoffice::{Config, Context, Desk};
 use chrono::Duration;

@@ -4,10 +4,10 @@
 //! `verify` stays clean.
 
 mod common;
-use boxoffice::booking::{Desk, HoldRequest, SeatPick};
 use boxoffice::domain::{Event, EventKind, NewCustomer, PaymentOutcome};
 use boxoffice::store::{self, Durability};
 use boxoffice::{Config, Context, Error};
+use boxoffice::{Desk, HoldRequest, SeatPick};
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -4,7 +4,7 @@
 
 mod common;
 use boxoffice::Error;
-use boxoffice::booking::SeatPick;
+use boxoffice::SeatPick;
 use boxoffice::domain::{AuditRow, BookingStatus, HoldStatus, PaymentOutcome};
 use common::World;
 

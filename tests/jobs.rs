@@ -5,7 +5,7 @@
 
 mod common;
 use boxoffice::Desk;
-use boxoffice::booking::SeatPick;
+use boxoffice::SeatPick;
 use boxoffice::domain::{BookingStatus, HoldStatus, PaymentOutcome, RefundStatus};
 use boxoffice::jobs::{Job, Jobs, MemorySink, RunOutcome};
 use chrono::Duration;

@@ -4,7 +4,7 @@
 //! changes nothing and fails with a rule's message, never a database error.
 
 mod common;
-use boxoffice::booking::SeatPick;
+use boxoffice::SeatPick;
 use boxoffice::domain::{BookingStatus, Event, PaymentOutcome};
 use boxoffice::{Config, Error};
 use chrono::Duration;

@@ -3,8 +3,8 @@
 
 mod common;
 
-use boxoffice::domain::{BookingStatus, PaymentOutcome};
-use boxoffice::report::{Level, Report, ReportFilter};
+use boxoffice::domain::{BookingStatus, PaymentOutcome, ReportFilter};
+use boxoffice::report::{Level, Report};
 use boxoffice::tui::headless::Headless;
 use chrono::{DateTime, Duration, Utc};
 use common::{World, t0};

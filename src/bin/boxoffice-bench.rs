@@ -14,10 +14,12 @@
 //! the parent starts them together and adds up what they did. The raw floor
 //! runs the same way, with the same number of processes, on its own file.
 
-use boxoffice::booking::{Desk, HoldRequest, SeatPick};
-use boxoffice::domain::{EventKind, NewCustomer, NewEvent, PaymentOutcome};
+use boxoffice::domain::{
+    AuditAction, AuditEntity, BookingStatus, EventKind, HoldStatus, NewCustomer, NewEvent, PaymentOutcome,
+};
 use boxoffice::store::{self, Durability};
 use boxoffice::{Config, Context, Error};
+use boxoffice::{Desk, HoldRequest, SeatPick};
 use clap::{Parser, ValueEnum};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -676,7 +678,14 @@ impl Raw {
         Ok(Raw { conn, actor: format!("raw:{}:{index}", std::process::id()), customer_id })
     }
 
-    fn audit(&self, action: &str, entity: &str, entity_id: &str, event_id: &str, now: i64) -> Result<(), Error> {
+    fn audit(
+        &self,
+        action: AuditAction,
+        entity: AuditEntity,
+        entity_id: &str,
+        event_id: &str,
+        now: i64,
+    ) -> Result<(), Error> {
         self.conn
             .prepare_cached(
                 "INSERT INTO audit_log (id, at, action, entity, entity_id, event_id, correlation_id, actor)
@@ -702,7 +711,7 @@ impl Raw {
              VALUES (?1, ?2, ?3, 'ACTIVE', ?1, ?4, ?5, ?6, ?5)",
         )?
         .execute(params![id, event_id, SEATS_PER_SALE, self.actor, now, now + 300_000])?;
-        self.audit("HOLD_CREATED", "hold", &id, event_id, now)?;
+        self.audit(AuditAction::HoldCreated, AuditEntity::Hold, &id, event_id, now)?;
         tx.commit()?;
         Ok(Held::Yes(id))
     }
@@ -728,25 +737,25 @@ impl Raw {
             now,
             now + 600_000
         ])?;
-        self.audit("BOOKING_CREATED", "booking", &booking_id, event_id, now)?;
+        self.audit(AuditAction::BookingCreated, AuditEntity::Booking, &booking_id, event_id, now)?;
         tx.commit()?;
         report.transactions += 1;
         match kind {
-            Kind::Success => self.pay(event_id, hold_id, &booking_id, "SUCCESS", now)?,
-            Kind::Failure => self.pay(event_id, hold_id, &booking_id, "FAILURE", now)?,
+            Kind::Success => self.pay(event_id, hold_id, &booking_id, PaymentOutcome::Success, now)?,
+            Kind::Failure => self.pay(event_id, hold_id, &booking_id, PaymentOutcome::Failure, now)?,
             Kind::Timeout => {
-                self.pay(event_id, hold_id, &booking_id, "TIMEOUT", now)?;
+                self.pay(event_id, hold_id, &booking_id, PaymentOutcome::Timeout, now)?;
                 report.transactions += 1;
-                self.pay(event_id, hold_id, &booking_id, "SUCCESS", now)?;
+                self.pay(event_id, hold_id, &booking_id, PaymentOutcome::Success, now)?;
             }
             Kind::Cancel => {
                 // Cancel tx: booking + hold status, seats back, audit rows.
                 let tx = store::begin(&self.conn)?;
-                self.set_booking(&booking_id, "CANCELLED", now)?;
-                self.set_hold(hold_id, "RELEASED", now)?;
+                self.set_booking(&booking_id, BookingStatus::Cancelled, now)?;
+                self.set_hold(hold_id, HoldStatus::Released, now)?;
                 self.seats_back(event_id)?;
-                self.audit("BOOKING_CANCELLED", "booking", &booking_id, event_id, now)?;
-                self.audit("HOLD_RELEASED", "hold", hold_id, event_id, now)?;
+                self.audit(AuditAction::BookingCancelled, AuditEntity::Booking, &booking_id, event_id, now)?;
+                self.audit(AuditAction::HoldReleased, AuditEntity::Hold, hold_id, event_id, now)?;
                 tx.commit()?;
             }
         }
@@ -756,7 +765,14 @@ impl Raw {
 
     /// Pay tx: attempt row + booking and hold updates + audit rows (FAILURE
     /// also puts the seats back and records the refund).
-    fn pay(&self, event_id: &str, hold_id: &str, booking_id: &str, outcome: &str, now: i64) -> Result<(), Error> {
+    fn pay(
+        &self,
+        event_id: &str,
+        hold_id: &str,
+        booking_id: &str,
+        outcome: PaymentOutcome,
+        now: i64,
+    ) -> Result<(), Error> {
         let amount = PRICE * i64::from(SEATS_PER_SALE);
         let tx = store::begin(&self.conn)?;
         let attempt_id = uuid::Uuid::now_v7().to_string();
@@ -764,18 +780,25 @@ impl Raw {
             "INSERT INTO payment_attempts (id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at)
              VALUES (?1, ?2, ?1, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![attempt_id, booking_id, outcome, amount, (outcome == "SUCCESS").then_some(&attempt_id), now])?;
-        self.audit("PAYMENT_ATTEMPT", "payment", &attempt_id, event_id, now)?;
+        .execute(params![
+            attempt_id,
+            booking_id,
+            outcome,
+            amount,
+            (outcome == PaymentOutcome::Success).then_some(&attempt_id),
+            now
+        ])?;
+        self.audit(AuditAction::PaymentAttempt, AuditEntity::Payment, &attempt_id, event_id, now)?;
         match outcome {
-            "SUCCESS" => {
-                self.set_booking(booking_id, "CONFIRMED", now)?;
-                self.set_hold(hold_id, "CONSUMED", now)?;
-                self.audit("BOOKING_CONFIRMED", "booking", booking_id, event_id, now)?;
-                self.audit("HOLD_CONSUMED", "hold", hold_id, event_id, now)?;
+            PaymentOutcome::Success => {
+                self.set_booking(booking_id, BookingStatus::Confirmed, now)?;
+                self.set_hold(hold_id, HoldStatus::Consumed, now)?;
+                self.audit(AuditAction::BookingConfirmed, AuditEntity::Booking, booking_id, event_id, now)?;
+                self.audit(AuditAction::HoldConsumed, AuditEntity::Hold, hold_id, event_id, now)?;
             }
-            "FAILURE" => {
-                self.set_booking(booking_id, "PAYMENT_FAILED", now)?;
-                self.set_hold(hold_id, "RELEASED", now)?;
+            PaymentOutcome::Failure => {
+                self.set_booking(booking_id, BookingStatus::PaymentFailed, now)?;
+                self.set_hold(hold_id, HoldStatus::Released, now)?;
                 self.seats_back(event_id)?;
                 let refund_id = uuid::Uuid::now_v7().to_string();
                 tx.prepare_cached(
@@ -783,24 +806,24 @@ impl Raw {
                      VALUES (?1, ?2, 'FULL', ?3, 100, ?3, 0, 'INITIATED', ?4)",
                 )?
                 .execute(params![refund_id, booking_id, amount, now])?;
-                self.audit("BOOKING_PAYMENT_FAILED", "booking", booking_id, event_id, now)?;
-                self.audit("HOLD_RELEASED", "hold", hold_id, event_id, now)?;
-                self.audit("REFUND_INITIATED", "refund", &refund_id, event_id, now)?;
+                self.audit(AuditAction::BookingPaymentFailed, AuditEntity::Booking, booking_id, event_id, now)?;
+                self.audit(AuditAction::HoldReleased, AuditEntity::Hold, hold_id, event_id, now)?;
+                self.audit(AuditAction::RefundInitiated, AuditEntity::Refund, &refund_id, event_id, now)?;
             }
-            _ => {}
+            PaymentOutcome::Timeout => {}
         }
         tx.commit()?;
         Ok(())
     }
 
-    fn set_booking(&self, id: &str, to: &str, now: i64) -> Result<(), Error> {
+    fn set_booking(&self, id: &str, to: BookingStatus, now: i64) -> Result<(), Error> {
         self.conn
             .prepare_cached("UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1")?
             .execute(params![id, to, now])?;
         Ok(())
     }
 
-    fn set_hold(&self, id: &str, to: &str, now: i64) -> Result<(), Error> {
+    fn set_hold(&self, id: &str, to: HoldStatus, now: i64) -> Result<(), Error> {
         self.conn
             .prepare_cached("UPDATE holds SET status = ?2, updated_at = ?3 WHERE id = ?1")?
             .execute(params![id, to, now])?;

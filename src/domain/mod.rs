@@ -1,19 +1,29 @@
 //! Pure types and rules of the box office: statuses and their transitions,
-//! money and refund policy, event and customer validation, seat choice.
+//! money and refund policy, event and customer validation, seat choice, the
+//! audit trail's vocabulary, list filters and report aggregates.
 //! Nothing here does I/O or reads the time; callers pass `now` in.
 
+#[macro_use]
+mod text;
+
+pub mod aggregates;
+pub mod audit;
 pub mod customer;
 pub mod event;
+pub mod filters;
 pub mod money;
 pub mod records;
 pub mod seats;
 pub mod status;
 
+pub use aggregates::{Aggregates, EventAgg, HealthAgg, RefundAgg, StatusAgg};
+pub use audit::{AuditAction, AuditEntity};
 pub use customer::NewCustomer;
 pub use event::{EventKind, NewEvent};
+pub use filters::{AuditField, AuditFilter, BookingFilter, MAX_HOURS, ReportFilter, window_start};
 pub use money::{Money, RefundSplit, refund_split};
 pub use records::*;
-pub use status::{BookingEvent, BookingStatus, HoldStatus, PaymentOutcome, RefundKind, RefundStatus};
+pub use status::{BookingEvent, BookingStatus, HoldStatus, JobRunStatus, PaymentOutcome, RefundKind, RefundStatus};
 
 /// A rule a piece of input broke: names the field and the rule, so the
 /// message line can tell the clerk exactly what to fix.

@@ -1,6 +1,6 @@
 //! The records the store keeps, as plain data.
 
-use super::{BookingStatus, EventKind, HoldStatus, PaymentOutcome, RefundKind, RefundStatus};
+use super::{BookingStatus, EventKind, HoldStatus, JobRunStatus, PaymentOutcome, RefundKind, RefundStatus};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +67,15 @@ pub struct PaymentAttempt {
     pub created_at: DateTime<Utc>,
 }
 
+text_enum!(
+    /// What an idempotency key was used for; a key names one request of one kind.
+    IdempotencyScope("idempotency scope") {
+        Hold => "hold",
+        Book => "book",
+        Pay => "pay",
+    }
+);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refund {
     pub id: String,
@@ -82,6 +91,9 @@ pub struct Refund {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
+/// An audit row as it was written. Its names stay text (not
+/// [`AuditAction`](super::AuditAction) and the statuses), so a trail holding
+/// names this version does not know still reads and shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AuditRow {
     pub seq: i64,
@@ -106,7 +118,7 @@ pub struct AuditRow {
 pub struct JobRun {
     pub id: String,
     pub job: String,
-    pub status: String,
+    pub status: JobRunStatus,
     pub owner: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,

@@ -1,37 +1,10 @@
 //! The booking state machine of DESIGN.md as data: which transitions exist,
-//! and a plain reason for every one that does not.
-
-use std::fmt;
-
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+//! and a plain reason for every one that does not; and the other states the
+//! store keeps as text (payment outcomes, refunds, job runs).
 
 text_enum!(
     /// A hold is the seat lock a sale starts with.
-    HoldStatus {
+    HoldStatus("hold status") {
         Active => "ACTIVE",
         Consumed => "CONSUMED",
         Released => "RELEASED",
@@ -41,7 +14,7 @@ text_enum!(
 
 text_enum!(
     /// A booking is made from an ACTIVE hold and waits for payment.
-    BookingStatus {
+    BookingStatus("booking status") {
         PaymentPending => "PAYMENT_PENDING",
         Confirmed => "CONFIRMED",
         PaymentFailed => "PAYMENT_FAILED",
@@ -52,7 +25,7 @@ text_enum!(
 
 text_enum!(
     /// The payment simulator's three buttons.
-    PaymentOutcome {
+    PaymentOutcome("payment outcome") {
         Success => "SUCCESS",
         Failure => "FAILURE",
         Timeout => "TIMEOUT",
@@ -60,16 +33,27 @@ text_enum!(
 );
 
 text_enum!(
-    RefundStatus {
+    RefundStatus("refund status") {
         Initiated => "INITIATED",
         Processed => "PROCESSED",
     }
 );
 
 text_enum!(
-    RefundKind {
+    RefundKind("refund kind") {
         Full => "FULL",
         Partial => "PARTIAL",
+    }
+);
+
+text_enum!(
+    /// How a background job's run stands (`job_runs.status`).
+    JobRunStatus("job run status") {
+        Running => "RUNNING",
+        Completed => "COMPLETED",
+        /// Another process held the job's lease.
+        Skipped => "SKIPPED",
+        Failed => "FAILED",
     }
 );
 

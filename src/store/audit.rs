@@ -1,15 +1,15 @@
 //! SQL for the append-only audit trail and the small `meta` table.
 
 use crate::clock::from_millis;
-use crate::domain::AuditRow;
+use crate::domain::{AuditAction, AuditEntity, AuditField, AuditFilter, AuditRow};
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 /// One audit row to write; `id`, `at` and `actor` come from the caller's context.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewAudit<'a> {
-    pub action: &'a str,
-    pub entity: &'a str,
+    pub action: AuditAction,
+    pub entity: AuditEntity,
     pub entity_id: &'a str,
     pub event_id: Option<&'a str>,
     pub hold_id: Option<&'a str>,
@@ -20,6 +20,27 @@ pub struct NewAudit<'a> {
     pub is_retry: bool,
     pub original_attempt_id: Option<&'a str>,
     pub details: Option<serde_json::Value>,
+}
+
+impl<'a> NewAudit<'a> {
+    /// `action` on `entity` `entity_id`; the other fields are filled in with
+    /// struct update syntax (`..NewAudit::new(…)`).
+    pub fn new(action: AuditAction, entity: AuditEntity, entity_id: &'a str) -> Self {
+        NewAudit {
+            action,
+            entity,
+            entity_id,
+            event_id: None,
+            hold_id: None,
+            booking_id: None,
+            from_status: None,
+            to_status: None,
+            correlation_id: None,
+            is_retry: false,
+            original_attempt_id: None,
+            details: None,
+        }
+    }
 }
 
 pub fn insert(conn: &Connection, id: &str, at_ms: i64, actor: &str, a: &NewAudit<'_>) -> Result<()> {
@@ -74,16 +95,6 @@ fn row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
     })
 }
 
-/// What the audit trail can be narrowed by; empty fields match everything.
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub correlation_id: Option<String>,
-    pub booking_id: Option<String>,
-    pub event_id: Option<String>,
-    pub action: Option<String>,
-    pub limit: usize,
-}
-
 /// Audit rows, newest first.
 pub fn list(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRow>> {
     let sql = format!(
@@ -118,33 +129,6 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
     conn.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
         .execute(params![key, value])?;
     Ok(())
-}
-
-/// Which column the audit screen's filter text matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AuditField {
-    /// Any of the ids, or the action.
-    #[default]
-    Any,
-    Correlation,
-    Booking,
-    Event,
-    Action,
-}
-
-impl AuditField {
-    pub const ALL: [AuditField; 5] =
-        [AuditField::Any, AuditField::Correlation, AuditField::Booking, AuditField::Event, AuditField::Action];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AuditField::Any => "any",
-            AuditField::Correlation => "correlation id",
-            AuditField::Booking => "booking",
-            AuditField::Event => "event",
-            AuditField::Action => "action",
-        }
-    }
 }
 
 /// Audit rows newest first whose `field` matches `text`: an id matches whole

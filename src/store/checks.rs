@@ -1,16 +1,30 @@
 //! SQL for `verify` and recovery: each invariant of DESIGN.md as a query that
 //! returns the rows breaking it.
+//!
+//! Audit actions and entities are never spelled out here: a check names them
+//! as parameters (`:HOLD_CREATED`, `:hold`) and [`bind_names`] binds each to
+//! the enum value with that text, refusing a name no enum knows. Statuses stay
+//! literal (the planner needs them to use the partial indexes); a test checks
+//! each one against the status enums.
 
-use crate::error::Result;
-use rusqlite::Connection;
+use crate::domain::{AuditAction, AuditEntity};
+use crate::error::{Error, Result};
+use rusqlite::{Connection, Statement};
 
 /// Live seat labels whose owner no longer owns seats: the hold is not ACTIVE,
 /// and it is not a CONSUMED hold whose booking is CONFIRMED.
-pub const ORPHAN_SEATS: &str = "
+const ORPHAN_SEATS: &str = "
     SELECT s.hold_id, s.event_id, s.label FROM hold_seats s JOIN holds h ON h.id = s.hold_id
     WHERE s.live = 1 AND h.status <> 'ACTIVE'
       AND NOT (h.status = 'CONSUMED'
                AND EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'CONFIRMED'))";
+
+/// (hold id, event id, label) of every live seat label whose hold no longer owns it.
+pub fn orphan_seats(conn: &Connection) -> Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare_cached(ORPHAN_SEATS)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
 
 /// Events whose free pool disagrees with what holds and bookings own:
 /// (event id, available, what it should be).
@@ -79,23 +93,23 @@ const CHECKS: &[(&str, &str)] = &[
     (
         "4 one audit row per state change",
         "SELECT printf('hold %s (%s) has %d creation and %d transition audit rows', h.id, h.status,
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.action = 'HOLD_CREATED'),
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.entity = 'hold'
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.action = :HOLD_CREATED),
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.entity = :hold
                           AND a.from_status = 'ACTIVE' AND a.to_status = h.status AND a.is_retry = 0))
          FROM holds h
-         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.action = 'HOLD_CREATED') <> 1
-            OR (h.status <> 'ACTIVE' AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.entity = 'hold'
+         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.action = :HOLD_CREATED) <> 1
+            OR (h.status <> 'ACTIVE' AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.entity = :hold
                   AND a.from_status = 'ACTIVE' AND a.is_retry = 0) <> 1)",
     ),
     (
         "4 one audit row per state change",
         "SELECT printf('booking %s (%s) has %d creation and %d transition audit rows', b.id, b.status,
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.action = 'BOOKING_CREATED'),
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.entity = 'booking'
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.action = :BOOKING_CREATED),
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.entity = :booking
                           AND a.from_status IS NOT NULL AND a.is_retry = 0))
          FROM bookings b
-         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.action = 'BOOKING_CREATED') <> 1
-            OR (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.entity = 'booking'
+         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.action = :BOOKING_CREATED) <> 1
+            OR (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.entity = :booking
                   AND a.from_status IS NOT NULL AND a.is_retry = 0)
                <> (CASE b.status WHEN 'PAYMENT_PENDING' THEN 0
                                  WHEN 'CANCELLED' THEN (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id
@@ -105,16 +119,16 @@ const CHECKS: &[(&str, &str)] = &[
     (
         "4 one audit row per state change",
         "SELECT printf('payment attempt %s has %d audit rows', p.id,
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = p.id AND a.action = 'PAYMENT_ATTEMPT'))
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = p.id AND a.action = :PAYMENT_ATTEMPT))
          FROM payment_attempts p
-         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = p.id AND a.action = 'PAYMENT_ATTEMPT') <> 1",
+         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = p.id AND a.action = :PAYMENT_ATTEMPT) <> 1",
     ),
     (
         "4 one audit row per state change",
         "SELECT printf('refund %s (%s) is missing its audit rows', r.id, r.status) FROM refunds r
-         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = r.id AND a.action = 'REFUND_INITIATED') <> 1
+         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = r.id AND a.action = :REFUND_INITIATED) <> 1
             OR (r.status = 'PROCESSED'
-                AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = r.id AND a.action = 'REFUND_PROCESSED') <> 1)",
+                AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = r.id AND a.action = :REFUND_PROCESSED) <> 1)",
     ),
     (
         "5 refunds add up",
@@ -191,10 +205,27 @@ pub fn verify(conn: &Connection) -> Result<Vec<String>> {
     for (name, sql) in CHECKS.iter().chain(TOTALS_CHECKS) {
         let sql = sql.replace("(ORPHAN)", &format!("({ORPHAN_SEATS})"));
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        for row in rows {
-            out.push(format!("invariant {name}: {}", row?));
+        bind_names(&mut stmt)?;
+        let mut rows = stmt.raw_query();
+        while let Some(row) = rows.next()? {
+            out.push(format!("invariant {name}: {}", row.get::<_, String>(0)?));
         }
     }
     Ok(out)
+}
+
+/// Binds every `:NAME` parameter of `stmt` to the audit action or entity whose
+/// text is NAME; a name neither knows is an error, never a silent NULL.
+fn bind_names(stmt: &mut Statement<'_>) -> Result<()> {
+    for i in 1..=stmt.parameter_count() {
+        let name = stmt.parameter_name(i).unwrap_or_default().trim_start_matches(':').to_string();
+        if let Some(action) = AuditAction::parse(&name) {
+            stmt.raw_bind_parameter(i, action)?;
+        } else if let Some(entity) = AuditEntity::parse(&name) {
+            stmt.raw_bind_parameter(i, entity)?;
+        } else {
+            return Err(Error::Storage(format!("a verify check names ':{name}', which is no audit action or entity")));
+        }
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! SQL for background job bookkeeping: leases, runs, pruning.
 
 use crate::clock::from_millis;
-use crate::domain::JobRun;
+use crate::domain::{JobRun, JobRunStatus};
 use crate::error::Result;
 use rusqlite::{Connection, Row, params};
 
@@ -23,19 +23,21 @@ pub fn release_lease(conn: &Connection, job: &str, owner: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn start_run(conn: &Connection, id: &str, job: &str, owner: &str, status: &str, now_ms: i64) -> Result<()> {
+/// Records a run starting (RUNNING) or, for any other status, one that
+/// finished as it started (a SKIPPED run never runs).
+pub fn start_run(conn: &Connection, id: &str, job: &str, owner: &str, status: JobRunStatus, now_ms: i64) -> Result<()> {
+    let finished = (status != JobRunStatus::Running).then_some(now_ms);
     conn.prepare_cached(
-        "INSERT INTO job_runs (id, job, status, owner, started_at, finished_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?3 = 'RUNNING' THEN NULL ELSE ?5 END)",
+        "INSERT INTO job_runs (id, job, status, owner, started_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![id, job, status, owner, now_ms])?;
+    .execute(params![id, job, status, owner, now_ms, finished])?;
     Ok(())
 }
 
 pub fn finish_run(
     conn: &Connection,
     id: &str,
-    status: &str,
+    status: JobRunStatus,
     processed: i64,
     error: Option<&str>,
     now_ms: i64,

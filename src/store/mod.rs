@@ -7,6 +7,7 @@ pub mod checks;
 pub mod jobs;
 pub mod reports;
 pub mod sales;
+pub mod types;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};

@@ -15,20 +15,23 @@
 //!   (`payment_attempts_by_booking`); retries by `audit_by_time`.
 
 use crate::clock::{from_millis, to_millis};
-use crate::domain::BookingStatus;
+use crate::domain::{
+    Aggregates, BookingStatus, EventAgg, HealthAgg, MAX_HOURS, PaymentOutcome, RefundAgg, ReportFilter, StatusAgg,
+    window_start,
+};
 use crate::error::Result;
-use crate::report::{self, EventAgg, HealthAgg, RefundAgg, Report, ReportFilter, StatusAgg};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row, Transaction, TransactionBehavior, params};
 use std::collections::HashMap;
 
-/// The summary and the health of `filter`, at `now`, from one read snapshot.
-pub fn report(conn: &Connection, filter: &ReportFilter, now: DateTime<Utc>) -> Result<Report> {
+/// What the summary and the health of `filter` at `now` are made from, read
+/// in one snapshot.
+pub fn aggregates(conn: &Connection, filter: &ReportFilter, now: DateTime<Utc>) -> Result<Aggregates> {
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
-    let summary = report::summarize(filter, event_aggs(&tx, filter)?);
-    let health = report::assess(filter, now, health_agg(&tx, filter, now)?);
+    let events = event_aggs(&tx, filter)?;
+    let health = health_agg(&tx, filter, now)?;
     tx.finish()?;
-    Ok(Report { summary, health })
+    Ok(Aggregates { now, events, health })
 }
 
 /// Per-event booking and refund totals for the summary.
@@ -55,9 +58,9 @@ pub fn event_aggs(conn: &Connection, f: &ReportFilter) -> Result<Vec<EventAgg>> 
     };
     let index: HashMap<String, usize> = events.iter().enumerate().map(|(i, e)| (e.event_id.clone(), i)).collect();
 
-    let mut add_status = |event_id: String, status: String, agg: StatusAgg| {
-        if let (Some(&i), Some(s)) = (index.get(&event_id), BookingStatus::parse(&status)) {
-            let slot = BookingStatus::DIAGRAM.iter().position(|x| *x == s).unwrap_or(0);
+    let mut add_status = |event_id: String, status: BookingStatus, agg: StatusAgg| {
+        if let Some(&i) = index.get(&event_id) {
+            let slot = BookingStatus::DIAGRAM.iter().position(|x| *x == status).unwrap_or(0);
             let to = &mut events[i].by_status[slot];
             (to.count, to.seats, to.amount) = (to.count + agg.count, to.seats + agg.seats, to.amount + agg.amount);
         }
@@ -161,9 +164,9 @@ pub fn event_aggs(conn: &Connection, f: &ReportFilter) -> Result<Vec<EventAgg>> 
 
 /// The health window's counts: `[now − hours, now]`.
 pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Result<HealthAgg> {
-    let hours = f.hours.clamp(1, report::MAX_HOURS);
+    let hours = f.hours.clamp(1, MAX_HOURS);
     let to = to_millis(now);
-    let from = to_millis(report::window_start(now, hours));
+    let from = to_millis(window_start(now, hours));
     let mut agg = HealthAgg { sales_per_hour: vec![0; hours as usize], ..Default::default() };
 
     // Holds in `[from, to]`: whole hours from `hold_hours`, the partial first
@@ -228,13 +231,13 @@ pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Re
     while let Some(r) = rows.next()? {
         let at: i64 = r.get(0)?;
         agg.attempts += 1;
-        match r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)? {
-            "SUCCESS" => {
+        match r.get(1)? {
+            PaymentOutcome::Success => {
                 agg.successes += 1;
                 agg.sales_per_hour[((at - from) / HOUR_MS).clamp(0, last) as usize] += 1;
             }
-            "FAILURE" => agg.failures += 1,
-            _ => agg.timeouts += 1,
+            PaymentOutcome::Failure => agg.failures += 1,
+            PaymentOutcome::Timeout => agg.timeouts += 1,
         }
     }
     drop(rows);

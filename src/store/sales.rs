@@ -3,15 +3,11 @@
 
 use crate::clock::{from_millis, to_millis};
 use crate::domain::{
-    Booking, BookingStatus, Hold, HoldStatus, PaymentAttempt, PaymentOutcome, Refund, RefundKind, RefundStatus,
+    Booking, BookingFilter, BookingStatus, Hold, HoldStatus, IdempotencyScope, PaymentAttempt, Refund, RefundStatus,
     SeatState,
 };
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-
-fn parse<T>(text: String, f: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-    f(&text).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, text, rusqlite::types::Type::Text))
-}
 
 // ---- holds -----------------------------------------------------------------
 
@@ -23,7 +19,7 @@ fn hold_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
         event_id: r.get(1)?,
         seats: r.get(2)?,
         labels: Vec::new(),
-        status: parse(r.get(3)?, HoldStatus::parse)?,
+        status: r.get(3)?,
         correlation_id: r.get(4)?,
         actor: r.get(5)?,
         created_at: from_millis(r.get(6)?),
@@ -40,7 +36,7 @@ pub fn insert_hold(conn: &Connection, h: &Hold) -> Result<()> {
         h.id,
         h.event_id,
         h.seats,
-        h.status.as_str(),
+        h.status,
         h.correlation_id,
         h.actor,
         to_millis(h.created_at),
@@ -57,6 +53,13 @@ pub fn insert_hold_seats(conn: &Connection, hold_id: &str, event_id: &str, label
     for label in labels {
         stmt.execute(params![hold_id, event_id, label])?;
     }
+    Ok(())
+}
+
+/// Frees (live = 0) one label a hold owned (recovery of a seat left marked).
+pub fn free_seat(conn: &Connection, hold_id: &str, label: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE hold_seats SET live = 0 WHERE hold_id = ?1 AND label = ?2")?
+        .execute([hold_id, label])?;
     Ok(())
 }
 
@@ -100,7 +103,7 @@ pub fn get_hold_without_labels(conn: &Connection, id: &str) -> Result<Option<Hol
 pub fn set_hold_status(conn: &Connection, id: &str, from: HoldStatus, to: HoldStatus, now_ms: i64) -> Result<bool> {
     let n = conn
         .prepare_cached("UPDATE holds SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2")?
-        .execute(params![id, from.as_str(), to.as_str(), now_ms])?;
+        .execute(params![id, from, to, now_ms])?;
     Ok(n == 1)
 }
 
@@ -124,8 +127,8 @@ pub fn seat_owners(conn: &Connection, event_id: &str) -> Result<Vec<(String, Sea
          WHERE s.event_id = ?1 AND s.live = 1",
     )?;
     let rows = stmt.query_map([event_id], |r| {
-        let status: String = r.get(1)?;
-        Ok((r.get(0)?, if status == "ACTIVE" { SeatState::Held } else { SeatState::Sold }))
+        let status: HoldStatus = r.get(1)?;
+        Ok((r.get(0)?, if status.is_live() { SeatState::Held } else { SeatState::Sold }))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -163,7 +166,7 @@ fn booking_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
         seats: r.get(4)?,
         amount: r.get(5)?,
         currency: r.get(6)?,
-        status: parse(r.get(7)?, BookingStatus::parse)?,
+        status: r.get(7)?,
         correlation_id: r.get(8)?,
         created_at: from_millis(r.get(9)?),
         payment_expires_at: from_millis(r.get(10)?),
@@ -185,7 +188,7 @@ pub fn insert_booking(conn: &Connection, b: &Booking) -> Result<()> {
         b.seats,
         b.amount,
         b.currency,
-        b.status.as_str(),
+        b.status,
         b.correlation_id,
         to_millis(b.created_at),
         to_millis(b.payment_expires_at),
@@ -213,7 +216,7 @@ pub fn set_booking_status(
 ) -> Result<bool> {
     let n = conn
         .prepare_cached("UPDATE bookings SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2")?
-        .execute(params![id, from.as_str(), to.as_str(), now_ms])?;
+        .execute(params![id, from, to, now_ms])?;
     Ok(n == 1)
 }
 
@@ -225,16 +228,6 @@ pub fn due_bookings(conn: &Connection, now_ms: i64, limit: usize) -> Result<Vec<
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![now_ms, limit as i64], booking_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// What the bookings list can be narrowed by.
-#[derive(Debug, Clone, Default)]
-pub struct BookingFilter {
-    pub status: Option<BookingStatus>,
-    pub event_id: Option<String>,
-    /// Matches the customer's name, email or phone, or the booking id's start.
-    pub search: String,
-    pub limit: usize,
 }
 
 /// Bookings newest first, with the customer's and event's names for display.
@@ -294,9 +287,8 @@ pub fn list_bookings(conn: &Connection, f: &BookingFilter) -> Result<Vec<(Bookin
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let limit = if f.limit == 0 { 500 } else { f.limit } as i64;
-    let rows = stmt.query_map(params![f.status.map(|s| s.as_str()), f.event_id, f.search, limit], |r| {
-        Ok((booking_row(r)?, r.get(12)?, r.get(13)?))
-    })?;
+    let rows = stmt
+        .query_map(params![f.status, f.event_id, f.search, limit], |r| Ok((booking_row(r)?, r.get(12)?, r.get(13)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -309,7 +301,7 @@ fn attempt_row(r: &Row<'_>) -> rusqlite::Result<PaymentAttempt> {
         id: r.get(0)?,
         booking_id: r.get(1)?,
         idempotency_key: r.get(2)?,
-        outcome: parse(r.get(3)?, PaymentOutcome::parse)?,
+        outcome: r.get(3)?,
         amount: r.get(4)?,
         transaction_id: r.get(5)?,
         created_at: from_millis(r.get(6)?),
@@ -325,7 +317,7 @@ pub fn insert_attempt(conn: &Connection, a: &PaymentAttempt) -> Result<()> {
         a.id,
         a.booking_id,
         a.idempotency_key,
-        a.outcome.as_str(),
+        a.outcome,
         a.amount,
         a.transaction_id,
         to_millis(a.created_at)
@@ -338,6 +330,13 @@ pub fn get_attempt(conn: &Connection, id: &str) -> Result<Option<PaymentAttempt>
     Ok(conn.prepare_cached(&sql)?.query_row([id], attempt_row).optional()?)
 }
 
+/// The attempt made with this idempotency key, if any. Payment keys are
+/// unique on the attempts table for ever, so this outlives the 24 h record.
+pub fn attempt_by_key(conn: &Connection, key: &str) -> Result<Option<PaymentAttempt>> {
+    let sql = format!("SELECT {ATTEMPT_COLS} FROM payment_attempts WHERE idempotency_key = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([key], attempt_row).optional()?)
+}
+
 pub fn attempts_for(conn: &Connection, booking_id: &str) -> Result<Vec<PaymentAttempt>> {
     let sql = format!("SELECT {ATTEMPT_COLS} FROM payment_attempts WHERE booking_id = ?1 ORDER BY created_at, id");
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -346,7 +345,7 @@ pub fn attempts_for(conn: &Connection, booking_id: &str) -> Result<Vec<PaymentAt
 }
 
 /// The entity a key already produced in this scope, if any.
-pub fn idempotent(conn: &Connection, scope: &str, key: &str) -> Result<Option<String>> {
+pub fn idempotent(conn: &Connection, scope: IdempotencyScope, key: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT entity_id FROM idempotency_keys WHERE key = ?1 AND scope = ?2")?
         .query_row(params![key, scope], |r| r.get(0))
@@ -354,14 +353,14 @@ pub fn idempotent(conn: &Connection, scope: &str, key: &str) -> Result<Option<St
 }
 
 /// Whether a key is stored under any scope (a key reused across scopes is refused).
-pub fn idempotency_scope(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub fn idempotency_scope(conn: &Connection, key: &str) -> Result<Option<IdempotencyScope>> {
     Ok(conn
         .prepare_cached("SELECT scope FROM idempotency_keys WHERE key = ?1")?
         .query_row([key], |r| r.get(0))
         .optional()?)
 }
 
-pub fn remember(conn: &Connection, scope: &str, key: &str, entity_id: &str, now_ms: i64) -> Result<()> {
+pub fn remember(conn: &Connection, scope: IdempotencyScope, key: &str, entity_id: &str, now_ms: i64) -> Result<()> {
     conn.prepare_cached("INSERT INTO idempotency_keys (key, scope, entity_id, created_at) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![key, scope, entity_id, now_ms])?;
     Ok(())
@@ -376,12 +375,12 @@ fn refund_row(r: &Row<'_>) -> rusqlite::Result<Refund> {
     Ok(Refund {
         id: r.get(0)?,
         booking_id: r.get(1)?,
-        kind: parse(r.get(2)?, RefundKind::parse)?,
+        kind: r.get(2)?,
         original_amount: r.get(3)?,
         percent: r.get(4)?,
         amount: r.get(5)?,
         fee: r.get(6)?,
-        status: parse(r.get(7)?, RefundStatus::parse)?,
+        status: r.get(7)?,
         transaction_id: r.get(8)?,
         created_at: from_millis(r.get(9)?),
         completed_at: r.get::<_, Option<i64>>(10)?.map(from_millis),
@@ -397,12 +396,12 @@ pub fn insert_refund(conn: &Connection, f: &Refund) -> Result<()> {
     .execute(params![
         f.id,
         f.booking_id,
-        f.kind.as_str(),
+        f.kind,
         f.original_amount,
         f.percent,
         f.amount,
         f.fee,
-        f.status.as_str(),
+        f.status,
         f.transaction_id,
         to_millis(f.created_at),
         f.completed_at.map(to_millis)
@@ -425,9 +424,8 @@ pub fn initiated_refunds(conn: &Connection, limit: usize) -> Result<Vec<Refund>>
 pub fn complete_refund(conn: &Connection, id: &str, transaction_id: &str, now_ms: i64) -> Result<bool> {
     let n = conn
         .prepare_cached(
-            "UPDATE refunds SET status = 'PROCESSED', transaction_id = ?2, completed_at = ?3
-             WHERE id = ?1 AND status = 'INITIATED'",
+            "UPDATE refunds SET status = ?4, transaction_id = ?2, completed_at = ?3 WHERE id = ?1 AND status = ?5",
         )?
-        .execute(params![id, transaction_id, now_ms])?;
+        .execute(params![id, transaction_id, now_ms, RefundStatus::Processed, RefundStatus::Initiated])?;
     Ok(n == 1)
 }

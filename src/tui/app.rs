@@ -1,12 +1,13 @@
 //! The app's state: what every screen shows, loaded from the desk. Changed
 //! only by `update`; drawn by `view`.
 
-use crate::booking::{Desk, SeatMap};
-use crate::domain::{AuditRow, Booking, BookingStatus, Customer, Event, Hold, PaymentAttempt, Refund, RefundSplit};
+use crate::domain::{
+    AuditFilter, AuditRow, Booking, BookingFilter, BookingStatus, Customer, Event, Hold, PaymentAttempt, Refund,
+    RefundSplit,
+};
+use crate::engine::{Desk, SeatMap};
 use crate::error::Result;
 use crate::jobs::{Heartbeat, Jobs};
-use crate::store::audit::AuditFilter;
-use crate::store::sales::BookingFilter;
 use crate::tui::backoffice::{self, BackOffice};
 use crate::tui::form::{Form, LineInput};
 use chrono::{DateTime, FixedOffset, Utc};

@@ -2,12 +2,11 @@
 //! their state, how they load, and the update steps their actions take. Kept
 //! apart from the clerk's screens; `app`, `update` and `input` only call in.
 
-use crate::domain::AuditRow;
+use crate::domain::{AuditField, AuditRow, ReportFilter};
 use crate::error::Result;
 use crate::export;
 use crate::jobs::{self, JobStatus, RunOutcome};
-use crate::report::{Report, ReportFilter, WINDOWS};
-use crate::store::audit::AuditField;
+use crate::report::{Report, WINDOWS};
 use crate::tui::app::{App, LIST_LIMIT, Screen, Tab};
 use crate::tui::form::LineInput;
 

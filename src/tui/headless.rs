@@ -1,14 +1,14 @@
 //! The app without a terminal: keys in, screen text out, on a manual clock.
 //! Tests and the script runner drive the app through exactly this.
 
-use crate::booking::Desk;
 use crate::clock::{Clock, ManualClock};
 use crate::context::{Config, Context};
+use crate::demo;
+use crate::engine::Desk;
 use crate::error::{Error, Result};
 use crate::jobs::{AuditSink, Jobs, MemorySink};
 use crate::tui::app::{App, AppInfo};
 use crate::tui::{handle_key, view};
-use crate::{demo, store};
 use chrono::Duration;
 use chrono::{DateTime, Offset, Utc};
 use ratatui::Terminal;
@@ -58,9 +58,9 @@ impl Headless {
         static N: AtomicU64 = AtomicU64::new(0);
         let name = format!("boxoffice-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
         let (ctx, clock) = Context::manual(start, seed, config);
-        let desk = Desk::from_connection(store::open_shared_memory(&name)?, ctx.clone(), "clerk:script");
-        let jobs = Desk::from_connection(store::open_shared_memory(&name)?, ctx.clone(), "job:tick");
-        let manual = Desk::from_connection(store::open_shared_memory(&name)?, ctx, "job:manual");
+        let desk = Desk::open_shared_memory(&name, ctx.clone(), "clerk:script")?;
+        let jobs = Desk::open_shared_memory(&name, ctx.clone(), "job:tick")?;
+        let manual = Desk::open_shared_memory(&name, ctx, "job:manual")?;
         demo::seed_if_empty(&desk)?;
         let sink = MemorySink::default();
         let mut h = Headless::new(desk, jobs, clock, Box::new(sink.clone()), width, height)?;

@@ -1,8 +1,8 @@
 //! The app on a real terminal: tokio drives crossterm's key stream, a
 //! render/refresh timer and wake-ups from the tick thread.
 
-use crate::booking::Desk;
 use crate::context::Context;
+use crate::engine::Desk;
 use crate::error::{Error, Result};
 use crate::jobs::{Jobs, TickThread, audit_log_sink};
 use crate::tui::app::{App, AppInfo};

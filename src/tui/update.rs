@@ -1,9 +1,9 @@
 //! `update(app, action)`: the only place the app's state changes. Engine
 //! calls happen here; their errors become the message line, never a panic.
 
-use crate::booking::{HoldRequest, SeatPick};
 use crate::domain::event::seat_label;
 use crate::domain::{BookingStatus, EventKind, Money, NewCustomer, NewEvent, PaymentOutcome, SeatState};
+use crate::engine::{HoldRequest, SeatPick};
 use crate::error::Error;
 use crate::ids::short;
 use crate::tui::action::Action;
@@ -657,7 +657,7 @@ fn pay(app: &mut App, outcome: PaymentOutcome) {
 
 /// A new payment attempt's idempotency key: unique to this press, so two
 /// terminals paying one booking never mistake each other's attempt for a replay.
-fn new_pay_key(desk: &crate::booking::Desk, booking_id: &str) -> String {
+fn new_pay_key(desk: &crate::engine::Desk, booking_id: &str) -> String {
     format!("pay-{booking_id}-{}", desk.ctx().new_id())
 }
 

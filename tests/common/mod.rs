@@ -3,11 +3,11 @@
 
 pub mod tui;
 
-use boxoffice::booking::{Desk, HoldRequest, SeatPick};
 use boxoffice::clock::ManualClock;
+use boxoffice::domain::AuditFilter;
 use boxoffice::domain::{AuditRow, Booking, Customer, Event, EventKind, Hold, NewCustomer, NewEvent};
-use boxoffice::store::audit::AuditFilter;
 use boxoffice::{Config, Context, Error};
+use boxoffice::{Desk, HoldRequest, SeatPick};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;

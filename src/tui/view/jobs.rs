@@ -1,6 +1,7 @@
 //! The Jobs screen: each background job's last run, result, records
 //! processed, runs skipped for another process's lease, and when it is next due.
 
+use crate::domain::JobRunStatus;
 use crate::jobs::NextDue;
 use crate::tui::app::App;
 use ratatui::Frame;
@@ -15,14 +16,14 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let rows = j.rows.iter().map(|s| {
         let (when, result, processed) = match &s.last {
             Some(run) => {
-                let color = match run.status.as_str() {
-                    "COMPLETED" => Color::Green,
-                    "FAILED" => Color::Red,
-                    _ => Color::Yellow,
+                let color = match run.status {
+                    JobRunStatus::Completed => Color::Green,
+                    JobRunStatus::Failed => Color::Red,
+                    JobRunStatus::Running | JobRunStatus::Skipped => Color::Yellow,
                 };
                 let result = match &run.error {
                     Some(e) => format!("{} {e}", run.status),
-                    None => run.status.clone(),
+                    None => run.status.to_string(),
                 };
                 (
                     app.local(run.started_at).format("%H:%M:%S").to_string(),

@@ -1,0 +1,111 @@
+//! The audit trail's vocabulary: what happened (the action) and to what (the
+//! entity). Rows read back keep their text (`AuditRow`), so a trail written by
+//! another version still shows; everything the app writes or looks for by name
+//! goes through these enums.
+
+use super::{BookingStatus, HoldStatus};
+
+text_enum!(
+    /// What an audit row records.
+    AuditAction("audit action") {
+        EventCreated => "EVENT_CREATED",
+        CustomerCreated => "CUSTOMER_CREATED",
+        HoldCreated => "HOLD_CREATED",
+        /// A hold asked for again with the same idempotency key.
+        HoldRetry => "HOLD_RETRY",
+        HoldConsumed => "HOLD_CONSUMED",
+        HoldReleased => "HOLD_RELEASED",
+        HoldExpired => "HOLD_EXPIRED",
+        BookingCreated => "BOOKING_CREATED",
+        /// A booking asked for again (same key, or the same hold and customer).
+        BookingRetry => "BOOKING_RETRY",
+        BookingConfirmed => "BOOKING_CONFIRMED",
+        BookingPaymentFailed => "BOOKING_PAYMENT_FAILED",
+        BookingExpired => "BOOKING_EXPIRED",
+        BookingCancelled => "BOOKING_CANCELLED",
+        PaymentAttempt => "PAYMENT_ATTEMPT",
+        /// A payment sent again with a key that already has a result.
+        PaymentRetry => "PAYMENT_RETRY",
+        RefundInitiated => "REFUND_INITIATED",
+        RefundProcessed => "REFUND_PROCESSED",
+        RecoveryFreedSeat => "RECOVERY_FREED_SEAT",
+        RecoveryHealedAvailable => "RECOVERY_HEALED_AVAILABLE",
+        RecoveryClosedRun => "RECOVERY_CLOSED_RUN",
+    }
+);
+
+text_enum!(
+    /// The kind of record an audit row is about (its `entity_id` names which).
+    AuditEntity("audit entity") {
+        Event => "event",
+        Customer => "customer",
+        Hold => "hold",
+        Booking => "booking",
+        Payment => "payment",
+        Refund => "refund",
+        JobRun => "job_run",
+    }
+);
+
+impl AuditAction {
+    /// The action that records a hold moving to `to`.
+    pub fn hold_moved(to: HoldStatus) -> AuditAction {
+        match to {
+            HoldStatus::Active => AuditAction::HoldCreated,
+            HoldStatus::Consumed => AuditAction::HoldConsumed,
+            HoldStatus::Released => AuditAction::HoldReleased,
+            HoldStatus::Expired => AuditAction::HoldExpired,
+        }
+    }
+
+    /// The action that records a booking moving to `to`.
+    pub fn booking_moved(to: BookingStatus) -> AuditAction {
+        match to {
+            BookingStatus::PaymentPending => AuditAction::BookingCreated,
+            BookingStatus::Confirmed => AuditAction::BookingConfirmed,
+            BookingStatus::PaymentFailed => AuditAction::BookingPaymentFailed,
+            BookingStatus::Expired => AuditAction::BookingExpired,
+            BookingStatus::Cancelled => AuditAction::BookingCancelled,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_and_entity_text_round_trips_and_is_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+            assert!(seen.insert(a.as_str()), "{a} twice");
+        }
+        for &e in AuditEntity::ALL {
+            assert_eq!(AuditEntity::parse(e.as_str()), Some(e));
+            assert!(seen.insert(e.as_str()), "{e} twice");
+        }
+        assert_eq!(AuditAction::parse("hold_created"), None, "texts are exact");
+        // The texts are data in every file written so far: renaming one would
+        // orphan the rows that carry it.
+        let written: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(
+            written.join(" "),
+            "EVENT_CREATED CUSTOMER_CREATED HOLD_CREATED HOLD_RETRY HOLD_CONSUMED HOLD_RELEASED HOLD_EXPIRED \
+             BOOKING_CREATED BOOKING_RETRY BOOKING_CONFIRMED BOOKING_PAYMENT_FAILED BOOKING_EXPIRED BOOKING_CANCELLED \
+             PAYMENT_ATTEMPT PAYMENT_RETRY REFUND_INITIATED REFUND_PROCESSED RECOVERY_FREED_SEAT \
+             RECOVERY_HEALED_AVAILABLE RECOVERY_CLOSED_RUN"
+        );
+        assert_eq!(AuditEntity::parse("Hold"), None);
+    }
+
+    #[test]
+    fn each_move_has_its_own_action() {
+        let holds: Vec<_> = HoldStatus::ALL.iter().map(|&s| AuditAction::hold_moved(s)).collect();
+        let bookings: Vec<_> = BookingStatus::ALL.iter().map(|&s| AuditAction::booking_moved(s)).collect();
+        let all: std::collections::HashSet<_> = holds.iter().chain(&bookings).collect();
+        assert_eq!(all.len(), HoldStatus::ALL.len() + BookingStatus::ALL.len());
+        assert_eq!(AuditAction::booking_moved(BookingStatus::PaymentFailed).as_str(), "BOOKING_PAYMENT_FAILED");
+        assert_eq!(AuditAction::hold_moved(HoldStatus::Consumed).as_str(), "HOLD_CONSUMED");
+    }
+}
