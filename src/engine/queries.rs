@@ -46,3 +46,97 @@ impl Desk {
         reports::aggregates(&self.conn, filter, self.now())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{World, world};
+    use super::*;
+    use crate::domain::{AuditAction, BookingStatus, PaymentOutcome};
+    use crate::error::Error;
+    use crate::{HoldRequest, SeatPick};
+
+    /// Two bookings of the gig: one paid, one still pending.
+    fn two_bookings(w: &World) -> (Booking, Booking) {
+        let mut made = Vec::new();
+        for _ in 0..2 {
+            let req = HoldRequest {
+                event_id: w.ga.id.clone(),
+                pick: SeatPick::Count(1),
+                idempotency_key: None,
+                correlation_id: None,
+            };
+            let hold = w.desk.hold(req).expect("hold").value;
+            made.push(w.desk.book(&hold.id, &w.jane.id, None).expect("book").value);
+        }
+        let paid = w.desk.pay(&made[0].id, PaymentOutcome::Success, "pay-1", None).expect("pay").booking;
+        (paid, made.remove(1))
+    }
+
+    #[test]
+    fn bookings_filter_by_status_and_by_customer_text() {
+        let w = world();
+        let (paid, pending) = two_bookings(&w);
+        let list = |filter: BookingFilter| -> Vec<String> {
+            w.desk.bookings(&filter).expect("bookings").into_iter().map(|(b, _, _)| b.id).collect()
+        };
+        assert_eq!(list(BookingFilter::default()), [pending.id.as_str(), paid.id.as_str()], "newest first");
+        let confirmed = BookingFilter { status: Some(BookingStatus::Confirmed), ..Default::default() };
+        assert_eq!(list(confirmed), [paid.id.as_str()]);
+        assert_eq!(list(BookingFilter { search: "jane".into(), ..Default::default() }).len(), 2);
+        assert!(list(BookingFilter { search: "nobody".into(), ..Default::default() }).is_empty());
+        let (_, customer, event) = w.desk.bookings(&BookingFilter::default()).expect("bookings").remove(0);
+        assert_eq!((customer.as_str(), event.as_str()), ("Jane Doe", "Gig"));
+    }
+
+    #[test]
+    fn audit_filters_by_typed_action_and_searches_by_text() {
+        let w = world();
+        let (paid, _) = two_bookings(&w);
+        let holds =
+            w.desk.audit(&AuditFilter { action: Some(AuditAction::HoldCreated), ..Default::default() }).expect("audit");
+        assert_eq!(holds.len(), 2);
+        assert!(holds.iter().all(|r| r.action == AuditAction::HoldCreated.as_str()));
+        let story = w
+            .desk
+            .audit(&AuditFilter { correlation_id: Some(paid.correlation_id.clone()), ..Default::default() })
+            .expect("story");
+        let mut actions: Vec<_> = story.iter().rev().map(|r| AuditAction::parse(&r.action).expect("known")).collect();
+        actions.sort_by_key(|a| a.as_str());
+        assert_eq!(
+            actions,
+            [
+                AuditAction::BookingConfirmed,
+                AuditAction::BookingCreated,
+                AuditAction::HoldConsumed,
+                AuditAction::HoldCreated,
+                AuditAction::PaymentAttempt,
+            ]
+        );
+        let by_text = w.desk.audit_search(AuditField::Action, "consumed", 100).expect("search");
+        assert_eq!(by_text.len(), 1);
+        let short = &paid.id[paid.id.len() - 8..];
+        assert_eq!(w.desk.audit_search(AuditField::Booking, short, 100).expect("by short id").len(), 4);
+    }
+
+    #[test]
+    fn report_aggregates_refuse_a_bad_filter_and_read_one_snapshot() {
+        let w = world();
+        two_bookings(&w);
+        let hours = |h| ReportFilter { hours: h, ..Default::default() };
+        assert!(matches!(w.desk.report_aggregates(&hours(0)), Err(Error::Invalid(i)) if i.field == "hours"));
+        assert!(matches!(w.desk.report_aggregates(&hours(MAX_HOURS + 1)), Err(Error::Invalid(_))));
+        let now = w.desk.now();
+        let empty = ReportFilter { from: Some(now), to: Some(now), hours: 24, ..Default::default() };
+        assert!(matches!(w.desk.report_aggregates(&empty), Err(Error::Invalid(i)) if i.field == "dates"));
+        let unknown = ReportFilter { event_id: Some("nope".into()), hours: 24, ..Default::default() };
+        assert!(matches!(w.desk.report_aggregates(&unknown), Err(Error::NotFound { what: "event", .. })));
+
+        let aggs = w.desk.report_aggregates(&hours(24)).expect("aggregates");
+        assert_eq!(aggs.now, now);
+        let gig = aggs.events.iter().find(|e| e.event_id == w.ga.id).expect("the gig");
+        let slot = |s: BookingStatus| BookingStatus::DIAGRAM.iter().position(|x| *x == s).expect("in the diagram");
+        assert_eq!(gig.by_status[slot(BookingStatus::Confirmed)].count, 1);
+        assert_eq!(gig.by_status[slot(BookingStatus::PaymentPending)].amount, 20_000);
+        assert_eq!((aggs.health.holds_made, aggs.health.attempts, aggs.health.successes), (2, 1, 1));
+    }
+}

@@ -229,3 +229,30 @@ fn bind_names(stmt: &mut Statement<'_>) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_binds_its_names_and_a_clean_file_passes() {
+        let conn = crate::store::open_in_memory().expect("db");
+        assert_eq!(verify(&conn).expect("every check prepares and binds"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_name_no_enum_knows_is_refused_not_bound_as_null() {
+        let conn = crate::store::open_in_memory().expect("db");
+        let mut stmt = conn.prepare("SELECT count(*) FROM audit_log WHERE action = :HOLD_CRAETED").expect("prepare");
+        let err = bind_names(&mut stmt).expect_err("a typo");
+        assert!(err.to_string().contains(":HOLD_CRAETED"), "{err}");
+        let mut stmt = conn.prepare("SELECT :HOLD_CREATED, :hold").expect("prepare");
+        bind_names(&mut stmt).expect("known names");
+        let mut rows = stmt.raw_query();
+        let row = rows.next().expect("step").expect("a row");
+        assert_eq!(
+            (row.get::<_, String>(0).expect("action"), row.get::<_, String>(1).expect("entity")),
+            ("HOLD_CREATED".into(), "hold".into())
+        );
+    }
+}

@@ -46,3 +46,102 @@ sql_text!(
     AuditEntity,
     IdempotencyScope,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EventKind;
+    use rusqlite::Connection;
+    use std::collections::BTreeSet;
+
+    fn round_trip<T: ToSql + FromSql + PartialEq + std::fmt::Debug + Copy>(
+        conn: &Connection,
+        all: &[T],
+        text: fn(T) -> &'static str,
+    ) {
+        for &value in all {
+            let (back, stored): (T, String) =
+                conn.query_row("SELECT ?1, ?1", [value], |r| Ok((r.get(0)?, r.get(1)?))).expect("round trip");
+            assert_eq!(back, value);
+            assert_eq!(stored, text(value), "bound as its text");
+        }
+    }
+
+    #[test]
+    fn every_text_enum_binds_as_its_text_and_reads_back() {
+        let conn = Connection::open_in_memory().expect("sqlite");
+        round_trip(&conn, HoldStatus::ALL, HoldStatus::as_str);
+        round_trip(&conn, BookingStatus::ALL, BookingStatus::as_str);
+        round_trip(&conn, PaymentOutcome::ALL, PaymentOutcome::as_str);
+        round_trip(&conn, RefundStatus::ALL, RefundStatus::as_str);
+        round_trip(&conn, RefundKind::ALL, RefundKind::as_str);
+        round_trip(&conn, JobRunStatus::ALL, JobRunStatus::as_str);
+        round_trip(&conn, AuditAction::ALL, AuditAction::as_str);
+        round_trip(&conn, AuditEntity::ALL, AuditEntity::as_str);
+        round_trip(&conn, IdempotencyScope::ALL, IdempotencyScope::as_str);
+    }
+
+    #[test]
+    fn an_unknown_or_non_text_value_is_an_error_naming_it() {
+        let conn = Connection::open_in_memory().expect("sqlite");
+        let bad = conn.query_row("SELECT 'ACTIV'", [], |r| r.get::<_, HoldStatus>(0)).expect_err("not a status");
+        assert!(bad.to_string().contains("'ACTIV' is not a known hold status"), "{bad}");
+        let lower = conn.query_row("SELECT 'confirmed'", [], |r| r.get::<_, BookingStatus>(0));
+        assert!(lower.is_err(), "texts are exact");
+        let number = conn.query_row("SELECT 3", [], |r| r.get::<_, JobRunStatus>(0));
+        assert!(matches!(number, Err(rusqlite::Error::InvalidColumnType(..))), "{number:?}");
+    }
+
+    /// Every quoted upper-case name in `sql`: `'ACTIVE'` gives ACTIVE.
+    fn quoted_names(sql: &str) -> BTreeSet<String> {
+        let parts: Vec<&str> = sql.split('\'').collect();
+        // Between two quotes, a name alone; text around a Rust lifetime or a
+        // sentence never is one, so pairing quotes loosely is safe here.
+        parts
+            .windows(2)
+            .map(|w| w[1])
+            .filter(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_stores_sql_names_only_known_states_and_no_audit_action() {
+        let sources = [
+            ("schema.sql", include_str!("../../schema.sql")),
+            ("store/mod.rs", include_str!("mod.rs")),
+            ("store/audit.rs", include_str!("audit.rs")),
+            ("store/catalog.rs", include_str!("catalog.rs")),
+            ("store/checks.rs", include_str!("checks.rs")),
+            ("store/jobs.rs", include_str!("jobs.rs")),
+            ("store/reports.rs", include_str!("reports.rs")),
+            ("store/sales.rs", include_str!("sales.rs")),
+        ];
+        let mut known: BTreeSet<&str> = BTreeSet::new();
+        known.extend(HoldStatus::ALL.iter().map(|s| s.as_str()));
+        known.extend(BookingStatus::ALL.iter().map(|s| s.as_str()));
+        known.extend(PaymentOutcome::ALL.iter().map(|s| s.as_str()));
+        known.extend(RefundStatus::ALL.iter().map(|s| s.as_str()));
+        known.extend(RefundKind::ALL.iter().map(|s| s.as_str()));
+        known.extend(JobRunStatus::ALL.iter().map(|s| s.as_str()));
+        known.extend([
+            EventKind::Reserved { rows: 1, seats_per_row: 1 }.code(),
+            EventKind::GeneralAdmission { capacity: 1 }.code(),
+        ]);
+        let actions: BTreeSet<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        let mut seen = 0;
+        for (file, text) in sources {
+            for name in quoted_names(text) {
+                seen += 1;
+                assert!(!actions.contains(name.as_str()), "{file} spells out the audit action '{name}': bind it");
+                assert!(known.contains(name.as_str()) || name == "INR", "{file} names '{name}', which no enum knows");
+            }
+        }
+        assert!(seen > 10, "the scan found the statuses ({seen})");
+        // The checks name audit entities only as parameters, too.
+        let checks = include_str!("checks.rs");
+        for e in AuditEntity::ALL {
+            assert!(!checks.contains(&format!("'{e}'")), "checks.rs spells out the entity '{e}': bind it");
+        }
+    }
+}

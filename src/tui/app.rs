@@ -8,48 +8,15 @@ use crate::domain::{
 use crate::engine::{Desk, SeatMap};
 use crate::error::Result;
 use crate::jobs::{Heartbeat, Jobs};
-use crate::tui::backoffice::{self, BackOffice};
 use crate::tui::form::{Form, LineInput};
+use crate::tui::office::BackOffice;
+// The screens live in `screen` (so `office` can use them without importing
+// this file); they are named from here as before.
+pub use crate::tui::screen::{LIST_LIMIT, Screen, Tab};
 use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// The top-level screens, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Events,
-    Bookings,
-    Reports,
-    Audit,
-    Jobs,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Events, Tab::Bookings, Tab::Reports, Tab::Audit, Tab::Jobs];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Events => "Events",
-            Tab::Bookings => "Bookings",
-            Tab::Reports => "Reports",
-            Tab::Audit => "Audit",
-            Tab::Jobs => "Jobs",
-        }
-    }
-}
-
-/// What fills the body: a tab's list, or a screen opened from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Events,
-    Sell,
-    Bookings,
-    Detail,
-    Reports,
-    Audit,
-    Jobs,
-}
 
 /// Where a sale stands on the Sell screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,8 +164,6 @@ pub struct App {
     pub data_version: i64,
 }
 
-pub const LIST_LIMIT: usize = 500;
-
 impl App {
     pub fn new(desk: Desk, info: AppInfo) -> Result<App> {
         let now = desk.now();
@@ -267,7 +232,7 @@ impl App {
         self.load_bookings()?;
         self.reload_sell()?;
         self.reload_detail()?;
-        backoffice::load(self)?;
+        self.office.load(&self.desk, self.screen)?;
         self.drop_stale_prompt()?;
         Ok(())
     }

@@ -9,6 +9,8 @@ pub mod backoffice;
 pub mod form;
 pub mod headless;
 pub mod input;
+pub mod office;
+pub mod screen;
 pub mod terminal;
 pub mod update;
 pub mod view;

@@ -1,0 +1,126 @@
+//! The supervisor's screens' state — Reports, Audit and Jobs — and how it
+//! loads from the desk. Their update steps are in `backoffice`.
+
+use crate::domain::{AuditField, AuditRow, ReportFilter};
+use crate::engine::Desk;
+use crate::error::Result;
+use crate::jobs::{self, JobStatus};
+use crate::report::{Report, WINDOWS};
+use crate::tui::form::LineInput;
+use crate::tui::screen::{LIST_LIMIT, Screen};
+
+/// The Reports screen: which event (0 = all, i = `events[i - 1]`) and which
+/// window (`WINDOWS[window]`, 24 h to start), and the report last read.
+#[derive(Debug, Clone)]
+pub struct ReportsState {
+    pub event: usize,
+    pub window: usize,
+    /// (id, name) of every event, in the order the report lists them.
+    pub events: Vec<(String, String)>,
+    pub report: Option<Report>,
+}
+
+impl Default for ReportsState {
+    fn default() -> Self {
+        ReportsState { event: 0, window: 2, events: Vec::new(), report: None }
+    }
+}
+
+impl ReportsState {
+    pub fn hours(&self) -> u32 {
+        WINDOWS[self.window % WINDOWS.len()]
+    }
+
+    pub fn event_id(&self) -> Option<&str> {
+        self.event.checked_sub(1).and_then(|i| self.events.get(i)).map(|(id, _)| id.as_str())
+    }
+
+    pub fn event_name(&self) -> &str {
+        self.event.checked_sub(1).and_then(|i| self.events.get(i)).map_or("All events", |(_, n)| n.as_str())
+    }
+
+    pub fn filter(&self) -> ReportFilter {
+        ReportFilter { event_id: self.event_id().map(str::to_string), hours: self.hours(), ..Default::default() }
+    }
+}
+
+/// Where Esc on the Audit screen goes back to after a jump from a booking.
+#[derive(Debug, Clone)]
+pub struct AuditReturn {
+    pub field: AuditField,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditState {
+    pub rows: Vec<AuditRow>,
+    pub sel: usize,
+    pub field: AuditField,
+    pub filter: LineInput,
+    /// Set when the trail was opened from a booking's detail.
+    pub back: Option<AuditReturn>,
+    /// Audit rows not yet shipped to the JSON log.
+    pub backlog: i64,
+}
+
+impl AuditState {
+    pub fn selected(&self) -> Option<&AuditRow> {
+        self.rows.get(self.sel)
+    }
+
+    /// The first (non-retry) row a retry replayed, if it is in the list.
+    pub fn original_of(&self, retry: &AuditRow) -> Option<(usize, &AuditRow)> {
+        let orig = retry.original_attempt_id.as_deref()?;
+        self.rows.iter().enumerate().rev().find(|(_, r)| !r.is_retry && r.entity_id == orig)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct JobsState {
+    pub rows: Vec<JobStatus>,
+    pub sel: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BackOffice {
+    pub reports: ReportsState,
+    pub audit: AuditState,
+    pub jobs: JobsState,
+}
+
+impl BackOffice {
+    /// Loads what the current back-office screen shows (only that one: a
+    /// report over a big file is not read while the clerk sells).
+    pub fn load(&mut self, desk: &Desk, screen: Screen) -> Result<()> {
+        match screen {
+            Screen::Reports => self.load_reports(desk),
+            Screen::Audit => self.load_audit(desk),
+            Screen::Jobs => self.load_jobs(desk),
+            _ => Ok(()),
+        }
+    }
+
+    fn load_reports(&mut self, desk: &Desk) -> Result<()> {
+        let r = &mut self.reports;
+        let current = r.event_id().map(str::to_string);
+        r.events = desk.events("", LIST_LIMIT)?.into_iter().map(|e| (e.id, e.name)).collect();
+        // Keep the same event selected if the list moved.
+        r.event = current.and_then(|id| r.events.iter().position(|(e, _)| *e == id).map(|i| i + 1)).unwrap_or(0);
+        r.report = Some(desk.report(&r.filter())?);
+        Ok(())
+    }
+
+    fn load_audit(&mut self, desk: &Desk) -> Result<()> {
+        let a = &mut self.audit;
+        a.rows = desk.audit_search(a.field, &a.filter.text, LIST_LIMIT)?;
+        a.sel = a.sel.min(a.rows.len().saturating_sub(1));
+        a.backlog = jobs::ship_backlog_of(desk)?;
+        Ok(())
+    }
+
+    fn load_jobs(&mut self, desk: &Desk) -> Result<()> {
+        self.jobs.rows = jobs::job_statuses(desk)?;
+        self.jobs.sel = self.jobs.sel.min(self.jobs.rows.len().saturating_sub(1));
+        Ok(())
+    }
+}

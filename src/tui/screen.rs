@@ -1,0 +1,41 @@
+//! The top-level screens and tabs, shared by the app's state and the
+//! back office's, and how long their lists get.
+
+/// The top-level screens, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Events,
+    Bookings,
+    Reports,
+    Audit,
+    Jobs,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [Tab::Events, Tab::Bookings, Tab::Reports, Tab::Audit, Tab::Jobs];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Events => "Events",
+            Tab::Bookings => "Bookings",
+            Tab::Reports => "Reports",
+            Tab::Audit => "Audit",
+            Tab::Jobs => "Jobs",
+        }
+    }
+}
+
+/// What fills the body: a tab's list, or a screen opened from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Events,
+    Sell,
+    Bookings,
+    Detail,
+    Reports,
+    Audit,
+    Jobs,
+}
+
+/// The most rows a list screen reads at once.
+pub const LIST_LIMIT: usize = 500;
