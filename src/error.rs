@@ -1,5 +1,6 @@
 //! One error type for the engine. Every variant reads as a sentence a clerk can
-//! act on; the CLI maps `Storage` problems to exit code 2.
+//! act on; the CLI maps `Storage` problems to exit code 2. SQLite and I/O
+//! errors keep their cause as the error's `source`.
 
 use crate::domain::Invalid;
 
@@ -23,7 +24,15 @@ pub enum Error {
     #[error("{0}")]
     Storage(String),
     #[error("database error: {0}")]
-    Db(rusqlite::Error),
+    Db(#[source] rusqlite::Error),
+    /// Reading or writing a file, a pipe or the terminal failed; `context`
+    /// says what was being done.
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl From<rusqlite::Error> for Error {
@@ -46,6 +55,15 @@ impl Error {
 
     pub fn not_found(what: &'static str, id: &str) -> Self {
         Error::NotFound { what, id: id.to_string() }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+
+    /// Whoever read the output went away (`boxoffice report | head`): not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }
 

@@ -18,8 +18,18 @@ use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-fn io(e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("cannot write the CSV: {e}"))
+/// A CSV write failure; an I/O error inside it stays itself (a broken pipe
+/// is still one), anything else is carried as its message.
+fn io(e: csv::Error) -> Error {
+    let source = if e.is_io_error() {
+        match e.into_kind() {
+            csv::ErrorKind::Io(source) => source,
+            other => std::io::Error::other(format!("{other:?}")),
+        }
+    } else {
+        std::io::Error::other(e)
+    };
+    Error::io("cannot write the CSV", source)
 }
 
 fn rfc(t: DateTime<Utc>) -> String {
@@ -109,7 +119,7 @@ pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
         row("threshold", "", "", &format!("{name}_red"), th.red.to_string())?;
     }
     row("threshold", "", "", "min_sample", t.min_sample.to_string())?;
-    out.flush().map_err(io)
+    out.flush().map_err(|e| Error::io("cannot write the CSV", e))
 }
 
 pub const BOOKINGS_HEADER: [&str; 10] = [
@@ -144,7 +154,7 @@ pub fn bookings_csv<W: Write>(rows: &[(Booking, String, String)], w: W) -> Resul
         ])
         .map_err(io)?;
     }
-    out.flush().map_err(io)
+    out.flush().map_err(|e| Error::io("cannot write the CSV", e))
 }
 
 pub const AUDIT_HEADER: [&str; 15] = [
@@ -189,14 +199,14 @@ pub fn audit_csv<W: Write>(rows: &[AuditRow], w: W) -> Result<()> {
         ])
         .map_err(io)?;
     }
-    out.flush().map_err(io)
+    out.flush().map_err(|e| Error::io("cannot write the CSV", e))
 }
 
 /// A new file `<what>-YYYYMMDD-HHMMSS.csv` in `dir` (then `-2`, `-3`… if that
 /// second already has one); never overwrites.
 pub fn create_export(dir: &Path, what: &str, now: DateTime<Utc>) -> Result<(PathBuf, std::fs::File)> {
     std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Storage(format!("cannot create the export directory {}: {e}", dir.display())))?;
+        .map_err(|e| Error::io(format!("cannot create the export directory {}", dir.display()), e))?;
     let stamp = now.format("%Y%m%d-%H%M%S");
     for n in 1..1000 {
         let name = if n == 1 { format!("{what}-{stamp}.csv") } else { format!("{what}-{stamp}-{n}.csv") };
@@ -204,8 +214,53 @@ pub fn create_export(dir: &Path, what: &str, now: DateTime<Utc>) -> Result<(Path
         match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(f) => return Ok((path, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(Error::Storage(format!("cannot create {}: {e}", path.display()))),
+            Err(e) => return Err(Error::io(format!("cannot create {}", path.display()), e)),
         }
     }
     Err(Error::Storage(format!("too many exports this second in {}", dir.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::BookingStatus;
+
+    /// A pipe whose reader has gone.
+    struct Closed;
+
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+    }
+
+    #[test]
+    fn a_broken_pipe_stays_one_through_the_csv_writer() {
+        let t = DateTime::UNIX_EPOCH;
+        let booking = Booking {
+            id: "b".repeat(36),
+            hold_id: "h".into(),
+            event_id: "e".into(),
+            customer_id: "c".into(),
+            seats: 2,
+            amount: 1000,
+            currency: "INR".into(),
+            status: BookingStatus::Confirmed,
+            correlation_id: "x".repeat(36),
+            created_at: t,
+            payment_expires_at: t,
+            updated_at: t,
+        };
+        // Past the writer's buffer (the error comes from a record), and within
+        // it (the error comes from the final flush).
+        for n in [500, 1] {
+            let rows = vec![(booking.clone(), "Jane".to_string(), "Gig".to_string()); n];
+            let err = bookings_csv(&rows, Closed).expect_err("the reader is gone");
+            assert!(err.is_broken_pipe(), "{n} rows: {err:?}");
+            assert_eq!(err.to_string(), "cannot write the CSV: broken pipe", "{n} rows");
+        }
+    }
 }

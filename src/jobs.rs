@@ -294,9 +294,9 @@ impl Jobs {
             let Some(last) = rows.last().map(|r| r.seq) else { return Ok(shipped) };
             for row in &rows {
                 let line = serde_json::to_string(row).map_err(|e| Error::Storage(e.to_string()))?;
-                self.sink.write_line(&line).map_err(|e| Error::Storage(format!("cannot write the audit log: {e}")))?;
+                self.sink.write_line(&line).map_err(|e| Error::io("cannot write the audit log", e))?;
             }
-            self.sink.flush().map_err(|e| Error::Storage(format!("cannot flush the audit log: {e}")))?;
+            self.sink.flush().map_err(|e| Error::io("cannot flush the audit log", e))?;
             self.desk.write_raw(|conn, _, _| {
                 // Another process may have moved the cursor meanwhile; never move it back.
                 let now_at = audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0i64);
@@ -478,7 +478,7 @@ impl TickThread {
                 }
                 beat.stopped.store(true, Ordering::Relaxed);
             })
-            .map_err(|e| Error::Storage(format!("cannot start the tick thread: {e}")))?;
+            .map_err(|e| Error::io("cannot start the tick thread", e))?;
         Ok(TickThread { stop, handle: Some(handle), heartbeat })
     }
 }

@@ -178,15 +178,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             let report = desk.report(&filter)?;
             let mut out = std::io::stdout().lock();
+            let failed = |e| Error::io("cannot write the report", e);
             let written = match args.format {
                 Format::Json => serde_json::to_writer_pretty(&mut out, &report)
-                    .map_err(|e| Error::Storage(e.to_string()))
-                    .and_then(|()| writeln!(out).map_err(|e| Error::Storage(e.to_string()))),
+                    .map_err(|e| failed(e.into()))
+                    .and_then(|()| writeln!(out).map_err(failed)),
                 Format::Csv => boxoffice::export::report_csv(&report, &mut out),
-                Format::Table => write!(out, "{}", report.table()).map_err(|e| Error::Storage(e.to_string())),
+                Format::Table => write!(out, "{}", report.table()).map_err(failed),
             };
             match written {
-                Err(Error::Storage(m)) if m.contains("Broken pipe") => Ok(ExitCode::SUCCESS),
+                Err(e) if e.is_broken_pipe() => Ok(ExitCode::SUCCESS),
                 other => other.map(|()| ExitCode::SUCCESS),
             }
         }

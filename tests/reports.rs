@@ -342,6 +342,26 @@ fn cli_table_and_csv_run_and_bad_input_exits_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no database"));
 }
 
+#[test]
+fn a_reader_that_goes_away_ends_the_report_quietly() {
+    let h = history();
+    for format in ["table", "json", "csv"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+            .arg("--db")
+            .arg(h.w.path())
+            .args(["report", "--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run boxoffice");
+        // `boxoffice report | head -0`: the reader is gone before the first byte.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
 // ---- the screens ------------------------------------------------------------------------
 
 fn app(h: &History) -> Headless {

@@ -252,8 +252,7 @@ fn parent_main(cli: &Cli) -> Result<ExitCode, Error> {
         Some(p) => (p.clone(), None),
         None => {
             let dir = std::env::temp_dir().join(format!("boxoffice-bench-{}-{}", std::process::id(), now_us()));
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Error::Storage(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
             (dir.join("bench.db"), Some(dir))
         }
     };
@@ -364,7 +363,7 @@ fn run_phase(cli: &Cli, role: Role, db: &Path, event_id: &str) -> Result<Phase, 
         let report = worker.run();
         return Ok(Phase::from_reports(&[report]));
     }
-    let exe = std::env::current_exe().map_err(|e| Error::Storage(format!("cannot find the bench binary: {e}")))?;
+    let exe = std::env::current_exe().map_err(|e| Error::io("cannot find the bench binary", e))?;
     let mut children = Vec::new();
     for i in 0..cli.processes {
         let child = Command::new(&exe)
@@ -385,7 +384,7 @@ fn run_phase(cli: &Cli, role: Role, db: &Path, event_id: &str) -> Result<Phase, 
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .map_err(|e| Error::Storage(format!("cannot start a worker process: {e}")))?;
+            .map_err(|e| Error::io("cannot start a worker process", e))?;
         children.push(child);
     }
     // Wait until every worker has opened its connection, then start them together.
@@ -393,7 +392,7 @@ fn run_phase(cli: &Cli, role: Role, db: &Path, event_id: &str) -> Result<Phase, 
     for child in &mut children {
         let mut out = BufReader::new(child.stdout.take().expect("piped stdout"));
         let mut line = String::new();
-        out.read_line(&mut line).map_err(|e| Error::Storage(format!("worker did not start: {e}")))?;
+        out.read_line(&mut line).map_err(|e| Error::io("worker did not start", e))?;
         if line.trim() != "ready" {
             return Err(Error::Storage(format!("worker did not start: {}", line.trim())));
         }
@@ -407,7 +406,7 @@ fn run_phase(cli: &Cli, role: Role, db: &Path, event_id: &str) -> Result<Phase, 
     for (child, mut out) in children.iter_mut().zip(outs) {
         let mut line = String::new();
         let _ = out.read_line(&mut line);
-        let status = child.wait().map_err(|e| Error::Storage(format!("worker failed: {e}")))?;
+        let status = child.wait().map_err(|e| Error::io("worker failed", e))?;
         match serde_json::from_str::<WorkerReport>(line.trim()) {
             Ok(r) => reports.push(r),
             Err(_) => {

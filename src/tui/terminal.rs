@@ -37,8 +37,8 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Storage(format!("cannot start the event loop: {e}")))?;
-    let mut terminal = ratatui::try_init().map_err(|e| Error::Storage(format!("cannot open the terminal: {e}")))?;
+        .map_err(|e| Error::io("cannot start the event loop", e))?;
+    let mut terminal = ratatui::try_init().map_err(|e| Error::io("cannot open the terminal", e))?;
     // ratatui's hook restores the terminal on a panic; a panic on the tick
     // thread is caught there and shown in the status bar, so it must not
     // restore the terminal under a UI that is still running.
@@ -57,7 +57,7 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
         let mut timer = tokio::time::interval(Duration::from_millis(250));
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
-            terminal.draw(|f| view::draw(f, &app)).map_err(|e| Error::Storage(format!("cannot draw: {e}")))?;
+            terminal.draw(|f| view::draw(f, &app)).map_err(|e| Error::io("cannot draw", e))?;
             if app.quit {
                 return Ok(());
             }
@@ -65,7 +65,7 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
                 event = keys.next() => match event {
                     Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => handle_key(&mut app, key),
                     Some(Ok(_)) => {} // resize and the rest: the next draw adapts
-                    Some(Err(e)) => return Err(Error::Storage(format!("cannot read the terminal: {e}"))),
+                    Some(Err(e)) => return Err(Error::io("cannot read the terminal", e)),
                     None => return Ok(()),
                 },
                 _ = timer.tick() => app.refresh(),
