@@ -124,25 +124,14 @@ pub(super) fn move_booking(tx: &Tx<'_>, b: &Booking, to: BookingStatus) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::world;
+    use super::super::testing::{count, world};
     use super::*;
-    use crate::domain::{Hold, NewCustomer};
-    use crate::{HoldRequest, SeatPick};
-
-    fn hold(w: &super::super::testing::World, n: i64) -> Hold {
-        let req = HoldRequest {
-            event_id: w.ga.id.clone(),
-            pick: SeatPick::Count(n),
-            idempotency_key: None,
-            correlation_id: None,
-        };
-        w.desk.hold(req).expect("hold").value
-    }
+    use crate::domain::NewCustomer;
 
     #[test]
     fn a_booking_charges_seats_times_price_and_waits_for_payment() {
         let w = world();
-        let h = hold(&w, 3);
+        let h = w.hold(&w.ga, count(3));
         let b = w.desk.book(&h.id, &w.jane.id, None).expect("book");
         assert!(!b.is_retry);
         let b = b.value;
@@ -158,7 +147,7 @@ mod tests {
     #[test]
     fn one_booking_per_hold_replayed_for_its_customer_refused_for_another() {
         let w = world();
-        let h = hold(&w, 1);
+        let h = w.hold(&w.ga, count(1));
         let first = w.desk.book(&h.id, &w.jane.id, None).expect("book").value;
         let again = w.desk.book(&h.id, &w.jane.id, None).expect("replay");
         assert!(again.is_retry);
@@ -178,12 +167,12 @@ mod tests {
     #[test]
     fn an_expired_or_released_hold_cannot_be_booked() {
         let w = world();
-        let released = hold(&w, 1);
+        let released = w.hold(&w.ga, count(1));
         w.desk.release(&released.id).expect("release");
         assert!(
             matches!(w.desk.book(&released.id, &w.jane.id, None), Err(Error::Refused(why)) if why.contains("released"))
         );
-        let late = hold(&w, 1);
+        let late = w.hold(&w.ga, count(1));
         w.advance_minutes(5);
         assert!(matches!(w.desk.book(&late.id, &w.jane.id, None), Err(Error::Refused(why)) if why.contains("expired")));
         assert_eq!(w.count(AuditAction::BookingCreated), 0);

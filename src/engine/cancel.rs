@@ -98,21 +98,13 @@ pub(super) fn start_refund(tx: &Tx<'_>, b: &Booking, kind: RefundKind, percent: 
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{World, world};
+    use super::super::testing::{World, seats, world};
     use super::*;
     use crate::domain::PaymentOutcome;
-    use crate::{HoldRequest, SeatPick};
 
     /// A PAYMENT_PENDING booking of seats C1 C2 of the theatre (₹500 each).
     fn booked(w: &World) -> Booking {
-        let req = HoldRequest {
-            event_id: w.theatre.id.clone(),
-            pick: SeatPick::Labels(vec!["C1".into(), "C2".into()]),
-            idempotency_key: None,
-            correlation_id: None,
-        };
-        let hold = w.desk.hold(req).expect("hold").value;
-        w.desk.book(&hold.id, &w.jane.id, None).expect("book").value
+        w.booked(&w.theatre, seats(&["C1", "C2"]))
     }
 
     #[test]

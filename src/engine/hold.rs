@@ -259,21 +259,13 @@ pub(super) fn give_back_seats(tx: &Tx<'_>, hold: &Hold) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::world;
+    use super::super::testing::{count, request as pick, seats as labels, world};
     use super::*;
-
-    fn pick(event: &Event, pick: SeatPick, key: Option<&str>) -> HoldRequest {
-        HoldRequest { event_id: event.id.clone(), pick, idempotency_key: key.map(str::to_string), correlation_id: None }
-    }
-
-    fn labels(l: &[&str]) -> SeatPick {
-        SeatPick::Labels(l.iter().map(|s| s.to_string()).collect())
-    }
 
     #[test]
     fn best_available_takes_the_front_centre_and_the_seats_leave_the_pool() {
         let w = world();
-        let hold = w.desk.hold(pick(&w.theatre, SeatPick::Count(2), None)).expect("hold").value;
+        let hold = w.desk.hold(pick(&w.theatre, count(2), None)).expect("hold").value;
         assert_eq!(hold.labels, ["A2", "A3"]);
         assert_eq!((hold.status, hold.seats), (HoldStatus::Active, 2));
         assert_eq!(hold.expires_at, hold.created_at + chrono::Duration::minutes(5));
@@ -296,8 +288,8 @@ mod tests {
         let twice = w.desk.hold(pick(&w.theatre, labels(&["C1", "C1"]), None));
         assert!(matches!(twice, Err(Error::Invalid(i)) if i.rule.contains("twice")));
         assert!(matches!(w.desk.hold(pick(&w.ga, labels(&["A1"]), None)), Err(Error::Refused(_))));
-        assert!(matches!(w.desk.hold(pick(&w.ga, SeatPick::Count(11), None)), Err(Error::NotEnoughSeats { .. })));
-        assert!(matches!(w.desk.hold(pick(&w.ga, SeatPick::Count(0), None)), Err(Error::Invalid(_))));
+        assert!(matches!(w.desk.hold(pick(&w.ga, count(11), None)), Err(Error::NotEnoughSeats { .. })));
+        assert!(matches!(w.desk.hold(pick(&w.ga, count(0), None)), Err(Error::Invalid(_))));
         assert_eq!(w.audit().len(), before, "refusals write nothing");
         assert_eq!((w.available(&w.theatre), w.available(&w.ga)), (10, 10));
         w.verified();
@@ -307,7 +299,7 @@ mod tests {
     fn a_started_event_sells_nothing() {
         let w = world();
         w.clock.set(w.theatre.starts_at);
-        let refused = w.desk.hold(pick(&w.theatre, SeatPick::Count(1), None));
+        let refused = w.desk.hold(pick(&w.theatre, count(1), None));
         assert!(matches!(refused, Err(Error::Refused(why)) if why.contains("already started")));
         assert_eq!(w.available(&w.theatre), 12);
     }
@@ -315,15 +307,15 @@ mod tests {
     #[test]
     fn a_key_replays_its_hold_and_only_for_the_same_event() {
         let w = world();
-        let first = w.desk.hold(pick(&w.ga, SeatPick::Count(3), Some("k1"))).expect("hold");
-        let again = w.desk.hold(pick(&w.ga, SeatPick::Count(3), Some("k1"))).expect("replay");
+        let first = w.desk.hold(pick(&w.ga, count(3), Some("k1"))).expect("hold");
+        let again = w.desk.hold(pick(&w.ga, count(3), Some("k1"))).expect("replay");
         assert!(!first.is_retry && again.is_retry);
         assert_eq!(again.value.id, first.value.id);
         assert_eq!(w.available(&w.ga), 7, "seats taken once");
         let retry = w.rows_of(AuditAction::HoldRetry);
         assert_eq!(retry.len(), 1);
         assert_eq!(retry[0].original_attempt_id.as_deref(), Some(first.value.id.as_str()));
-        assert!(matches!(w.desk.hold(pick(&w.theatre, SeatPick::Count(1), Some("k1"))), Err(Error::Refused(_))));
+        assert!(matches!(w.desk.hold(pick(&w.theatre, count(1), Some("k1"))), Err(Error::Refused(_))));
         w.verified();
     }
 
@@ -346,7 +338,7 @@ mod tests {
     #[test]
     fn a_hold_awaiting_payment_cannot_be_released() {
         let w = world();
-        let hold = w.desk.hold(pick(&w.ga, SeatPick::Count(1), None)).expect("hold").value;
+        let hold = w.desk.hold(pick(&w.ga, count(1), None)).expect("hold").value;
         w.desk.book(&hold.id, &w.jane.id, None).expect("book");
         assert!(matches!(w.desk.release(&hold.id), Err(Error::Refused(why)) if why.contains("cancel the booking")));
         assert_eq!(w.desk.get_hold(&hold.id).expect("hold").status, HoldStatus::Active);

@@ -179,8 +179,9 @@ fn used_for(scope: IdempotencyScope) -> Error {
 #[cfg(test)]
 pub(crate) mod testing {
     use super::Desk;
+    use super::{HoldRequest, SeatPick};
     use crate::clock::ManualClock;
-    use crate::domain::{AuditAction, AuditRow, Customer, Event, EventKind, NewCustomer, NewEvent};
+    use crate::domain::{AuditAction, AuditRow, Booking, Customer, Event, EventKind, Hold, NewCustomer, NewEvent};
     use crate::{Config, Context};
     use chrono::{DateTime, Utc};
     use std::sync::Arc;
@@ -224,7 +225,32 @@ pub(crate) mod testing {
         World { desk, clock, theatre, ga, jane }
     }
 
+    /// `n` seats, best available.
+    pub fn count(n: i64) -> SeatPick {
+        SeatPick::Count(n)
+    }
+
+    /// These seat labels.
+    pub fn seats(labels: &[&str]) -> SeatPick {
+        SeatPick::Labels(labels.iter().map(|s| s.to_string()).collect())
+    }
+
+    pub fn request(event: &Event, pick: SeatPick, key: Option<&str>) -> HoldRequest {
+        HoldRequest { event_id: event.id.clone(), pick, idempotency_key: key.map(str::to_string), correlation_id: None }
+    }
+
     impl World {
+        /// A new hold of `pick` on `event`.
+        pub fn hold(&self, event: &Event, pick: SeatPick) -> Hold {
+            self.desk.hold(request(event, pick, None)).expect("hold").value
+        }
+
+        /// A new PAYMENT_PENDING booking of `pick` on `event` for Jane.
+        pub fn booked(&self, event: &Event, pick: SeatPick) -> Booking {
+            let hold = self.hold(event, pick);
+            self.desk.book(&hold.id, &self.jane.id, None).expect("book").value
+        }
+
         /// Every audit row, oldest first.
         pub fn audit(&self) -> Vec<AuditRow> {
             let mut rows =

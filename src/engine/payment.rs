@@ -139,27 +139,14 @@ fn stored_attempt(tx: &Tx<'_>, key: &str) -> Result<Option<PaymentAttempt>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{World, world};
+    use super::super::testing::{count, request, world};
     use super::*;
     use crate::domain::{BookingStatus, RefundStatus};
-    use crate::{HoldRequest, SeatPick};
-
-    /// A PAYMENT_PENDING booking of `n` general-admission seats (₹200 each).
-    fn booked(w: &World, n: i64) -> Booking {
-        let req = HoldRequest {
-            event_id: w.ga.id.clone(),
-            pick: SeatPick::Count(n),
-            idempotency_key: None,
-            correlation_id: None,
-        };
-        let hold = w.desk.hold(req).expect("hold").value;
-        w.desk.book(&hold.id, &w.jane.id, None).expect("book").value
-    }
 
     #[test]
     fn success_confirms_the_booking_and_sells_the_seats() {
         let w = world();
-        let b = booked(&w, 2);
+        let b = w.booked(&w.ga, count(2));
         let p = w.desk.pay(&b.id, PaymentOutcome::Success, "pay-1", Some(40_000)).expect("pay");
         assert_eq!((p.booking.status, p.refund, p.is_retry), (BookingStatus::Confirmed, None, false));
         assert!(p.attempt.transaction_id.as_deref().is_some_and(|t| t.starts_with("txn_")));
@@ -173,7 +160,7 @@ mod tests {
     #[test]
     fn failure_frees_the_seats_and_records_a_full_refund() {
         let w = world();
-        let b = booked(&w, 2);
+        let b = w.booked(&w.ga, count(2));
         let p = w.desk.pay(&b.id, PaymentOutcome::Failure, "pay-1", None).expect("pay");
         assert_eq!(p.booking.status, BookingStatus::PaymentFailed);
         let refund = p.refund.expect("a FULL refund");
@@ -188,7 +175,7 @@ mod tests {
     #[test]
     fn timeout_keeps_the_booking_pending_for_a_retry_with_a_new_key() {
         let w = world();
-        let b = booked(&w, 1);
+        let b = w.booked(&w.ga, count(1));
         let p = w.desk.pay(&b.id, PaymentOutcome::Timeout, "pay-1", None).expect("timeout");
         assert_eq!(p.booking.status, BookingStatus::PaymentPending);
         let p = w.desk.pay(&b.id, PaymentOutcome::Success, "pay-2", None).expect("success");
@@ -200,7 +187,7 @@ mod tests {
     #[test]
     fn the_same_key_replays_and_a_second_charge_is_refused() {
         let w = world();
-        let b = booked(&w, 1);
+        let b = w.booked(&w.ga, count(1));
         let first = w.desk.pay(&b.id, PaymentOutcome::Success, "pay-1", None).expect("pay");
         let again = w.desk.pay(&b.id, PaymentOutcome::Failure, "pay-1", None).expect("replay");
         assert!(again.is_retry);
@@ -216,20 +203,13 @@ mod tests {
     #[test]
     fn bad_payments_change_nothing() {
         let w = world();
-        let b = booked(&w, 1);
+        let b = w.booked(&w.ga, count(1));
         let before = w.audit().len();
         assert!(matches!(w.desk.pay(&b.id, PaymentOutcome::Success, "  ", None), Err(Error::Invalid(_))));
         let wrong = w.desk.pay(&b.id, PaymentOutcome::Success, "pay-1", Some(1));
         assert!(matches!(wrong, Err(Error::Invalid(i)) if i.field == "amount"));
-        let other = booked(&w, 1);
-        w.desk
-            .hold(HoldRequest {
-                event_id: w.ga.id.clone(),
-                pick: SeatPick::Count(1),
-                idempotency_key: Some("hold-key".into()),
-                correlation_id: None,
-            })
-            .expect("hold with a key");
+        let other = w.booked(&w.ga, count(1));
+        w.desk.hold(request(&w.ga, count(1), Some("hold-key"))).expect("hold with a key");
         let reused = w.desk.pay(&other.id, PaymentOutcome::Success, "hold-key", None);
         assert!(matches!(reused, Err(Error::Refused(why)) if why.contains("already used for a hold")));
         w.advance_minutes(10);

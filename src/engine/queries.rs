@@ -49,27 +49,17 @@ impl Desk {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{World, world};
+    use super::super::testing::{World, count, world};
     use super::*;
     use crate::domain::{AuditAction, BookingStatus, PaymentOutcome};
     use crate::error::Error;
-    use crate::{HoldRequest, SeatPick};
 
     /// Two bookings of the gig: one paid, one still pending.
     fn two_bookings(w: &World) -> (Booking, Booking) {
-        let mut made = Vec::new();
-        for _ in 0..2 {
-            let req = HoldRequest {
-                event_id: w.ga.id.clone(),
-                pick: SeatPick::Count(1),
-                idempotency_key: None,
-                correlation_id: None,
-            };
-            let hold = w.desk.hold(req).expect("hold").value;
-            made.push(w.desk.book(&hold.id, &w.jane.id, None).expect("book").value);
-        }
-        let paid = w.desk.pay(&made[0].id, PaymentOutcome::Success, "pay-1", None).expect("pay").booking;
-        (paid, made.remove(1))
+        let first = w.booked(&w.ga, count(1));
+        let pending = w.booked(&w.ga, count(1));
+        let paid = w.desk.pay(&first.id, PaymentOutcome::Success, "pay-1", None).expect("pay").booking;
+        (paid, pending)
     }
 
     #[test]

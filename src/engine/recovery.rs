@@ -50,9 +50,8 @@ impl Desk {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::world;
+    use super::super::testing::{seats, world};
     use super::*;
-    use crate::{HoldRequest, SeatPick};
 
     #[test]
     fn a_healthy_file_needs_no_recovery() {
@@ -66,13 +65,7 @@ mod tests {
     #[test]
     fn a_drifted_pool_and_an_orphaned_seat_are_found_then_healed() {
         let w = world();
-        let req = HoldRequest {
-            event_id: w.theatre.id.clone(),
-            pick: SeatPick::Labels(vec!["B2".into()]),
-            idempotency_key: None,
-            correlation_id: None,
-        };
-        let hold = w.desk.hold(req).expect("hold").value;
+        let hold = w.hold(&w.theatre, seats(&["B2"]));
         w.desk.release(&hold.id).expect("release");
         // What a crash half-way through a hand edit could leave: the released
         // hold's seat still marked taken, and the gig's free pool off by 3.

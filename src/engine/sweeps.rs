@@ -104,25 +104,14 @@ impl Desk {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{World, world};
+    use super::super::testing::{count, event, world};
     use super::*;
-    use crate::domain::{Hold, PaymentOutcome};
-    use crate::{HoldRequest, SeatPick};
-
-    fn hold(w: &World, n: i64) -> Hold {
-        let req = HoldRequest {
-            event_id: w.ga.id.clone(),
-            pick: SeatPick::Count(n),
-            idempotency_key: None,
-            correlation_id: None,
-        };
-        w.desk.hold(req).expect("hold").value
-    }
+    use crate::domain::{EventKind, PaymentOutcome};
 
     #[test]
     fn a_hold_expires_at_its_deadline_not_before() {
         let w = world();
-        let h = hold(&w, 4);
+        let h = w.hold(&w.ga, count(4));
         w.clock.set(h.expires_at - chrono::Duration::milliseconds(1));
         assert!(!w.desk.holds_due().expect("due"));
         assert_eq!(w.desk.expire_due().expect("sweep"), Swept::default(), "an idle sweep does nothing");
@@ -138,7 +127,7 @@ mod tests {
     #[test]
     fn a_booking_awaiting_payment_keeps_its_hold_until_its_own_deadline() {
         let w = world();
-        let h = hold(&w, 2);
+        let h = w.hold(&w.ga, count(2));
         let b = w.desk.book(&h.id, &w.jane.id, None).expect("book").value;
         w.clock.set(h.expires_at);
         assert_eq!(w.desk.expire_due().expect("sweep"), Swept::default(), "the payment deadline decides");
@@ -156,22 +145,10 @@ mod tests {
     #[test]
     fn more_than_a_batch_expires_in_one_call() {
         let w = world();
-        let big = w
-            .desk
-            .create_event(super::super::testing::event(
-                "Big",
-                crate::domain::EventKind::GeneralAdmission { capacity: 1000 },
-                100,
-            ))
-            .expect("event");
+        let big =
+            w.desk.create_event(event("Big", EventKind::GeneralAdmission { capacity: 1000 }, 100)).expect("event");
         for _ in 0..(BATCH + 5) {
-            let req = HoldRequest {
-                event_id: big.id.clone(),
-                pick: SeatPick::Count(1),
-                idempotency_key: None,
-                correlation_id: None,
-            };
-            w.desk.hold(req).expect("hold");
+            w.hold(&big, count(1));
         }
         w.advance_minutes(5);
         assert_eq!(w.desk.expire_holds().expect("sweep"), BATCH + 5);
@@ -182,7 +159,7 @@ mod tests {
     #[test]
     fn initiated_refunds_are_paid_out_once() {
         let w = world();
-        let h = hold(&w, 1);
+        let h = w.hold(&w.ga, count(1));
         let b = w.desk.book(&h.id, &w.jane.id, None).expect("book").value;
         w.desk.pay(&b.id, PaymentOutcome::Failure, "pay-1", None).expect("pay");
         assert!(w.desk.refunds_due().expect("due"));
