@@ -1,5 +1,5 @@
 //! The operations of the box office on a [`Desk`], one file per capability.
-//! Each write is one `BEGIN IMMEDIATE` transaction ([`Desk::write`]) that
+//! Each write is one `BEGIN IMMEDIATE` transaction (`Desk::write`) that
 //! re-reads what it depends on, applies the state machine of
 //! `domain::status`, and writes one audit row per state change — or, on any
 //! error, rolls back and changes nothing. All SQL is in `store`.

@@ -2,7 +2,7 @@
 //! returns the rows breaking it.
 //!
 //! Audit actions and entities are never spelled out here: a check names them
-//! as parameters (`:HOLD_CREATED`, `:hold`) and [`bind_names`] binds each to
+//! as parameters (`:HOLD_CREATED`, `:hold`) and `bind_names` binds each to
 //! the enum value with that text, refusing a name no enum knows. Statuses stay
 //! literal (the planner needs them to use the partial indexes); a test checks
 //! each one against the status enums.
