@@ -5,8 +5,8 @@
 use super::Desk;
 use super::hold::{HoldRequest, SeatPick};
 use crate::clock::ManualClock;
+use crate::context::{Config, Context};
 use crate::domain::{AuditAction, AuditRow, Booking, Customer, Event, EventKind, Hold, NewCustomer, NewEvent};
-use crate::{Config, Context};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
