@@ -279,6 +279,9 @@ fn walk(name: &str) {
     // "before" is observed once (and checked to be the same on a second copy).
     let before = observe(&mut reach(state, exports.path()));
     assert!(before == observe(&mut reach(state, exports.path())), "{name}: reaching the state is not deterministic");
+    // Hints on screen name keys through `keymap::key`; a hint for an action
+    // the table does not bind would read "(unbound)".
+    assert!(!before.screen.iter().any(|l| l.contains("(unbound)")), "{name}: {:#?}", before.screen);
     let mut unmapped = Vec::new();
     let mut acted = 0;
     for key in keyboard() {
