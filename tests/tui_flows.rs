@@ -490,23 +490,27 @@ fn events_filter_narrows_the_list_and_esc_clears_it() {
     assert_eq!(h.app.screen, Screen::Events);
 }
 
+/// At the smallest size the help is longer than its box: it scrolls, says
+/// so, and keys other than its own do nothing while it is open.
 #[test]
-fn help_overlay_opens_and_closes() {
-    let mut h = app();
+fn help_overlay_opens_scrolls_and_closes() {
+    let mut h = Headless::demo(start(), 1, 80, 24).expect("app");
     press(&mut h, &[KeyCode::Char('?')]);
     let s = h.screen_text();
-    assert!(s.contains("Help (Esc closes)") && s.contains("Seat map     o free"), "{s}");
-    assert!(s.contains("Esc/? close help"), "{s}");
-    // Every line whole, not cut at the box's border.
-    assert!(s.contains("q or Ctrl-C quit · Ctrl-R reload"), "{s}");
-    assert!(s.contains("the state machine, payments, refund and audit trail"), "{s}");
-    // Other keys do nothing while it is open (q closes it rather than quitting).
-    press(&mut h, &[KeyCode::Down, KeyCode::Enter]);
-    assert_eq!(h.app.screen, Screen::Events);
-    assert!(h.app.overlay.is_none());
-    press(&mut h, &[KeyCode::F(1), KeyCode::Char('x'), KeyCode::Char('q')]);
+    assert!(s.contains("Help · ↑↓ scroll · PgUp/PgDn page · Esc close"), "{s}");
+    assert!(s.contains("sell seats for this event") && s.contains(" 1–18 of "), "{s}");
+    assert!(!s.contains("Ctrl-C"), "the global keys come last: {s}");
+    press(&mut h, &[KeyCode::End]);
+    let s = h.screen_text();
+    assert!(s.contains("Ctrl-C") && s.contains("reload what the screen shows"), "{s}");
+    assert!(!s.contains("sell seats for this event"), "{s}");
+    press(&mut h, &[KeyCode::Up, KeyCode::Char('g')]);
+    assert!(h.screen_text().contains("sell seats for this event"));
+    // q closes the help rather than quitting; other keys do nothing.
+    press(&mut h, &[KeyCode::Char('x'), KeyCode::Char('n'), KeyCode::Char('q')]);
     assert!(h.app.overlay.is_none() && !h.app.quit);
-    assert!(!h.screen_text().contains("Help (Esc closes)"));
+    assert_eq!(h.app.screen, Screen::Events);
+    assert!(!h.screen_text().contains("Help ·"));
 }
 
 #[test]
@@ -630,7 +634,7 @@ const SCREENS: usize = 15;
 fn signature(h: &Headless) -> String {
     let overlay = match &h.app.overlay {
         None => "-",
-        Some(Overlay::Help) => "help",
+        Some(Overlay::Help { .. }) => "help",
         Some(Overlay::EventForm(_)) => "event form",
         Some(Overlay::CustomerForm(_)) => "customer form",
         Some(Overlay::ConfirmCancel { .. }) => "confirm",

@@ -1,9 +1,8 @@
 //! What the clerk asked for, whatever key they used.
 
 use crate::domain::PaymentOutcome;
-use ratatui::crossterm::event::KeyEvent;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Quit,
     ToggleHelp,
@@ -21,8 +20,10 @@ pub enum Action {
     Bottom,
     /// Enter on a list: open the selected row.
     Open,
-    /// A key for the focused text box (filter, search or form).
-    Text(KeyEvent),
+    /// An edit to the focused text box (filter, search or form).
+    Edit(Edit),
+    /// Help: scroll by this many lines (negative: up).
+    ScrollHelp(i32),
     StartFilter,
     NewEvent,
     ToggleSeat,
@@ -59,4 +60,20 @@ pub enum Action {
     RunRecovery,
     /// Jobs: run the tick's sweeps now.
     RunSweeps,
+}
+
+/// What a key does to a text box. The keymap decides which key is which
+/// edit; the boxes (`form.rs`) only apply them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    Insert(char),
+    DeleteBack,
+    /// Empty the focused field.
+    Clear,
+    NextField,
+    PrevField,
+    /// Enter: submit a form, or keep a filter and stop typing.
+    Submit,
+    /// Esc: close a form, or clear a filter and stop typing.
+    Cancel,
 }

@@ -93,7 +93,10 @@ pub struct Detail {
 /// A modal on top of the screen.
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help,
+    /// `scroll`: the first help row shown.
+    Help {
+        scroll: usize,
+    },
     EventForm(Form),
     CustomerForm(Form),
     /// "Cancel this booking? refund shown" — y/n.

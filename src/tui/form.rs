@@ -1,7 +1,7 @@
 //! A small text form: labelled fields, one focused, each with its own
 //! validation message. Used for new events and customers.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::tui::action::Edit;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
@@ -66,25 +66,25 @@ impl Form {
         }
     }
 
-    pub fn input(&mut self, key: KeyEvent) -> FormInput {
+    pub fn input(&mut self, edit: Edit) -> FormInput {
         let n = self.fields.len().max(1);
-        match key.code {
-            KeyCode::Esc => return FormInput::Cancel,
-            KeyCode::Enter => return FormInput::Submit,
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n,
-            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n - 1) % n,
-            KeyCode::Backspace => {
+        match edit {
+            Edit::Cancel => return FormInput::Cancel,
+            Edit::Submit => return FormInput::Submit,
+            Edit::NextField => self.focus = (self.focus + 1) % n,
+            Edit::PrevField => self.focus = (self.focus + n - 1) % n,
+            Edit::DeleteBack => {
                 if let Some(f) = self.fields.get_mut(self.focus) {
                     f.value.pop();
                     f.error = None;
                 }
             }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            Edit::Clear => {
                 if let Some(f) = self.fields.get_mut(self.focus) {
                     f.value.clear();
                 }
             }
-            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            Edit::Insert(c) => {
                 if let Some(f) = self.fields.get_mut(self.focus) {
                     // Over-long input is kept (up to a hard cap) so validation can say
                     // exactly what is wrong, rather than silently cutting it.
@@ -94,7 +94,6 @@ impl Form {
                     f.error = None;
                 }
             }
-            _ => {}
         }
         FormInput::Edited
     }
@@ -108,29 +107,33 @@ pub struct LineInput {
 }
 
 impl LineInput {
-    /// Returns true when the key finished editing (Enter or Esc).
-    pub fn input(&mut self, key: KeyEvent) -> bool {
-        match key.code {
-            KeyCode::Enter => {
+    /// Returns true when the edit finished typing (Enter or Esc).
+    pub fn input(&mut self, edit: Edit) -> bool {
+        match edit {
+            Edit::Submit => {
                 self.active = false;
                 true
             }
-            KeyCode::Esc => {
+            Edit::Cancel => {
                 self.active = false;
                 self.text.clear();
                 true
             }
-            KeyCode::Backspace => {
+            Edit::DeleteBack => {
                 self.text.pop();
                 false
             }
-            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            Edit::Clear => {
+                self.text.clear();
+                false
+            }
+            Edit::Insert(c) => {
                 if self.text.chars().count() < 120 {
                     self.text.push(c);
                 }
                 false
             }
-            _ => false,
+            Edit::NextField | Edit::PrevField => false,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The clerk's terminal app, in the Elm shape: a key becomes an [`Action`]
-//! (`input`), `update` applies it to the [`App`] state (calling the engine),
+//! (`keymap`, the one table of keys), `update` applies it to the [`App`] state (calling the engine),
 //! and `view::draw` renders the state. `headless` runs the same path on a
 //! test backend; `terminal` runs it on a real terminal.
 
@@ -8,7 +8,7 @@ pub mod app;
 pub mod backoffice;
 pub mod form;
 pub mod headless;
-pub mod input;
+pub mod keymap;
 pub mod office;
 pub mod screen;
 pub mod terminal;
@@ -22,7 +22,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 /// A key, the whole way: input → action → update.
 pub fn handle_key(app: &mut App, key: KeyEvent) {
-    if let Some(action) = input::action_for(app, key) {
+    if let Some(action) = keymap::action_for(app, key) {
         update::update(app, action);
     }
 }

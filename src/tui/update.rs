@@ -6,10 +6,11 @@ use crate::domain::{BookingStatus, EventKind, Money, NewCustomer, NewEvent, Paym
 use crate::engine::{HoldRequest, SeatPick};
 use crate::error::Error;
 use crate::ids::short;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, Edit};
 use crate::tui::app::{App, Overlay, STATUS_FILTERS, Screen, Sell, Stage, Tab};
 use crate::tui::backoffice;
 use crate::tui::form::{Field, Form, FormInput};
+use crate::tui::keymap;
 use chrono::{NaiveDateTime, TimeZone};
 
 pub fn update(app: &mut App, action: Action) {
@@ -18,7 +19,10 @@ pub fn update(app: &mut App, action: Action) {
     {
         s.typing_quantity = false;
     }
-    if !matches!(action, Action::Text(_) | Action::Up | Action::Down | Action::Left | Action::Right) {
+    if !matches!(
+        action,
+        Action::Edit(_) | Action::ScrollHelp(_) | Action::Up | Action::Down | Action::Left | Action::Right
+    ) {
         // A new command clears the last result; moving around keeps it readable.
         if !matches!(action, Action::Refresh) {
             app.message = None;
@@ -28,8 +32,14 @@ pub fn update(app: &mut App, action: Action) {
         Action::Quit => app.quit = true,
         Action::ToggleHelp => {
             app.overlay = match app.overlay {
-                Some(Overlay::Help) => None,
-                _ => Some(Overlay::Help),
+                Some(Overlay::Help { .. }) => None,
+                _ => Some(Overlay::Help { scroll: 0 }),
+            }
+        }
+        Action::ScrollHelp(lines) => {
+            let max = keymap::help_max_scroll(app) as i64;
+            if let Some(Overlay::Help { scroll }) = app.overlay.as_mut() {
+                *scroll = (*scroll as i64).saturating_add(i64::from(lines)).clamp(0, max) as usize;
             }
         }
         Action::Refresh => {
@@ -47,7 +57,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::Up | Action::Down | Action::Left | Action::Right => move_cursor(app, &action),
         Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => jump(app, &action),
         Action::Open => open(app),
-        Action::Text(key) => text(app, key),
+        Action::Edit(edit) => text(app, edit),
         Action::StartFilter => match app.screen {
             Screen::Events => app.event_filter.active = true,
             Screen::Bookings => app.booking_search.active = true,
@@ -186,13 +196,7 @@ fn move_cursor(app: &mut App, action: &Action) {
         Screen::Bookings => app.booking_sel = step(app.booking_sel, delta, app.bookings.len()),
         Screen::Sell => {
             let Some(s) = app.sell.as_mut() else { return };
-            let Some(map) = &s.map else {
-                // General admission: up/down change the quantity.
-                if matches!(action, Action::Up | Action::Down) {
-                    s.quantity = (i64::from(s.quantity) - delta).clamp(1, 99) as u32;
-                }
-                return;
-            };
+            let Some(map) = &s.map else { return };
             let rows = map.rows.len();
             let cols = map.rows.first().map_or(0, Vec::len);
             match action {
@@ -278,7 +282,7 @@ fn resume_own_hold(app: &mut App, sell: &mut Sell) {
     sell.hold = Some(hold);
 }
 
-fn text(app: &mut App, key: ratatui::crossterm::event::KeyEvent) {
+fn text(app: &mut App, key: Edit) {
     match app.overlay.take() {
         Some(Overlay::EventForm(mut form)) => match form.input(key) {
             FormInput::Cancel => {}

@@ -2,7 +2,9 @@
 //! the row they replayed; the JSON log's path and how far shipping has got.
 
 use crate::ids::short;
+use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::keymap::{AUDIT, key};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -17,11 +19,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let text = if a.filter.active || !a.filter.text.is_empty() {
         format!("{}{}", a.filter.text, if a.filter.active { "▏" } else { "" })
     } else {
-        "(/ to type)".into()
+        format!("({} to type)", key(&AUDIT, Action::StartFilter))
     };
     let mut spans = vec![" Filter ".bold(), Span::raw(format!("{}: ", a.field.label())), Span::raw(text)];
     if a.back.is_some() {
-        spans.push("   Esc: back to the booking".fg(Color::Cyan));
+        spans.push(format!("   {}: back to the booking", key(&AUDIT, Action::Back)).fg(Color::Cyan));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), bar);
 

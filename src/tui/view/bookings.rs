@@ -4,7 +4,9 @@
 use super::sell::status_span;
 use crate::domain::{BookingStatus, Money};
 use crate::ids::short;
+use crate::tui::action::Action;
 use crate::tui::app::{App, STATUS_FILTERS};
+use crate::tui::keymap::{BOOKINGS, key};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -18,7 +20,7 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let search = if s.active || !s.text.is_empty() {
         format!("{}{}", s.text, if s.active { "▏" } else { "" })
     } else {
-        "(/ to search)".into()
+        format!("({} to search)", key(&BOOKINGS, Action::StartFilter))
     };
     frame.render_widget(
         Paragraph::new(Line::from(vec![" Status: ".bold(), status.into(), "   Customer: ".bold(), search.into()])),

@@ -2,7 +2,9 @@
 
 use super::fill_bar;
 use crate::domain::Money;
+use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::keymap::{EVENTS, key};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -15,7 +17,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let filter_line = if f.active || !f.text.is_empty() {
         Line::from(vec![" Filter: ".bold(), f.text.clone().into(), if f.active { "▏".into() } else { "".into() }])
     } else {
-        Line::from(" / to filter by name".fg(Color::Gray))
+        Line::from(format!(" {} to filter by name", key(&EVENTS, Action::StartFilter)).fg(Color::Gray))
     };
     frame.render_widget(Paragraph::new(filter_line), filter);
 
@@ -66,9 +68,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if app.events.is_empty() {
         let inner = list.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
         let text = if app.event_filter.text.is_empty() {
-            "No events yet. Press n to create one."
+            format!("No events yet. Press {} to create one.", key(&EVENTS, Action::NewEvent))
         } else {
-            "No event matches the filter (Esc clears it)."
+            format!("No event matches the filter ({} clears it).", key(&EVENTS, Action::Back))
         };
         frame.render_widget(Paragraph::new(text.fg(Color::Gray)), inner);
     }

@@ -9,7 +9,9 @@ mod overlay;
 pub mod reports;
 mod sell;
 
-use crate::tui::app::{App, Overlay, Screen, Stage, Tab};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Screen, Tab};
+use crate::tui::keymap;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -26,7 +28,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         let text = vec![
             Line::from("Terminal too small".bold()),
             Line::from(format!("boxoffice needs {MIN_WIDTH}×{MIN_HEIGHT}; this is {}×{}.", area.width, area.height)),
-            Line::from("Enlarge the window (q quits)."),
+            Line::from(format!("Enlarge the window ({} quits).", keymap::key(&keymap::SCREENS, Action::Quit))),
         ];
         frame.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }), area);
         return;
@@ -50,7 +52,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Jobs => jobs::draw(frame, app, body),
     }
     draw_message(frame, app, message);
-    frame.render_widget(Paragraph::new(footer_keys(app)).style(Style::new().fg(Color::Gray)), footer);
+    let keys = keymap::footer(app, footer.width as usize);
+    frame.render_widget(Paragraph::new(keys).style(Style::new().fg(Color::Gray)), footer);
     draw_status(frame, app, status);
     if let Some(o) = &app.overlay {
         overlay::draw(frame, app, o, body);
@@ -77,40 +80,6 @@ fn draw_message(frame: &mut Frame<'_>, app: &App, area: Rect) {
             area,
         );
     }
-}
-
-/// The keys that work here, for the footer.
-pub fn footer_keys(app: &App) -> String {
-    let keys = match (&app.overlay, app.screen) {
-        (Some(Overlay::Help), _) => "Esc/? close help",
-        (Some(Overlay::EventForm(_) | Overlay::CustomerForm(_)), _) => {
-            "Tab/↓ next field · ⇧Tab/↑ previous · Enter submit · Esc cancel · Ctrl-U clear field"
-        }
-        (Some(Overlay::ConfirmCancel { .. }), _) => "y cancel the booking · n/Esc keep it",
-        (None, Screen::Events) if app.event_filter.active => "type to filter · Enter keep · Esc clear",
-        (None, Screen::Bookings) if app.booking_search.active => "type to search customers · Enter keep · Esc clear",
-        (None, Screen::Audit) if app.office.audit.filter.active => "type to filter · Enter keep · Esc clear",
-        (None, Screen::Events) => "↑↓/jk move · Enter sell · / filter · n new event · Tab bookings · ? help · q quit",
-        (None, Screen::Bookings) => {
-            "↑↓/jk move · Enter detail · / search · f status filter · e export CSV · Tab next · ? help · q quit"
-        }
-        (None, Screen::Detail) => "s/f/t pay success/failure/timeout · x cancel · a audit trail · Esc back · ? help",
-        (None, Screen::Reports) => "e/E event · w/W window 1h/12h/24h/7d · Ctrl-R reload · Tab next · ? help · q quit",
-        (None, Screen::Audit) => {
-            "↑↓ move · / filter · f filter field · o retry's original · e export CSV · Esc back/clear"
-        }
-        (None, Screen::Jobs) => "r run recovery now · s run sweeps now · ↑↓ move · Tab next · ? help · q quit",
-        (None, Screen::Sell) => match app.sell.as_ref().map(|s| s.stage) {
-            Some(Stage::Choose) if app.sell.as_ref().is_some_and(|s| s.map.is_some()) => {
-                "←↑↓→/hjkl move · Space pick seat · Enter hold picked (or best N) · +/- or digits N · Esc back"
-            }
-            Some(Stage::Choose) => "+/- or digits: quantity · Enter hold · Esc back",
-            Some(Stage::Held) => "Enter customer & book · r release hold · Esc back (hold kept)",
-            Some(Stage::Payment) => "s success · f failure · t timeout · x cancel booking · Esc back",
-            _ => "Enter/n new sale · x cancel booking · Esc back",
-        },
-    };
-    format!(" {keys}")
 }
 
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {

@@ -2,8 +2,10 @@
 
 use crate::domain::Money;
 use crate::ids::short;
+use crate::tui::action::Action;
 use crate::tui::app::{App, Overlay};
 use crate::tui::form::Form;
+use crate::tui::keymap::{self, HELP_KEYS, HELP_ROWS, HELP_WIDTH, HelpRow};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -12,20 +14,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
     match overlay {
-        Overlay::Help => {
-            // Wide enough for the longest line; on a narrower terminal the
-            // lines wrap (a taller box) rather than being cut off.
-            let lines = help_lines().len() as u16;
-            let height = if area.width >= 102 { lines + 2 } else { lines * 2 + 2 };
-            let r = centered(area, 102, height);
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(help_lines())
-                    .wrap(Wrap { trim: false })
-                    .block(Block::bordered().title(" Help (Esc closes) ")),
-                r,
-            );
-        }
+        Overlay::Help { scroll } => draw_help(frame, app, *scroll, area),
         Overlay::EventForm(form) | Overlay::CustomerForm(form) => draw_form(frame, form, area),
         Overlay::ConfirmCancel { booking, refund } => {
             let r = centered(area, 60, 8);
@@ -41,15 +30,19 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
                 ),
                 None => "Nothing was charged: no refund.".to_string(),
             };
+            let (yes, no) = (
+                keymap::key(&keymap::CONFIRM, Action::Confirm(true)),
+                keymap::key(&keymap::CONFIRM, Action::Confirm(false)),
+            );
             let lines = vec![
                 Line::from(format!("Cancel booking {} ({})?", short(&booking.id), booking.status)),
                 Line::from(format!("{} seat(s) go back on sale.", booking.seats)),
                 Line::from(what.bold()),
                 Line::from(""),
                 Line::from(vec![
-                    Span::styled(" y ", Style::new().fg(Color::Black).bg(Color::Red)),
+                    Span::styled(format!(" {yes} "), Style::new().fg(Color::Black).bg(Color::Red)),
                     Span::raw(" cancel it    "),
-                    Span::styled(" n ", Style::new().fg(Color::Black).bg(Color::Green)),
+                    Span::styled(format!(" {no} "), Style::new().fg(Color::Black).bg(Color::Green)),
                     Span::raw(" keep it"),
                 ]),
             ];
@@ -92,30 +85,34 @@ fn draw_form(frame: &mut Frame<'_>, form: &Form, area: Rect) {
     );
 }
 
-fn help_lines() -> Vec<Line<'static>> {
-    [
-        "Everywhere   Tab/⇧Tab next/previous screen · ? help · Esc back · q or Ctrl-C quit · Ctrl-R reload",
-        "Lists        ↑↓ or j/k move · PgUp/PgDn · g/G or Home/End · Enter open · / filter · Esc clear",
-        "Events       n new event (form: Tab between fields, Enter saves, Esc cancels)",
-        "Sell         ←↑↓→ or h/j/k/l move on the seat map · Space pick/unpick a seat",
-        "             digits or +/- set how many · Enter holds the picked seats,",
-        "             or the best available N together (nearest the front-centre)",
-        "Hold         Enter: customer form, then book · r release the hold · Esc back (hold kept)",
-        "Payment      s success · f failure · t timeout (retry before the deadline) · x cancel",
-        "             pressing a button again after a result replays it: nothing charged twice",
-        "Receipt      Enter or n: next sale · x cancel (refund shown before y/n)",
-        "Bookings     f cycle status filter · / search by customer · Enter detail · e export CSV",
-        "Detail       the state machine, payments, refund and audit trail · s/f/t pay · x cancel · a trail",
-        "Reports      e/E event · w/W window 1h/12h/24h/7d · bars, fill gauges, sales sparkline",
-        "Audit        / filter · f field (any/correlation/booking/event/action) · o original of a retry",
-        "             e export CSV · Esc clears or returns to the booking",
-        "Jobs         r run recovery now · s run the sweeps now",
-        "Seat map     o free · * picked · h held · x sold (colour and symbol)",
-        "Status bar   clock · tick thread heartbeat (red if it stalls) · data file",
-    ]
-    .into_iter()
-    .map(Line::from)
-    .collect()
+/// The help: the rows of `keymap::help_rows` from `scroll`, in a box that
+/// fits the smallest terminal and scrolls.
+fn draw_help(frame: &mut Frame<'_>, app: &App, scroll: usize, area: Rect) {
+    let rows = keymap::help_rows(app);
+    let shown = rows.len().min(HELP_ROWS);
+    let top = scroll.min(rows.len() - shown);
+    let lines: Vec<Line<'_>> = rows[top..top + shown].iter().map(help_line).collect();
+    let keys: Vec<String> =
+        keymap::HELP.entries.iter().filter(|e| e.footer).map(|e| format!("{} {}", e.footer_keys(), e.label)).collect();
+    let mut block = Block::bordered().title(format!(" Help · {} ", keys.join(" · ")));
+    if shown < rows.len() {
+        block =
+            block.title_bottom(Line::from(format!(" {}–{} of {} ", top + 1, top + shown, rows.len())).right_aligned());
+    }
+    let r = centered(area, HELP_WIDTH as u16, shown as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+fn help_line(row: &HelpRow) -> Line<'static> {
+    match row {
+        HelpRow::Title(t) => Line::from(t.bold().fg(Color::Yellow)),
+        HelpRow::Entry(e) => Line::from(vec![
+            Span::styled(format!("  {:<w$}", e.keys_text(), w = HELP_KEYS - 2), Style::new().fg(Color::Cyan)),
+            Span::raw(e.help),
+        ]),
+        HelpRow::Blank => Line::default(),
+    }
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

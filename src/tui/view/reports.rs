@@ -4,7 +4,9 @@
 
 use crate::domain::{BookingStatus, Money};
 use crate::report::{Level, pct, thresholds_text, window_label};
+use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::keymap::{ANYWHERE, REPORTS, key};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -40,7 +42,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     ])
     .areas(area);
     let Some(report) = &r.report else {
-        frame.render_widget(Paragraph::new(" No report loaded (Ctrl-R reloads)"), bar);
+        let reload = key(&ANYWHERE, Action::Refresh);
+        frame.render_widget(Paragraph::new(format!(" No report loaded ({reload} reloads)")), bar);
         return;
     };
     let (s, h) = (&report.summary, &report.health);
@@ -48,10 +51,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Paragraph::new(Line::from(vec![
             " Event: ".bold(),
             Span::raw(r.event_name().to_string()),
-            "  (e/E)".fg(Color::Gray),
+            format!("  ({}/{})", key(&REPORTS, Action::CycleEvent(1)), key(&REPORTS, Action::CycleEvent(-1)))
+                .fg(Color::Gray),
             "   Window: ".bold(),
             Span::raw(format!("last {}", window_label(r.hours()))),
-            "  (w/W)".fg(Color::Gray),
+            format!("  ({}/{})", key(&REPORTS, Action::CycleWindow(1)), key(&REPORTS, Action::CycleWindow(-1)))
+                .fg(Color::Gray),
             "   Health: ".bold(),
             Span::styled(format!(" {} ", h.status), level_style(h.status)),
         ])),

@@ -3,9 +3,11 @@
 
 use super::countdown;
 use crate::domain::event::row_letter;
-use crate::domain::{BookingStatus, Money, SeatState};
+use crate::domain::{BookingStatus, Money, PaymentOutcome, SeatState};
 use crate::ids::short;
+use crate::tui::action::Action;
 use crate::tui::app::{App, Sell, Stage};
+use crate::tui::keymap::{SELL_PAYMENT, SELL_QUANTITY, SELL_SEATS, key};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -121,9 +123,14 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
         Stage::Done => " 4 Receipt ",
     };
     if sell.stage == Stage::Choose {
-        lines.push(Line::from("Pick seats with Space, or set a"));
-        lines.push(Line::from("number and press Enter for the"));
-        lines.push(Line::from("best available together."));
+        let hint = if sell.map.is_some() {
+            let hold = key(&SELL_SEATS, Action::Hold);
+            let pick = key(&SELL_SEATS, Action::ToggleSeat);
+            format!("Pick seats with {pick}, or type a number and press {hold} for the best available together.")
+        } else {
+            format!("Type the number of places and press {}.", key(&SELL_QUANTITY, Action::Hold))
+        };
+        lines.push(Line::from(hint));
         lines.push(Line::from(""));
     }
     if let Some(h) = &sell.hold {
@@ -155,12 +162,19 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
             lines
                 .push(Line::from(vec![label("Pay within"), Span::styled(left, Style::new().fg(Color::Yellow).bold())]));
             lines.push(Line::from(""));
+            let button = |outcome, text| format!(" {} {text} ", key(&SELL_PAYMENT, Action::Pay(outcome)));
             lines.push(Line::from(vec![
-                Span::styled(" s SUCCESS ", Style::new().fg(Color::Black).bg(Color::Green)),
+                Span::styled(
+                    button(PaymentOutcome::Success, "SUCCESS"),
+                    Style::new().fg(Color::Black).bg(Color::Green),
+                ),
                 Span::raw(" "),
-                Span::styled(" f FAILURE ", Style::new().fg(Color::White).bg(Color::Red)),
+                Span::styled(button(PaymentOutcome::Failure, "FAILURE"), Style::new().fg(Color::White).bg(Color::Red)),
                 Span::raw(" "),
-                Span::styled(" t TIMEOUT ", Style::new().fg(Color::Black).bg(Color::Yellow)),
+                Span::styled(
+                    button(PaymentOutcome::Timeout, "TIMEOUT"),
+                    Style::new().fg(Color::Black).bg(Color::Yellow),
+                ),
             ]));
             if sell.pay_seq > 0 {
                 lines.push(Line::from(format!("{} attempt(s) so far", sell.pay_seq)).fg(Color::Gray));
