@@ -42,12 +42,18 @@ pub fn look(path: &Path) -> Result<OnDisk> {
     if meta.len() < HEADER_LEN {
         return Err(not_ours(&format!("not SQLite: only {} byte(s)", meta.len())));
     }
-    let mut magic = [0u8; 16];
+    let mut header = [0u8; HEADER_LEN as usize];
     std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
+        .and_then(|mut f| f.read_exact(&mut header))
         .map_err(|e| Error::Storage(format!("cannot read the file: {e}")))?;
-    if &magic != SQLITE_MAGIC {
+    if &header[..16] != SQLITE_MAGIC {
         return Err(not_ours("not SQLite"));
+    }
+    // Another application's mark is final: refuse without letting SQLite open
+    // the file (which may leave -wal/-shm files beside it).
+    let app_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    if app_id != 0 && app_id != super::migrate::APPLICATION_ID {
+        return Err(super::migrate::foreign(app_id));
     }
     Ok(OnDisk::Sqlite)
 }
@@ -93,5 +99,9 @@ mod tests {
         let conn = rusqlite::Connection::open(p("real.db")).unwrap();
         conn.execute_batch("CREATE TABLE t (x)").unwrap();
         assert_eq!(look(&p("real.db")).unwrap(), OnDisk::Sqlite);
+        conn.execute_batch("PRAGMA application_id = 7").unwrap();
+        assert!(
+            look(&p("real.db")).unwrap_err().to_string().contains("another application (application_id 0x00000007)")
+        );
     }
 }

@@ -105,12 +105,7 @@ pub fn inspect(conn: &Connection, latest: i64) -> Result<Found> {
                 tables.len()
             )));
         }
-        other => {
-            return Err(Error::Storage(format!(
-                "not a boxoffice database: it belongs to another application (application_id {other:#010x}); \
-                 it was left unchanged"
-            )));
-        }
+        other => return Err(foreign(other)),
     };
     if found.version() > latest {
         return Err(Error::Storage(format!(
@@ -119,6 +114,14 @@ pub fn inspect(conn: &Connection, latest: i64) -> Result<Found> {
         )));
     }
     Ok(found)
+}
+
+/// The refusal of a file marked by another application.
+pub fn foreign(app_id: i32) -> Error {
+    Error::Storage(format!(
+        "not a boxoffice database: it belongs to another application (application_id {app_id:#010x}); \
+         it was left unchanged"
+    ))
 }
 
 /// The steps a file at `version` still needs.
