@@ -228,10 +228,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::from(1))
         }
         Some(Command::Migrate(_)) => {
-            if store::check_file(&db)? == store::file::OnDisk::Missing {
-                return Err(Error::Storage(format!("no database at {}; check --db or $BOXOFFICE_DB", db.display())));
-            }
-            let (_, done) = store::open_migrated(&db, config.durability)?;
+            let done = store::migrate_file(&db, config.durability)?;
             if done.applied.is_empty() {
                 println!("{}: already at schema version {}; nothing to do", db.display(), done.to);
             } else {

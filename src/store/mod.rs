@@ -22,7 +22,6 @@ use std::time::Duration;
 /// The whole current schema (`schema.sql`), for readers and for tools that
 /// rebuild indexes; files themselves are built by [`migrate::STEPS`].
 pub const SCHEMA: &str = include_str!("../../schema.sql");
-pub const SCHEMA_VERSION: i64 = migrate::LATEST;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// `BEGIN IMMEDIATE` can still meet SQLITE_BUSY after `busy_timeout` under long
 /// saturation; nothing has happened yet, so trying again is safe.
@@ -86,12 +85,22 @@ pub fn open_migrated(path: &Path, durability: Durability) -> Result<(Connection,
 /// regular file, not SQLite, another application's database, a newer schema.
 /// A missing path or an empty file is fine (the app builds a new database).
 pub fn check_file(path: &Path) -> Result<OnDisk> {
-    let on_disk = file::look(path).map_err(|e| at(path, e))?;
-    if on_disk == OnDisk::Sqlite {
-        migrate::inspect(&connect_read_only(path).map_err(|e| at(path, e))?, migrate::LATEST)
-            .map_err(|e| at(path, e))?;
+    (|| {
+        let on_disk = file::look(path)?;
+        if on_disk == OnDisk::Sqlite {
+            migrate::inspect(&connect_read_only(path)?, migrate::LATEST)?;
+        }
+        Ok(on_disk)
+    })()
+    .map_err(|e| at(path, e))
+}
+
+/// `boxoffice migrate`: [`open_migrated`], for an existing file only.
+pub fn migrate_file(path: &Path, durability: Durability) -> Result<Migrated> {
+    if check_file(path)? == OnDisk::Missing {
+        return Err(no_database(path));
     }
-    Ok(on_disk)
+    open_migrated(path, durability).map(|(_, done)| done)
 }
 
 /// What `boxoffice migrate --check` reports: the file's version and the
@@ -100,8 +109,8 @@ pub fn schema_status(path: &Path) -> Result<(Found, &'static [migrate::Step])> {
     if file::look(path).map_err(|e| at(path, e))? == OnDisk::Missing {
         return Err(no_database(path));
     }
-    let conn = connect_read_only(path).map_err(|e| at(path, e))?;
-    let found = migrate::inspect(&conn, migrate::LATEST).map_err(|e| at(path, e))?;
+    let found =
+        connect_read_only(path).and_then(|conn| migrate::inspect(&conn, migrate::LATEST)).map_err(|e| at(path, e))?;
     Ok((found, migrate::pending(migrate::STEPS, found.version())))
 }
 
