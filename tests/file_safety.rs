@@ -418,6 +418,14 @@ fn only_regular_files_are_databases() {
             );
         }
     }
+    let scripts = tempfile::tempdir().unwrap();
+    let script = scripts.path().join("look.script");
+    std::fs::write(&script, "expect Events\n").unwrap();
+    for (path, kind) in &paths {
+        let run = boxoffice(path, &["script", script.to_str().unwrap()]);
+        assert_eq!(run.code, Some(2), "{kind}: {}", run.all());
+        assert!(run.stderr.contains(&format!("not a regular file ({kind})")), "{}", run.stderr);
+    }
     for made_by_mistake in ["/dev/null-journal", "/dev/null-wal", "/dev/null-shm", "/dev/logs"] {
         assert!(!Path::new(made_by_mistake).exists(), "{made_by_mistake} was created");
     }
