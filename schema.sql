@@ -1,4 +1,6 @@
--- boxoffice schema. Applied on open; PRAGMA user_version records the version.
+-- boxoffice schema: the whole current schema, for readers. The app builds and
+-- upgrades files with the numbered steps in migrations/ (src/store/migrate.rs);
+-- a test keeps this file and those steps giving the same schema.
 -- Timestamps are unix milliseconds (UTC). Money is integer minor units.
 -- Ids are UUID v7 text (time-ordered, so primary-key order is creation order).
 
@@ -357,3 +359,8 @@ CREATE TABLE IF NOT EXISTS job_leases (
     owner      TEXT NOT NULL,
     expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Marks the file as boxoffice's (migration 0002; "BOXF"), so a file that is not
+-- ours is refused and never changed; user_version is the newest migration.
+PRAGMA application_id = 1112496198;
+PRAGMA user_version = 2;

@@ -20,7 +20,7 @@ pub enum Error {
     SeatTaken(String),
     #[error("the database stayed busy (another terminal is writing); nothing was changed, try again")]
     Busy,
-    /// The file cannot be used at all: not SQLite, newer schema, read-only, locked.
+    /// The file cannot be used at all: not SQLite, damaged, newer schema, read-only, locked.
     #[error("{0}")]
     Storage(String),
     #[error("database error: {0}")]
@@ -42,6 +42,11 @@ impl From<rusqlite::Error> for Error {
             Some(C::DatabaseBusy | C::DatabaseLocked) => Error::Busy,
             Some(C::ReadOnly) => Error::Storage("the database file is read-only; nothing was changed".into()),
             Some(C::NotADatabase) => Error::Storage("the file is not a boxoffice database (not SQLite)".into()),
+            Some(C::DatabaseCorrupt) => Error::Storage(
+                "the database file is damaged (SQLite reports it malformed); nothing was changed: \
+                 restore it from a backup"
+                    .into(),
+            ),
             Some(C::DiskFull) => Error::Storage("the disk is full; nothing was changed".into()),
             _ => Error::Db(e),
         }

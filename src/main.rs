@@ -1,6 +1,6 @@
 //! The `boxoffice` command: the clerk's app, plus `verify` (and friends).
 
-use boxoffice::store::Durability;
+use boxoffice::store::{self, Durability};
 use boxoffice::{Config, Context, Desk, Error};
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -34,13 +34,25 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check every invariant; exit 0 when all hold, 1 otherwise (each violation printed)
+    /// Check the file (SQLite's integrity and foreign-key checks) and every invariant;
+    /// exit 0 when all hold, 1 otherwise (each problem printed). Opens read-only.
     Verify,
     /// Print the booking summary and the health metrics (exit 2 on bad input)
     Report(ReportArgs),
     /// Run a tester's script of keys and clock moves headless: exit 0 passed, 1 an
     /// expectation failed, 2 the script does not parse
     Script(ScriptArgs),
+    /// Bring the file's schema up to date, printing each step applied
+    /// (the app does this on open too)
+    Migrate(MigrateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct MigrateArgs {
+    /// Only print the file's version and the pending steps, without writing:
+    /// exit 0 up to date, 1 steps pending
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -148,8 +160,18 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::from(outcome.code))
         }
         Some(Command::Verify) => {
-            let desk = Desk::open(&db, Context::system(config), "cli:verify")?;
-            let violations = desk.verify()?;
+            let conn = store::open_read_only(&db)?;
+            // A damaged b-tree can hide rows from the invariant queries: check it first.
+            let damage = store::integrity::damage(&conn).map_err(|e| store::at(&db, e))?;
+            if !damage.is_empty() {
+                for d in &damage {
+                    println!("{d}");
+                }
+                println!("{} problem(s): {} is damaged; restore it from a backup", damage.len(), db.display());
+                return Ok(ExitCode::from(1));
+            }
+            let desk = Desk::from_read_only(conn, Context::system(config), "cli:verify");
+            let violations = desk.verify().map_err(|e| store::at(&db, e))?;
             if violations.is_empty() {
                 println!("ok: every invariant holds ({})", db.display());
                 Ok(ExitCode::SUCCESS)
@@ -162,21 +184,23 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
         }
         Some(Command::Report(args)) => {
-            if !db.exists() {
-                return Err(Error::Storage(format!("no database at {}; check --db or $BOXOFFICE_DB", db.display())));
-            }
+            let conn = store::open_read_only(&db)?;
             let ctx = match args.now {
                 Some(at) => Context::manual(at, 0, config).0,
                 None => Context::system(config),
             };
-            let desk = Desk::open(&db, ctx, "cli:report")?;
+            let desk = Desk::from_read_only(conn, ctx, "cli:report");
             let filter = boxoffice::domain::ReportFilter {
                 event_id: args.event.clone(),
                 from: args.from,
                 to: args.to,
                 hours: args.hours,
             };
-            let report = desk.report(&filter)?;
+            let report = desk.report(&filter).map_err(|e| match e {
+                // A bad filter is the user's input, not the file's fault.
+                e @ (Error::Invalid(_) | Error::NotFound { .. }) => e,
+                e => store::at(&db, e),
+            })?;
             let mut out = std::io::stdout().lock();
             let failed = |e| Error::io("cannot write the report", e);
             let written = match args.format {
@@ -191,7 +215,34 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 other => other.map(|()| ExitCode::SUCCESS),
             }
         }
+        Some(Command::Migrate(args)) if args.check => {
+            let (found, pending) = store::schema_status(&db)?;
+            println!("{}: schema version {}", db.display(), found.version());
+            println!("this boxoffice: schema version {}", store::migrate::LATEST);
+            if pending.is_empty() {
+                println!("up to date");
+                return Ok(ExitCode::SUCCESS);
+            }
+            for step in pending {
+                println!("pending: {step}");
+            }
+            Ok(ExitCode::from(1))
+        }
+        Some(Command::Migrate(_)) => {
+            let done = store::migrate_file(&db, config.durability)?;
+            if done.applied.is_empty() {
+                println!("{}: already at schema version {}; nothing to do", db.display(), done.to);
+            } else {
+                for step in &done.applied {
+                    println!("applied: {step}");
+                }
+                println!("{}: migrated from schema version {} to {}", db.display(), done.from, done.to);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         None => {
+            // Refuse a file that is not ours before anything (the log folder) is made beside it.
+            store::check_file(&db)?;
             let log_dir = boxoffice::paths::log_dir_for(&db);
             let _log = init_app_log(&log_dir);
             let ctx = Context::system(config);

@@ -89,6 +89,12 @@ impl Desk {
         Ok(Desk { conn, ctx, actor: actor.into() })
     }
 
+    /// A desk on a connection opened read-only (`store::open_read_only`):
+    /// `verify` and `report`, which must never write to what they check.
+    pub fn from_read_only(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
+        Desk { conn, ctx, actor: actor.into() }
+    }
+
     /// A private in-memory database (tests).
     pub fn in_memory(ctx: Context, actor: impl Into<String>) -> Result<Desk> {
         Ok(Desk { conn: store::open_in_memory()?, ctx, actor: actor.into() })

@@ -4,18 +4,25 @@
 pub mod audit;
 pub mod catalog;
 pub mod checks;
+pub mod file;
+pub mod integrity;
 pub mod jobs;
+pub mod migrate;
 pub mod reports;
 pub mod sales;
 pub mod types;
 
 use crate::error::{Error, Result};
+use file::OnDisk;
+use migrate::{Found, Migrated};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
 
+/// The whole current schema (`schema.sql`), for readers and for tools that
+/// rebuild indexes; files themselves are built by [`migrate::STEPS`].
 pub const SCHEMA: &str = include_str!("../../schema.sql");
-pub const SCHEMA_VERSION: i64 = 1;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// `BEGIN IMMEDIATE` can still meet SQLITE_BUSY after `busy_timeout` under long
 /// saturation; nothing has happened yet, so trying again is safe.
@@ -55,21 +62,100 @@ impl std::str::FromStr for Durability {
 /// Opens (creating if needed) a boxoffice database and brings its schema up
 /// to date. Every failure is a one-line `Error::Storage` naming the file.
 pub fn open(path: &Path, durability: Durability) -> Result<Connection> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Storage(format!("cannot create the data directory {}: {e}", dir.display())))?;
+    open_migrated(path, durability).map(|(conn, _)| conn)
+}
+
+/// [`open`], also saying which migrations it applied (`boxoffice migrate`).
+pub fn open_migrated(path: &Path, durability: Durability) -> Result<(Connection, Migrated)> {
+    (|| {
+        // Judge what is there before SQLite may write to it: a file that is not
+        // ours is refused untouched (no journal, no WAL switch, no checkpoint).
+        if check_file(path)? == OnDisk::Missing
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Storage(format!("cannot create the data directory {}: {e}", dir.display())))?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        prepare(Connection::open_with_flags(path, flags)?, durability)
+    })()
+    .map_err(|e| at(path, e))
+}
+
+/// Refuses, without writing anything, a path the app must not open: not a
+/// regular file, not SQLite, another application's database, a newer schema.
+/// A missing path or an empty file is fine (the app builds a new database).
+pub fn check_file(path: &Path) -> Result<OnDisk> {
+    (|| {
+        let on_disk = file::look(path)?;
+        if on_disk == OnDisk::Sqlite {
+            migrate::inspect(&connect_read_only(path)?, migrate::LATEST)?;
+        }
+        Ok(on_disk)
+    })()
+    .map_err(|e| at(path, e))
+}
+
+/// `boxoffice migrate`: [`open_migrated`], for an existing file only.
+pub fn migrate_file(path: &Path, durability: Durability) -> Result<Migrated> {
+    if check_file(path)? == OnDisk::Missing {
+        return Err(no_database(path));
     }
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| storage(path, e))?;
-    prepare(conn, durability).map_err(|e| match e {
-        Error::Storage(m) => Error::Storage(format!("{}: {m}", path.display())),
-        other => storage_err(path, other),
-    })
+    open_migrated(path, durability).map(|(_, done)| done)
+}
+
+/// What `boxoffice migrate --check` reports: the file's version and the
+/// steps it still needs. Opens read-only; never creates or changes anything.
+pub fn schema_status(path: &Path) -> Result<(Found, &'static [migrate::Step])> {
+    if file::look(path).map_err(|e| at(path, e))? == OnDisk::Missing {
+        return Err(no_database(path));
+    }
+    let found =
+        connect_read_only(path).and_then(|conn| migrate::inspect(&conn, migrate::LATEST)).map_err(|e| at(path, e))?;
+    Ok((found, migrate::pending(migrate::STEPS, found.version())))
+}
+
+/// Opens an existing, up-to-date boxoffice database for reading only (`verify`,
+/// `report`): never creates, migrates or checkpoints it, and refuses any write.
+pub fn open_read_only(path: &Path) -> Result<Connection> {
+    match file::look(path).map_err(|e| at(path, e))? {
+        OnDisk::Missing => return Err(no_database(path)),
+        OnDisk::Empty => return Err(at(path, Error::Storage("the file is empty: no boxoffice data in it yet".into()))),
+        OnDisk::Sqlite => {}
+    }
+    (|| {
+        let conn = connect_read_only(path)?;
+        match migrate::inspect(&conn, migrate::LATEST)? {
+            Found::Ours(v) if v == migrate::LATEST => Ok(conn),
+            Found::Empty => Err(Error::Storage("no boxoffice data in it yet (no tables)".into())),
+            Found::Ours(v) => Err(Error::Storage(format!(
+                "the file has schema version {v} and this boxoffice uses {}; run `boxoffice migrate` \
+                 (or open it with the app) first",
+                migrate::LATEST
+            ))),
+        }
+    })()
+    .map_err(|e| at(path, e))
+}
+
+/// A read-only connection that also never checkpoints on close: a `-wal`
+/// beside the file (even a stale one from another file) is read, never
+/// written back into it.
+fn connect_read_only(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
+fn no_database(path: &Path) -> Error {
+    Error::Storage(format!("no database at {}; check --db or $BOXOFFICE_DB", path.display()))
 }
 
 /// A private in-memory database (tests).
 pub fn open_in_memory() -> Result<Connection> {
-    prepare(Connection::open_in_memory()?, Durability::Full)
+    prepare(Connection::open_in_memory()?, Durability::Full).map(|(conn, _)| conn)
 }
 
 /// A named in-memory database that several connections of this process share
@@ -80,18 +166,13 @@ pub fn open_shared_memory(name: &str) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let uri = format!("file:{name}?mode=memory&cache=shared");
-    prepare(Connection::open_with_flags(uri, flags)?, Durability::Full)
+    prepare(Connection::open_with_flags(uri, flags)?, Durability::Full).map(|(conn, _)| conn)
 }
 
-fn prepare(conn: Connection, durability: Durability) -> Result<Connection> {
+fn prepare(conn: Connection, durability: Durability) -> Result<(Connection, Migrated)> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    // Reading the schema version first turns "not a database" into a clear error.
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > SCHEMA_VERSION {
-        return Err(Error::Storage(format!(
-            "the file has schema version {version}, newer than this boxoffice understands ({SCHEMA_VERSION}); use a newer boxoffice"
-        )));
-    }
+    // Only reads: refuses a file that is not ours, or is newer, before any write.
+    migrate::inspect(&conn, migrate::LATEST)?;
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         return Err(Error::Storage("the file is read-only; boxoffice needs to write to it".into()));
     }
@@ -100,35 +181,13 @@ fn prepare(conn: Connection, durability: Durability) -> Result<Connection> {
         return Err(Error::Storage(format!("cannot switch the file to WAL mode (got {mode})")));
     }
     conn.pragma_update(None, "synchronous", durability.pragma())?;
+    // Migrations run with foreign keys off (the bundled SQLite defaults them on),
+    // as SQLite's table-rebuild recipe needs; each step is checked instead.
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let migrated = migrate::migrate(&conn)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.set_prepared_statement_cache_capacity(64);
-    migrate(&conn)?;
-    Ok(conn)
-}
-
-/// Applies `schema.sql` once, inside one IMMEDIATE transaction that re-reads
-/// the version, so several processes opening a new file at once are safe.
-fn migrate(conn: &Connection) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version == SCHEMA_VERSION {
-        return Ok(());
-    }
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    let result = (|| -> Result<()> {
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version < SCHEMA_VERSION {
-            conn.execute_batch(SCHEMA)?;
-            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        }
-        Ok(())
-    })();
-    match result {
-        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
+    Ok((conn, migrated))
 }
 
 /// One unit of writing: a `BEGIN IMMEDIATE` transaction or — when the
@@ -174,7 +233,7 @@ impl std::ops::Deref for WriteScope<'_> {
 }
 
 /// `BEGIN IMMEDIATE` on a bare connection, retried like [`begin`].
-fn begin_immediate(conn: &Connection) -> Result<()> {
+pub(crate) fn begin_immediate(conn: &Connection) -> Result<()> {
     let mut attempt = 0;
     loop {
         match conn.execute_batch("BEGIN IMMEDIATE") {
@@ -213,11 +272,8 @@ pub fn data_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
-fn storage(path: &Path, e: rusqlite::Error) -> Error {
-    storage_err(path, e.into())
-}
-
-fn storage_err(path: &Path, e: Error) -> Error {
+/// The error as one line that names the file.
+pub fn at(path: &Path, e: Error) -> Error {
     let what = match e {
         Error::Busy => "the database is locked by another process; try again".to_string(),
         Error::Storage(m) => m,

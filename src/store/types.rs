@@ -116,7 +116,11 @@ mod tests {
             ("store/jobs.rs", include_str!("jobs.rs")),
             ("store/reports.rs", include_str!("reports.rs")),
             ("store/sales.rs", include_str!("sales.rs")),
+            ("store/migrate.rs", include_str!("migrate.rs")),
+            ("store/integrity.rs", include_str!("integrity.rs")),
         ];
+        let steps = crate::store::migrate::STEPS.iter().map(|s| ("a migration step", s.sql));
+        let sources = sources.into_iter().chain(steps);
         let mut known: BTreeSet<&str> = BTreeSet::new();
         known.extend(HoldStatus::ALL.iter().map(|s| s.as_str()));
         known.extend(BookingStatus::ALL.iter().map(|s| s.as_str()));

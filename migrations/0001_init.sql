@@ -1,0 +1,359 @@
+-- boxoffice schema. Applied on open; PRAGMA user_version records the version.
+-- Timestamps are unix milliseconds (UTC). Money is integer minor units.
+-- Ids are UUID v7 text (time-ordered, so primary-key order is creation order).
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS events (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+    description   TEXT NOT NULL DEFAULT '',
+    starts_at     INTEGER NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('RESERVED', 'GA')),
+    seat_rows     INTEGER CHECK (seat_rows IS NULL OR seat_rows BETWEEN 1 AND 26),
+    seats_per_row INTEGER CHECK (seats_per_row IS NULL OR seats_per_row BETWEEN 1 AND 99),
+    total         INTEGER NOT NULL CHECK (total > 0),
+    available     INTEGER NOT NULL,
+    price         INTEGER NOT NULL CHECK (price >= 0),
+    currency      TEXT NOT NULL DEFAULT 'INR' CHECK (length(currency) = 3),
+    created_at    INTEGER NOT NULL,
+    CHECK (available BETWEEN 0 AND total),
+    CHECK (kind = 'GA' OR total = seat_rows * seats_per_row)
+);
+CREATE INDEX IF NOT EXISTS events_by_start ON events (starts_at);
+
+CREATE TABLE IF NOT EXISTS customers (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+    email      TEXT UNIQUE,
+    phone      TEXT UNIQUE,
+    created_at INTEGER NOT NULL,
+    CHECK (email IS NOT NULL OR phone IS NOT NULL)
+);
+
+CREATE TABLE IF NOT EXISTS holds (
+    id             TEXT PRIMARY KEY,
+    event_id       TEXT NOT NULL REFERENCES events (id),
+    seats          INTEGER NOT NULL CHECK (seats > 0),
+    status         TEXT NOT NULL CHECK (status IN ('ACTIVE', 'CONSUMED', 'RELEASED', 'EXPIRED')),
+    correlation_id TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+);
+-- The hold-expiry sweep reads only live holds, by deadline.
+CREATE INDEX IF NOT EXISTS holds_active_by_expiry ON holds (expires_at) WHERE status = 'ACTIVE';
+CREATE INDEX IF NOT EXISTS holds_by_event ON holds (event_id, status);
+-- Reports: holds made in a time window (covering event and status).
+CREATE INDEX IF NOT EXISTS holds_by_time ON holds (created_at, event_id, status);
+-- Reports: holds made and expired per (hour of creation, event), hour =
+-- floor(created_at / 3600000), so a health window reads whole hours here and
+-- only its partial first and last hour from `holds_by_time`. Kept by triggers;
+-- an update costs a statement only when a hold becomes or stops being EXPIRED.
+CREATE TABLE IF NOT EXISTS hold_hours (
+    hour     INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    made     INTEGER NOT NULL DEFAULT 0,
+    expired  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, event_id)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS hold_hours_insert AFTER INSERT ON holds
+BEGIN
+    INSERT INTO hold_hours (hour, event_id, made, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000, NEW.event_id, 1,
+            NEW.status = 'EXPIRED')
+    ON CONFLICT (hour, event_id) DO UPDATE SET made = made + 1, expired = expired + excluded.expired;
+END;
+CREATE TRIGGER IF NOT EXISTS hold_hours_update AFTER UPDATE OF status, event_id, created_at ON holds
+WHEN (OLD.status = 'EXPIRED') <> (NEW.status = 'EXPIRED') OR OLD.event_id <> NEW.event_id
+  OR OLD.created_at <> NEW.created_at
+BEGIN
+    UPDATE hold_hours SET made = made - 1, expired = expired - (OLD.status = 'EXPIRED')
+    WHERE hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000
+      AND event_id = OLD.event_id;
+    INSERT INTO hold_hours (hour, event_id, made, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000, NEW.event_id, 1,
+            NEW.status = 'EXPIRED')
+    ON CONFLICT (hour, event_id) DO UPDATE SET made = made + 1, expired = expired + excluded.expired;
+END;
+CREATE TRIGGER IF NOT EXISTS hold_hours_delete AFTER DELETE ON holds
+BEGIN
+    UPDATE hold_hours SET made = made - 1, expired = expired - (OLD.status = 'EXPIRED')
+    WHERE hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000
+      AND event_id = OLD.event_id;
+END;
+
+-- Reserved seating: which labels a hold owns. `live` is 1 while the hold is
+-- ACTIVE or its booking is CONFIRMED; the partial unique index makes
+-- "one live owner per seat" a database rule, not only a code rule.
+CREATE TABLE IF NOT EXISTS hold_seats (
+    hold_id  TEXT NOT NULL REFERENCES holds (id),
+    event_id TEXT NOT NULL REFERENCES events (id),
+    label    TEXT NOT NULL,
+    live     INTEGER NOT NULL DEFAULT 1 CHECK (live IN (0, 1)),
+    PRIMARY KEY (hold_id, label)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS hold_seats_one_live_owner ON hold_seats (event_id, label) WHERE live = 1;
+
+CREATE TABLE IF NOT EXISTS bookings (
+    id                 TEXT PRIMARY KEY,
+    hold_id            TEXT NOT NULL UNIQUE REFERENCES holds (id), -- one booking per hold, ever
+    event_id           TEXT NOT NULL REFERENCES events (id),
+    customer_id        TEXT NOT NULL REFERENCES customers (id),
+    seats              INTEGER NOT NULL CHECK (seats > 0),
+    amount             INTEGER NOT NULL CHECK (amount >= 0),
+    currency           TEXT NOT NULL,
+    status             TEXT NOT NULL CHECK (status IN ('PAYMENT_PENDING', 'CONFIRMED', 'PAYMENT_FAILED', 'EXPIRED', 'CANCELLED')),
+    correlation_id     TEXT NOT NULL,
+    created_at         INTEGER NOT NULL,
+    payment_expires_at INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bookings_pending_by_deadline ON bookings (payment_expires_at) WHERE status = 'PAYMENT_PENDING';
+CREATE INDEX IF NOT EXISTS bookings_by_event_status ON bookings (event_id, status);
+CREATE INDEX IF NOT EXISTS bookings_by_status_time ON bookings (status, created_at);
+CREATE INDEX IF NOT EXISTS bookings_by_time ON bookings (created_at);
+-- Covers "a customer's bookings, newest first" (the bookings search) without reading rows.
+CREATE INDEX IF NOT EXISTS bookings_by_customer ON bookings (customer_id, created_at, id);
+-- Reports: bookings by (event, status) over booking time, covering the summed
+-- columns, so a summary is one pass over this index and never reads the table.
+-- A date range reads whole hours from `booking_hours` (below) and only its
+-- partial first and last hour from this index, one seek per event and status.
+CREATE INDEX IF NOT EXISTS bookings_report ON bookings (event_id, status, created_at, seats, amount);
+
+-- Reports: running totals per (event, status), kept by triggers inside the same
+-- transaction as the booking change, so an all-time report reads one row per
+-- event and status instead of every booking. `verify` checks they agree.
+CREATE TABLE IF NOT EXISTS booking_totals (
+    event_id TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    count    INTEGER NOT NULL DEFAULT 0,
+    seats    INTEGER NOT NULL DEFAULT 0,
+    amount   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, status)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS booking_totals_insert AFTER INSERT ON bookings
+BEGIN
+    INSERT INTO booking_totals (event_id, status, count, seats, amount) VALUES (NEW.event_id, NEW.status, 1, NEW.seats, NEW.amount)
+    ON CONFLICT (event_id, status) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS booking_totals_update AFTER UPDATE OF event_id, status, seats, amount ON bookings
+BEGIN
+    UPDATE booking_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE event_id = OLD.event_id AND status = OLD.status;
+    INSERT INTO booking_totals (event_id, status, count, seats, amount) VALUES (NEW.event_id, NEW.status, 1, NEW.seats, NEW.amount)
+    ON CONFLICT (event_id, status) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS booking_totals_delete AFTER DELETE ON bookings
+BEGIN
+    UPDATE booking_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE event_id = OLD.event_id AND status = OLD.status;
+END;
+
+-- Reports: the same totals per (event, status, hour of booking time), hour =
+-- floor(created_at / 3600000), so a date range sums a few rows per event and
+-- status per day instead of reading every booking in it. Same triggers' rule.
+CREATE TABLE IF NOT EXISTS booking_hours (
+    event_id TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    hour     INTEGER NOT NULL,
+    count    INTEGER NOT NULL DEFAULT 0,
+    seats    INTEGER NOT NULL DEFAULT 0,
+    amount   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, status, hour)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS booking_hours_insert AFTER INSERT ON bookings
+BEGIN
+    INSERT INTO booking_hours (event_id, status, hour, count, seats, amount)
+    VALUES (NEW.event_id, NEW.status, (NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000,
+            1, NEW.seats, NEW.amount)
+    ON CONFLICT (event_id, status, hour) DO UPDATE SET count = count + 1, seats = seats + excluded.seats,
+        amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS booking_hours_update AFTER UPDATE OF event_id, status, seats, amount, created_at ON bookings
+BEGIN
+    UPDATE booking_hours SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE event_id = OLD.event_id AND status = OLD.status
+      AND hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000;
+    INSERT INTO booking_hours (event_id, status, hour, count, seats, amount)
+    VALUES (NEW.event_id, NEW.status, (NEW.created_at - (NEW.created_at % 3600000 + 3600000) % 3600000) / 3600000,
+            1, NEW.seats, NEW.amount)
+    ON CONFLICT (event_id, status, hour) DO UPDATE SET count = count + 1, seats = seats + excluded.seats,
+        amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS booking_hours_delete AFTER DELETE ON bookings
+BEGIN
+    UPDATE booking_hours SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE event_id = OLD.event_id AND status = OLD.status
+      AND hour = (OLD.created_at - (OLD.created_at % 3600000 + 3600000) % 3600000) / 3600000;
+END;
+
+CREATE TABLE IF NOT EXISTS payment_attempts (
+    id              TEXT PRIMARY KEY,
+    booking_id      TEXT NOT NULL REFERENCES bookings (id),
+    idempotency_key TEXT NOT NULL UNIQUE,
+    outcome         TEXT NOT NULL CHECK (outcome IN ('SUCCESS', 'FAILURE', 'TIMEOUT')),
+    amount          INTEGER NOT NULL CHECK (amount >= 0),
+    transaction_id  TEXT,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payment_attempts_by_booking ON payment_attempts (booking_id);
+CREATE INDEX IF NOT EXISTS payment_attempts_by_time ON payment_attempts (created_at);
+-- Reports: attempts in a window by outcome without reading the table.
+CREATE INDEX IF NOT EXISTS payment_attempts_report ON payment_attempts (created_at, outcome, booking_id);
+
+-- Idempotency records for hold/book/pay: one stored result per key (pruned after 24 h).
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    key        TEXT PRIMARY KEY,
+    scope      TEXT NOT NULL CHECK (scope IN ('hold', 'book', 'pay')),
+    entity_id  TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_time ON idempotency_keys (created_at);
+
+CREATE TABLE IF NOT EXISTS refunds (
+    id              TEXT PRIMARY KEY,
+    booking_id      TEXT NOT NULL UNIQUE REFERENCES bookings (id),
+    kind            TEXT NOT NULL CHECK (kind IN ('FULL', 'PARTIAL')),
+    original_amount INTEGER NOT NULL CHECK (original_amount >= 0),
+    percent         INTEGER NOT NULL CHECK (percent BETWEEN 0 AND 100),
+    amount          INTEGER NOT NULL CHECK (amount >= 0),
+    fee             INTEGER NOT NULL CHECK (fee >= 0),
+    status          TEXT NOT NULL CHECK (status IN ('INITIATED', 'PROCESSED')),
+    transaction_id  TEXT,
+    created_at      INTEGER NOT NULL,
+    completed_at    INTEGER,
+    CHECK (amount + fee = original_amount),
+    CHECK (status = 'INITIATED' OR (completed_at IS NOT NULL AND transaction_id IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS refunds_initiated ON refunds (created_at) WHERE status = 'INITIATED';
+
+-- Reports: refund totals per event (of the refunded booking), kept by triggers.
+CREATE TABLE IF NOT EXISTS refund_totals (
+    event_id  TEXT PRIMARY KEY,
+    refunds   INTEGER NOT NULL DEFAULT 0,
+    full      INTEGER NOT NULL DEFAULT 0,
+    pending   INTEGER NOT NULL DEFAULT 0,
+    fees_kept INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS refund_totals_insert AFTER INSERT ON refunds
+BEGIN
+    INSERT INTO refund_totals (event_id, refunds, full, pending, fees_kept)
+    SELECT b.event_id, NEW.amount, iif(NEW.kind = 'FULL', NEW.amount, 0), iif(NEW.status = 'INITIATED', NEW.amount, 0),
+           iif(NEW.kind = 'PARTIAL', NEW.fee, 0)
+    FROM bookings b WHERE b.id = NEW.booking_id
+    ON CONFLICT (event_id) DO UPDATE SET refunds = refunds + excluded.refunds, full = full + excluded.full,
+        pending = pending + excluded.pending, fees_kept = fees_kept + excluded.fees_kept;
+END;
+CREATE TRIGGER IF NOT EXISTS refund_totals_update AFTER UPDATE OF amount, fee, kind, status ON refunds
+BEGIN
+    UPDATE refund_totals SET
+        refunds = refunds - OLD.amount + NEW.amount,
+        full = full - iif(OLD.kind = 'FULL', OLD.amount, 0) + iif(NEW.kind = 'FULL', NEW.amount, 0),
+        pending = pending - iif(OLD.status = 'INITIATED', OLD.amount, 0) + iif(NEW.status = 'INITIATED', NEW.amount, 0),
+        fees_kept = fees_kept - iif(OLD.kind = 'PARTIAL', OLD.fee, 0) + iif(NEW.kind = 'PARTIAL', NEW.fee, 0)
+    WHERE event_id = (SELECT event_id FROM bookings WHERE id = NEW.booking_id);
+END;
+CREATE TRIGGER IF NOT EXISTS refund_totals_delete AFTER DELETE ON refunds
+BEGIN
+    UPDATE refund_totals SET
+        refunds = refunds - OLD.amount,
+        full = full - iif(OLD.kind = 'FULL', OLD.amount, 0),
+        pending = pending - iif(OLD.status = 'INITIATED', OLD.amount, 0),
+        fees_kept = fees_kept - iif(OLD.kind = 'PARTIAL', OLD.fee, 0)
+    WHERE event_id = (SELECT event_id FROM bookings WHERE id = OLD.booking_id);
+END;
+
+-- Reports: refund totals per (event, hour of the refunded booking's booking
+-- time), for date ranges, as `booking_hours` is for bookings. Kept by triggers.
+CREATE TABLE IF NOT EXISTS refund_hours (
+    event_id  TEXT NOT NULL,
+    hour      INTEGER NOT NULL,
+    refunds   INTEGER NOT NULL DEFAULT 0,
+    full      INTEGER NOT NULL DEFAULT 0,
+    pending   INTEGER NOT NULL DEFAULT 0,
+    fees_kept INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, hour)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS refund_hours_insert AFTER INSERT ON refunds
+BEGIN
+    INSERT INTO refund_hours (event_id, hour, refunds, full, pending, fees_kept)
+    SELECT b.event_id, (b.created_at - (b.created_at % 3600000 + 3600000) % 3600000) / 3600000, NEW.amount,
+           iif(NEW.kind = 'FULL', NEW.amount, 0), iif(NEW.status = 'INITIATED', NEW.amount, 0),
+           iif(NEW.kind = 'PARTIAL', NEW.fee, 0)
+    FROM bookings b WHERE b.id = NEW.booking_id
+    ON CONFLICT (event_id, hour) DO UPDATE SET refunds = refunds + excluded.refunds, full = full + excluded.full,
+        pending = pending + excluded.pending, fees_kept = fees_kept + excluded.fees_kept;
+END;
+CREATE TRIGGER IF NOT EXISTS refund_hours_update AFTER UPDATE OF amount, fee, kind, status ON refunds
+BEGIN
+    UPDATE refund_hours SET
+        refunds = refunds - OLD.amount + NEW.amount,
+        full = full - iif(OLD.kind = 'FULL', OLD.amount, 0) + iif(NEW.kind = 'FULL', NEW.amount, 0),
+        pending = pending - iif(OLD.status = 'INITIATED', OLD.amount, 0) + iif(NEW.status = 'INITIATED', NEW.amount, 0),
+        fees_kept = fees_kept - iif(OLD.kind = 'PARTIAL', OLD.fee, 0) + iif(NEW.kind = 'PARTIAL', NEW.fee, 0)
+    WHERE (event_id, hour) = (SELECT event_id, (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000
+                              FROM bookings WHERE id = NEW.booking_id);
+END;
+CREATE TRIGGER IF NOT EXISTS refund_hours_delete AFTER DELETE ON refunds
+BEGIN
+    UPDATE refund_hours SET
+        refunds = refunds - OLD.amount,
+        full = full - iif(OLD.kind = 'FULL', OLD.amount, 0),
+        pending = pending - iif(OLD.status = 'INITIATED', OLD.amount, 0),
+        fees_kept = fees_kept - iif(OLD.kind = 'PARTIAL', OLD.fee, 0)
+    WHERE (event_id, hour) = (SELECT event_id, (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000
+                              FROM bookings WHERE id = OLD.booking_id);
+END;
+
+-- Append-only audit trail; `seq` is the shipping cursor's position.
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq                 INTEGER PRIMARY KEY, -- no AUTOINCREMENT: rows are never deleted (trigger below), so seq never repeats
+    id                  TEXT NOT NULL UNIQUE,
+    at                  INTEGER NOT NULL,
+    action              TEXT NOT NULL,
+    entity              TEXT NOT NULL,
+    entity_id           TEXT NOT NULL,
+    event_id            TEXT,
+    hold_id             TEXT,
+    booking_id          TEXT,
+    from_status         TEXT,
+    to_status           TEXT,
+    correlation_id      TEXT,
+    is_retry            INTEGER NOT NULL DEFAULT 0 CHECK (is_retry IN (0, 1)),
+    original_attempt_id TEXT,
+    actor               TEXT NOT NULL,
+    details             TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS audit_by_correlation ON audit_log (correlation_id);
+CREATE INDEX IF NOT EXISTS audit_by_entity ON audit_log (entity_id);
+CREATE INDEX IF NOT EXISTS audit_by_booking ON audit_log (booking_id);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+
+CREATE TABLE IF NOT EXISTS job_runs (
+    id          TEXT PRIMARY KEY,
+    job         TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('RUNNING', 'COMPLETED', 'SKIPPED', 'FAILED')),
+    owner       TEXT NOT NULL,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    processed   INTEGER NOT NULL DEFAULT 0,
+    error       TEXT
+);
+CREATE INDEX IF NOT EXISTS job_runs_by_job ON job_runs (job, started_at);
+CREATE INDEX IF NOT EXISTS job_runs_by_time ON job_runs (started_at);
+
+-- One lease per job: a process runs a job only while it holds the unexpired lease.
+CREATE TABLE IF NOT EXISTS job_leases (
+    job        TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
