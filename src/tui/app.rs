@@ -285,6 +285,12 @@ impl App {
         self.write.insert(pending)
     }
 
+    /// Books the hold for the customer (key `book-{hold}`: again is a replay).
+    pub fn book(&mut self, hold_id: &str, customer_id: &str, name: &str) {
+        let write = Write::Book { hold_id: hold_id.to_string(), customer_id: customer_id.to_string() };
+        self.write(write, format!("booking for {name}"));
+    }
+
     /// The key of a write the clerk stopped waiting for, if `what` is that
     /// same write again: sending it with the same key can never apply twice.
     pub fn reuse_key(&mut self, what: &str) -> Option<String> {

@@ -10,7 +10,6 @@ use crate::jobs::RunOutcome;
 use crate::tui::app::{App, Overlay, Screen, Sell, Stage, Then};
 use crate::tui::backoffice::outcome_text;
 use crate::tui::request::{Answer, Done, Found, Loaded, Resume, Snapshot};
-use crate::tui::update::book;
 
 // ---- reads ------------------------------------------------------------------------
 
@@ -381,7 +380,7 @@ fn customer_saved(
         app.info(format!("Customer {} saved after all: Enter in the form books for them", customer.name));
         return restore_form(app, form);
     }
-    book(app, &hold_id, &customer.id, &customer.name);
+    app.book(&hold_id, &customer.id, &customer.name);
 }
 
 fn event_created(app: &mut App, r: crate::error::Result<crate::domain::Event>, form: Option<Overlay>) {

@@ -445,7 +445,7 @@ fn customer(app: &mut App) {
         Stage::Payment => {
             let (Some(h), Some(c)) = (s.hold.clone(), s.customer.clone()) else { return };
             if !app.write_refused() {
-                book(app, &h.id, &c.id, &c.name);
+                app.book(&h.id, &c.id, &c.name);
             }
         }
         _ => {}
@@ -478,12 +478,6 @@ fn submit_customer(app: &mut App, mut form: Form) {
         phone: Some(form.value("Phone").to_string()),
     };
     app.write(Write::Customer(new), "saving the customer").form = Some(Overlay::CustomerForm(form));
-}
-
-/// Books the hold for the customer (key `book-{hold}`: again is a replay).
-pub(crate) fn book(app: &mut App, hold_id: &str, customer_id: &str, name: &str) {
-    let write = Write::Book { hold_id: hold_id.to_string(), customer_id: customer_id.to_string() };
-    app.write(write, format!("booking for {name}"));
 }
 
 fn pay(app: &mut App, outcome: PaymentOutcome) {
