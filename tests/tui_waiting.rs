@@ -96,8 +96,11 @@ fn esc_stops_waiting_for_a_locked_hold_and_nothing_is_applied() {
 
     // Other keys keep working: the help opens and closes, the cursor moves.
     h.send_key(KeyEvent::from(KeyCode::Char('?')));
-    assert!(h.render().join("\n").contains("Waiting for the database"), "the help lists the Esc key");
-    h.send_key(KeyEvent::from(KeyCode::Char('?')));
+    let s = h.render().join("\n");
+    assert!(s.contains("Waiting for the database"), "the help lists the Esc key:\n{s}");
+    assert!(!s.contains("Esc stops waiting"), "with the help open, Esc closes it:\n{s}");
+    h.send_key(KeyEvent::from(KeyCode::Esc));
+    assert!(h.app.overlay.is_none() && h.app.write.as_ref().is_some_and(|p| !p.gave_up), "Esc closed the help only");
     let cursor = h.app.sell.as_ref().map(|s| s.cursor);
     h.send_key(KeyEvent::from(KeyCode::Right));
     assert_ne!(h.app.sell.as_ref().map(|s| s.cursor), cursor, "the seat map cursor moves while waiting");

@@ -371,7 +371,7 @@ impl App {
             return Some(if p.gave_up {
                 format!("stopping: {}… {secs} s", p.what)
             } else {
-                format!("waiting for the database: {}… {secs} s · Esc stops waiting", p.what)
+                format!("waiting for the database: {}… {secs} s", p.what)
             });
         }
         // A read shows only once it is slow: most take milliseconds.

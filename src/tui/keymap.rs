@@ -721,21 +721,28 @@ fn waiting(app: &App) -> bool {
 }
 
 /// The tables that answer keys right now, in lookup (and footer) order.
+/// While a write waits, Esc stops the wait — once nothing is open above the
+/// screen: an overlay or a text box takes Esc first, as it would anyway.
 pub fn tables_for(app: &App) -> Vec<&'static Table> {
-    let mut tables = if waiting(app) { vec![&WAITING] } else { vec![] };
-    tables.extend(match &app.overlay {
+    let mut tables = match &app.overlay {
         Some(Overlay::Help { .. }) => vec![&HELP],
         Some(Overlay::EventForm(_) | Overlay::CustomerForm(_)) => vec![&FORM],
         Some(Overlay::ConfirmCancel { .. }) => vec![&CONFIRM],
         None if typing(app) => vec![&TEXT],
         None => {
-            let mut t = screen_tables(app);
+            let mut t = if waiting(app) { vec![&WAITING] } else { vec![] };
+            t.extend(screen_tables(app));
             t.push(&SCREENS);
             t
         }
-    });
+    };
     tables.push(&ANYWHERE);
     tables
+}
+
+/// Whether Esc stops the wait for a write right now (the status bar says so).
+pub fn esc_stops_waiting(app: &App) -> bool {
+    tables_for(app).first().is_some_and(|t| std::ptr::eq(*t, &WAITING))
 }
 
 /// What `key` does here, if anything: the first entry that answers it.

@@ -239,8 +239,23 @@ fn write_loop(desk: Desk, mut jobs: Option<Jobs>, rx: mpsc::Receiver<Job<Write>>
 }
 
 /// Runs `f` unless the clerk already stopped waiting (then it never begins).
+/// A panic inside is an error answer (its transaction rolled back while
+/// unwinding), so the app is always answered and the worker lives on.
 fn attempt<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    if store::waits_cancelled() { Err(Error::Busy) } else { f() }
+    if store::waits_cancelled() {
+        return Err(Error::Busy);
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| Err(internal(panic)))
+}
+
+fn internal(panic: Box<dyn std::any::Any + Send>) -> Error {
+    let why = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    tracing::error!(%why, "a database request panicked");
+    Error::Storage(format!("internal error ({why}); nothing was changed"))
 }
 
 fn write(desk: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
@@ -297,7 +312,9 @@ fn read_loop(desk: Desk, rx: mpsc::Receiver<Job<Read>>, tx: UnboundedSender<Msg>
             return; // only a shutdown cancels a read
         }
         let _stop = store::stop_waiting_when(job.cancel.clone());
-        let found = read(&desk, job.request, &mut seen);
+        let request = job.request.clone();
+        let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&desk, job.request, &mut seen)))
+            .unwrap_or_else(|panic| failed(request, internal(panic)));
         if tx.send(Msg::Loaded(Loaded { id: job.id, found })).is_err() {
             return;
         }
@@ -323,6 +340,16 @@ fn read(desk: &Desk, request: Read, seen: &mut Option<i64>) -> Found {
         Read::Customer { email, phone } => {
             Found::Customer(desk.find_customer(email.as_deref(), phone.as_deref()).ok().flatten())
         }
+    }
+}
+
+/// The answer to a read that panicked: its error, where the answer has one.
+fn failed(request: Read, e: Error) -> Found {
+    match request {
+        Read::Screens { spec, generation, .. } => Found::Screens { generation, spec, result: Err(e) },
+        Read::Sale { event } => Found::Sale { event: Box::new(event), result: Err(e) },
+        Read::Detail { .. } => Found::Detail(Err(e)),
+        Read::Customer { .. } => Found::Customer(None),
     }
 }
 

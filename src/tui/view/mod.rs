@@ -89,7 +89,10 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         vec![Span::styled(format!(" {clock} "), Style::new().fg(Color::Black).bg(Color::Cyan)), Span::raw(" ")];
     // What the database keeps the clerk waiting for comes first: it is why
     // nothing else seems to happen.
-    if let Some(waiting) = app.waiting() {
+    if let Some(mut waiting) = app.waiting() {
+        if keymap::esc_stops_waiting(app) {
+            waiting.push_str(" · Esc stops waiting");
+        }
         spans.push(Span::styled(format!(" {waiting} "), Style::new().fg(Color::Black).bg(Color::Yellow)));
         spans.push(Span::raw(" "));
     }
