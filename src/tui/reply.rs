@@ -377,7 +377,7 @@ fn customer_saved(
     }
     if gave_up {
         // The clerk stopped waiting: save, but book only when they say so.
-        app.info(format!("Customer {} saved after all: Enter in the form books for them", customer.name));
+        app.info(format!("customer {} saved; Enter in the form books for them", customer.name));
         return restore_form(app, form);
     }
     app.book(&hold_id, &customer.id, &customer.name);

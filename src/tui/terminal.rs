@@ -47,9 +47,9 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
         .map_err(|e| Error::io("cannot start the event loop", e))?;
     let mut terminal = ratatui::try_init().map_err(|e| Error::io("cannot open the terminal", e))?;
     // ratatui's hook restores the terminal on a panic; a panic on the tick
-    // thread is caught there and shown in the status bar, and one on a
-    // database worker ends its answers (the app says so), so neither may
-    // restore the terminal under a UI that is still running.
+    // thread is caught there and shown in the status bar, and one in a
+    // database worker's request comes back as that request's error, so
+    // neither may restore the terminal under a UI that is still running.
     let restore_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let name = std::thread::current().name().map(str::to_string);
