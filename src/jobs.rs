@@ -437,6 +437,8 @@ impl TickThread {
         let handle = std::thread::Builder::new()
             .name(TICK_THREAD.into())
             .spawn(move || {
+                // Stopping (the app quits) ends a wait for the write lock too.
+                let _stop_waiting = crate::store::stop_waiting_when(stop2.clone());
                 let clock = jobs.desk().ctx().clock.clone();
                 let record = |r: Result<bool>| match r {
                     Ok(worked) => {

@@ -5,6 +5,10 @@
 //! Skipped, with a note, when tmux is not installed (CI installs it). Each run
 //! uses its own tmux server socket (`tmux -L`), so parallel runs don't collide.
 //! `cargo test --release --test real_terminal` runs it on the release binary.
+//!
+//! The second test holds the database's write lock from another connection
+//! (as a long job, a backup or a `sqlite3` shell would) and measures how long
+//! each key takes to show on screen meanwhile; it prints every latency.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -76,19 +80,12 @@ fn shell_quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
 }
 
-#[test]
-fn sells_a_seat_in_a_real_terminal_and_quits_cleanly() {
-    if !tmux_available() {
-        eprintln!("SKIP real_terminal: tmux is not installed");
-        return;
-    }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("boxoffice.db");
+/// A plain shell in a 120×40 pane running the app on `db`, so that after
+/// quitting we can see the shell again and the app's exit status.
+/// `tag` tells the tmux servers of several tests apart.
+fn start_app(db: &Path, tag: &str) -> Tmux {
     let bin = env!("CARGO_BIN_EXE_boxoffice");
-    let tmux = Tmux { socket: format!("boxoffice-test-{}", std::process::id()) };
-
-    // A plain shell in a 120×40 pane; the app runs inside it so that after
-    // quitting we can see the shell again and the app's exit status.
+    let tmux = Tmux { socket: format!("boxoffice-test-{}{tag}", std::process::id()) };
     let out = tmux.run(&[
         "-f",
         "/dev/null",
@@ -110,9 +107,22 @@ fn sells_a_seat_in_a_real_terminal_and_quits_cleanly() {
     ]);
     assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
     tmux.wait_for("the shell prompt", |s| s.contains('$'));
-    let command = format!("BOXOFFICE_DB={} {}; echo BOXOFFICE_EXIT=$?", shell_quote(&db), shell_quote(Path::new(bin)));
+    let command = format!("BOXOFFICE_DB={} {}; echo BOXOFFICE_EXIT=$?", shell_quote(db), shell_quote(Path::new(bin)));
     tmux.type_text(&command);
     tmux.send(&["Enter"]);
+    tmux
+}
+
+#[test]
+fn sells_a_seat_in_a_real_terminal_and_quits_cleanly() {
+    if !tmux_available() {
+        eprintln!("SKIP real_terminal: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("boxoffice.db");
+    let bin = env!("CARGO_BIN_EXE_boxoffice");
+    let tmux = start_app(&db, "");
 
     // The app is up on its alternate screen with the demo events.
     let s = tmux.wait_text("Hamlet at the Grand Theatre");
@@ -152,4 +162,153 @@ fn sells_a_seat_in_a_real_terminal_and_quits_cleanly() {
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     let logs = std::fs::read_dir(dir.path().join("logs")).expect("log dir").count();
     assert!(logs >= 1, "the app log goes to a file beside the database");
+}
+
+/// How long a key took to show: from `send-keys` to the first capture that
+/// shows `shown` (polled a couple of milliseconds apart).
+fn latency(tmux: &Tmux, keys: &[&str], what: &str, shown: impl Fn(&str) -> bool) -> Duration {
+    let sent = Instant::now();
+    tmux.send(keys);
+    loop {
+        let screen = tmux.capture();
+        if shown(&screen) {
+            return sent.elapsed();
+        }
+        if sent.elapsed() > WAIT {
+            panic!("{what}: not drawn after {WAIT:?}; the pane shows:\n{screen}");
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// The status bar: the last row of the app's screen.
+fn status_bar(screen: &str) -> &str {
+    screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("")
+}
+
+#[test]
+fn keys_are_drawn_within_100_ms_while_another_process_holds_the_write_lock() {
+    if !tmux_available() {
+        eprintln!("SKIP real_terminal: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("boxoffice.db");
+    let tmux = start_app(&db, "-lock");
+    tmux.wait_text("Hamlet at the Grand Theatre");
+    tmux.wait_text("tick ok");
+    tmux.send(&["Down", "Down", "Enter"]);
+    tmux.wait_text("── STAGE ──");
+    tmux.send(&["2"]);
+    tmux.wait_text("quantity 2");
+
+    // Another process takes the write lock and keeps it for 10 s.
+    let locker = rusqlite::Connection::open(&db).expect("locker");
+    locker.execute_batch("BEGIN IMMEDIATE").expect("the write lock");
+    let locked = Instant::now();
+    let mut latencies: Vec<(String, Duration)> = Vec::new();
+    let mut measure = |keys: &[&str], what: &str, shown: &dyn Fn(&str) -> bool| {
+        let took = latency(&tmux, keys, what, shown);
+        println!("{:>7.1} ms  {what}", took.as_secs_f64() * 1000.0);
+        latencies.push((what.to_string(), took));
+    };
+
+    // Enter holds: the write waits for the lock, and the status bar says so.
+    measure(&["Enter"], "Enter: hold, waiting shown", &|s| {
+        status_bar(s).contains("waiting for the database: holding 2 seat(s)…")
+    });
+    // Keys keep answering while it waits: the seat map, the help, the tabs,
+    // typing a search (its list is read meanwhile: readers are not blocked).
+    while locked.elapsed() < Duration::from_secs(8) {
+        measure(&["Right"], "Right: cursor A12", &|s| s.contains("Cursor A12"));
+        measure(&["Left"], "Left: cursor A11", &|s| s.contains("Cursor A11"));
+        measure(&["?"], "?: help opens", &|s| s.contains("Help ·"));
+        measure(&["?"], "?: help closes", &|s| !s.contains("Help ·"));
+        measure(&["Tab"], "Tab: bookings", &|s| s.contains(" Bookings ("));
+        measure(&["/"], "/: search", &|s| s.contains("Customer: ▏"));
+        measure(&["j"], "j: typed", &|s| s.contains("Customer: j▏"));
+        measure(&["BSpace"], "Backspace: deleted", &|s| s.contains("Customer: ▏"));
+        measure(&["Enter"], "Enter: search kept", &|s| s.contains("Customer: (/ to search)"));
+        measure(&["BTab"], "Shift-Tab: back to the sale", &|s| s.contains("Cursor A11"));
+    }
+    // It shows how long it has waited, and a second write is refused.
+    let s = tmux.wait_for("the wait counted in seconds", |s| {
+        status_bar(s).contains("holding 2 seat(s)… ") && !status_bar(s).contains("… 0 s")
+    });
+    assert!(status_bar(&s).contains("Esc stops waiting"), "{s}");
+    measure(&["b"], "b: second hold refused", &|s| {
+        s.contains("Still waiting for the database: holding 2 seat(s) (Esc stops waiting)")
+    });
+
+    // Esc gives up waiting, with the lock still held: nothing was done.
+    measure(&["Escape"], "Esc: stopped waiting", &|s| {
+        s.contains("Stopped waiting: holding 2 seat(s) did not happen, nothing changed")
+    });
+    let s = tmux.capture();
+    assert!(!status_bar(&s).contains("waiting for the database"), "{s}");
+    assert!(s.contains("── STAGE ──"), "still on the sale:\n{s}");
+
+    let held_on_hamlet = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM holds h JOIN events e ON e.id = h.event_id
+             WHERE e.name LIKE 'Hamlet%' AND h.actor LIKE 'clerk:%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("holds")
+    };
+    assert_eq!(held_on_hamlet(&locker), 0, "Esc: no hold was made");
+    while locked.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    locker.execute_batch("ROLLBACK").expect("release the lock");
+
+    // With the lock free, Enter holds the seats, once.
+    tmux.send(&["Enter"]);
+    tmux.wait_text("Held A10 A11 until");
+    let check = rusqlite::Connection::open(&db).expect("check");
+    assert_eq!(held_on_hamlet(&check), 1, "exactly one hold");
+    let created: i64 = check
+        .query_row(
+            "SELECT count(*) FROM audit_log a JOIN holds h ON h.id = a.entity_id JOIN events e ON e.id = h.event_id
+             WHERE a.action = 'HOLD_CREATED' AND e.name LIKE 'Hamlet%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("audit");
+    assert_eq!(created, 1, "one HOLD_CREATED audit row");
+
+    // Quitting while a write waits does not hang: the write stops waiting
+    // (the hold stays, the release never began) and the terminal is restored.
+    check.execute_batch("BEGIN IMMEDIATE").expect("the lock again");
+    tmux.send(&["r"]);
+    tmux.wait_for("the release waiting", |s| status_bar(s).contains("waiting for the database: releasing the hold"));
+    let quit = Instant::now();
+    tmux.send(&["q"]);
+    let s = tmux.wait_for("the exit status", |s| s.lines().any(|l| l.starts_with("BOXOFFICE_EXIT=")));
+    println!("{:>7.1} ms  q: quit with a write waiting for the lock", quit.elapsed().as_secs_f64() * 1000.0);
+    assert!(s.contains("BOXOFFICE_EXIT=0"), "{s}");
+    assert_eq!(tmux.display("#{alternate_on}"), "0", "the alternate screen was left");
+    let status: String = check
+        .query_row(
+            "SELECT h.status FROM holds h JOIN events e ON e.id = h.event_id WHERE e.name LIKE 'Hamlet%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("hold");
+    check.execute_batch("ROLLBACK").expect("release");
+    assert_eq!(status, "ACTIVE", "the release waiting at quit never happened");
+
+    let slow: Vec<String> = latencies
+        .iter()
+        .filter(|(_, t)| *t > Duration::from_millis(100))
+        .map(|(w, t)| format!("{w}: {:.1} ms", t.as_secs_f64() * 1000.0))
+        .collect();
+    println!("{} keys while the lock was held; slowest {:.1} ms", latencies.len(), {
+        latencies.iter().map(|(_, t)| t.as_secs_f64() * 1000.0).fold(0.0, f64::max)
+    });
+    assert!(slow.is_empty(), "keys drawn later than 100 ms while the lock was held:\n{}", slow.join("\n"));
+    let verify =
+        Command::new(env!("CARGO_BIN_EXE_boxoffice")).arg("--db").arg(&db).arg("verify").output().expect("verify");
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 }

@@ -516,7 +516,7 @@ fn audit_screen_filters_marks_retries_and_links_to_the_original() {
     assert_eq!(h.app.office.audit.filter.text, "");
     assert_eq!(
         h.app.office.audit.rows.len(),
-        boxoffice::jobs::ship_backlog_of(&h.app.desk).map(|_| h.app.office.audit.rows.len()).unwrap_or(0)
+        boxoffice::jobs::ship_backlog_of(h.desk()).map(|_| h.app.office.audit.rows.len()).unwrap_or(0)
     );
 }
 
@@ -532,7 +532,7 @@ fn jobs_screen_shows_runs_and_runs_jobs_now() {
         assert!(s.contains(title), "{title} in\n{s}");
     }
     assert!(s.contains("never"), "no runs yet: {s}");
-    let backlog = boxoffice::jobs::ship_backlog_of(&h.app.desk).expect("backlog");
+    let backlog = boxoffice::jobs::ship_backlog_of(h.desk()).expect("backlog");
     assert!(backlog > 0);
 
     press(&mut h, &[KeyCode::Char('s')]);
@@ -553,8 +553,7 @@ fn jobs_screen_shows_runs_and_runs_jobs_now() {
     assert_eq!(h.app.message.clone().expect("message").text, "Recovery ran now: done (0)");
 
     // Another process holds recovery's lease: the run is skipped and counted.
-    h.app
-        .desk
+    h.desk()
         .conn()
         .execute("INSERT INTO job_leases (job, owner, expires_at) VALUES ('recovery', 'elsewhere', 9e15)", [])
         .expect("lease");

@@ -20,7 +20,7 @@ fn ctrl(h: &mut Headless, c: char) {
 }
 
 fn clean(h: &Headless) {
-    let v = h.app.desk.verify().expect("verify");
+    let v = h.desk().verify().expect("verify");
     assert!(v.is_empty(), "invariants broken: {v:?}");
 }
 
@@ -29,13 +29,13 @@ fn hamlet_id(h: &Headless) -> String {
 }
 
 fn available(h: &Headless, event_id: &str) -> u32 {
-    h.app.desk.event(event_id).expect("event").available
+    h.desk().event(event_id).expect("event").available
 }
 
 /// The state of a seat of the demo theatre, by row index and seat number.
 fn seat(h: &Headless, row: usize, number: usize) -> SeatState {
-    let e = h.app.desk.event(&hamlet_id(h)).expect("event");
-    h.app.desk.seat_map(&e).expect("map").expect("reserved").rows[row][number - 1]
+    let e = h.desk().event(&hamlet_id(h)).expect("event");
+    h.desk().seat_map(&e).expect("map").expect("reserved").rows[row][number - 1]
 }
 
 /// Opens the demo theatre and holds 2 best seats (A10 A11).
@@ -81,17 +81,17 @@ fn sell_with_success_shows_receipt_and_sold_seats() {
     assert!(s.contains(&b.correlation_id), "correlation id not on the receipt:\n{s}");
     assert!(s.contains("Payment of ₹1,000.00 succeeded"), "{s}");
     // The data: confirmed, paid once, seats sold.
-    assert_eq!(h.app.desk.get_booking(&b.id).expect("booking").status, BookingStatus::Confirmed);
-    let attempts = h.app.desk.attempts(&b.id).expect("attempts");
+    assert_eq!(h.desk().get_booking(&b.id).expect("booking").status, BookingStatus::Confirmed);
+    let attempts = h.desk().attempts(&b.id).expect("attempts");
     assert_eq!(attempts.len(), 1);
     assert_eq!(attempts[0].outcome, PaymentOutcome::Success);
-    assert_eq!(h.app.desk.get_hold(&b.hold_id).expect("hold").status, HoldStatus::Consumed);
+    assert_eq!(h.desk().get_hold(&b.hold_id).expect("hold").status, HoldStatus::Consumed);
     assert_eq!((seat(&h, 0, 10), seat(&h, 0, 11)), (SeatState::Sold, SeatState::Sold));
     assert_eq!(available(&h, &b.event_id), 198);
     // Pressing success again replays: nothing charged twice.
     press(&mut h, &[KeyCode::Char('s')]);
     assert!(h.screen_text().contains("nothing charged again"));
-    assert_eq!(h.app.desk.attempts(&b.id).expect("attempts").len(), 1);
+    assert_eq!(h.desk().attempts(&b.id).expect("attempts").len(), 1);
     clean(&h);
 }
 
@@ -105,11 +105,11 @@ fn payment_failure_puts_seats_back_with_a_full_refund() {
     assert!(s.contains("PAYMENT_FAILED"), "{s}");
     assert!(s.contains("FULL ₹1,000.00 INITIATED"), "{s}");
     assert!(s.contains("200/200 left"), "{s}");
-    let b = h.app.desk.get_booking(&id).expect("booking");
+    let b = h.desk().get_booking(&id).expect("booking");
     assert_eq!(b.status, BookingStatus::PaymentFailed);
-    let r = h.app.desk.refund(&id).expect("refund").expect("a refund");
+    let r = h.desk().refund(&id).expect("refund").expect("a refund");
     assert_eq!((r.kind, r.amount, r.fee), (RefundKind::Full, 100_000, 0));
-    assert_eq!(h.app.desk.get_hold(&b.hold_id).expect("hold").status, HoldStatus::Released);
+    assert_eq!(h.desk().get_hold(&b.hold_id).expect("hold").status, HoldStatus::Released);
     assert_eq!((seat(&h, 0, 10), seat(&h, 0, 11)), (SeatState::Free, SeatState::Free));
     assert_eq!(available(&h, &b.event_id), 200);
     clean(&h);
@@ -124,7 +124,7 @@ fn timeout_keeps_the_booking_pending_then_it_expires_after_the_deadline() {
     let s = h.screen_text();
     assert!(s.contains("Payment TIMED OUT: still pending; retry before 09:10:00"), "{s}");
     assert!(s.contains("1 attempt(s) so far"), "{s}");
-    assert_eq!(h.app.desk.get_booking(&id).expect("booking").status, BookingStatus::PaymentPending);
+    assert_eq!(h.desk().get_booking(&id).expect("booking").status, BookingStatus::PaymentPending);
     // The hold's own 5 minutes pass: the pending booking keeps the seats.
     h.advance(Duration::minutes(6));
     let s = h.screen_text();
@@ -135,11 +135,11 @@ fn timeout_keeps_the_booking_pending_then_it_expires_after_the_deadline() {
     let s = h.screen_text();
     assert!(s.contains("Booking EXPIRED: the payment window closed; seats released"), "{s}");
     assert!(s.contains("200/200 left"), "{s}");
-    let b = h.app.desk.get_booking(&id).expect("booking");
+    let b = h.desk().get_booking(&id).expect("booking");
     assert_eq!(b.status, BookingStatus::Expired);
-    assert_eq!(h.app.desk.get_hold(&b.hold_id).expect("hold").status, HoldStatus::Expired);
+    assert_eq!(h.desk().get_hold(&b.hold_id).expect("hold").status, HoldStatus::Expired);
     assert_eq!((seat(&h, 0, 10), seat(&h, 0, 11)), (SeatState::Free, SeatState::Free));
-    assert_eq!(h.app.desk.refund(&id).expect("refund"), None, "nothing was taken, nothing to refund");
+    assert_eq!(h.desk().refund(&id).expect("refund"), None, "nothing was taken, nothing to refund");
     assert_eq!(h.app.sell.as_ref().map(|s| s.stage), Some(Stage::Choose));
     clean(&h);
 }
@@ -156,7 +156,7 @@ fn hold_expires_on_screen_after_five_minutes() {
     let s = h.screen_text();
     assert!(s.contains("Hold EXPIRED"), "{s}");
     assert!(s.contains("200/200 left"), "{s}");
-    assert_eq!(h.app.desk.get_hold(&hold.id).expect("hold").status, HoldStatus::Expired);
+    assert_eq!(h.desk().get_hold(&hold.id).expect("hold").status, HoldStatus::Expired);
     assert_eq!(available(&h, &hold.event_id), 200);
     assert_eq!(seat(&h, 0, 10), SeatState::Free);
     clean(&h);
@@ -171,7 +171,7 @@ fn releasing_a_hold_puts_the_seats_back() {
     let s = h.screen_text();
     assert!(s.contains("Released 2 seat(s); they are back on sale"), "{s}");
     assert!(s.contains("200/200 left"), "{s}");
-    assert_eq!(h.app.desk.get_hold(&hold.id).expect("hold").status, HoldStatus::Released);
+    assert_eq!(h.desk().get_hold(&hold.id).expect("hold").status, HoldStatus::Released);
     clean(&h);
 }
 
@@ -186,17 +186,17 @@ fn cancelling_a_confirmed_booking_shows_the_refund_first_then_processes_it() {
     assert!(s.contains("Cancel booking"), "{s}");
     assert!(s.contains("Refund ₹500.00 of ₹1,000.00 (fee ₹500.00, 50% policy)."), "{s}");
     assert!(s.contains("y cancel the booking"), "{s}");
-    assert_eq!(h.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    assert_eq!(h.desk().get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
     // n keeps it.
     press(&mut h, &[KeyCode::Char('n')]);
     assert!(h.screen_text().contains("Not cancelled"));
-    assert_eq!(h.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    assert_eq!(h.desk().get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
     // x, y cancels.
     press(&mut h, &[KeyCode::Char('x'), KeyCode::Char('y')]);
     let s = h.screen_text();
     assert!(s.contains("Cancelled: refund ₹500.00 INITIATED (fee ₹500.00); seats back on sale"), "{s}");
     assert!(s.contains("200/200 left"), "{s}");
-    let r = h.app.desk.refund(&id).expect("refund").expect("a refund");
+    let r = h.desk().refund(&id).expect("refund").expect("a refund");
     assert_eq!((r.kind, r.status, r.amount, r.fee), (RefundKind::Partial, RefundStatus::Initiated, 50_000, 50_000));
     // The booking's detail: INITIATED, then PROCESSED after a tick.
     press(&mut h, &[KeyCode::Tab, KeyCode::Enter]);
@@ -211,10 +211,10 @@ fn cancelling_a_confirmed_booking_shows_the_refund_first_then_processes_it() {
     // The correlation id is shown whole (wrapped), not cut at the border.
     let correlation = h.app.detail.as_ref().expect("detail").booking.correlation_id.clone();
     assert!(s.contains(&correlation), "{s}");
-    let r = h.app.desk.refund(&id).expect("refund").expect("a refund");
+    let r = h.desk().refund(&id).expect("refund").expect("a refund");
     assert_eq!(r.status, RefundStatus::Processed);
     assert!(r.transaction_id.is_some() && r.completed_at.is_some());
-    assert_eq!(h.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Cancelled);
+    assert_eq!(h.desk().get_booking(&id).expect("booking").status, BookingStatus::Cancelled);
     assert_eq!((seat(&h, 0, 10), seat(&h, 0, 11)), (SeatState::Free, SeatState::Free));
     // Cancelling again is refused with a reason and changes nothing.
     press(&mut h, &[KeyCode::Char('x')]);
@@ -231,8 +231,8 @@ fn cancelling_a_pending_booking_refunds_nothing() {
     assert!(h.screen_text().contains("Nothing was charged: no refund."));
     press(&mut h, &[KeyCode::Char('y')]);
     assert!(h.screen_text().contains("Cancelled: nothing was charged, no refund; seats back on sale"));
-    assert_eq!(h.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Cancelled);
-    assert_eq!(h.app.desk.refund(&id).expect("refund"), None);
+    assert_eq!(h.desk().get_booking(&id).expect("booking").status, BookingStatus::Cancelled);
+    assert_eq!(h.desk().refund(&id).expect("refund"), None);
     clean(&h);
 }
 
@@ -266,9 +266,9 @@ fn a_second_terminal_taking_the_seat_first_is_a_plain_refusal() {
     assert!(sell.hold.is_none(), "clerk A got a hold anyway: {:?}", sell.hold);
     assert_eq!(sell.stage, Stage::Choose);
     assert!(sell.picked.is_empty(), "the taken seat stays picked: {:?}", sell.picked);
-    let holds = a.app.desk.active_holds(&event).expect("holds");
+    let holds = a.desk().active_holds(&event).expect("holds");
     assert_eq!(holds.len(), 1, "{holds:?}");
-    let theirs = a.app.desk.get_hold(&holds[0].id).expect("hold");
+    let theirs = a.desk().get_hold(&holds[0].id).expect("hold");
     assert_eq!(theirs.labels, vec!["A10".to_string()]);
     assert_eq!(Some(theirs.id), b.app.sell.as_ref().and_then(|s| s.hold.as_ref()).map(|h| h.id.clone()));
     assert_eq!(available(&a, &event), 199);
@@ -392,7 +392,7 @@ fn paying_from_the_booking_detail() {
     press(&mut h, &[KeyCode::Char('s')]);
     let s = h.screen_text();
     assert!(s.contains("Payment of ₹1,000.00 succeeded: booking CONFIRMED"), "{s}");
-    assert_eq!(h.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    assert_eq!(h.desk().get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
     clean(&h);
 }
 
@@ -694,7 +694,7 @@ proptest! {
             let s = h.screen_text();
             prop_assert!(s.contains("boxoffice"));
         }
-        let v = h.app.desk.verify().expect("verify");
+        let v = h.desk().verify().expect("verify");
         prop_assert!(v.is_empty(), "{:?}", v);
     }
 }
@@ -718,21 +718,21 @@ fn a_cancel_prompt_made_stale_by_another_terminal_closes_instead_of_keeping_a_fe
     press(&mut a, &[KeyCode::Char('x')]);
     assert!(a.screen_text().contains("Nothing was charged: no refund."));
     // Meanwhile clerk B takes the payment from the booking's detail.
-    b.app.refresh();
+    b.refresh();
     open_newest_booking(&mut b);
     press(&mut b, &[KeyCode::Char('s')]);
-    assert_eq!(b.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    assert_eq!(b.desk().get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
     // A's prompt promised "no refund" for a pending booking: it closes and says why.
     let s = a.screen_text();
     assert!(!s.contains("Nothing was charged"), "{s}");
     assert!(s.contains("is now CONFIRMED: press x again"), "{s}");
     press(&mut a, &[KeyCode::Char('y')]);
-    assert_eq!(a.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
-    assert!(a.app.desk.refund(&id).expect("refund").is_none());
+    assert_eq!(a.desk().get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    assert!(a.desk().refund(&id).expect("refund").is_none());
     // And the engine refuses a cancel agreed for a state that no longer holds.
-    let err = a.app.desk.cancel_seen(&id, Some(BookingStatus::PaymentPending)).expect_err("stale");
+    let err = a.desk().cancel_seen(&id, Some(BookingStatus::PaymentPending)).expect_err("stale");
     assert!(err.to_string().contains("changed from PAYMENT_PENDING to CONFIRMED"), "{err}");
-    assert_eq!(a.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    assert_eq!(a.desk().get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
     clean(&a);
 }
 
@@ -744,16 +744,16 @@ fn two_terminals_paying_one_booking_never_take_each_other_for_a_replay() {
     let mut b = Headless::on_file(&path, start(), 2, 120, 40).expect("clerk B");
     let id = booked(&mut a);
     press(&mut a, &[KeyCode::Esc]);
-    a.app.refresh();
-    b.app.refresh();
+    a.refresh();
+    b.refresh();
     open_newest_booking(&mut a);
     open_newest_booking(&mut b);
     press(&mut a, &[KeyCode::Char('t')]);
     press(&mut b, &[KeyCode::Char('s')]);
     let s = b.screen_text();
     assert!(s.contains("succeeded: booking CONFIRMED"), "{s}");
-    assert_eq!(b.app.desk.get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
-    assert_eq!(b.app.desk.attempts(&id).expect("attempts").len(), 2);
+    assert_eq!(b.desk().get_booking(&id).expect("booking").status, BookingStatus::Confirmed);
+    assert_eq!(b.desk().attempts(&id).expect("attempts").len(), 2);
     clean(&b);
 }
 

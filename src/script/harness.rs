@@ -25,13 +25,13 @@ impl Harness for Headless {
     }
 
     fn verify(&mut self) -> Vec<String> {
-        self.app.desk.verify().unwrap_or_else(|e| vec![format!("verify could not run: {e}")])
+        self.desk().verify().unwrap_or_else(|e| vec![format!("verify could not run: {e}")])
     }
 
     /// Runs a read-only query (anything that would write is refused) and
     /// renders its single value: NULL as `NULL`, numbers as SQLite prints them.
     fn sql_value(&mut self, sql: &str) -> Result<String, String> {
-        let conn = self.app.desk.conn();
+        let conn = self.desk().conn();
         let mut stmt = conn.prepare(sql).map_err(|e| format!("bad SQL: {e}"))?;
         if !stmt.readonly() {
             return Err("sql-expect runs read-only queries only".into());

@@ -17,15 +17,19 @@ use file::OnDisk;
 use migrate::{Found, Migrated};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::cell::RefCell;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// The whole current schema (`schema.sql`), for readers and for tools that
 /// rebuild indexes; files themselves are built by [`migrate::STEPS`].
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// `BEGIN IMMEDIATE` can still meet SQLITE_BUSY after `busy_timeout` under long
-/// saturation; nothing has happened yet, so trying again is safe.
+/// `BEGIN IMMEDIATE` can still meet SQLITE_BUSY after the busy handler's
+/// timeout under long saturation; nothing has happened yet, so trying again is
+/// safe (unless the thread was told to stop waiting: [`stop_waiting_when`]).
 const BEGIN_RETRIES: u32 = 20;
 
 /// How hard a commit waits for the disk.
@@ -169,8 +173,8 @@ pub fn open_shared_memory(name: &str) -> Result<Connection> {
     prepare(Connection::open_with_flags(uri, flags)?, Durability::Full).map(|(conn, _)| conn)
 }
 
-fn prepare(conn: Connection, durability: Durability) -> Result<(Connection, Migrated)> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+fn prepare(mut conn: Connection, durability: Durability) -> Result<(Connection, Migrated)> {
+    conn.busy_handler(Some(wait_while_busy as fn(i32) -> bool))?;
     // Only reads: refuses a file that is not ours, or is newer, before any write.
     migrate::inspect(&conn, migrate::LATEST)?;
     if conn.is_readonly(rusqlite::MAIN_DB)? {
@@ -238,7 +242,7 @@ pub(crate) fn begin_immediate(conn: &Connection) -> Result<()> {
     loop {
         match conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => return Ok(()),
-            Err(e) if is_busy(&e) && attempt < BEGIN_RETRIES => {
+            Err(e) if is_busy(&e) && attempt < BEGIN_RETRIES && !waits_cancelled() => {
                 attempt += 1;
                 std::thread::sleep(Duration::from_millis(1 + u64::from(attempt) * 2));
             }
@@ -248,19 +252,73 @@ pub(crate) fn begin_immediate(conn: &Connection) -> Result<()> {
 }
 
 /// `BEGIN IMMEDIATE`, retried a bounded number of times if the write lock
-/// stays busy beyond `busy_timeout`.
+/// stays busy beyond the busy handler's timeout.
 pub fn begin(conn: &Connection) -> Result<Transaction<'_>> {
     let mut attempt = 0;
     loop {
         match Transaction::new_unchecked(conn, TransactionBehavior::Immediate) {
             Ok(tx) => return Ok(tx),
-            Err(e) if is_busy(&e) && attempt < BEGIN_RETRIES => {
+            Err(e) if is_busy(&e) && attempt < BEGIN_RETRIES && !waits_cancelled() => {
                 attempt += 1;
                 std::thread::sleep(Duration::from_millis(1 + u64::from(attempt) * 2));
             }
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+// ---- lock waits the UI can stop ------------------------------------------------
+
+thread_local! {
+    /// Set by a thread that runs work someone may stop waiting for (the UI's
+    /// workers, one flag per request): lock waits on this thread end when it is set.
+    static CANCEL: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// While the guard lives, every lock wait on this thread (the busy handler and
+/// the `BEGIN IMMEDIATE` retries) gives up as soon as `flag` is set: the
+/// statement fails with SQLITE_BUSY and its transaction changes nothing.
+pub fn stop_waiting_when(flag: Arc<AtomicBool>) -> StopWaitingGuard {
+    CANCEL.with(|c| *c.borrow_mut() = Some(flag));
+    StopWaitingGuard(())
+}
+
+/// Ends [`stop_waiting_when`] for this thread.
+pub struct StopWaitingGuard(());
+
+impl Drop for StopWaitingGuard {
+    fn drop(&mut self) {
+        CANCEL.with(|c| *c.borrow_mut() = None);
+    }
+}
+
+/// Whether this thread was told to stop waiting for the lock.
+pub fn waits_cancelled() -> bool {
+    CANCEL.with(|c| c.borrow().as_ref().is_some_and(|f| f.load(Ordering::Relaxed)))
+}
+
+/// The busy handler of every connection: SQLite's own `busy_timeout` schedule
+/// (the same delays, up to [`BUSY_TIMEOUT`] in all), but slept in slices of at
+/// most 5 ms that look at the thread's cancel flag, so a clerk's Esc stops the
+/// wait at once. `tries` is how often it was called for this lock already.
+fn wait_while_busy(tries: i32) -> bool {
+    const DELAYS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+    let tries = usize::try_from(tries).unwrap_or(0);
+    let waited: u64 = DELAYS.iter().take(tries).sum::<u64>() + 100 * tries.saturating_sub(DELAYS.len()) as u64;
+    let budget = BUSY_TIMEOUT.as_millis() as u64;
+    if waited >= budget || waits_cancelled() {
+        return false;
+    }
+    let mut delay = DELAYS.get(tries).copied().unwrap_or(100).min(budget - waited);
+    while delay > 0 {
+        let slice = delay.min(5);
+        std::thread::sleep(Duration::from_millis(slice));
+        delay -= slice;
+        if waits_cancelled() {
+            return false;
+        }
+    }
+    true
 }
 
 pub fn is_busy(e: &rusqlite::Error) -> bool {

@@ -1,6 +1,34 @@
-//! What the clerk asked for, whatever key they used.
+//! What the clerk asked for, whatever key they used ([`Action`]), and
+//! everything else that reaches `update` ([`Msg`]): the clock, the tick
+//! thread's wake-ups and the database workers' answers.
 
 use crate::domain::PaymentOutcome;
+use crate::tui::request::{Done, Loaded};
+use chrono::{DateTime, Utc};
+
+/// Whatever reaches `update`, the one place the app's state changes.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key's action.
+    Action(Action),
+    /// The clock moved (the timer in a terminal, the script's clock headless):
+    /// countdowns move, and the screens are read again if the file changed.
+    Tick { now: DateTime<Utc> },
+    /// The tick thread changed something: read the screens again.
+    DataChanged,
+    /// A background tick run by the script harness failed.
+    TickFailed(String),
+    /// The read worker's answer.
+    Loaded(Loaded),
+    /// The write worker's answer.
+    Done(Done),
+}
+
+impl From<Action> for Msg {
+    fn from(a: Action) -> Msg {
+        Msg::Action(a)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -60,6 +88,8 @@ pub enum Action {
     RunRecovery,
     /// Jobs: run the tick's sweeps now.
     RunSweeps,
+    /// Esc while the database keeps a write waiting: stop waiting for it.
+    StopWaiting,
 }
 
 /// What a key does to a text box. The keymap decides which key is which

@@ -1,15 +1,15 @@
-//! The app's state: what every screen shows, loaded from the desk. Changed
-//! only by `update`; drawn by `view`.
+//! The app's state: what every screen shows, as the database workers last
+//! read it, and the requests on their way. Changed only by `update`; drawn by
+//! `view`. The app holds no connection: it asks (`outbox`) and is answered.
 
-use crate::domain::{
-    AuditFilter, AuditRow, Booking, BookingFilter, BookingStatus, Customer, Event, Hold, PaymentAttempt, Refund,
-    RefundSplit,
-};
-use crate::engine::{Desk, SeatMap};
-use crate::error::Result;
-use crate::jobs::{Heartbeat, Jobs};
+use crate::context::Context;
+use crate::domain::{Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit};
+use crate::engine::SeatMap;
+use crate::jobs::Heartbeat;
 use crate::tui::form::{Form, LineInput};
 use crate::tui::office::BackOffice;
+pub use crate::tui::request::Detail;
+use crate::tui::request::{Command, LoadSpec, Read, RequestId, SellSpec, Write};
 // The screens live in `screen` (so `office` can use them without importing
 // this file); they are named from here as before.
 pub use crate::tui::screen::{LIST_LIMIT, Screen, Tab};
@@ -77,19 +77,6 @@ impl Sell {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Detail {
-    pub booking: Booking,
-    pub event: Option<Event>,
-    pub customer: Option<Customer>,
-    pub hold: Option<Hold>,
-    pub attempts: Vec<PaymentAttempt>,
-    pub refund: Option<Refund>,
-    pub audit: Vec<AuditRow>,
-    pub pay_seq: u32,
-    pub last_pay_key: Option<String>,
-}
-
 /// A modal on top of the screen.
 #[derive(Debug, Clone)]
 pub enum Overlay {
@@ -136,7 +123,9 @@ pub struct AppInfo {
 }
 
 pub struct App {
-    pub desk: Desk,
+    /// Ids for new idempotency keys and the settings (currency, refund
+    /// policy). Its clock is read by the drivers, which send `Msg::Tick`.
+    pub ctx: Context,
     pub info: AppInfo,
     pub now: DateTime<Utc>,
     pub tab: Tab,
@@ -161,17 +150,69 @@ pub struct App {
     pub heartbeat: Option<Arc<Heartbeat>>,
     /// The Reports, Audit and Jobs screens.
     pub office: BackOffice,
-    /// Runs jobs on demand from the Jobs screen (its own connection).
-    pub jobs: Option<Jobs>,
-    /// `PRAGMA data_version` at the last load: a change means another process wrote.
-    pub data_version: i64,
+
+    /// Requests made by `update`, for the driver to hand to the workers.
+    pub outbox: Vec<Command>,
+    next_id: RequestId,
+    /// The write on its way (one at a time).
+    pub write: Option<Pending>,
+    /// The screens' load.
+    pub load: Loading,
+    /// The latest sale or booking being opened (an older answer is dropped).
+    pub opening: Option<RequestId>,
+    /// The latest customer lookup of the customer form.
+    pub lookup: Option<RequestId>,
+    /// (what, key) of a write the clerk stopped waiting for before it began.
+    pub retry: Option<(String, String)>,
+}
+
+/// A write sent to the database and not answered yet.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub id: RequestId,
+    /// What the status bar says it waits for: "holding 2 seats".
+    pub what: String,
+    pub since: DateTime<Utc>,
+    /// The clerk pressed Esc: the answer, when it comes, says what became of it.
+    pub gave_up: bool,
+    /// The form it was submitted from, shown again if it fails.
+    pub form: Option<Overlay>,
+    /// (what, key): the idempotency key it used, offered again if the clerk
+    /// stops waiting and tries the same thing again ([`App::reuse_key`]).
+    pub retry: Option<(String, String)>,
+}
+
+/// The screens' load: at most one on its way; asking again while one is out
+/// marks it stale, and the current state is read when it comes back.
+#[derive(Debug, Clone, Default)]
+pub struct Loading {
+    /// Raised each time the screens must be read again: an older load is stale.
+    pub generation: u64,
+    /// A load is wanted (sent when none is on its way).
+    pub wanted: bool,
+    /// The load on its way and since when.
+    pub in_flight: Option<(RequestId, DateTime<Utc>)>,
+    /// What to do once the wanted load is shown.
+    pub then: Vec<Then>,
+}
+
+/// A step that needs the screens read first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Then {
+    /// Select this event in the list (a new event).
+    SelectEvent(String),
+    /// Say how many audit rows a booking's trail has.
+    TrailCount(String),
+    /// Drop picked seats someone else took (after a refused hold).
+    PrunePicked,
 }
 
 impl App {
-    pub fn new(desk: Desk, info: AppInfo) -> Result<App> {
-        let now = desk.now();
+    /// A new app; its first request (reading every screen) is in the outbox.
+    pub fn new(ctx: Context, info: AppInfo) -> App {
+        let now = ctx.now();
         let mut app = App {
-            desk,
+            ctx,
             info,
             now,
             tab: Tab::Events,
@@ -190,11 +231,17 @@ impl App {
             detail: None,
             heartbeat: None,
             office: BackOffice::default(),
-            jobs: None,
-            data_version: 0,
+            outbox: Vec::new(),
+            next_id: 0,
+            write: None,
+            load: Loading::default(),
+            opening: None,
+            lookup: None,
+            retry: None,
         };
-        app.reload()?;
-        Ok(app)
+        app.want_load();
+        app.flush_load();
+        app
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -213,130 +260,124 @@ impl App {
         self.bookings.get(self.booking_sel).map(|(b, _, _)| b)
     }
 
-    /// Reads the clock and, if anything in the file changed (this process or
-    /// another), reloads what the screen shows. Errors go to the message line.
-    pub fn refresh(&mut self) {
-        self.now = self.desk.now();
-        let changed = match self.desk.data_version() {
-            Ok(v) => v != self.data_version,
-            Err(_) => true,
+    /// Whether requests are on their way or waiting to be sent.
+    pub fn busy(&self) -> bool {
+        !self.outbox.is_empty() || self.write.is_some() || self.load.in_flight.is_some() || self.load.wanted
+    }
+
+    fn next_id(&mut self) -> RequestId {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn read(&mut self, read: Read) -> RequestId {
+        let id = self.next_id();
+        self.outbox.push(Command::Read(id, read));
+        id
+    }
+
+    /// Sends a write, saying `what` it does while it waits. Callers check
+    /// [`App::write_refused`] first: one write at a time.
+    pub fn write(&mut self, write: Write, what: impl Into<String>) -> &mut Pending {
+        let id = self.next_id();
+        self.outbox.push(Command::Write(id, write));
+        let pending = Pending { id, what: what.into(), since: self.now, gave_up: false, form: None, retry: None };
+        self.write.insert(pending)
+    }
+
+    /// Books the hold for the customer (key `book-{hold}`: again is a replay).
+    pub fn book(&mut self, hold_id: &str, customer_id: &str, name: &str) {
+        let write = Write::Book { hold_id: hold_id.to_string(), customer_id: customer_id.to_string() };
+        self.write(write, format!("booking for {name}"));
+    }
+
+    /// The key of a write the clerk stopped waiting for, if `what` is that
+    /// same write again: sending it with the same key can never apply twice.
+    pub fn reuse_key(&mut self, what: &str) -> Option<String> {
+        self.retry.take_if(|(w, _)| w == what).map(|(_, key)| key)
+    }
+
+    /// True (and says why) when a write is still on its way: a second one
+    /// waits its turn at the clerk's hands, not in a queue they cannot see.
+    pub fn write_refused(&mut self) -> bool {
+        let Some(p) = &self.write else { return false };
+        let text = if p.gave_up {
+            format!("Still finishing {}: try again in a moment", p.what)
+        } else {
+            format!("Still waiting for the database: {} (Esc stops waiting)", p.what)
         };
-        if changed && let Err(e) = self.reload() {
-            self.error(format!("could not reload: {e}"));
+        self.error(text);
+        true
+    }
+
+    /// The screens must be read again (after a write, or a filter or screen change).
+    pub fn want_load(&mut self) {
+        self.load.generation += 1;
+        self.load.wanted = true;
+    }
+
+    /// [`App::want_load`], then `then` once that load is shown.
+    pub fn want_load_then(&mut self, then: Then) {
+        self.want_load();
+        self.load.then.push(then);
+    }
+
+    /// Sends the wanted load, unless one is still on its way (it is sent when
+    /// that one comes back).
+    pub fn flush_load(&mut self) {
+        if self.load.wanted && self.load.in_flight.is_none() {
+            self.load.wanted = false;
+            self.send_load(false);
         }
     }
 
-    /// Loads every visible list and panel again.
-    pub fn reload(&mut self) -> Result<()> {
-        self.now = self.desk.now();
-        self.data_version = self.desk.data_version()?;
-        self.events = self.desk.events(&self.event_filter.text, LIST_LIMIT)?;
-        self.event_sel = self.event_sel.min(self.events.len().saturating_sub(1));
-        self.load_bookings()?;
-        self.reload_sell()?;
-        self.reload_detail()?;
-        self.office.load(&self.desk, self.screen)?;
-        self.drop_stale_prompt()?;
-        Ok(())
-    }
-
-    /// A cancel prompt shows the refund for the state the booking was in; if
-    /// another terminal moved it meanwhile, the prompt would promise the wrong
-    /// refund, so it closes and says why.
-    fn drop_stale_prompt(&mut self) -> Result<()> {
-        let Some(Overlay::ConfirmCancel { booking, .. }) = &self.overlay else { return Ok(()) };
-        let now = self.desk.get_booking(&booking.id)?;
-        if now.status != booking.status {
-            self.overlay = None;
-            self.error(format!(
-                "Booking {} is now {}: press x again to see what cancelling refunds",
-                crate::ids::short(&now.id),
-                now.status
-            ));
+    /// The periodic refresh: reads the screens again if the file changed.
+    pub fn poll(&mut self) {
+        if !self.load.wanted && self.load.in_flight.is_none() {
+            self.send_load(true);
         }
-        Ok(())
     }
 
-    pub fn load_bookings(&mut self) -> Result<()> {
-        let filter = BookingFilter {
+    fn send_load(&mut self, if_changed: bool) {
+        let read = Read::Screens { spec: self.load_spec(), generation: self.load.generation, if_changed };
+        let id = self.read(read);
+        self.load.in_flight = Some((id, self.now));
+    }
+
+    /// What the screens show now: the filters and the ids on screen.
+    pub fn load_spec(&self) -> LoadSpec {
+        LoadSpec {
+            event_filter: self.event_filter.text.clone(),
             status: STATUS_FILTERS[self.status_filter % STATUS_FILTERS.len()],
-            event_id: None,
             search: self.booking_search.text.trim().to_string(),
-            limit: LIST_LIMIT,
-        };
-        self.bookings = self.desk.bookings(&filter)?;
-        self.booking_sel = self.booking_sel.min(self.bookings.len().saturating_sub(1));
-        Ok(())
+            sell: self.sell.as_ref().map(|s| SellSpec {
+                event_id: s.event.id.clone(),
+                hold_id: s.hold.as_ref().map(|h| h.id.clone()),
+                booking_id: s.booking.as_ref().map(|b| b.id.clone()),
+            }),
+            detail: self.detail.as_ref().map(|d| d.booking.id.clone()),
+            office: self.office.spec(self.screen),
+            prompt: match &self.overlay {
+                Some(Overlay::ConfirmCancel { booking, .. }) => Some(booking.id.clone()),
+                _ => None,
+            },
+        }
     }
 
-    /// Re-reads the sale in progress and tells the clerk when the tick thread
-    /// (or another terminal) moved it: a hold that expired, a booking that lapsed.
-    fn reload_sell(&mut self) -> Result<()> {
-        let Some(sell) = self.sell.as_mut() else { return Ok(()) };
-        sell.event = self.desk.event(&sell.event.id)?;
-        sell.map = self.desk.seat_map(&sell.event)?;
-        let mut notice = None;
-        if let Some(h) = &sell.hold {
-            let h = self.desk.get_hold(&h.id)?;
-            if sell.stage == Stage::Held && !h.status.is_live() {
-                notice = Some(format!("Hold {}: the seats went back on sale", h.status));
-                sell.stage = Stage::Choose;
-                // The customer form belonged to that hold.
-                if matches!(self.overlay, Some(Overlay::CustomerForm(_))) {
-                    self.overlay = None;
-                }
-            }
-            sell.hold = Some(h);
+    /// What the status bar says while the database keeps the clerk waiting.
+    pub fn waiting(&self) -> Option<String> {
+        if let Some(p) = &self.write {
+            let secs = (self.now - p.since).num_seconds().max(0);
+            return Some(if p.gave_up {
+                format!("stopping: {}… {secs} s", p.what)
+            } else {
+                format!("waiting for the database: {}… {secs} s", p.what)
+            });
         }
-        if let Some(b) = &sell.booking {
-            let b = self.desk.get_booking(&b.id)?;
-            if sell.stage == Stage::Payment && b.status != BookingStatus::PaymentPending {
-                notice = Some(match b.status {
-                    BookingStatus::Expired => "Booking EXPIRED: the payment window closed; seats released".to_string(),
-                    other => format!("Booking is now {other}"),
-                });
-                sell.stage = if b.status == BookingStatus::Confirmed { Stage::Done } else { Stage::Choose };
-            }
-            sell.refund = self.desk.refund(&b.id)?;
-            sell.booking = Some(b);
-        }
-        // Picked seats another terminal took meanwhile stay picked (the map
-        // shows them held or sold): dropping them here silently would make the
-        // next Enter hold the best available instead, seats the clerk never chose.
-        // The hold is refused naming the seat, and `update` drops it then.
-        if let Some(n) = notice {
-            self.error(n);
-        }
-        Ok(())
-    }
-
-    fn reload_detail(&mut self) -> Result<()> {
-        let Some(d) = self.detail.as_ref() else { return Ok(()) };
-        let (id, pay_seq, last) = (d.booking.id.clone(), d.pay_seq, d.last_pay_key.clone());
-        let mut d = self.load_detail(&id)?;
-        d.pay_seq = pay_seq;
-        d.last_pay_key = last;
-        self.detail = Some(d);
-        Ok(())
-    }
-
-    pub fn load_detail(&self, booking_id: &str) -> Result<Detail> {
-        let booking = self.desk.get_booking(booking_id)?;
-        Ok(Detail {
-            event: self.desk.event(&booking.event_id).ok(),
-            customer: self.desk.get_customer(&booking.customer_id).ok(),
-            hold: self.desk.get_hold(&booking.hold_id).ok(),
-            attempts: self.desk.attempts(&booking.id)?,
-            refund: self.desk.refund(&booking.id)?,
-            audit: self.desk.audit(&AuditFilter {
-                correlation_id: Some(booking.correlation_id.clone()),
-                limit: 200,
-                ..Default::default()
-            })?,
-            pay_seq: 0,
-            last_pay_key: None,
-            booking,
-        })
+        // A read shows only once it is slow: most take milliseconds.
+        let (_, since) = self.load.in_flight?;
+        let secs = (self.now - since).num_seconds();
+        (secs >= 1).then(|| format!("reading the database… {secs} s"))
     }
 
     /// Shows a time in the clerk's zone.

@@ -1,19 +1,16 @@
 //! The update steps of the supervisor's screens — Reports, Audit and Jobs —
-//! and the CSV exports. Their state and loading are in `office` (which `app`
-//! holds); `update` calls in here.
+//! and the CSV exports. Their state is in `office` (which `app` holds);
+//! `update` calls in here, and `reply` shows what the workers answer.
 
 use crate::domain::AuditField;
-use crate::error::Result;
-use crate::export;
 use crate::jobs::RunOutcome;
 use crate::report::WINDOWS;
-use crate::tui::app::{App, Screen, Tab};
+use crate::tui::app::{App, Screen, Tab, Then};
 use crate::tui::office::AuditReturn;
+use crate::tui::request::{ExportRows, Write};
 
 fn reload(app: &mut App) {
-    if let Err(e) = app.reload() {
-        app.error(format!("could not reload: {e}"));
-    }
+    app.want_load();
 }
 
 // ---- reports ----------------------------------------------------------------------
@@ -55,9 +52,8 @@ pub fn show_trail(app: &mut App) {
     a.sel = 0;
     app.tab = Tab::Audit;
     app.screen = Screen::Audit;
-    reload(app);
-    let n = app.office.audit.rows.len();
-    app.info(format!("Audit trail of booking {}: {n} row(s) · Esc back to the booking", crate::ids::short(&booking)));
+    // The message counts the rows, so it waits for them.
+    app.want_load_then(Then::TrailCount(booking));
 }
 
 /// Esc on the Audit screen: back to the booking it was opened from, else clear the filter.
@@ -101,7 +97,7 @@ pub fn show_original(app: &mut App) {
 
 // ---- jobs ---------------------------------------------------------------------------
 
-fn outcome_text(o: &RunOutcome) -> String {
+pub fn outcome_text(o: &RunOutcome) -> String {
     match o {
         RunOutcome::Completed(n) => format!("done ({n})"),
         RunOutcome::Skipped => "skipped (lease held elsewhere)".into(),
@@ -110,63 +106,31 @@ fn outcome_text(o: &RunOutcome) -> String {
 }
 
 pub fn run_recovery(app: &mut App) {
-    let Some(jobs) = app.jobs.as_mut() else {
-        app.error("No job runner in this app");
-        return;
-    };
-    match jobs.recover() {
-        Ok(o @ RunOutcome::Failed(_)) => app.error(format!("Recovery {}", outcome_text(&o))),
-        Ok(o) => app.info(format!("Recovery ran now: {}", outcome_text(&o))),
-        Err(e) => app.error(format!("Recovery could not run: {e}")),
+    if !app.write_refused() {
+        app.write(Write::Recovery, "running recovery");
     }
-    reload(app);
 }
 
 pub fn run_sweeps(app: &mut App) {
-    let Some(jobs) = app.jobs.as_mut() else {
-        app.error("No job runner in this app");
-        return;
-    };
-    match jobs.run_sweeps() {
-        Ok(ran) => {
-            let failed = ran.iter().any(|(_, o)| matches!(o, RunOutcome::Failed(_)));
-            let text = ran.iter().map(|(j, o)| format!("{} {}", j.name(), outcome_text(o))).collect::<Vec<_>>();
-            let text = format!("Sweeps ran now: {}", text.join(" · "));
-            if failed { app.error(text) } else { app.info(text) }
-        }
-        Err(e) => app.error(format!("Sweeps could not run: {e}")),
+    if !app.write_refused() {
+        app.write(Write::Sweeps, "running the sweeps");
     }
-    reload(app);
 }
 
 // ---- exports --------------------------------------------------------------------------
 
 /// Writes what the bookings or audit screen shows (after its filters) to a new
-/// CSV in the data directory and says where.
+/// CSV in the data directory; the answer says where.
 pub fn export(app: &mut App) {
-    let (what, result) = match app.screen {
-        Screen::Bookings => {
-            ("bookings", write_export(app, "bookings", |f, app| export::bookings_csv(&app.bookings, f)))
-        }
-        Screen::Audit => ("audit", write_export(app, "audit", |f, app| export::audit_csv(&app.office.audit.rows, f))),
+    let rows = match app.screen {
+        Screen::Bookings => ExportRows::Bookings(app.bookings.clone()),
+        Screen::Audit => ExportRows::Audit(app.office.audit.rows.clone()),
         _ => return,
     };
-    match result {
-        Ok((path, n)) => app.info(format!("Exported {n} {what} row(s) to {}", path.display())),
-        Err(e) => app.error(format!("Export failed: {e}")),
+    if app.write_refused() {
+        return;
     }
-}
-
-fn write_export(
-    app: &App,
-    what: &str,
-    write: impl FnOnce(&mut std::fs::File, &App) -> Result<()>,
-) -> Result<(std::path::PathBuf, usize)> {
-    let (path, mut file) = export::create_export(&app.info.data_dir, what, app.now)?;
-    let n = if what == "bookings" { app.bookings.len() } else { app.office.audit.rows.len() };
-    if let Err(e) = write(&mut file, app) {
-        let _ = std::fs::remove_file(&path);
-        return Err(e);
-    }
-    Ok((path, n))
+    let what = format!("exporting {} {} row(s)", rows.len(), rows.what());
+    let write = Write::Export { rows, dir: app.info.data_dir.clone(), now: app.now };
+    app.write(write, what);
 }

@@ -1,5 +1,11 @@
 //! The app without a terminal: keys in, screen text out, on a manual clock.
 //! Tests and the script runner drive the app through exactly this.
+//!
+//! Each key (and each `advance`, `tick` and screen read) runs to idle: every
+//! request it caused is answered and fed through `update` before the call
+//! returns, one request at a time — so a script replays byte for byte, as
+//! helix's test harness runs its editor to idle. [`Headless::send_key`] and
+//! [`Headless::pump`] step around that, for tests of a UI that waits.
 
 use crate::clock::{Clock, ManualClock};
 use crate::context::{Config, Context};
@@ -7,45 +13,68 @@ use crate::demo;
 use crate::engine::Desk;
 use crate::error::{Error, Result};
 use crate::jobs::{AuditSink, Jobs, MemorySink};
+use crate::tui::action::Msg;
 use crate::tui::app::{App, AppInfo};
+use crate::tui::update::update;
+use crate::tui::worker::Workers;
 use crate::tui::{handle_key, view};
 use chrono::Duration;
 use chrono::{DateTime, Offset, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyEvent;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub struct Headless {
     pub app: App,
+    /// The background tick, run by `advance` and `tick` on this thread.
     pub jobs: Jobs,
     pub clock: Arc<ManualClock>,
+    workers: Workers,
+    /// The harness's own connection, for tests, `verify` and `sql-expect`.
+    inspect: Desk,
     terminal: Terminal<TestBackend>,
 }
 
+/// Where a headless app's data lives, and how it shows in the status bar.
+struct Place<'a> {
+    /// Opens one more connection to the database, as this actor.
+    open: &'a dyn Fn(&str) -> Result<Desk>,
+    /// The clerk's actor: their writes are audited as this.
+    clerk: String,
+    data_dir: PathBuf,
+}
+
 impl Headless {
-    /// `desk` is the clerk's connection and `jobs_desk` the tick's own; both
-    /// must share `clock`'s context. Times show in UTC so output replays anywhere.
-    pub fn new(
-        desk: Desk,
-        jobs_desk: Desk,
+    /// The app on `place`'s database, seeded with the demo events if empty.
+    /// Times show in UTC so output replays anywhere.
+    fn start(
+        place: Place<'_>,
         clock: Arc<ManualClock>,
-        sink: Box<dyn AuditSink>,
+        tick_sink: Box<dyn AuditSink>,
+        manual_sink: Box<dyn AuditSink>,
         width: u16,
         height: u16,
     ) -> Result<Headless> {
-        let info = AppInfo {
-            db_label: "script".into(),
-            offset: Utc.fix(),
-            audit_log_dir: None,
-            data_dir: std::env::temp_dir().join("boxoffice-script-exports"),
-        };
-        let app = App::new(desk, info)?;
+        let desk = (place.open)(&place.clerk)?;
+        let tick = (place.open)("job:tick")?;
+        let manual = (place.open)("job:manual")?;
+        // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
+        let read = (place.open)(&place.clerk)?;
+        let inspect = (place.open)("test:inspect")?;
+        demo::seed_if_empty(&desk)?;
+        let info =
+            AppInfo { db_label: "script".into(), offset: Utc.fix(), audit_log_dir: None, data_dir: place.data_dir };
+        let ctx = desk.ctx().clone();
+        let workers = Workers::spawn(desk, read, Some(Jobs::new(manual, manual_sink)), true)?;
         let terminal = Terminal::new(TestBackend::new(width, height))
             .map_err(|e| Error::Storage(format!("cannot create a {width}x{height} screen: {e}")))?;
-        Ok(Headless { app, jobs: Jobs::new(jobs_desk, sink), clock, terminal })
+        let mut h =
+            Headless { app: App::new(ctx, info), jobs: Jobs::new(tick, tick_sink), clock, workers, inspect, terminal };
+        h.settle();
+        Ok(h)
     }
 
     /// A fresh in-memory database with the demo events, on a manual clock at
@@ -58,14 +87,14 @@ impl Headless {
         static N: AtomicU64 = AtomicU64::new(0);
         let name = format!("boxoffice-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
         let (ctx, clock) = Context::manual(start, seed, config);
-        let desk = Desk::open_shared_memory(&name, ctx.clone(), "clerk:script")?;
-        let jobs = Desk::open_shared_memory(&name, ctx.clone(), "job:tick")?;
-        let manual = Desk::open_shared_memory(&name, ctx, "job:manual")?;
-        demo::seed_if_empty(&desk)?;
+        let open = |actor: &str| Desk::open_shared_memory(&name, ctx.clone(), actor);
+        let place = Place {
+            open: &open,
+            clerk: "clerk:script".into(),
+            data_dir: std::env::temp_dir().join("boxoffice-script-exports"),
+        };
         let sink = MemorySink::default();
-        let mut h = Headless::new(desk, jobs, clock, Box::new(sink.clone()), width, height)?;
-        h.app.jobs = Some(Jobs::new(manual, Box::new(sink)));
-        Ok(h)
+        Headless::start(place, clock, Box::new(sink.clone()), Box::new(sink), width, height)
     }
 
     /// The app on a database file (created, with the demo events, if new), on
@@ -83,20 +112,50 @@ impl Headless {
         height: u16,
     ) -> Result<Headless> {
         let (ctx, clock) = Context::manual(start, seed, config);
-        let desk = Desk::open(path, ctx.clone(), format!("clerk:script{seed}"))?;
-        let jobs = Desk::open(path, ctx.clone(), "job:tick")?;
-        let manual = Desk::open(path, ctx, "job:manual")?;
-        demo::seed_if_empty(&desk)?;
-        let sink = MemorySink::default();
-        let mut h = Headless::new(desk, jobs, clock, Box::new(sink.clone()), width, height)?;
-        h.app.jobs = Some(Jobs::new(manual, Box::new(sink)));
+        let open = |actor: &str| Desk::open(path, ctx.clone(), actor);
         // Exports go beside the database file, as in the real app.
-        h.app.info.data_dir = crate::paths::export_dir_for(path);
-        Ok(h)
+        let place =
+            Place { open: &open, clerk: format!("clerk:script{seed}"), data_dir: crate::paths::export_dir_for(path) };
+        let sink = MemorySink::default();
+        Headless::start(place, clock, Box::new(sink.clone()), Box::new(sink), width, height)
     }
 
+    /// A connection of the harness's own, for looking at the data (never the app's).
+    pub fn desk(&self) -> &Desk {
+        &self.inspect
+    }
+
+    /// One key, run to idle.
     pub fn key(&mut self, key: KeyEvent) {
         handle_key(&mut self.app, key);
+        self.settle();
+    }
+
+    /// One key, without waiting for what it asked of the database.
+    pub fn send_key(&mut self, key: KeyEvent) {
+        handle_key(&mut self.app, key);
+        self.workers.dispatch(&mut self.app);
+    }
+
+    /// Feeds a message through `update`, without waiting for what it asks.
+    pub fn send(&mut self, msg: Msg) {
+        update(&mut self.app, msg);
+        self.workers.dispatch(&mut self.app);
+    }
+
+    /// Waits until every request is answered and shown.
+    pub fn settle(&mut self) {
+        self.workers.settle(&mut self.app);
+    }
+
+    /// Shows the answers that have arrived, without waiting for the rest.
+    pub fn pump(&mut self) {
+        self.workers.pump(&mut self.app);
+    }
+
+    /// Requests sent and not answered yet.
+    pub fn outstanding(&self) -> usize {
+        self.workers.outstanding()
     }
 
     /// Types each character of `text` as a key.
@@ -106,9 +165,23 @@ impl Headless {
         }
     }
 
-    /// Renders and returns the screen, one string per row, trailing spaces trimmed.
+    /// Brings the app to the clock's time (reading the screens again if the
+    /// file changed), then renders and returns the screen, one string per
+    /// row, trailing spaces trimmed.
     pub fn screen(&mut self) -> Vec<String> {
-        self.app.refresh();
+        self.refresh();
+        self.render()
+    }
+
+    /// Brings the app to the clock's time, reading the screens again if the
+    /// file changed (another terminal, the tick).
+    pub fn refresh(&mut self) {
+        update(&mut self.app, Msg::Tick { now: self.clock.now() });
+        self.settle();
+    }
+
+    /// The screen as it is now: no tick, nothing read.
+    pub fn render(&mut self) -> Vec<String> {
         let app = &self.app;
         if self.terminal.draw(|f| view::draw(f, app)).is_err() {
             return vec!["(render failed)".into()];
@@ -136,7 +209,7 @@ impl Headless {
             let next = match self.jobs.next_deadline() {
                 Ok(next) => next,
                 Err(e) => {
-                    self.app.error(format!("tick failed: {e}"));
+                    update(&mut self.app, Msg::TickFailed(e.to_string()));
                     None
                 }
             };
@@ -151,11 +224,13 @@ impl Headless {
         }
     }
 
+    /// One background tick now, then the app brought up to date.
     pub fn tick(&mut self) {
         if let Err(e) = self.jobs.tick() {
-            self.app.error(format!("tick failed: {e}"));
+            update(&mut self.app, Msg::TickFailed(e.to_string()));
         }
-        self.app.refresh();
+        update(&mut self.app, Msg::Tick { now: self.clock.now() });
+        self.settle();
     }
 }
 

@@ -598,6 +598,18 @@ pub static JOBS: Table = Table {
     ],
 };
 
+/// While a write waits for the database lock: Esc gives up waiting. The rest
+/// of the tables keep working (a second write is refused until this one ends).
+pub static WAITING: Table = Table {
+    title: "Waiting for the database",
+    entries: &[Entry {
+        keys: &[(plain(Esc), Action::StopWaiting)],
+        label: "stop waiting",
+        help: "stop waiting for the write; nothing is applied twice",
+        footer: true,
+    }],
+};
+
 /// Lines one ↑↓ moves the help by, and a page.
 const PAGE: i32 = HELP_ROWS as i32 - 2;
 
@@ -649,7 +661,7 @@ pub static HELP: Table = Table {
 };
 
 /// Every table, in the order the README lists them.
-pub static ALL: [&Table; 18] = [
+pub static ALL: [&Table; 19] = [
     &SCREENS,
     &ANYWHERE,
     &LISTS,
@@ -668,6 +680,7 @@ pub static ALL: [&Table; 18] = [
     &AUDIT,
     &JOBS,
     &HELP,
+    &WAITING,
 ];
 
 // ---- where the clerk is -----------------------------------------------------------
@@ -702,7 +715,14 @@ fn screen_tables(app: &App) -> Vec<&'static Table> {
     }
 }
 
+/// Whether the clerk waits for a write (and has not given up on it).
+fn waiting(app: &App) -> bool {
+    app.write.as_ref().is_some_and(|p| !p.gave_up)
+}
+
 /// The tables that answer keys right now, in lookup (and footer) order.
+/// While a write waits, Esc stops the wait — once nothing is open above the
+/// screen: an overlay or a text box takes Esc first, as it would anyway.
 pub fn tables_for(app: &App) -> Vec<&'static Table> {
     let mut tables = match &app.overlay {
         Some(Overlay::Help { .. }) => vec![&HELP],
@@ -710,13 +730,19 @@ pub fn tables_for(app: &App) -> Vec<&'static Table> {
         Some(Overlay::ConfirmCancel { .. }) => vec![&CONFIRM],
         None if typing(app) => vec![&TEXT],
         None => {
-            let mut t = screen_tables(app);
+            let mut t = if waiting(app) { vec![&WAITING] } else { vec![] };
+            t.extend(screen_tables(app));
             t.push(&SCREENS);
             t
         }
     };
     tables.push(&ANYWHERE);
     tables
+}
+
+/// Whether Esc stops the wait for a write right now (the status bar says so).
+pub fn esc_stops_waiting(app: &App) -> bool {
+    tables_for(app).first().is_some_and(|t| std::ptr::eq(*t, &WAITING))
 }
 
 /// What `key` does here, if anything: the first entry that answers it.
@@ -738,7 +764,16 @@ pub fn key(table: &Table, action: Action) -> String {
 /// The footer: the current tables' footer entries in table order, as many as
 /// fit in `width` columns, most specific first; the help key always stays.
 pub fn footer(app: &App, width: usize) -> String {
-    let entries: Vec<&Entry> = tables_for(app).into_iter().flat_map(|t| t.entries).filter(|e| e.footer).collect();
+    // An entry whose keys an earlier table takes (Esc while a write waits)
+    // cannot act now: it is not offered.
+    let mut taken: Vec<Key> = Vec::new();
+    let mut entries: Vec<&Entry> = Vec::new();
+    for e in tables_for(app).into_iter().flat_map(|t| t.entries) {
+        if e.footer && e.keys.iter().any(|(k, _)| !taken.contains(k)) {
+            entries.push(e);
+        }
+        taken.extend(e.keys.iter().map(|(k, _)| *k));
+    }
     let items: Vec<String> = entries.iter().map(|e| format!("{} {}", e.footer_keys(), e.label)).collect();
     let pinned: Vec<bool> = entries.iter().map(|e| e.keys.iter().any(|(_, a)| *a == Action::ToggleHelp)).collect();
     let sep = " · ";
@@ -794,6 +829,9 @@ pub fn help_tables(app: &App) -> Vec<&'static Table> {
         _ => {}
     }
     tables.extend([&SCREENS, &ANYWHERE, &HELP]);
+    if waiting(app) {
+        tables.insert(0, &WAITING);
+    }
     tables
 }
 

@@ -1,13 +1,13 @@
-//! The supervisor's screens' state — Reports, Audit and Jobs — and how it
-//! loads from the desk. Their update steps are in `backoffice`.
+//! The supervisor's screens' state — Reports, Audit and Jobs — what they ask
+//! the read worker for and how its answer is shown. Their update steps are in
+//! `backoffice`.
 
 use crate::domain::{AuditField, AuditRow, ReportFilter};
-use crate::engine::Desk;
-use crate::error::Result;
-use crate::jobs::{self, JobStatus};
+use crate::jobs::JobStatus;
 use crate::report::{Report, WINDOWS};
 use crate::tui::form::LineInput;
-use crate::tui::screen::{LIST_LIMIT, Screen};
+use crate::tui::request::{OfficeFound, OfficeSpec};
+use crate::tui::screen::Screen;
 
 /// The Reports screen: which event (0 = all, i = `events[i - 1]`) and which
 /// window (`WINDOWS[window]`, 24 h to start), and the report last read.
@@ -89,38 +89,43 @@ pub struct BackOffice {
 }
 
 impl BackOffice {
-    /// Loads what the current back-office screen shows (only that one: a
+    /// What the current back-office screen needs read (only that one: a
     /// report over a big file is not read while the clerk sells).
-    pub fn load(&mut self, desk: &Desk, screen: Screen) -> Result<()> {
+    pub fn spec(&self, screen: Screen) -> OfficeSpec {
         match screen {
-            Screen::Reports => self.load_reports(desk),
-            Screen::Audit => self.load_audit(desk),
-            Screen::Jobs => self.load_jobs(desk),
-            _ => Ok(()),
+            Screen::Reports => OfficeSpec::Reports {
+                event_id: self.reports.event_id().map(str::to_string),
+                hours: self.reports.hours(),
+            },
+            Screen::Audit => OfficeSpec::Audit { field: self.audit.field, text: self.audit.filter.text.clone() },
+            Screen::Jobs => OfficeSpec::Jobs,
+            _ => OfficeSpec::None,
         }
     }
 
-    fn load_reports(&mut self, desk: &Desk) -> Result<()> {
-        let r = &mut self.reports;
-        let current = r.event_id().map(str::to_string);
-        r.events = desk.events("", LIST_LIMIT)?.into_iter().map(|e| (e.id, e.name)).collect();
-        // Keep the same event selected if the list moved.
-        r.event = current.and_then(|id| r.events.iter().position(|(e, _)| *e == id).map(|i| i + 1)).unwrap_or(0);
-        r.report = Some(desk.report(&r.filter())?);
-        Ok(())
-    }
-
-    fn load_audit(&mut self, desk: &Desk) -> Result<()> {
-        let a = &mut self.audit;
-        a.rows = desk.audit_search(a.field, &a.filter.text, LIST_LIMIT)?;
-        a.sel = a.sel.min(a.rows.len().saturating_sub(1));
-        a.backlog = jobs::ship_backlog_of(desk)?;
-        Ok(())
-    }
-
-    fn load_jobs(&mut self, desk: &Desk) -> Result<()> {
-        self.jobs.rows = jobs::job_statuses(desk)?;
-        self.jobs.sel = self.jobs.sel.min(self.jobs.rows.len().saturating_sub(1));
-        Ok(())
+    /// Shows what was read for [`BackOffice::spec`].
+    pub fn apply(&mut self, found: OfficeFound) {
+        match found {
+            OfficeFound::None => {}
+            OfficeFound::Reports { events, report } => {
+                let r = &mut self.reports;
+                let current = r.event_id().map(str::to_string);
+                r.events = events;
+                // Keep the same event selected if the list moved (all events if it went).
+                r.event =
+                    current.and_then(|id| r.events.iter().position(|(e, _)| *e == id).map(|i| i + 1)).unwrap_or(0);
+                r.report = Some(*report);
+            }
+            OfficeFound::Audit { rows, backlog } => {
+                let a = &mut self.audit;
+                a.rows = rows;
+                a.sel = a.sel.min(a.rows.len().saturating_sub(1));
+                a.backlog = backlog;
+            }
+            OfficeFound::Jobs(rows) => {
+                self.jobs.rows = rows;
+                self.jobs.sel = self.jobs.sel.min(self.jobs.rows.len().saturating_sub(1));
+            }
+        }
     }
 }

@@ -1,11 +1,16 @@
-//! The app on a real terminal: tokio drives crossterm's key stream, a
-//! render/refresh timer and wake-ups from the tick thread.
+//! The app on a real terminal: tokio selects over crossterm's key stream, a
+//! timer, wake-ups from the tick thread and the database workers' answers,
+//! each turned into a message for `update`. Nothing here waits on the
+//! database: the workers do.
 
 use crate::context::Context;
 use crate::engine::Desk;
 use crate::error::{Error, Result};
 use crate::jobs::{Jobs, TickThread, audit_log_sink};
+use crate::tui::action::Msg;
 use crate::tui::app::{App, AppInfo};
+use crate::tui::update::update;
+use crate::tui::worker::{self, Workers};
 use crate::tui::{handle_key, view};
 use chrono::{Local, Offset, TimeZone};
 use futures::StreamExt;
@@ -26,13 +31,15 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     };
     // The Jobs screen's "run now" keys use their own connection and owner.
     let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
+    // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
+    let read = Desk::open(db, ctx.clone(), desk.actor())?;
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-    let tick = TickThread::spawn(db.to_path_buf(), ctx, audit_log_sink(log_dir)?, move || {
+    let tick = TickThread::spawn(db.to_path_buf(), ctx.clone(), audit_log_sink(log_dir)?, move || {
         let _ = wake_tx.send(());
     })?;
-    let mut app = App::new(desk, info)?;
+    let mut workers = Workers::spawn(desk, read, Some(manual), false)?;
+    let mut app = App::new(ctx.clone(), info);
     app.heartbeat = Some(tick.heartbeat.clone());
-    app.jobs = Some(manual);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -40,12 +47,14 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
         .map_err(|e| Error::io("cannot start the event loop", e))?;
     let mut terminal = ratatui::try_init().map_err(|e| Error::io("cannot open the terminal", e))?;
     // ratatui's hook restores the terminal on a panic; a panic on the tick
-    // thread is caught there and shown in the status bar, so it must not
-    // restore the terminal under a UI that is still running.
+    // thread is caught there and shown in the status bar, and one in a
+    // database worker's request comes back as that request's error, so
+    // neither may restore the terminal under a UI that is still running.
     let restore_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().name() == Some(crate::jobs::TICK_THREAD) {
-            tracing::error!(%info, "tick thread panic");
+        let name = std::thread::current().name().map(str::to_string);
+        if let Some(name @ (crate::jobs::TICK_THREAD | worker::READ_THREAD | worker::WRITE_THREAD)) = name.as_deref() {
+            tracing::error!(%info, thread = name, "background thread panic");
         } else {
             restore_hook(info);
         }
@@ -56,27 +65,46 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
         let mut terminate = signal(SignalKind::terminate());
         let mut timer = tokio::time::interval(Duration::from_millis(250));
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut workers_gone = false;
         loop {
+            workers.dispatch(&mut app);
             terminal.draw(|f| view::draw(f, &app)).map_err(|e| Error::io("cannot draw", e))?;
             if app.quit {
                 return Ok(());
             }
-            tokio::select! {
+            let msg = tokio::select! {
                 event = keys.next() => match event {
-                    Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => handle_key(&mut app, key),
-                    Some(Ok(_)) => {} // resize and the rest: the next draw adapts
+                    Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                        handle_key(&mut app, key);
+                        continue;
+                    }
+                    Some(Ok(_)) => continue, // resize and the rest: the next draw adapts
                     Some(Err(e)) => return Err(Error::io("cannot read the terminal", e)),
                     None => return Ok(()),
                 },
-                _ = timer.tick() => app.refresh(),
-                Some(()) = wake_rx.recv() => app.refresh(),
+                answer = workers.next(), if !workers_gone => match answer {
+                    Some(msg) => {
+                        workers.received(&msg);
+                        msg
+                    }
+                    None => {
+                        workers_gone = true;
+                        app.error("the database workers stopped (see the log); restart the app");
+                        continue;
+                    }
+                },
+                _ = timer.tick() => Msg::Tick { now: ctx.now() },
+                Some(()) = wake_rx.recv() => Msg::DataChanged,
                 // A closed terminal window or a kill: leave as cleanly as on q.
                 _ = recv(&mut hangup) => return Ok(()),
                 _ = recv(&mut terminate) => return Ok(()),
-            }
+            };
+            update(&mut app, msg);
         }
     });
     ratatui::restore();
+    // A write on its way stops waiting for the lock and commits or rolls back.
+    workers.shutdown();
     drop(tick);
     result
 }

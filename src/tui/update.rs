@@ -1,19 +1,37 @@
-//! `update(app, action)`: the only place the app's state changes. Engine
-//! calls happen here; their errors become the message line, never a panic.
+//! `update(app, msg)`: the only place the app's state changes. A key's
+//! action changes the state and may ask the database workers for something
+//! (the app's outbox); their answers come back here as messages (`reply.rs`),
+//! as do the clock's ticks. Errors become the message line, never a panic.
 
 use crate::domain::event::seat_label;
-use crate::domain::{BookingStatus, EventKind, Money, NewCustomer, NewEvent, PaymentOutcome, SeatState};
+use crate::domain::{BookingEvent, BookingStatus, EventKind, Money, NewCustomer, NewEvent, PaymentOutcome, SeatState};
 use crate::engine::{HoldRequest, SeatPick};
-use crate::error::Error;
 use crate::ids::short;
-use crate::tui::action::{Action, Edit};
+use crate::tui::action::{Action, Edit, Msg};
 use crate::tui::app::{App, Overlay, STATUS_FILTERS, Screen, Sell, Stage, Tab};
 use crate::tui::backoffice;
 use crate::tui::form::{Field, Form, FormInput};
 use crate::tui::keymap;
+use crate::tui::reply;
+use crate::tui::request::{Command, Read, Write};
 use chrono::{NaiveDateTime, TimeZone};
 
-pub fn update(app: &mut App, action: Action) {
+pub fn update(app: &mut App, msg: Msg) {
+    match msg {
+        Msg::Action(action) => act(app, action),
+        Msg::Tick { now } => {
+            app.now = now;
+            app.poll();
+        }
+        Msg::DataChanged => app.want_load(),
+        Msg::TickFailed(e) => app.error(format!("tick failed: {e}")),
+        Msg::Loaded(loaded) => reply::loaded(app, loaded),
+        Msg::Done(done) => reply::done(app, done),
+    }
+    app.flush_load();
+}
+
+fn act(app: &mut App, action: Action) {
     if !matches!(action, Action::Digit(_))
         && let Some(s) = app.sell.as_mut()
     {
@@ -42,11 +60,8 @@ pub fn update(app: &mut App, action: Action) {
                 *scroll = (*scroll as i64).saturating_add(i64::from(lines)).clamp(0, max) as usize;
             }
         }
-        Action::Refresh => {
-            if let Err(e) = app.reload() {
-                app.error(format!("could not reload: {e}"));
-            }
-        }
+        Action::Refresh => app.want_load(),
+        Action::StopWaiting => stop_waiting(app),
         Action::Back => back(app),
         Action::NextTab | Action::PrevTab => {
             let i = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
@@ -89,7 +104,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::CycleStatus => {
             app.status_filter = (app.status_filter + 1) % STATUS_FILTERS.len();
             app.booking_sel = 0;
-            reload_bookings(app);
+            app.want_load();
         }
         Action::CycleEvent(d) => backoffice::cycle_event(app, d),
         Action::CycleWindow(d) => backoffice::cycle_window(app, d),
@@ -100,13 +115,23 @@ pub fn update(app: &mut App, action: Action) {
         Action::RunRecovery => backoffice::run_recovery(app),
         Action::RunSweeps => backoffice::run_sweeps(app),
         Action::NewSale => {
+            // The load that follows reads the seat map as it is now.
             if let Some(s) = app.sell.take() {
-                let map = app.desk.seat_map(&s.event).ok().flatten();
-                app.sell = Some(Sell::new(s.event, map));
-                reload(app);
+                app.sell = Some(Sell::new(s.event, s.map));
+                app.want_load();
             }
         }
     }
+}
+
+/// Esc while a write waits for the lock: the worker stops waiting. Its
+/// answer (soon) says whether it had already gone through.
+fn stop_waiting(app: &mut App) {
+    let Some(p) = app.write.as_mut().filter(|p| !p.gave_up) else { return };
+    p.gave_up = true;
+    let (id, what) = (p.id, p.what.clone());
+    app.outbox.push(Command::Cancel(id));
+    app.info(format!("Stopped waiting for {what}…"));
 }
 
 fn show_tab(app: &mut App, tab: Tab) {
@@ -132,19 +157,7 @@ fn show_tab(app: &mut App, tab: Tab) {
         Tab::Audit => Screen::Audit,
         Tab::Jobs => Screen::Jobs,
     };
-    reload(app);
-}
-
-fn reload(app: &mut App) {
-    if let Err(e) = app.reload() {
-        app.error(format!("could not reload: {e}"));
-    }
-}
-
-fn reload_bookings(app: &mut App) {
-    if let Err(e) = app.load_bookings() {
-        app.error(format!("could not load bookings: {e}"));
-    }
+    app.want_load();
 }
 
 fn back(app: &mut App) {
@@ -161,24 +174,24 @@ fn back(app: &mut App) {
                 let at = app.local(h.expires_at).format("%H:%M:%S");
                 app.info(format!("Hold {} kept: {} seat(s) until {at} unless released", short(&h.id), h.seats));
             }
-            reload(app);
+            app.want_load();
         }
         Screen::Detail => {
             app.detail = None;
             app.screen = Screen::Bookings;
-            reload(app);
+            app.want_load();
         }
         Screen::Events => {
             if !app.event_filter.text.is_empty() {
                 app.event_filter.text.clear();
-                reload(app);
+                app.want_load();
             }
         }
         Screen::Bookings => {
             if !app.booking_search.text.is_empty() || app.status_filter != 0 {
                 app.booking_search.text.clear();
                 app.status_filter = 0;
-                reload_bookings(app);
+                app.want_load();
             }
         }
         Screen::Audit => backoffice::back(app),
@@ -232,6 +245,8 @@ fn step(cur: usize, delta: i64, len: usize) -> usize {
     (cur as i64 + delta).clamp(0, len as i64 - 1) as usize
 }
 
+/// Enter on a list: the sale or the booking opens when the read worker has
+/// its seat map or detail (`reply.rs`).
 fn open(app: &mut App) {
     match app.screen {
         Screen::Events => {
@@ -239,47 +254,14 @@ fn open(app: &mut App) {
                 app.error("No event selected: press n to create one");
                 return;
             };
-            match app.desk.seat_map(&event) {
-                Ok(map) => {
-                    let mut sell = Sell::new(event, map);
-                    resume_own_hold(app, &mut sell);
-                    app.sell = Some(sell);
-                    app.screen = Screen::Sell;
-                }
-                Err(e) => app.error(e.to_string()),
-            }
+            app.opening = Some(app.read(Read::Sale { event }));
         }
         Screen::Bookings => {
             let Some(id) = app.selected_booking().map(|b| b.id.clone()) else { return };
-            match app.load_detail(&id) {
-                Ok(d) => {
-                    app.detail = Some(d);
-                    app.screen = Screen::Detail;
-                }
-                Err(e) => app.error(e.to_string()),
-            }
+            app.opening = Some(app.read(Read::Detail { booking_id: id }));
         }
         _ => {}
     }
-}
-
-/// A clerk who left a sale with Esc comes back to it: their own live hold on
-/// this event (and its booking awaiting payment) is picked up again, rather
-/// than stranded until it expires.
-fn resume_own_hold(app: &mut App, sell: &mut Sell) {
-    let Ok(holds) = app.desk.active_holds(&sell.event.id) else { return };
-    let Some(hold) = holds.into_iter().rev().find(|h| h.actor == app.desk.actor()) else { return };
-    let Ok(hold) = app.desk.get_hold(&hold.id) else { return };
-    let booking = app.desk.booking_for_hold(&hold.id).ok().flatten();
-    sell.customer = booking.as_ref().and_then(|b| app.desk.get_customer(&b.customer_id).ok());
-    sell.stage = if booking.is_some() { Stage::Payment } else { Stage::Held };
-    let what = if hold.labels.is_empty() { format!("{} seat(s)", hold.seats) } else { hold.labels.join(" ") };
-    app.info(match sell.stage {
-        Stage::Payment => format!("Back to your booking of {what}: s/f/t to take payment, x to cancel"),
-        _ => format!("Back to your hold of {what}: Enter for the customer, r to release"),
-    });
-    sell.booking = booking;
-    sell.hold = Some(hold);
 }
 
 fn text(app: &mut App, key: Edit) {
@@ -303,17 +285,17 @@ fn text(app: &mut App, key: Edit) {
                 Screen::Events => {
                     app.event_filter.input(key);
                     app.event_sel = 0;
-                    reload(app);
+                    app.want_load();
                 }
                 Screen::Bookings => {
                     app.booking_search.input(key);
                     app.booking_sel = 0;
-                    reload_bookings(app);
+                    app.want_load();
                 }
                 Screen::Audit => {
                     app.office.audit.filter.input(key);
                     app.office.audit.sel = 0;
-                    reload(app);
+                    app.want_load();
                 }
                 _ => {}
             }
@@ -336,12 +318,16 @@ fn event_form(app: &App) -> Form {
             Field::new("Seats per row", "reserved: 1–99").with_value("20"),
             Field::new("Capacity", "general admission: 1–1,000,000").with_value("100"),
             Field::new("Price", "per seat, e.g. 500 or 499.50").with_value("500"),
-            Field::new("Currency", "three letters").with_value(app.desk.ctx().config.currency.clone()),
+            Field::new("Currency", "three letters").with_value(app.ctx.config.currency.clone()),
         ],
     )
 }
 
 fn submit_event(app: &mut App, mut form: Form) {
+    if app.write_refused() {
+        app.overlay = Some(Overlay::EventForm(form));
+        return;
+    }
     form.clear_errors();
     match parse_event_form(app, &form) {
         Err((field, msg)) => {
@@ -349,33 +335,10 @@ fn submit_event(app: &mut App, mut form: Form) {
             app.error(format!("{field}: {}", form.fields[form.focus].error.clone().unwrap_or_default()));
             app.overlay = Some(Overlay::EventForm(form));
         }
-        Ok(new) => match app.desk.create_event(new) {
-            Ok(e) => {
-                app.info(format!("Created '{}' ({} seats)", e.name, e.total));
-                app.event_filter.text.clear();
-                reload(app);
-                app.event_sel = app.events.iter().position(|x| x.id == e.id).unwrap_or(0);
-            }
-            Err(Error::Invalid(inv)) => {
-                let label = match inv.field {
-                    "name" => "Name",
-                    "description" => "Description",
-                    "rows" => "Rows",
-                    "seats per row" => "Seats per row",
-                    "capacity" => "Capacity",
-                    "price" => "Price",
-                    "currency" => "Currency",
-                    other => other,
-                };
-                form.fail(label, inv.rule.clone());
-                app.error(format!("{}: {}", inv.field, inv.rule));
-                app.overlay = Some(Overlay::EventForm(form));
-            }
-            Err(e) => {
-                app.error(e.to_string());
-                app.overlay = Some(Overlay::EventForm(form));
-            }
-        },
+        Ok(new) => {
+            let what = format!("creating the event '{}'", new.name.trim());
+            app.write(Write::CreateEvent(new), what).form = Some(Overlay::EventForm(form));
+        }
     }
 }
 
@@ -434,64 +397,32 @@ fn toggle_seat(app: &mut App) {
 }
 
 fn hold(app: &mut App) {
+    if app.sell.is_none() || app.write_refused() {
+        return;
+    }
     let Some(s) = app.sell.as_ref() else { return };
     let pick = if s.picked.is_empty() {
         SeatPick::Count(i64::from(s.quantity))
     } else {
         SeatPick::Labels(s.picked.iter().map(|(r, n)| seat_label(*r, *n)).collect())
     };
-    let req = HoldRequest {
-        event_id: s.event.id.clone(),
-        pick,
-        idempotency_key: Some(format!("hold-{}", app.desk.ctx().new_id())),
-        correlation_id: None,
+    let what = match &pick {
+        SeatPick::Count(n) => format!("holding {n} seat(s)"),
+        SeatPick::Labels(l) => format!("holding {}", l.join(" ")),
     };
-    match app.desk.hold(req) {
-        Ok(h) => {
-            let h = h.value;
-            let seats = if h.labels.is_empty() { format!("{} seat(s)", h.seats) } else { h.labels.join(" ") };
-            let until = app.local(h.expires_at).format("%H:%M:%S");
-            app.info(format!("Held {seats} until {until}: press Enter for the customer"));
-            if let Some(s) = app.sell.as_mut() {
-                s.picked.clear();
-                s.hold = Some(h);
-                s.booking = None;
-                s.customer = None;
-                s.refund = None;
-                s.stage = Stage::Held;
-            }
-        }
-        Err(e) => {
-            app.error(format!("Hold refused: {e}"));
-            reload(app);
-            // Seats someone else took leave the pick, so the next Enter can succeed.
-            if let Some(s) = app.sell.as_mut()
-                && let Some(map) = &s.map
-            {
-                s.picked.retain(|(r, n)| {
-                    map.rows.get(*r as usize).and_then(|row| row.get((*n as usize).wrapping_sub(1)))
-                        == Some(&SeatState::Free)
-                });
-            }
-            return;
-        }
-    }
-    reload(app);
+    let event_id = s.event.id.clone();
+    // Trying again after giving up sends the same key: it cannot hold twice.
+    let target = format!("{what} of {event_id}");
+    let key = app.reuse_key(&target).unwrap_or_else(|| format!("hold-{}", app.ctx.new_id()));
+    let req = HoldRequest { event_id, pick, idempotency_key: Some(key.clone()), correlation_id: None };
+    app.write(Write::Hold(req), what).retry = Some((target, key));
 }
 
 fn release(app: &mut App) {
     let Some(id) = app.sell.as_ref().and_then(|s| s.hold.as_ref()).map(|h| h.id.clone()) else { return };
-    match app.desk.release(&id) {
-        Ok(h) => {
-            app.info(format!("Released {} seat(s); they are back on sale", h.seats));
-            if let Some(s) = app.sell.as_mut() {
-                s.hold = None;
-                s.stage = Stage::Choose;
-            }
-        }
-        Err(e) => app.error(format!("Release refused: {e}")),
+    if !app.write_refused() {
+        app.write(Write::Release { hold_id: id }, "releasing the hold");
     }
-    reload(app);
 }
 
 fn customer_form() -> Form {
@@ -513,156 +444,95 @@ fn customer(app: &mut App) {
         Stage::Held => app.overlay = Some(Overlay::CustomerForm(customer_form())),
         Stage::Payment => {
             let (Some(h), Some(c)) = (s.hold.clone(), s.customer.clone()) else { return };
-            book(app, &h.id, &c.id);
+            if !app.write_refused() {
+                app.book(&h.id, &c.id, &c.name);
+            }
         }
         _ => {}
     }
 }
 
-fn note_existing_customer(app: &App, form: &mut Form) {
-    let email = Some(form.value("Email")).filter(|e| e.contains('@') && e.contains('.'));
-    let phone = Some(form.value("Phone")).filter(|p| p.chars().filter(char::is_ascii_digit).count() >= 7);
-    form.note = match app.desk.find_customer(email, phone) {
-        Ok(Some(c)) => Some(format!("Existing customer: {} — Enter books for them", c.name)),
-        _ => None,
-    };
+/// Asks whether the email or phone typed so far belongs to a customer (the
+/// form's note says so when the answer comes).
+fn note_existing_customer(app: &mut App, form: &mut Form) {
+    let email = Some(form.value("Email")).filter(|e| e.contains('@') && e.contains('.')).map(str::to_string);
+    let phone =
+        Some(form.value("Phone")).filter(|p| p.chars().filter(char::is_ascii_digit).count() >= 7).map(str::to_string);
+    if email.is_none() && phone.is_none() {
+        form.note = None;
+        app.lookup = None;
+        return;
+    }
+    app.lookup = Some(app.read(Read::Customer { email, phone }));
 }
 
 fn submit_customer(app: &mut App, mut form: Form) {
+    if app.write_refused() {
+        app.overlay = Some(Overlay::CustomerForm(form));
+        return;
+    }
     form.clear_errors();
     let new = NewCustomer {
         name: form.value("Name").to_string(),
         email: Some(form.value("Email").to_string()),
         phone: Some(form.value("Phone").to_string()),
     };
-    let customer = match app.desk.customer(new) {
-        Ok(c) => c.value,
-        Err(Error::Invalid(inv)) => {
-            let label = match inv.field {
-                "email" => "Email",
-                "phone" => "Phone",
-                _ => "Name",
-            };
-            form.fail(label, inv.rule.clone());
-            app.error(format!("{}: {}", inv.field, inv.rule));
-            app.overlay = Some(Overlay::CustomerForm(form));
-            return;
-        }
-        Err(e) => {
-            app.error(e.to_string());
-            app.overlay = Some(Overlay::CustomerForm(form));
-            return;
-        }
-    };
-    let Some(hold_id) = app.sell.as_ref().and_then(|s| s.hold.as_ref()).map(|h| h.id.clone()) else { return };
-    if let Some(s) = app.sell.as_mut() {
-        s.customer = Some(customer.clone());
-    }
-    book(app, &hold_id, &customer.id);
-}
-
-fn book(app: &mut App, hold_id: &str, customer_id: &str) {
-    let key = format!("book-{hold_id}");
-    match app.desk.book(hold_id, customer_id, Some(&key)) {
-        Ok(b) => {
-            let amount = Money(b.value.amount).format(&b.value.currency);
-            if b.is_retry {
-                app.info(format!(
-                    "Booking {} was already made: same booking returned (audited as a retry)",
-                    short(&b.value.id)
-                ));
-            } else {
-                let until = app.local(b.value.payment_expires_at).format("%H:%M:%S");
-                app.info(format!("Booked {amount}: take payment by {until} (s success, f failure, t timeout)"));
-            }
-            if let Some(s) = app.sell.as_mut() {
-                s.booking = Some(b.value);
-                s.stage = Stage::Payment;
-            }
-        }
-        Err(e) => app.error(format!("Booking refused: {e}")),
-    }
-    reload(app);
+    app.write(Write::Customer(new), "saving the customer").form = Some(Overlay::CustomerForm(form));
 }
 
 fn pay(app: &mut App, outcome: PaymentOutcome) {
-    // Which booking, and the key: a repeated press after a final result sends
-    // the same key again (a replay); otherwise each press is a new attempt.
-    let (booking_id, key) = match app.screen {
+    if !matches!(app.screen, Screen::Sell | Screen::Detail) || app.write_refused() {
+        return;
+    }
+    let what = format!("recording the payment ({})", outcome.as_str().to_lowercase());
+    let booking = match app.screen {
+        Screen::Sell => app.sell.as_ref().and_then(|s| s.booking.as_ref()),
+        _ => app.detail.as_ref().map(|d| &d.booking),
+    };
+    let Some(booking_id) = booking.map(|b| b.id.clone()) else { return };
+    // A press after giving up on one that never began sends its key again.
+    let target = format!("pay {booking_id}");
+    let retry = app.reuse_key(&target);
+    // Which key: a repeated press after a final result sends the same key
+    // again (a replay); otherwise each press is a new attempt.
+    let ctx = app.ctx.clone();
+    let key = match app.screen {
         Screen::Sell => {
             let Some(s) = app.sell.as_mut() else { return };
-            let Some(b) = s.booking.as_ref() else { return };
-            let key = match (&s.last_pay_key, s.stage) {
-                (Some(k), Stage::Done) => k.clone(),
+            let key = match (&s.last_pay_key, s.stage, retry) {
+                (Some(k), Stage::Done, _) => k.clone(),
+                (_, _, Some(k)) => k,
                 _ => {
                     s.pay_seq += 1;
-                    new_pay_key(&app.desk, &b.id)
+                    new_pay_key(&ctx, &booking_id)
                 }
             };
             s.last_pay_key = Some(key.clone());
-            (b.id.clone(), key)
+            key
         }
-        Screen::Detail => {
+        _ => {
             let Some(d) = app.detail.as_mut() else { return };
-            let key = match (&d.last_pay_key, d.booking.status) {
-                (Some(k), s) if s != BookingStatus::PaymentPending => k.clone(),
+            let key = match (&d.last_pay_key, d.booking.status, retry) {
+                (Some(k), s, _) if s != BookingStatus::PaymentPending => k.clone(),
+                (_, _, Some(k)) => k,
                 _ => {
                     d.pay_seq += 1;
-                    new_pay_key(&app.desk, &d.booking.id)
+                    new_pay_key(&ctx, &booking_id)
                 }
             };
             d.last_pay_key = Some(key.clone());
-            (d.booking.id.clone(), key)
+            key
         }
-        _ => return,
     };
-    match app.desk.pay(&booking_id, outcome, &key, None) {
-        Ok(p) => {
-            let amount = Money(p.booking.amount).format(&p.booking.currency);
-            let text = if p.is_retry {
-                format!(
-                    "Already recorded as {}: same result returned, nothing charged again (audited as a retry)",
-                    p.attempt.outcome
-                )
-            } else {
-                match p.attempt.outcome {
-                    PaymentOutcome::Success => format!("Payment of {amount} succeeded: booking CONFIRMED"),
-                    PaymentOutcome::Failure => {
-                        format!("Payment FAILED: seats released; full refund of {amount} initiated",)
-                    }
-                    PaymentOutcome::Timeout => {
-                        let until = app.local(p.booking.payment_expires_at).format("%H:%M:%S");
-                        format!("Payment TIMED OUT: still pending; retry before {until}")
-                    }
-                }
-            };
-            if p.attempt.outcome == PaymentOutcome::Failure && !p.is_retry {
-                app.error(text);
-            } else {
-                app.info(text);
-            }
-            if let (Screen::Sell, Some(s)) = (app.screen, app.sell.as_mut()) {
-                s.stage = match p.booking.status {
-                    BookingStatus::Confirmed => Stage::Done,
-                    BookingStatus::PaymentPending => Stage::Payment,
-                    _ => Stage::Done,
-                };
-                if p.attempt.transaction_id.is_some() {
-                    s.transaction_id = p.attempt.transaction_id.clone();
-                }
-                s.booking = Some(p.booking);
-                s.refund = p.refund;
-            }
-        }
-        Err(e) => app.error(format!("Payment refused: {e}")),
-    }
-    reload(app);
+    let on = app.screen;
+    let write = Write::Pay { booking_id, outcome, key: key.clone(), on };
+    app.write(write, what).retry = Some((target, key));
 }
 
 /// A new payment attempt's idempotency key: unique to this press, so two
 /// terminals paying one booking never mistake each other's attempt for a replay.
-fn new_pay_key(desk: &crate::engine::Desk, booking_id: &str) -> String {
-    format!("pay-{booking_id}-{}", desk.ctx().new_id())
+fn new_pay_key(ctx: &crate::context::Context, booking_id: &str) -> String {
+    format!("pay-{booking_id}-{}", ctx.new_id())
 }
 
 fn ask_cancel(app: &mut App) {
@@ -672,38 +542,24 @@ fn ask_cancel(app: &mut App) {
         _ => None,
     };
     let Some(booking) = booking else { return };
-    if booking.status.on(crate::domain::BookingEvent::Cancel).is_err() {
+    if booking.status.on(BookingEvent::Cancel).is_err() {
         app.error(format!("Cannot cancel: the booking is {}", booking.status));
         return;
     }
-    let refund = app.desk.cancel_preview(&booking);
+    let refund = (booking.status == BookingStatus::Confirmed)
+        .then(|| crate::domain::refund_split(booking.amount, app.ctx.config.refund_percent));
     app.overlay = Some(Overlay::ConfirmCancel { booking, refund });
 }
 
 fn confirm_cancel(app: &mut App, yes: bool) {
+    if yes && app.write_refused() {
+        return;
+    }
     let Some(Overlay::ConfirmCancel { booking, .. }) = app.overlay.take() else { return };
     if !yes {
         app.info("Not cancelled");
         return;
     }
-    match app.desk.cancel_seen(&booking.id, Some(booking.status)) {
-        Ok(c) => {
-            let text = match &c.refund {
-                Some(r) => format!(
-                    "Cancelled: refund {} INITIATED (fee {}); seats back on sale",
-                    Money(r.amount).format(&c.booking.currency),
-                    Money(r.fee).format(&c.booking.currency)
-                ),
-                None => "Cancelled: nothing was charged, no refund; seats back on sale".to_string(),
-            };
-            app.info(text);
-            if let Some(s) = app.sell.as_mut().filter(|s| s.booking.as_ref().is_some_and(|b| b.id == booking.id)) {
-                s.booking = Some(c.booking);
-                s.refund = c.refund;
-                s.stage = Stage::Done;
-            }
-        }
-        Err(e) => app.error(format!("Cancel refused: {e}")),
-    }
-    reload(app);
+    let what = format!("cancelling booking {}", short(&booking.id));
+    app.write(Write::Cancel { booking }, what);
 }

@@ -85,13 +85,19 @@ fn draw_message(frame: &mut Frame<'_>, app: &App, area: Rect) {
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let clock = app.local(app.now).format("%Y-%m-%d %H:%M:%S %:z").to_string();
     let beat = heartbeat(app);
-    let line = Line::from(vec![
-        Span::styled(format!(" {clock} "), Style::new().fg(Color::Black).bg(Color::Cyan)),
-        Span::raw(" "),
-        beat,
-        Span::raw(format!("  db: {}", app.info.db_label)),
-    ]);
-    frame.render_widget(Paragraph::new(line), area);
+    let mut spans =
+        vec![Span::styled(format!(" {clock} "), Style::new().fg(Color::Black).bg(Color::Cyan)), Span::raw(" ")];
+    // What the database keeps the clerk waiting for comes first: it is why
+    // nothing else seems to happen.
+    if let Some(mut waiting) = app.waiting() {
+        if keymap::esc_stops_waiting(app) {
+            waiting.push_str(" · Esc stops waiting");
+        }
+        spans.push(Span::styled(format!(" {waiting} "), Style::new().fg(Color::Black).bg(Color::Yellow)));
+        spans.push(Span::raw(" "));
+    }
+    spans.extend([beat, Span::raw(format!("  db: {}", app.info.db_label))]);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// The tick thread's health: green while it ticks, red when it stalls or dies.

@@ -1,0 +1,452 @@
+//! The database workers' answers, shown: `update` hands every [`Loaded`] and
+//! [`Done`] here. Each write's answer is told in the clerk's words and the
+//! screens are read again after it; a load is shown only if it is still what
+//! the screens ask for.
+
+use crate::domain::{BookingStatus, Money, PaymentOutcome, SeatState};
+use crate::error::Error;
+use crate::ids::short;
+use crate::jobs::RunOutcome;
+use crate::tui::app::{App, Overlay, Screen, Sell, Stage, Then};
+use crate::tui::backoffice::outcome_text;
+use crate::tui::request::{Answer, Done, Found, Loaded, Resume, Snapshot};
+
+// ---- reads ------------------------------------------------------------------------
+
+pub fn loaded(app: &mut App, loaded: Loaded) {
+    let id = loaded.id;
+    match loaded.found {
+        Found::Screens { generation, spec, result } => {
+            if app.load.in_flight.is_none_or(|(i, _)| i != id) {
+                return;
+            }
+            app.load.in_flight = None;
+            // Asked for again since (a write, a new filter): that load follows.
+            if generation != app.load.generation {
+                return;
+            }
+            // The screens moved on meanwhile (a sale opened, say): read them again.
+            if spec != app.load_spec() {
+                app.want_load();
+                return;
+            }
+            match result {
+                Ok(snapshot) => show(app, *snapshot),
+                Err(e) => app.error(format!("could not reload: {e}")),
+            }
+            for then in std::mem::take(&mut app.load.then) {
+                after_load(app, then);
+            }
+        }
+        Found::Unchanged { .. } => {
+            if app.load.in_flight.is_some_and(|(i, _)| i == id) {
+                app.load.in_flight = None;
+            }
+        }
+        Found::Sale { event, result } => {
+            if app.opening.take_if(|o| *o == id).is_none() {
+                return;
+            }
+            match result {
+                Err(e) => app.error(e.to_string()),
+                // Opened only where it was asked for: the clerk may have moved on.
+                Ok(_) if app.screen != Screen::Events => {}
+                Ok(sale) => {
+                    let mut sell = Sell::new(*event, sale.map);
+                    if let Some(r) = sale.resume {
+                        resume_own_hold(app, &mut sell, r);
+                    }
+                    app.sell = Some(sell);
+                    app.screen = Screen::Sell;
+                }
+            }
+        }
+        Found::Detail(result) => {
+            if app.opening.take_if(|o| *o == id).is_none() {
+                return;
+            }
+            match result {
+                Err(e) => app.error(e.to_string()),
+                Ok(_) if app.screen != Screen::Bookings => {}
+                Ok(d) => {
+                    app.detail = Some(*d);
+                    app.screen = Screen::Detail;
+                }
+            }
+        }
+        Found::Customer(found) => {
+            if app.lookup.take_if(|l| *l == id).is_none() {
+                return;
+            }
+            if let Some(Overlay::CustomerForm(form)) = app.overlay.as_mut() {
+                form.note = found.map(|c| format!("Existing customer: {} — Enter books for them", c.name));
+            }
+        }
+    }
+}
+
+/// Shows every screen's part of a load.
+fn show(app: &mut App, s: Snapshot) {
+    app.events = s.events;
+    app.event_sel = app.event_sel.min(app.events.len().saturating_sub(1));
+    app.bookings = s.bookings;
+    app.booking_sel = app.booking_sel.min(app.bookings.len().saturating_sub(1));
+    if let Some(found) = s.sell {
+        show_sell(app, found);
+    }
+    if let (Some(old), Some(mut d)) = (app.detail.as_ref(), s.detail) {
+        d.pay_seq = old.pay_seq;
+        d.last_pay_key = old.last_pay_key.clone();
+        app.detail = Some(d);
+    }
+    app.office.apply(s.office);
+    drop_stale_prompt(app, s.prompt);
+}
+
+/// The sale in progress as the file has it, telling the clerk when the tick
+/// thread (or another terminal) moved it: a hold that expired, a booking that lapsed.
+fn show_sell(app: &mut App, found: crate::tui::request::SellFound) {
+    let Some(sell) = app.sell.as_mut() else { return };
+    sell.event = found.event;
+    sell.map = found.map;
+    let mut notice = None;
+    let mut close_form = false;
+    if let Some(h) = found.hold {
+        if sell.stage == Stage::Held && !h.status.is_live() {
+            notice = Some(format!("Hold {}: the seats went back on sale", h.status));
+            sell.stage = Stage::Choose;
+            // The customer form belonged to that hold.
+            close_form = true;
+        }
+        sell.hold = Some(h);
+    }
+    if let Some(b) = found.booking {
+        if sell.stage == Stage::Payment && b.status != BookingStatus::PaymentPending {
+            notice = Some(match b.status {
+                BookingStatus::Expired => "Booking EXPIRED: the payment window closed; seats released".to_string(),
+                other => format!("Booking is now {other}"),
+            });
+            sell.stage = if b.status == BookingStatus::Confirmed { Stage::Done } else { Stage::Choose };
+        }
+        sell.refund = found.refund;
+        sell.booking = Some(b);
+    }
+    // Picked seats another terminal took meanwhile stay picked (the map
+    // shows them held or sold): dropping them here silently would make the
+    // next Enter hold the best available instead, seats the clerk never chose.
+    // The hold is refused naming the seat, and then they are dropped.
+    if close_form && matches!(app.overlay, Some(Overlay::CustomerForm(_))) {
+        app.overlay = None;
+    }
+    if let Some(n) = notice {
+        app.error(n);
+    }
+}
+
+/// A cancel prompt shows the refund for the state the booking was in; if
+/// another terminal moved it meanwhile, the prompt would promise the wrong
+/// refund, so it closes and says why.
+fn drop_stale_prompt(app: &mut App, now: Option<crate::domain::Booking>) {
+    let (Some(Overlay::ConfirmCancel { booking, .. }), Some(now)) = (&app.overlay, now) else { return };
+    if now.id == booking.id && now.status != booking.status {
+        app.overlay = None;
+        app.error(format!(
+            "Booking {} is now {}: press x again to see what cancelling refunds",
+            short(&now.id),
+            now.status
+        ));
+    }
+}
+
+fn after_load(app: &mut App, then: Then) {
+    match then {
+        Then::SelectEvent(id) => app.event_sel = app.events.iter().position(|x| x.id == id).unwrap_or(0),
+        Then::TrailCount(booking) => {
+            let n = app.office.audit.rows.len();
+            app.info(format!("Audit trail of booking {}: {n} row(s) · Esc back to the booking", short(&booking)));
+        }
+        Then::PrunePicked => {
+            // Seats someone else took leave the pick, so the next Enter can succeed.
+            if let Some(s) = app.sell.as_mut()
+                && let Some(map) = &s.map
+            {
+                s.picked.retain(|(r, n)| {
+                    map.rows.get(*r as usize).and_then(|row| row.get((*n as usize).wrapping_sub(1)))
+                        == Some(&SeatState::Free)
+                });
+            }
+        }
+    }
+}
+
+/// A clerk who left a sale with Esc comes back to it: their own live hold on
+/// this event (and its booking awaiting payment) is picked up again, rather
+/// than stranded until it expires.
+fn resume_own_hold(app: &mut App, sell: &mut Sell, r: Resume) {
+    sell.customer = r.customer;
+    sell.stage = if r.booking.is_some() { Stage::Payment } else { Stage::Held };
+    let hold = r.hold;
+    let what = if hold.labels.is_empty() { format!("{} seat(s)", hold.seats) } else { hold.labels.join(" ") };
+    app.info(match sell.stage {
+        Stage::Payment => format!("Back to your booking of {what}: s/f/t to take payment, x to cancel"),
+        _ => format!("Back to your hold of {what}: Enter for the customer, r to release"),
+    });
+    sell.booking = r.booking;
+    sell.hold = Some(hold);
+}
+
+// ---- writes -----------------------------------------------------------------------
+
+pub fn done(app: &mut App, done: Done) {
+    let Some(pending) = app.write.take_if(|p| p.id == done.id) else { return };
+    if done.stopped && matches!(done.answer.error(), Some(Error::Busy)) {
+        // The clerk stopped waiting before the transaction began: nothing changed.
+        app.error(format!(
+            "Stopped waiting: {} did not happen, nothing changed; try again when the database is free",
+            pending.what
+        ));
+        app.retry = pending.retry;
+        restore_form(app, pending.form);
+        app.want_load();
+        return;
+    }
+    let went_through = pending.gave_up && done.answer.error().is_none();
+    match done.answer {
+        Answer::Hold(r) => match r {
+            Ok(h) => {
+                let h = h.value;
+                let seats = if h.labels.is_empty() { format!("{} seat(s)", h.seats) } else { h.labels.join(" ") };
+                let until = app.local(h.expires_at).format("%H:%M:%S");
+                app.info(format!("Held {seats} until {until}: press Enter for the customer"));
+                if let Some(s) = app.sell.as_mut().filter(|s| s.event.id == h.event_id) {
+                    s.picked.clear();
+                    s.hold = Some(h);
+                    s.booking = None;
+                    s.customer = None;
+                    s.refund = None;
+                    s.stage = Stage::Held;
+                }
+                app.want_load();
+            }
+            Err(e) => {
+                app.error(format!("Hold refused: {e}"));
+                app.want_load_then(Then::PrunePicked);
+            }
+        },
+        Answer::Release(r) => {
+            match r {
+                Ok(h) => {
+                    app.info(format!("Released {} seat(s); they are back on sale", h.seats));
+                    if let Some(s) = app.sell.as_mut().filter(|s| s.hold.as_ref().is_some_and(|x| x.id == h.id)) {
+                        s.hold = None;
+                        s.stage = Stage::Choose;
+                    }
+                }
+                Err(e) => app.error(format!("Release refused: {e}")),
+            }
+            app.want_load();
+        }
+        Answer::Customer(r) => customer_saved(app, r, pending.form, pending.gave_up),
+        Answer::Book(r) => {
+            match r {
+                Ok(b) => {
+                    let amount = Money(b.value.amount).format(&b.value.currency);
+                    if b.is_retry {
+                        app.info(format!(
+                            "Booking {} was already made: same booking returned (audited as a retry)",
+                            short(&b.value.id)
+                        ));
+                    } else {
+                        let until = app.local(b.value.payment_expires_at).format("%H:%M:%S");
+                        app.info(format!("Booked {amount}: take payment by {until} (s success, f failure, t timeout)"));
+                    }
+                    if let Some(s) =
+                        app.sell.as_mut().filter(|s| s.hold.as_ref().is_some_and(|h| h.id == b.value.hold_id))
+                    {
+                        s.booking = Some(b.value);
+                        s.stage = Stage::Payment;
+                    }
+                }
+                Err(e) => app.error(format!("Booking refused: {e}")),
+            }
+            app.want_load();
+        }
+        Answer::Pay { on, result } => {
+            match result {
+                Ok(p) => paid(app, on, p),
+                Err(e) => app.error(format!("Payment refused: {e}")),
+            }
+            app.want_load();
+        }
+        Answer::Cancel { booking_id, result } => {
+            match result {
+                Ok(c) => {
+                    let text = match &c.refund {
+                        Some(r) => format!(
+                            "Cancelled: refund {} INITIATED (fee {}); seats back on sale",
+                            Money(r.amount).format(&c.booking.currency),
+                            Money(r.fee).format(&c.booking.currency)
+                        ),
+                        None => "Cancelled: nothing was charged, no refund; seats back on sale".to_string(),
+                    };
+                    app.info(text);
+                    if let Some(s) =
+                        app.sell.as_mut().filter(|s| s.booking.as_ref().is_some_and(|b| b.id == booking_id))
+                    {
+                        s.booking = Some(c.booking);
+                        s.refund = c.refund;
+                        s.stage = Stage::Done;
+                    }
+                }
+                Err(e) => app.error(format!("Cancel refused: {e}")),
+            }
+            app.want_load();
+        }
+        Answer::Event(r) => event_created(app, r, pending.form),
+        Answer::Export { what, result } => match result {
+            Ok((path, n)) => app.info(format!("Exported {n} {what} row(s) to {}", path.display())),
+            Err(e) => app.error(format!("Export failed: {e}")),
+        },
+        Answer::Recovery(r) => {
+            match r {
+                None => return app.error("No job runner in this app"),
+                Some(Ok(o @ RunOutcome::Failed(_))) => app.error(format!("Recovery {}", outcome_text(&o))),
+                Some(Ok(o)) => app.info(format!("Recovery ran now: {}", outcome_text(&o))),
+                Some(Err(e)) => app.error(format!("Recovery could not run: {e}")),
+            }
+            app.want_load();
+        }
+        Answer::Sweeps(r) => {
+            match r {
+                None => return app.error("No job runner in this app"),
+                Some(Ok(ran)) => {
+                    let failed = ran.iter().any(|(_, o)| matches!(o, RunOutcome::Failed(_)));
+                    let text = ran.iter().map(|(j, o)| format!("{} {}", j.name(), outcome_text(o))).collect::<Vec<_>>();
+                    let text = format!("Sweeps ran now: {}", text.join(" · "));
+                    if failed { app.error(text) } else { app.info(text) }
+                }
+                Some(Err(e)) => app.error(format!("Sweeps could not run: {e}")),
+            }
+            app.want_load();
+        }
+    }
+    if went_through && let Some(m) = app.message.as_mut() {
+        m.text = format!("Went through after all: {}", m.text);
+    }
+}
+
+/// A form closed on submit comes back when its write fails (unless the
+/// clerk opened something other than the help meanwhile).
+fn restore_form(app: &mut App, form: Option<Overlay>) {
+    if let Some(form) = form
+        && matches!(app.overlay, None | Some(Overlay::Help { .. }))
+    {
+        app.overlay = Some(form);
+    }
+}
+
+/// The customer is saved (found or new): on to the booking.
+fn customer_saved(
+    app: &mut App,
+    r: crate::error::Result<crate::engine::Replayed<crate::domain::Customer>>,
+    form: Option<Overlay>,
+    gave_up: bool,
+) {
+    let customer = match r {
+        Ok(c) => c.value,
+        Err(e) => {
+            let Some(Overlay::CustomerForm(mut form)) = form else { return app.error(e.to_string()) };
+            match e {
+                Error::Invalid(inv) => {
+                    let label = match inv.field {
+                        "email" => "Email",
+                        "phone" => "Phone",
+                        _ => "Name",
+                    };
+                    form.fail(label, inv.rule.clone());
+                    app.error(format!("{}: {}", inv.field, inv.rule));
+                }
+                e => app.error(e.to_string()),
+            }
+            return restore_form(app, Some(Overlay::CustomerForm(form)));
+        }
+    };
+    let Some(hold_id) = app.sell.as_ref().and_then(|s| s.hold.as_ref()).map(|h| h.id.clone()) else { return };
+    if let Some(s) = app.sell.as_mut() {
+        s.customer = Some(customer.clone());
+    }
+    if gave_up {
+        // The clerk stopped waiting: save, but book only when they say so.
+        app.info(format!("customer {} saved; Enter in the form books for them", customer.name));
+        return restore_form(app, form);
+    }
+    app.book(&hold_id, &customer.id, &customer.name);
+}
+
+fn event_created(app: &mut App, r: crate::error::Result<crate::domain::Event>, form: Option<Overlay>) {
+    let e = match r {
+        Ok(e) => e,
+        Err(err) => {
+            let Some(Overlay::EventForm(mut form)) = form else { return app.error(err.to_string()) };
+            match err {
+                Error::Invalid(inv) => {
+                    let label = match inv.field {
+                        "name" => "Name",
+                        "description" => "Description",
+                        "rows" => "Rows",
+                        "seats per row" => "Seats per row",
+                        "capacity" => "Capacity",
+                        "price" => "Price",
+                        "currency" => "Currency",
+                        other => other,
+                    };
+                    form.fail(label, inv.rule.clone());
+                    app.error(format!("{}: {}", inv.field, inv.rule));
+                }
+                err => app.error(err.to_string()),
+            }
+            return restore_form(app, Some(Overlay::EventForm(form)));
+        }
+    };
+    app.info(format!("Created '{}' ({} seats)", e.name, e.total));
+    app.event_filter.text.clear();
+    app.want_load_then(Then::SelectEvent(e.id));
+}
+
+fn paid(app: &mut App, on: Screen, p: crate::engine::Payment) {
+    let amount = Money(p.booking.amount).format(&p.booking.currency);
+    let text = if p.is_retry {
+        format!(
+            "Already recorded as {}: same result returned, nothing charged again (audited as a retry)",
+            p.attempt.outcome
+        )
+    } else {
+        match p.attempt.outcome {
+            PaymentOutcome::Success => format!("Payment of {amount} succeeded: booking CONFIRMED"),
+            PaymentOutcome::Failure => format!("Payment FAILED: seats released; full refund of {amount} initiated"),
+            PaymentOutcome::Timeout => {
+                let until = app.local(p.booking.payment_expires_at).format("%H:%M:%S");
+                format!("Payment TIMED OUT: still pending; retry before {until}")
+            }
+        }
+    };
+    if p.attempt.outcome == PaymentOutcome::Failure && !p.is_retry {
+        app.error(text);
+    } else {
+        app.info(text);
+    }
+    if on == Screen::Sell
+        && let Some(s) = app.sell.as_mut().filter(|s| s.booking.as_ref().is_some_and(|b| b.id == p.booking.id))
+    {
+        s.stage = match p.booking.status {
+            BookingStatus::Confirmed => Stage::Done,
+            BookingStatus::PaymentPending => Stage::Payment,
+            _ => Stage::Done,
+        };
+        if p.attempt.transaction_id.is_some() {
+            s.transaction_id = p.attempt.transaction_id.clone();
+        }
+        s.booking = Some(p.booking);
+        s.refund = p.refund;
+    }
+}

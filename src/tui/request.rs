@@ -1,0 +1,296 @@
+//! What the app asks of the database, and what comes back: plain data.
+//! `update` puts [`Command`]s in the app's outbox; the workers (`worker.rs`)
+//! run them on their own connections and answer with a [`Loaded`] or a
+//! [`Done`], which reach `update` as messages like keys do.
+
+use crate::domain::{
+    AuditField, AuditRow, Booking, BookingStatus, Customer, Event, Hold, NewCustomer, NewEvent, PaymentAttempt,
+    PaymentOutcome, Refund,
+};
+use crate::engine::{Cancellation, HoldRequest, Payment, Replayed, SeatMap};
+use crate::error::{Error, Result};
+use crate::jobs::{Job, JobStatus, RunOutcome};
+use crate::report::Report;
+use crate::tui::screen::Screen;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+
+/// Each request's number, unique in one app: answers are matched by it.
+pub type RequestId = u64;
+
+/// An entry of the app's outbox.
+#[derive(Debug)]
+pub enum Command {
+    Read(RequestId, Read),
+    Write(RequestId, Write),
+    /// The clerk stopped waiting for this request (Esc): its lock wait ends.
+    Cancel(RequestId),
+}
+
+/// Work for the read worker: what the screens show.
+#[derive(Debug, Clone)]
+pub enum Read {
+    /// Everything the screens show, as `spec` says. With `if_changed` (the
+    /// periodic refresh) only if the file changed since the last load
+    /// (`PRAGMA data_version`), else [`Found::Unchanged`].
+    Screens { spec: LoadSpec, generation: u64, if_changed: bool },
+    /// An event opened for sale: its seat map, and the clerk's own live hold
+    /// on it to resume.
+    Sale { event: Event },
+    /// A booking opened from the list.
+    Detail { booking_id: String },
+    /// An existing customer with this email or phone (the customer form's note).
+    Customer { email: Option<String>, phone: Option<String> },
+}
+
+/// What a screens load reads: the filters and the ids on screen. A load is
+/// applied only if the app still shows the same (else it is read again).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadSpec {
+    pub event_filter: String,
+    pub status: Option<BookingStatus>,
+    pub search: String,
+    pub sell: Option<SellSpec>,
+    /// The booking whose detail is open.
+    pub detail: Option<String>,
+    pub office: OfficeSpec,
+    /// The booking a cancel prompt is about (closed if it moved meanwhile).
+    pub prompt: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SellSpec {
+    pub event_id: String,
+    pub hold_id: Option<String>,
+    pub booking_id: Option<String>,
+}
+
+/// The back-office screen on show (only that one is read).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum OfficeSpec {
+    #[default]
+    None,
+    Reports {
+        event_id: Option<String>,
+        hours: u32,
+    },
+    Audit {
+        field: AuditField,
+        text: String,
+    },
+    Jobs,
+}
+
+/// Work for the write worker: what the clerk does. Each is one transaction
+/// (or, for exports, one new file).
+#[derive(Debug, Clone)]
+pub enum Write {
+    Hold(HoldRequest),
+    Release {
+        hold_id: String,
+    },
+    Customer(NewCustomer),
+    /// Books with the key `book-{hold_id}`: again is a replay.
+    Book {
+        hold_id: String,
+        customer_id: String,
+    },
+    /// `on`: the screen the clerk paid from.
+    Pay {
+        booking_id: String,
+        outcome: PaymentOutcome,
+        key: String,
+        on: Screen,
+    },
+    /// Cancels only if the booking is still as the clerk saw it.
+    Cancel {
+        booking: Booking,
+    },
+    CreateEvent(NewEvent),
+    /// Writes the rows on screen to a new CSV in `dir`.
+    Export {
+        rows: ExportRows,
+        dir: PathBuf,
+        now: DateTime<Utc>,
+    },
+    Recovery,
+    Sweeps,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExportRows {
+    Bookings(Vec<(Booking, String, String)>),
+    Audit(Vec<AuditRow>),
+}
+
+impl ExportRows {
+    pub fn what(&self) -> &'static str {
+        match self {
+            ExportRows::Bookings(_) => "bookings",
+            ExportRows::Audit(_) => "audit",
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            ExportRows::Bookings(r) => r.len(),
+            ExportRows::Audit(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+// ---- answers ---------------------------------------------------------------------
+
+/// The read worker's answer to request `id`.
+#[derive(Debug)]
+pub struct Loaded {
+    pub id: RequestId,
+    pub found: Found,
+}
+
+#[derive(Debug)]
+pub enum Found {
+    /// `generation` and `spec` as asked, to tell a current load from a stale one.
+    Screens {
+        generation: u64,
+        spec: LoadSpec,
+        result: Result<Box<Snapshot>>,
+    },
+    /// The periodic refresh found nothing changed.
+    Unchanged {
+        generation: u64,
+    },
+    Sale {
+        event: Box<Event>,
+        result: Result<Box<Sale>>,
+    },
+    Detail(Result<Box<Detail>>),
+    /// The customer the form's email or phone belongs to, if any.
+    Customer(Option<Customer>),
+}
+
+/// Everything the screens show, read for a [`LoadSpec`].
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub events: Vec<Event>,
+    pub bookings: Vec<(Booking, String, String)>,
+    pub sell: Option<SellFound>,
+    pub detail: Option<Detail>,
+    pub office: OfficeFound,
+    /// The cancel prompt's booking as it is now.
+    pub prompt: Option<Booking>,
+}
+
+/// The sale in progress as the file has it now.
+#[derive(Debug, Clone)]
+pub struct SellFound {
+    pub event: Event,
+    pub map: Option<SeatMap>,
+    pub hold: Option<Hold>,
+    pub booking: Option<Booking>,
+    pub refund: Option<Refund>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub enum OfficeFound {
+    #[default]
+    None,
+    /// (id, name) of every event, and the report for the asked event (all
+    /// events if it is gone).
+    Reports {
+        events: Vec<(String, String)>,
+        report: Box<Report>,
+    },
+    Audit {
+        rows: Vec<AuditRow>,
+        backlog: i64,
+    },
+    Jobs(Vec<JobStatus>),
+}
+
+/// An event opened for sale.
+#[derive(Debug, Clone)]
+pub struct Sale {
+    pub map: Option<SeatMap>,
+    /// The clerk's own live hold on the event (and its booking awaiting payment).
+    pub resume: Option<Resume>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resume {
+    pub hold: Hold,
+    pub booking: Option<Booking>,
+    pub customer: Option<Customer>,
+}
+
+/// A booking's detail screen.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub booking: Booking,
+    pub event: Option<Event>,
+    pub customer: Option<Customer>,
+    pub hold: Option<Hold>,
+    pub attempts: Vec<PaymentAttempt>,
+    pub refund: Option<Refund>,
+    pub audit: Vec<AuditRow>,
+    pub pay_seq: u32,
+    pub last_pay_key: Option<String>,
+}
+
+/// The write worker's answer to request `id`. `stopped`: the clerk had
+/// stopped waiting by the time it ended (an error then is that stop).
+#[derive(Debug)]
+pub struct Done {
+    pub id: RequestId,
+    pub stopped: bool,
+    pub answer: Answer,
+}
+
+#[derive(Debug)]
+pub enum Answer {
+    Hold(Result<Replayed<Hold>>),
+    Release(Result<Hold>),
+    Customer(Result<Replayed<Customer>>),
+    Book(Result<Replayed<Booking>>),
+    Pay {
+        on: Screen,
+        result: Result<Payment>,
+    },
+    Cancel {
+        booking_id: String,
+        result: Result<Cancellation>,
+    },
+    Event(Result<Event>),
+    Export {
+        what: &'static str,
+        result: Result<(PathBuf, usize)>,
+    },
+    /// `None`: this app has no job runner.
+    Recovery(Option<Result<RunOutcome>>),
+    Sweeps(Option<Result<Vec<(Job, RunOutcome)>>>),
+}
+
+impl Answer {
+    /// The error, if the request failed (and so changed nothing).
+    pub fn error(&self) -> Option<&Error> {
+        fn err<T>(r: &Result<T>) -> Option<&Error> {
+            r.as_ref().err()
+        }
+        match self {
+            Answer::Hold(r) => err(r),
+            Answer::Release(r) => err(r),
+            Answer::Customer(r) => err(r),
+            Answer::Book(r) => err(r),
+            Answer::Pay { result, .. } => err(result),
+            Answer::Cancel { result, .. } => err(result),
+            Answer::Event(r) => err(r),
+            Answer::Export { result, .. } => err(result),
+            Answer::Recovery(r) => r.as_ref().and_then(err),
+            Answer::Sweeps(r) => r.as_ref().and_then(err),
+        }
+    }
+}
