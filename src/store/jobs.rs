@@ -104,14 +104,19 @@ pub fn prune_idempotency(conn: &Connection, before_ms: i64) -> Result<usize> {
 }
 
 /// Finished runs older than the cut-off, except each job's newest run: the
-/// Jobs screen keeps its "last run", and pruning never makes work for itself
-/// (its own run would otherwise be due for pruning an hour later, for ever).
+/// Jobs screen keeps its "last run".
 const PRUNABLE_RUN: &str = "r.started_at < ?1 AND r.status <> 'RUNNING'
+    AND r.id <> (SELECT n.id FROM job_runs n WHERE n.job = r.job ORDER BY n.started_at DESC, n.id DESC LIMIT 1)";
+
+/// The runs that make pruning due: prunable runs of the other jobs. Pruning's
+/// own old runs go when it runs for something else, but never make it due —
+/// else each run would make the one before it due an hour later, for ever.
+const PRUNING_DUE: &str = "r.job <> 'pruning' AND r.status <> 'RUNNING'
     AND r.id <> (SELECT n.id FROM job_runs n WHERE n.job = r.job ORDER BY n.started_at DESC, n.id DESC LIMIT 1)";
 
 pub fn count_old_runs(conn: &Connection, before_ms: i64) -> Result<i64> {
     Ok(conn
-        .prepare_cached(&format!("SELECT count(*) FROM job_runs r WHERE {PRUNABLE_RUN}"))?
+        .prepare_cached(&format!("SELECT count(*) FROM job_runs r WHERE r.started_at < ?1 AND {PRUNING_DUE}"))?
         .query_row([before_ms], |r| r.get(0))?)
 }
 
@@ -130,19 +135,19 @@ pub fn last_run(conn: &Connection, job: &str) -> Result<Option<JobRun>> {
 
 /// When each sweep next has work, read in one statement (unix ms; None = nothing waiting):
 /// (earliest ACTIVE hold deadline without a pending booking, earliest pending booking
-/// deadline, INITIATED refunds, oldest idempotency key, oldest finished job run).
+/// deadline, INITIATED refunds, oldest idempotency key, oldest run that makes pruning due).
 pub type Deadlines = (Option<i64>, Option<i64>, i64, Option<i64>, Option<i64>);
 
 pub fn deadlines(conn: &Connection) -> Result<Deadlines> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT (SELECT min(expires_at) FROM holds h WHERE status = 'ACTIVE'
                        AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'PAYMENT_PENDING')),
                     (SELECT min(payment_expires_at) FROM bookings WHERE status = 'PAYMENT_PENDING'),
                     (SELECT count(*) FROM refunds WHERE status = 'INITIATED'),
                     (SELECT min(created_at) FROM idempotency_keys),
-                    (SELECT min(started_at) FROM job_runs WHERE status <> 'RUNNING')",
-        )?
+                    (SELECT min(started_at) FROM job_runs r WHERE {PRUNING_DUE})",
+        ))?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?)
 }
 
@@ -150,15 +155,14 @@ pub fn deadlines(conn: &Connection) -> Result<Deadlines> {
 /// the oldest idempotency record or finished job run reaching pruning age.
 pub fn next_deadline(conn: &Connection, now_ms: i64, idempotency_ttl_ms: i64, run_ttl_ms: i64) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT min(t) FROM (
                  SELECT min(expires_at) AS t FROM holds WHERE status = 'ACTIVE' AND expires_at > ?1
                  UNION ALL SELECT min(payment_expires_at) FROM bookings
                      WHERE status = 'PAYMENT_PENDING' AND payment_expires_at > ?1
                  UNION ALL SELECT min(created_at) + ?2 FROM idempotency_keys WHERE created_at > ?1 - ?2
-                 UNION ALL SELECT min(started_at) + ?3 FROM job_runs r WHERE status <> 'RUNNING' AND started_at > ?1 - ?3
-                     AND r.id <> (SELECT n.id FROM job_runs n WHERE n.job = r.job ORDER BY n.started_at DESC, n.id DESC LIMIT 1)
+                 UNION ALL SELECT min(started_at) + ?3 FROM job_runs r WHERE started_at > ?1 - ?3 AND {PRUNING_DUE}
              )",
-        )?
+        ))?
         .query_row(params![now_ms, idempotency_ttl_ms, run_ttl_ms], |r| r.get(0))?)
 }
