@@ -117,10 +117,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("boxoffice: {e}");
-            ExitCode::from(2)
-        }
+        Err(e) => boxoffice::output::fail("boxoffice", &e),
     }
 }
 
@@ -143,21 +140,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 seed: args.seed,
                 config,
             });
-            print!("{}", outcome.stdout);
-            eprint!("{}", outcome.stderr);
+            // The verdict first (stderr), so a full stdout cannot hide it.
+            boxoffice::output::stderr(&outcome.stderr);
+            boxoffice::output::stdout(&outcome.stdout)?;
             Ok(ExitCode::from(outcome.code))
         }
         Some(Command::Verify) => {
             let desk = Desk::open(&db, Context::system(config), "cli:verify")?;
             let violations = desk.verify()?;
+            // A reader gone early (`verify | head -c0`) leaves the verdict as it is.
             if violations.is_empty() {
-                println!("ok: every invariant holds ({})", db.display());
+                boxoffice::output::stdout(&format!("ok: every invariant holds ({})\n", db.display()))?;
                 Ok(ExitCode::SUCCESS)
             } else {
-                for v in &violations {
-                    println!("{v}");
-                }
-                println!("{} violation(s) in {}", violations.len(), db.display());
+                let mut text: String = violations.iter().map(|v| format!("{v}\n")).collect();
+                text.push_str(&format!("{} violation(s) in {}\n", violations.len(), db.display()));
+                boxoffice::output::stdout(&text)?;
                 Ok(ExitCode::from(1))
             }
         }
