@@ -2,7 +2,7 @@
 //! pruning, each a job with a lease (so two processes never run one job at
 //! once) and a recorded run. An idle tick only reads.
 
-use crate::clock::to_millis;
+use crate::clock::{Clock, SystemClock, to_millis};
 use crate::context::Context;
 use crate::domain::{AuditAction, AuditEntity, JobRunStatus};
 use crate::engine::Desk;
@@ -62,30 +62,108 @@ const CURSOR_KEY: &str = "audit_ship_cursor";
 
 /// Where shipped audit rows go: one JSON object per line.
 pub trait AuditSink: Send {
-    fn write_line(&mut self, line: &str) -> std::io::Result<()>;
-    fn flush(&mut self) -> std::io::Result<()>;
+    /// Appends `lines` (each without its newline) as one batch, durably: all
+    /// of them, or — on error — none, the log left ending in a whole line.
+    fn append(&mut self, lines: &[String]) -> std::io::Result<()>;
 }
 
-impl<W: Write + Send> AuditSink for W {
-    fn write_line(&mut self, line: &str) -> std::io::Result<()> {
-        // One write, so a daily rollover can never split a line from its newline.
-        self.write_all(format!("{line}\n").as_bytes())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Write::flush(self)
-    }
-}
-
-/// The JSON-lines audit log: `audit.YYYY-MM-DD.jsonl` in `dir`, rolled daily
-/// by tracing-appender.
+/// The JSON-lines audit log in `dir` (see [`DailyLog`]).
 pub fn audit_log_sink(dir: &Path) -> Result<Box<dyn AuditSink>> {
-    let appender = tracing_appender::rolling::Builder::new()
-        .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix("audit")
-        .filename_suffix("jsonl")
-        .build(dir)
-        .map_err(|e| Error::Storage(format!("cannot open the audit log in {}: {e}", dir.display())))?;
-    Ok(Box::new(appender))
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create the audit log folder {}", dir.display()), e))?;
+    Ok(Box::new(DailyLog::new(dir)))
+}
+
+/// The audit log: `audit.YYYY-MM-DD.jsonl` in its folder, a new file each UTC
+/// day of the wall clock (the day a line was written, as a rolling log does).
+///
+/// Our own few lines rather than tracing-appender's rolling writer, which
+/// keeps its file to itself: after a failed write (a full disk) the log must
+/// be cut back to its last whole line before anything else is appended, or
+/// the next batch is glued to half a line. Each batch opens the day's file,
+/// first cuts off a torn last line (a crash or an earlier failure), appends,
+/// and syncs before the shipping cursor may move; on error it cuts the file
+/// back to where the batch began. Shipping holds the database's write lock
+/// meanwhile, so no other process appends at the same time.
+pub struct DailyLog {
+    dir: PathBuf,
+    clock: Arc<dyn Clock>,
+    free: Option<Arc<AtomicU64>>,
+}
+
+impl DailyLog {
+    pub fn new(dir: &Path) -> DailyLog {
+        DailyLog { dir: dir.to_path_buf(), clock: Arc::new(SystemClock), free: None }
+    }
+
+    /// Names files by this clock's day instead of the wall clock's (tests).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> DailyLog {
+        DailyLog { clock, ..self }
+    }
+
+    /// Behaves as a disk with only `free` bytes left: a write beyond them
+    /// writes what fits, then fails as a full disk does (tests; the counter is
+    /// shared, so a test can free space again).
+    pub fn with_free_space(self, free: Arc<AtomicU64>) -> DailyLog {
+        DailyLog { free: Some(free), ..self }
+    }
+
+    /// Today's file.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(format!("audit.{}.jsonl", self.clock.now().format("%Y-%m-%d")))
+    }
+
+    fn write(&self, file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+        let Some(free) = &self.free else { return file.write_all(bytes) };
+        let fits = usize::try_from(free.load(Ordering::Relaxed)).unwrap_or(usize::MAX).min(bytes.len());
+        file.write_all(&bytes[..fits])?;
+        free.fetch_sub(fits as u64, Ordering::Relaxed);
+        if fits < bytes.len() {
+            return Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device"));
+        }
+        Ok(())
+    }
+}
+
+/// The length of `file` up to and including its last newline (0 if it has none).
+fn whole_lines_len(file: &mut std::fs::File, len: u64) -> std::io::Result<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut end = len;
+    let mut buf = [0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            return Ok(start + i as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
+}
+
+impl AuditSink for DailyLog {
+    fn append(&mut self, lines: &[String]) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let mut file = std::fs::OpenOptions::new().read(true).append(true).create(true).open(self.path())?;
+        let len = file.metadata()?.len();
+        let whole = whole_lines_len(&mut file, len)?;
+        if whole < len {
+            file.set_len(whole)?;
+        }
+        let mut batch = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+        for line in lines {
+            batch.push_str(line);
+            batch.push('\n');
+        }
+        let written = self.write(&mut file, batch.as_bytes()).and_then(|()| file.sync_data());
+        if written.is_err() {
+            // Best effort: if even this fails, the next batch cuts the torn line first.
+            let _ = file.set_len(whole);
+        }
+        written
+    }
 }
 
 /// A sink that keeps lines in memory (scripts, tests).
@@ -93,11 +171,8 @@ pub fn audit_log_sink(dir: &Path) -> Result<Box<dyn AuditSink>> {
 pub struct MemorySink(pub Arc<Mutex<Vec<String>>>);
 
 impl AuditSink for MemorySink {
-    fn write_line(&mut self, line: &str) -> std::io::Result<()> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(line.to_string());
-        Ok(())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn append(&mut self, lines: &[String]) -> std::io::Result<()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(lines);
         Ok(())
     }
 }
@@ -275,7 +350,7 @@ impl Jobs {
     }
 
     fn cursor(&self) -> Result<i64> {
-        Ok(audit_sql::meta_get(self.desk.conn(), CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+        cursor_of(self.desk.conn())
     }
 
     /// Audit rows in the log file but not yet shipped (for the audit screen).
@@ -283,26 +358,33 @@ impl Jobs {
         Ok(audit_sql::max_seq(self.desk.conn())? - self.cursor()?)
     }
 
-    /// Writes audit rows after the cursor to the sink, then moves the cursor.
-    /// A crash between the two ships those rows again on restart: at least
-    /// once, never lost; each line carries its `seq` for de-duplication.
+    /// Writes audit rows after the cursor to the sink, then moves the cursor,
+    /// batch by batch, each inside one write transaction: shippers in every
+    /// process take turns on the database's lock, so each line is written
+    /// once, and a failed write moves nothing. A crash after the sink synced
+    /// but before the commit ships that batch again on restart: at least
+    /// once, never lost; each line carries its `seq` to drop the repeat.
     fn ship_audit(&mut self) -> Result<usize> {
         let mut shipped = 0;
         loop {
-            let cursor = self.cursor()?;
-            let rows = audit_sql::after(self.desk.conn(), cursor, 1000)?;
-            let Some(last) = rows.last().map(|r| r.seq) else { return Ok(shipped) };
-            for row in &rows {
-                let line = serde_json::to_string(row).map_err(|e| Error::Storage(e.to_string()))?;
-                self.sink.write_line(&line).map_err(|e| Error::io("cannot write the audit log", e))?;
-            }
-            self.sink.flush().map_err(|e| Error::io("cannot flush the audit log", e))?;
-            self.desk.write_raw(|conn, _, _| {
-                // Another process may have moved the cursor meanwhile; never move it back.
-                let now_at = audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0i64);
-                audit_sql::meta_set(conn, CURSOR_KEY, &now_at.max(last).to_string())
+            let sink = &mut self.sink;
+            let n = self.desk.write_raw(|conn, _, _| {
+                let cursor = cursor_of(conn)?;
+                let rows = audit_sql::after(conn, cursor, 1000)?;
+                let Some(last) = rows.last().map(|r| r.seq) else { return Ok(0) };
+                let lines = rows
+                    .iter()
+                    .map(serde_json::to_string)
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| Error::Storage(e.to_string()))?;
+                sink.append(&lines).map_err(|e| Error::io("cannot write the audit log", e))?;
+                audit_sql::meta_set(conn, CURSOR_KEY, &last.to_string())?;
+                Ok(rows.len())
             })?;
-            shipped += rows.len();
+            if n == 0 {
+                return Ok(shipped);
+            }
+            shipped += n;
         }
     }
 
@@ -379,8 +461,12 @@ pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
 /// Audit rows not yet shipped to the JSON log, read from any connection.
 pub fn ship_backlog_of(desk: &Desk) -> Result<i64> {
     let conn = desk.conn();
-    let cursor: i64 = audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0);
-    Ok((audit_sql::max_seq(conn)? - cursor).max(0))
+    Ok((audit_sql::max_seq(conn)? - cursor_of(conn)?).max(0))
+}
+
+/// The last `seq` shipped to the audit log.
+fn cursor_of(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
 /// The sweeps a tick runs, run now regardless of what looks due (the jobs
@@ -401,12 +487,36 @@ pub struct Heartbeat {
     pub last_tick_ms: AtomicI64,
     pub ticks: AtomicU64,
     pub last_error: Mutex<Option<String>>,
+    /// Jobs whose last run failed, with why: a tick that runs is not a tick
+    /// that works (audit shipping on a full disk fails every second).
+    pub failing: Mutex<Vec<(Job, String)>>,
     pub stopped: AtomicBool,
 }
 
 impl Heartbeat {
     pub fn error(&self) -> Option<String> {
         self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Records what a tick's jobs did: a failure stays until that job next completes.
+    pub fn note(&self, ran: &[(Job, RunOutcome)]) {
+        let mut failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        for (job, outcome) in ran {
+            match outcome {
+                RunOutcome::Completed(_) => failing.retain(|(j, _)| j != job),
+                RunOutcome::Failed(why) => match failing.iter_mut().find(|(j, _)| j == job) {
+                    Some(entry) => entry.1.clone_from(why),
+                    None => failing.push((*job, why.clone())),
+                },
+                RunOutcome::Skipped => {}
+            }
+        }
+    }
+
+    /// The first failing job, as "Audit shipping: why".
+    pub fn failing_job(&self) -> Option<String> {
+        let failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        failing.first().map(|(job, why)| format!("{}: {why}", job.title()))
     }
 }
 
@@ -455,7 +565,10 @@ impl TickThread {
                 // A panic must not take the clerk's terminal with it: it stops
                 // the thread, and the status bar shows "tick STOPPED" with why.
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let r = jobs.recover().map(|o| matches!(o, RunOutcome::Completed(n) if n > 0));
+                    let r = jobs.recover().map(|o| {
+                        beat.note(&[(Job::Recovery, o.clone())]);
+                        matches!(o, RunOutcome::Completed(n) if n > 0)
+                    });
                     record(r);
                     while !stop2.load(Ordering::Relaxed) {
                         std::thread::sleep(std::time::Duration::from_millis(250));
@@ -463,7 +576,10 @@ impl TickThread {
                         if now - beat.last_tick_ms.load(Ordering::Relaxed) < 1000 {
                             continue;
                         }
-                        let r = jobs.tick().map(|report| !report.is_idle());
+                        let r = jobs.tick().map(|report| {
+                            beat.note(&report.ran);
+                            !report.is_idle()
+                        });
                         record(r);
                     }
                 }));

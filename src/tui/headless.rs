@@ -6,7 +6,7 @@ use crate::context::{Config, Context};
 use crate::demo;
 use crate::engine::Desk;
 use crate::error::{Error, Result};
-use crate::jobs::{AuditSink, Jobs, MemorySink};
+use crate::jobs::{AuditSink, Jobs, MemorySink, audit_log_sink};
 use crate::tui::app::{App, AppInfo};
 use crate::tui::{handle_key, view};
 use chrono::Duration;
@@ -87,9 +87,12 @@ impl Headless {
         let jobs = Desk::open(path, ctx.clone(), "job:tick")?;
         let manual = Desk::open(path, ctx, "job:manual")?;
         demo::seed_if_empty(&desk)?;
-        let sink = MemorySink::default();
-        let mut h = Headless::new(desk, jobs, clock, Box::new(sink.clone()), width, height)?;
-        h.app.jobs = Some(Jobs::new(manual, Box::new(sink)));
+        // The file's audit log, as the app ships it: a run on a file moves the
+        // file's shipping cursor, so its rows must reach the file's log.
+        let log = crate::paths::log_dir_for(path);
+        let mut h = Headless::new(desk, jobs, clock, audit_log_sink(&log)?, width, height)?;
+        h.app.jobs = Some(Jobs::new(manual, audit_log_sink(&log)?));
+        h.app.info.audit_log_dir = Some(log);
         // Exports go beside the database file, as in the real app.
         h.app.info.data_dir = crate::paths::export_dir_for(path);
         Ok(h)
