@@ -39,7 +39,7 @@ impl Job {
             Job::RefundCompletion => "Refund completion",
             Job::AuditShipping => "Audit shipping",
             Job::Pruning => "Pruning",
-            Job::Recovery => "Start-up recovery",
+            Job::Recovery => "Recovery",
         }
     }
 
@@ -56,6 +56,9 @@ impl Job {
 }
 
 const LEASE: Duration = Duration::seconds(30);
+/// A lease never runs further ahead than LEASE; one dated beyond this was not
+/// set by a process on this file's time (a script's clock, say) and is not honoured.
+const LEASE_SANE_AHEAD: Duration = Duration::minutes(5);
 const IDEMPOTENCY_TTL: Duration = Duration::hours(24);
 const JOB_RUN_TTL: Duration = Duration::hours(1);
 const CURSOR_KEY: &str = "audit_ship_cursor";
@@ -207,24 +210,38 @@ pub enum RunOutcome {
 /// Runs the jobs on its own connection.
 pub struct Jobs {
     desk: Desk,
+    /// `actor@host:pid`: who holds a lease, and whether that process still lives.
     owner: String,
     sink: Box<dyn AuditSink>,
+    /// Set for a process whose clock is not the file's real time (a script on
+    /// a shared file): it sweeps only the sales this actor made, never takes
+    /// a lease, records no runs, never prunes and never recovers.
+    own_rows_of: Option<String>,
 }
 
 impl Jobs {
     pub fn new(desk: Desk, sink: Box<dyn AuditSink>) -> Self {
-        let owner = format!("{}:{}", desk.actor(), std::process::id());
-        Jobs { desk, owner, sink }
+        let owner = format!("{}@{}:{}", desk.actor(), host(), std::process::id());
+        Jobs { desk, owner, sink, own_rows_of: None }
+    }
+
+    /// Confines these jobs to the sales `actor` made: for a process whose
+    /// clock is its own (a script on a shared file). Leases, job runs and
+    /// pruning are about the file's real time, so it leaves them alone; its
+    /// audit rows still ship to the file's log like anyone's.
+    pub fn only_rows_made_by(&mut self, actor: &str) {
+        self.own_rows_of = Some(actor.to_string());
     }
 
     pub fn desk(&self) -> &Desk {
         &self.desk
     }
 
-    /// One tick: every job that has work due.
+    /// One tick: recovery first if a process died holding a lease, then every
+    /// sweep that has work due.
     pub fn tick(&mut self) -> Result<TickReport> {
         let mut report = TickReport::default();
-        for job in SWEEPS {
+        for job in std::iter::once(Job::Recovery).chain(SWEEPS) {
             if self.due(job)? {
                 // One job's trouble (say the lock stayed busy) must not stop the others.
                 let outcome = self.run(job).unwrap_or_else(|e| RunOutcome::Failed(e.to_string()));
@@ -236,17 +253,37 @@ impl Jobs {
 
     /// Runs one job now, whether or not it looks due (the jobs screen's keys).
     pub fn run(&mut self, job: Job) -> Result<RunOutcome> {
+        if self.own_rows_of.is_some() {
+            // No lease and no recorded run: those are the file's real time's.
+            if matches!(job, Job::Pruning | Job::Recovery) {
+                return Ok(RunOutcome::Skipped);
+            }
+            return Ok(match self.work(job) {
+                Ok(n) => RunOutcome::Completed(n),
+                Err(e) => RunOutcome::Failed(e.to_string()),
+            });
+        }
         let run_id = self.desk.ctx().new_id();
         let owner = self.owner.clone();
-        let got = self.desk.write_raw(|conn, _, now| {
+        let got = self.desk.write_raw(|conn, actor, now| {
             let ms = to_millis(now);
-            if sql::take_lease(conn, job.name(), &owner, ms, to_millis(now + LEASE))? {
-                sql::start_run(conn, &run_id, job.name(), &owner, JobRunStatus::Running, ms)?;
-                Ok(true)
-            } else {
+            let held = sql::leases(conn)?.into_iter().find(|(j, _, _)| j == job.name());
+            let free = match &held {
+                None => true,
+                Some((_, by, until)) => by == &owner || lease_abandoned(by, *until, now),
+            };
+            if !free {
                 sql::start_run(conn, &run_id, job.name(), &owner, JobRunStatus::Skipped, ms)?;
-                Ok(false)
+                return Ok(false);
             }
+            // Taking over from a process that died: its run ends here, not at the next start-up.
+            if let Some((_, by, _)) = held.filter(|(_, by, _)| by != &owner) {
+                let runs = sql::running_runs(conn, job.name(), &by)?;
+                close_abandoned(conn, &self.desk, actor, &runs, &owner, now)?;
+            }
+            sql::set_lease(conn, job.name(), &owner, to_millis(now + LEASE))?;
+            sql::start_run(conn, &run_id, job.name(), &owner, JobRunStatus::Running, ms)?;
+            Ok(true)
         })?;
         if !got {
             return Ok(RunOutcome::Skipped);
@@ -273,16 +310,24 @@ impl Jobs {
     pub fn due(&self, job: Job) -> Result<bool> {
         let conn = self.desk.conn();
         let now = self.desk.now();
+        let mine = self.own_rows_of.as_deref();
         Ok(match job {
-            Job::BookingExpiry => self.desk.bookings_due()?,
-            Job::HoldExpiry => self.desk.holds_due()?,
-            Job::RefundCompletion => self.desk.refunds_due()?,
+            Job::BookingExpiry => self.desk.bookings_due_made_by(mine)?,
+            Job::HoldExpiry => self.desk.holds_due_made_by(mine)?,
+            Job::RefundCompletion => self.desk.refunds_due_made_by(mine)?,
             Job::AuditShipping => audit_sql::max_seq(conn)? > self.cursor()?,
+            Job::Pruning if mine.is_some() => false,
             Job::Pruning => {
                 sql::count_old_idempotency(conn, to_millis(now - IDEMPOTENCY_TTL))? > 0
                     || sql::count_old_runs(conn, to_millis(now - JOB_RUN_TTL))? > 0
             }
-            Job::Recovery => true,
+            // A lease left by a process that died (or dated absurdly far ahead).
+            Job::Recovery => {
+                mine.is_none()
+                    && sql::leases(conn)?
+                        .iter()
+                        .any(|(_, by, until)| *by != self.owner && lease_abandoned(by, *until, now))
+            }
         })
     }
 
@@ -296,15 +341,18 @@ impl Jobs {
             now,
             IDEMPOTENCY_TTL.num_milliseconds(),
             JOB_RUN_TTL.num_milliseconds(),
+            self.own_rows_of.as_deref(),
+            self.own_rows_of.is_none(),
         )?;
         Ok(ms.map(crate::clock::from_millis))
     }
 
     fn work(&mut self, job: Job) -> Result<usize> {
+        let mine = self.own_rows_of.as_deref();
         match job {
-            Job::BookingExpiry => self.desk.expire_bookings(),
-            Job::HoldExpiry => self.desk.expire_holds(),
-            Job::RefundCompletion => self.desk.process_refunds(),
+            Job::BookingExpiry => self.desk.expire_bookings_made_by(mine),
+            Job::HoldExpiry => self.desk.expire_holds_made_by(mine),
+            Job::RefundCompletion => self.desk.process_refunds_made_by(mine),
             Job::AuditShipping => self.ship_audit(),
             Job::Pruning => self.prune(),
             Job::Recovery => self.recover_inner(),
@@ -319,29 +367,16 @@ impl Jobs {
     fn recover_inner(&mut self) -> Result<usize> {
         let owner = self.owner.clone();
         let closed = self.desk.write_raw(|conn, actor, now| {
+            // Leases of processes that died go first, so their runs show as abandoned.
+            for (job, by, until) in sql::leases(conn)? {
+                if by != owner && lease_abandoned(&by, until, now) {
+                    sql::release_lease(conn, &job, &by)?;
+                }
+            }
             // A RUNNING run older than a lease, or whose lease is gone, belongs
             // to a process that died.
             let stale = sql::stale_runs(conn, to_millis(now - LEASE), to_millis(now))?;
-            for run in &stale {
-                sql::finish_run(
-                    conn,
-                    &run.id,
-                    JobRunStatus::Failed,
-                    run.processed,
-                    Some("abandoned: its process stopped"),
-                    to_millis(now),
-                )?;
-                audit_sql::insert(
-                    conn,
-                    &self.desk.ctx().new_id(),
-                    to_millis(now),
-                    actor,
-                    &NewAudit {
-                        details: Some(json!({"job": run.job, "owner": run.owner, "by": owner})),
-                        ..NewAudit::new(AuditAction::RecoveryClosedRun, AuditEntity::JobRun, &run.id)
-                    },
-                )?;
-            }
+            close_abandoned(conn, &self.desk, actor, &stale, &owner, now)?;
             Ok(stale.len())
         })?;
         let healed = self.desk.recover()?;
@@ -446,7 +481,7 @@ pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
                     let run = oldest_run.map(|ms| ms + JOB_RUN_TTL.num_milliseconds());
                     at(key.into_iter().chain(run).min(), "nothing to prune")
                 }
-                Job::Recovery => NextDue::Idle("at start-up (or on demand)"),
+                Job::Recovery => NextDue::Idle("at start-up, or when a process dies mid-job"),
             };
             Ok(JobStatus {
                 job,
@@ -462,6 +497,65 @@ pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
 pub fn ship_backlog_of(desk: &Desk) -> Result<i64> {
     let conn = desk.conn();
     Ok((audit_sql::max_seq(conn)? - cursor_of(conn)?).max(0))
+}
+
+/// Ends runs whose process died: FAILED, each with an audit row.
+fn close_abandoned(
+    conn: &rusqlite::Connection,
+    desk: &Desk,
+    actor: &str,
+    runs: &[crate::domain::JobRun],
+    by: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    for run in runs {
+        sql::finish_run(
+            conn,
+            &run.id,
+            JobRunStatus::Failed,
+            run.processed,
+            Some("abandoned: its process stopped"),
+            to_millis(now),
+        )?;
+        audit_sql::insert(
+            conn,
+            &desk.ctx().new_id(),
+            to_millis(now),
+            actor,
+            &NewAudit {
+                details: Some(json!({"job": run.job, "owner": run.owner, "by": by})),
+                ..NewAudit::new(AuditAction::RecoveryClosedRun, AuditEntity::JobRun, &run.id)
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether a lease held by `owner` until `until_ms` binds no one: it ran out,
+/// it is dated beyond any lease this file's time could have set, or its owner
+/// is a process on this host that is gone.
+fn lease_abandoned(owner: &str, until_ms: i64, now: chrono::DateTime<chrono::Utc>) -> bool {
+    until_ms <= to_millis(now) || until_ms > to_millis(now + LEASE_SANE_AHEAD) || owner_gone(owner)
+}
+
+/// An owner is `actor@host:pid`; gone when the host is this one and no
+/// process has that pid. (A pid reused since only delays the take-over until
+/// the lease runs out.) Owners in another form, or on another host, are
+/// judged by their lease's expiry alone.
+fn owner_gone(owner: &str) -> bool {
+    let Some((rest, pid)) = owner.rsplit_once(':') else { return false };
+    let Some((_, on)) = rest.rsplit_once('@') else { return false };
+    let Ok(pid) = pid.parse::<i32>() else { return false };
+    if on != host() || pid <= 0 {
+        return false;
+    }
+    // Signal 0 checks that the process exists without touching it.
+    matches!(nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None), Err(nix::errno::Errno::ESRCH))
+}
+
+/// This machine's name, for lease owners.
+fn host() -> String {
+    nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "localhost".into())
 }
 
 /// The last `seq` shipped to the audit log.

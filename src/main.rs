@@ -56,6 +56,9 @@ struct ScriptArgs {
     /// Seed for ids (default: 0 in memory, random on a --db file)
     #[arg(long)]
     seed: Option<u64>,
+    /// Let a script's `clock` line run on a --db file (its jobs then touch only its own sales)
+    #[arg(long)]
+    allow_clock: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -138,6 +141,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 snapshots: args.snapshots.as_deref(),
                 size: args.size.as_deref(),
                 seed: args.seed,
+                allow_clock: args.allow_clock,
                 config,
             });
             // The verdict first (stderr), so a full stdout cannot hide it.

@@ -71,8 +71,10 @@ fn a_script_on_a_file_ships_to_the_files_log_like_the_app() {
     let sale =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/scripts/01-payment-success.script"))
             .expect("the shipped script");
-    // The sale, without its `clock` line (a script on a file keeps the file's time).
-    let body: String = sale.lines().filter(|l| !l.starts_with("clock ")).map(|l| format!("{l}\n")).collect();
+    // The sale, without its `clock` line and the checks of dates and times
+    // (a script on a file starts at the file's time, the wall clock's now).
+    let body: String =
+        sale.lines().filter(|l| !l.starts_with("clock ") && !l.contains(" Jun ")).map(|l| format!("{l}\n")).collect();
     std::fs::write(&script, body.replace("09:05:00", "").replace("09:10:00", "")).expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_boxoffice")).arg("--db").arg(&db).arg("script").arg(&script).output();
     let out = out.expect("run the script");

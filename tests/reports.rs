@@ -526,9 +526,7 @@ fn jobs_screen_shows_runs_and_runs_jobs_now() {
     let mut h = app(&hist);
     tab_to(&mut h, "Jobs");
     let s = h.screen_text();
-    for title in
-        ["Booking expiry", "Hold expiry", "Refund completion", "Audit shipping", "Pruning", "Start-up recovery"]
-    {
+    for title in ["Booking expiry", "Hold expiry", "Refund completion", "Audit shipping", "Pruning", "Recovery"] {
         assert!(s.contains(title), "{title} in\n{s}");
     }
     assert!(s.contains("never"), "no runs yet: {s}");

@@ -2,9 +2,10 @@
 
 use super::parse::{parse, parse_size};
 use super::run::run;
+use crate::clock::{Clock, SystemClock};
 use crate::context::Config;
 use crate::tui::headless::Headless;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use std::path::{Path, PathBuf};
 
 /// Where the virtual clock starts when a script has no `clock` line.
@@ -20,6 +21,8 @@ pub struct ScriptRun<'a> {
     /// Seed for ids; default 0 in memory (byte-identical reruns), random on a
     /// file (so several clerks, or reruns, on one file never make the same id).
     pub seed: Option<u64>,
+    /// `--allow-clock`: honour the script's `clock` line on a `--db` file.
+    pub allow_clock: bool,
     pub config: Config,
 }
 
@@ -49,7 +52,25 @@ pub fn run_script(opts: ScriptRun<'_>) -> Outcome {
         Ok(size) => size.unwrap_or_else(|| script.size()),
         Err(e) => return Outcome::usage(opts.file, format!("--size: {e}")),
     };
-    let start: DateTime<Utc> = script.clock().unwrap_or_else(|| DEMO_INSTANT.parse().unwrap_or(DateTime::UNIX_EPOCH));
+    // In memory the script's clock is the only one. On a shared file it starts
+    // at the file's time, the wall clock's now; a `clock` line would date what
+    // the script makes elsewhere, so it needs --allow-clock.
+    let start: DateTime<Utc> = match (opts.db, script.clock()) {
+        (None, clock) => clock.unwrap_or_else(|| DEMO_INSTANT.parse().unwrap_or(DateTime::UNIX_EPOCH)),
+        // Whole seconds, so deadlines and countdowns read as in the app's examples.
+        (Some(_), None) => {
+            let now = SystemClock.now();
+            now.with_nanosecond(0).unwrap_or(now)
+        }
+        (Some(_), Some(_)) if !opts.allow_clock => {
+            return Outcome::usage(
+                opts.file,
+                "a `clock` line on a --db file would date this script's sales away from the file's real time; \
+                 drop the line (the script then starts at the wall clock's now), or pass --allow-clock",
+            );
+        }
+        (Some(_), Some(clock)) => clock,
+    };
     let headless = match opts.db {
         None => Headless::demo_with(opts.config, start, opts.seed.unwrap_or(0), w, h),
         Some(db) => {
@@ -63,6 +84,15 @@ pub fn run_script(opts: ScriptRun<'_>) -> Outcome {
         Ok(a) => a,
         Err(e) => return Outcome::usage(opts.file, e),
     };
+    if opts.db.is_some() {
+        // Its clock moves on `advance`, not with the file's time: its jobs sweep
+        // only its own sales, and take no lease, record no run, never prune.
+        let me = app.app.desk.actor().to_string();
+        app.jobs.only_rows_made_by(&me);
+        if let Some(jobs) = app.app.jobs.as_mut() {
+            jobs.only_rows_made_by(&me);
+        }
+    }
     match run(&script, &mut app, opts.snapshots) {
         Ok(report) => {
             let mut out = format!(

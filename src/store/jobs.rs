@@ -5,17 +5,30 @@ use crate::domain::{JobRun, JobRunStatus};
 use crate::error::Result;
 use rusqlite::{Connection, Row, params};
 
-/// Takes or renews the lease on `job` for `owner` until `until_ms`, unless
-/// another owner holds an unexpired one. Returns whether `owner` has it now.
-pub fn take_lease(conn: &Connection, job: &str, owner: &str, now_ms: i64, until_ms: i64) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "INSERT INTO job_leases (job, owner, expires_at) VALUES (?1, ?2, ?4)
-             ON CONFLICT (job) DO UPDATE SET owner = ?2, expires_at = ?4
-             WHERE job_leases.owner = ?2 OR job_leases.expires_at <= ?3",
-        )?
-        .execute(params![job, owner, now_ms, until_ms])?;
-    Ok(n == 1)
+/// Every lease: (job, owner, expires_at).
+pub fn leases(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT job, owner, expires_at FROM job_leases")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Gives the lease on `job` to `owner` until `until_ms`, whoever had it (the
+/// caller decided, inside the same transaction, that it was free).
+pub fn set_lease(conn: &Connection, job: &str, owner: &str, until_ms: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO job_leases (job, owner, expires_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (job) DO UPDATE SET owner = ?2, expires_at = ?3",
+    )?
+    .execute(params![job, owner, until_ms])?;
+    Ok(())
+}
+
+/// The RUNNING runs of `job` that `owner` started.
+pub fn running_runs(conn: &Connection, job: &str, owner: &str) -> Result<Vec<JobRun>> {
+    let sql = format!("SELECT {RUN_COLS} FROM job_runs WHERE job = ?1 AND owner = ?2 AND status = 'RUNNING'");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([job, owner], run_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn release_lease(conn: &Connection, job: &str, owner: &str) -> Result<()> {
@@ -152,17 +165,27 @@ pub fn deadlines(conn: &Connection) -> Result<Deadlines> {
 }
 
 /// The earliest deadline after `now_ms`: a hold or payment window closing, or
-/// the oldest idempotency record or finished job run reaching pruning age.
-pub fn next_deadline(conn: &Connection, now_ms: i64, idempotency_ttl_ms: i64, run_ttl_ms: i64) -> Result<Option<i64>> {
+/// (with `pruning`) the oldest idempotency record or finished job run
+/// reaching pruning age. With `made_by`, only that actor's holds and bookings.
+pub fn next_deadline(
+    conn: &Connection,
+    now_ms: i64,
+    idempotency_ttl_ms: i64,
+    run_ttl_ms: i64,
+    made_by: Option<&str>,
+    pruning: bool,
+) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT min(t) FROM (
                  SELECT min(expires_at) AS t FROM holds WHERE status = 'ACTIVE' AND expires_at > ?1
+                     AND (?4 IS NULL OR actor = ?4)
                  UNION ALL SELECT min(payment_expires_at) FROM bookings
                      WHERE status = 'PAYMENT_PENDING' AND payment_expires_at > ?1
-                 UNION ALL SELECT min(created_at) + ?2 FROM idempotency_keys WHERE created_at > ?1 - ?2
-                 UNION ALL SELECT min(started_at) + ?3 FROM job_runs r WHERE started_at > ?1 - ?3 AND {PRUNING_DUE}
+                     AND (?4 IS NULL OR EXISTS (SELECT 1 FROM holds h WHERE h.id = bookings.hold_id AND h.actor = ?4))
+                 UNION ALL SELECT min(created_at) + ?2 FROM idempotency_keys WHERE ?5 AND created_at > ?1 - ?2
+                 UNION ALL SELECT min(started_at) + ?3 FROM job_runs r WHERE ?5 AND started_at > ?1 - ?3 AND {PRUNING_DUE}
              )",
         ))?
-        .query_row(params![now_ms, idempotency_ttl_ms, run_ttl_ms], |r| r.get(0))?)
+        .query_row(params![now_ms, idempotency_ttl_ms, run_ttl_ms, made_by, pruning], |r| r.get(0))?)
 }

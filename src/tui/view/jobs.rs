@@ -82,9 +82,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             failing
                 .into_iter()
                 .chain([
-                    Line::from(
-                        " r  run start-up recovery now      s  run the sweeps now (expiry, refunds, shipping, pruning)",
-                    ),
+                    Line::from(" r  run recovery now      s  run the sweeps now (expiry, refunds, shipping, pruning)"),
                     Line::from(
                         " Skip 1h = runs skipped in the last hour: another process held the job's lease."
                             .fg(Color::Gray),
