@@ -551,10 +551,12 @@ fn jobs_screen_shows_runs_and_runs_jobs_now() {
     assert_eq!(h.app.message.clone().expect("message").text, "Recovery ran now: done (0)");
 
     // Another process holds recovery's lease: the run is skipped and counted.
+    // (A lease dated beyond any sane bound would not be honoured: 20 s is a real one.)
+    let until = h.app.desk.now().timestamp_millis() + 20_000;
     h.app
         .desk
         .conn()
-        .execute("INSERT INTO job_leases (job, owner, expires_at) VALUES ('recovery', 'elsewhere', 9e15)", [])
+        .execute("INSERT INTO job_leases (job, owner, expires_at) VALUES ('recovery', 'elsewhere', ?1)", [until])
         .expect("lease");
     press(&mut h, &[KeyCode::Char('r')]);
     assert!(h.app.message.clone().expect("message").text.contains("skipped"));
