@@ -637,7 +637,9 @@ fn signature(h: &Headless) -> String {
         Some(Overlay::Help { .. }) => "help",
         Some(Overlay::EventForm(_)) => "event form",
         Some(Overlay::CustomerForm(_)) => "customer form",
-        Some(Overlay::ConfirmCancel { .. }) => "confirm",
+        Some(Overlay::Confirm(_)) => "confirm",
+        Some(Overlay::Notice { .. }) => "notice",
+        Some(Overlay::Quit(_)) => "quit",
     };
     format!(
         "{:?} {overlay} {:?} {} {} {}",

@@ -36,6 +36,8 @@ pub struct Headless {
     /// The harness's own connection, for tests, `verify` and `sql-expect`.
     inspect: Desk,
     terminal: Terminal<TestBackend>,
+    /// A folder made for this run's exports (a fresh database only), removed with it.
+    run_dir: Option<PathBuf>,
 }
 
 /// Where a headless app's data lives, and how it shows in the status bar.
@@ -45,6 +47,8 @@ struct Place<'a> {
     /// The clerk's actor: their writes are audited as this.
     clerk: String,
     data_dir: PathBuf,
+    /// This run's own export folder (removed when the app is dropped).
+    run_dir: bool,
 }
 
 impl Headless {
@@ -65,14 +69,27 @@ impl Headless {
         let read = (place.open)(&place.clerk)?;
         let inspect = (place.open)("test:inspect")?;
         demo::seed_if_empty(&desk)?;
-        let info =
-            AppInfo { db_label: "script".into(), offset: Utc.fix(), audit_log_dir: None, data_dir: place.data_dir };
+        let info = AppInfo {
+            db_label: "script".into(),
+            offset: Utc.fix(),
+            audit_log_dir: None,
+            data_dir_label: place.run_dir.then(|| "<run>".to_string()),
+            data_dir: place.data_dir.clone(),
+        };
         let ctx = desk.ctx().clone();
         let workers = Workers::spawn(desk, read, Some(Jobs::new(manual, manual_sink)), true)?;
         let terminal = Terminal::new(TestBackend::new(width, height))
             .map_err(|e| Error::Storage(format!("cannot create a {width}x{height} screen: {e}")))?;
-        let mut h =
-            Headless { app: App::new(ctx, info), jobs: Jobs::new(tick, tick_sink), clock, workers, inspect, terminal };
+        let run_dir = place.run_dir.then_some(place.data_dir);
+        let mut h = Headless {
+            app: App::new(ctx, info),
+            jobs: Jobs::new(tick, tick_sink),
+            clock,
+            workers,
+            inspect,
+            terminal,
+            run_dir,
+        };
         h.settle();
         Ok(h)
     }
@@ -88,10 +105,14 @@ impl Headless {
         let name = format!("boxoffice-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
         let (ctx, clock) = Context::manual(start, seed, config);
         let open = |actor: &str| Desk::open_shared_memory(&name, ctx.clone(), actor);
+        // Exports go to a folder of this run (the name is unique to the
+        // process and the app): a shared one would make a second run's file
+        // `-2`, and its message differ.
         let place = Place {
             open: &open,
             clerk: "clerk:script".into(),
-            data_dir: std::env::temp_dir().join("boxoffice-script-exports"),
+            data_dir: std::env::temp_dir().join(format!("{name}-exports")),
+            run_dir: true,
         };
         let sink = MemorySink::default();
         Headless::start(place, clock, Box::new(sink.clone()), Box::new(sink), width, height)
@@ -114,8 +135,12 @@ impl Headless {
         let (ctx, clock) = Context::manual(start, seed, config);
         let open = |actor: &str| Desk::open(path, ctx.clone(), actor);
         // Exports go beside the database file, as in the real app.
-        let place =
-            Place { open: &open, clerk: format!("clerk:script{seed}"), data_dir: crate::paths::export_dir_for(path) };
+        let place = Place {
+            open: &open,
+            clerk: format!("clerk:script{seed}"),
+            data_dir: crate::paths::export_dir_for(path),
+            run_dir: false,
+        };
         let sink = MemorySink::default();
         Headless::start(place, clock, Box::new(sink.clone()), Box::new(sink), width, height)
     }
@@ -231,6 +256,14 @@ impl Headless {
         }
         update(&mut self.app, Msg::Tick { now: self.clock.now() });
         self.settle();
+    }
+}
+
+impl Drop for Headless {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.run_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
