@@ -391,8 +391,14 @@ impl App {
         Focus { screen: self.screen, stage: self.sell.as_ref().map(|s| s.stage), overlay, typing }
     }
 
-    /// Shows a notice that waits for Enter (and says it in the message line too).
+    /// Shows a notice that waits for Enter (and says it in the message line
+    /// too). A notice already open takes the new lines below its own: one
+    /// Enter reads everything that happened.
     pub fn notice(&mut self, title: impl Into<String>, lines: Vec<String>) {
+        if let Some(Overlay::Notice { lines: open, .. }) = self.overlay.as_mut() {
+            open.extend(lines);
+            return;
+        }
         if let Some(first) = lines.first() {
             self.error(first.clone());
         }

@@ -244,8 +244,8 @@ mod tests {
             b.edit(e);
         }
         assert_eq!((b.value(), b.cursor()), ("JXhon", 2));
-        // The clerk's fix: Home, Right, Delete the stray X... then End and type on.
-        for e in [Edit::Home, Edit::Right, Edit::DeleteForward, Edit::Right, Edit::Right, Edit::DeleteBack] {
+        // The clerk's fix: Delete the stray X, Backspace the h; then End and type on.
+        for e in [Edit::Home, Edit::Right, Edit::DeleteForward, Edit::Right, Edit::DeleteBack] {
             b.edit(e);
         }
         assert_eq!(b.value(), "Jon");

@@ -92,6 +92,7 @@ fn show(app: &mut App, s: Snapshot) {
     app.event_sel = app.event_sel.min(app.events.len().saturating_sub(1));
     app.bookings = s.bookings;
     app.booking_sel = app.booking_sel.min(app.bookings.len().saturating_sub(1));
+    drop_stale_prompt(app, s.prompt);
     if let Some(found) = s.sell {
         show_sell(app, found);
     }
@@ -101,7 +102,6 @@ fn show(app: &mut App, s: Snapshot) {
         app.detail = Some(d);
     }
     app.office.apply(s.office);
-    drop_stale_prompt(app, s.prompt);
 }
 
 /// The sale in progress as the file has it, telling the clerk when the tick
