@@ -3,8 +3,8 @@
 //! `view`. The app holds no connection: it asks (`outbox`) and is answered.
 
 use crate::context::Context;
-use crate::domain::{Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit};
 use crate::domain::BookingStatus::{Cancelled, Confirmed, Expired, PaymentFailed, PaymentPending};
+use crate::domain::{Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit};
 use crate::engine::SeatMap;
 use crate::jobs::Heartbeat;
 use crate::tui::form::{Form, LineInput};

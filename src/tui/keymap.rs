@@ -5,10 +5,10 @@
 //! here, and `tests/keymap.rs` fails when a key acts without an entry here or
 //! when README's key table differs from [`readme_table`].
 
+use crate::domain::BookingStatus;
 use crate::domain::PaymentOutcome::{Failure, Success, Timeout};
 use crate::tui::action::{Action, Edit};
 use crate::tui::app::{App, Outcome, Overlay, Screen, Stage};
-use crate::domain::BookingStatus;
 use ratatui::crossterm::event::KeyCode::{
     BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab, Up,
 };
@@ -584,7 +584,12 @@ pub static CONFIRM: Table = Table {
 /// A notice of what happened under the clerk: it waits for Enter.
 pub static NOTICE: Table = Table {
     title: "Notice",
-    entries: &[Entry { keys: &[(plain(Enter), Action::Dismiss)], label: "OK", help: "read it: close the notice", footer: true }],
+    entries: &[Entry {
+        keys: &[(plain(Enter), Action::Dismiss)],
+        label: "OK",
+        help: "read it: close the notice",
+        footer: true,
+    }],
 };
 
 /// Quitting with a live hold or an unpaid booking on screen.
@@ -647,8 +652,7 @@ pub static DETAIL_PAID: Table =
     Table { title: "Booking detail (confirmed)", entries: &[CANCEL, AUDIT_TRAIL, BACK_TO_BOOKINGS] };
 
 /// A booking that can no longer change: only its story is left to read.
-pub static DETAIL_ENDED: Table =
-    Table { title: "Booking detail (ended)", entries: &[AUDIT_TRAIL, BACK_TO_BOOKINGS] };
+pub static DETAIL_ENDED: Table = Table { title: "Booking detail (ended)", entries: &[AUDIT_TRAIL, BACK_TO_BOOKINGS] };
 
 pub static REPORTS: Table = Table {
     title: "Reports",

@@ -8,8 +8,8 @@ use crate::error::Error;
 use crate::ids::short;
 use crate::jobs::RunOutcome;
 use crate::tui::app::{App, Confirm, Overlay, Screen, Sell, Stage, Then};
-use crate::tui::form::Form;
 use crate::tui::backoffice::outcome_text;
+use crate::tui::form::Form;
 use crate::tui::request::{Answer, Done, Found, Loaded, Resume, Snapshot};
 
 // ---- reads ------------------------------------------------------------------------

@@ -56,11 +56,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
                 Line::from(what.bold()),
                 Line::from(""),
                 Line::from(vec![
-                    Span::styled(format!(" {} ", key(Action::QuitKeeping)), Style::new().fg(Color::Black).bg(Color::Yellow)),
+                    Span::styled(
+                        format!(" {} ", key(Action::QuitKeeping)),
+                        Style::new().fg(Color::Black).bg(Color::Yellow),
+                    ),
                     Span::raw(format!(" quit; it is kept until {keep_until}")),
                 ]),
                 Line::from(vec![
-                    Span::styled(format!(" {} ", key(Action::QuitReleasing)), Style::new().fg(Color::White).bg(Color::Red)),
+                    Span::styled(
+                        format!(" {} ", key(Action::QuitReleasing)),
+                        Style::new().fg(Color::White).bg(Color::Red),
+                    ),
                     Span::raw(format!(" {release}, then quit")),
                 ]),
                 Line::from(vec![

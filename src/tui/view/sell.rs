@@ -2,11 +2,11 @@
 //! sale's stage: hold countdown, payment buttons, receipt.
 
 use super::countdown;
+use crate::domain::Hold;
 use crate::domain::event::row_letter;
 use crate::domain::{BookingStatus, Money, PaymentOutcome, SeatState};
 use crate::ids::short;
 use crate::tui::action::Action;
-use crate::domain::Hold;
 use crate::tui::app::{App, Outcome, Sell, Stage};
 use crate::tui::keymap::{SELL_DECLINED, SELL_HOLD, SELL_PAYMENT, SELL_QUANTITY, SELL_SEATS, key};
 use ratatui::Frame;
@@ -221,7 +221,10 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
         if sell.stage == Stage::Done && sell.outcome() == Outcome::Declined && sell.customer.is_some() {
             let again = key(&SELL_DECLINED, Action::SellAgain);
             lines.push(Line::from(""));
-            lines.push(Line::from(format!("{again}: the same seats to the same customer again, if still free")).fg(Color::Cyan));
+            lines.push(
+                Line::from(format!("{again}: the same seats to the same customer again, if still free"))
+                    .fg(Color::Cyan),
+            );
         }
         if let Some(r) = &sell.refund {
             lines.push(Line::from(vec![
