@@ -540,3 +540,32 @@ impl App {
         t.with_timezone(&self.info.offset)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(screen: Screen, stage: Option<Stage>, overlay: Option<&'static str>, typing: bool) -> Focus {
+        Focus { screen, stage, overlay, typing }
+    }
+
+    #[test]
+    fn typeahead_is_dropped_when_typing_ends_or_the_screen_moves_under_the_clerk() {
+        let form = at(Screen::Sell, Some(Stage::Held), Some("customer form"), true);
+        let held = at(Screen::Sell, Some(Stage::Held), None, false);
+        let paying = at(Screen::Sell, Some(Stage::Payment), None, false);
+        // Enter in the form: the rest of the email must not run as commands.
+        assert!(Focus::drops_typeahead(form, held, true));
+        // The booking arrives: what was typed for the hold panel is dropped.
+        assert!(Focus::drops_typeahead(held, paying, false));
+        // The clerk's own moves keep their typeahead (Tab Tab, x y).
+        let events = at(Screen::Events, None, None, false);
+        let bookings = at(Screen::Bookings, None, None, false);
+        assert!(!Focus::drops_typeahead(events, bookings, true));
+        assert!(!Focus::drops_typeahead(paying, at(Screen::Sell, Some(Stage::Payment), Some("confirm"), false), true));
+        // Opening a form by key: what follows is typed into it.
+        assert!(!Focus::drops_typeahead(held, form, true));
+        // Nothing moved: nothing dropped (the clock's ticks).
+        assert!(!Focus::drops_typeahead(paying, paying, false));
+    }
+}
