@@ -368,10 +368,17 @@ fn quitting_with_a_hold_or_unpaid_booking_asks_what_becomes_of_it() {
     press(&mut h, &[KeyCode::Char('q'), KeyCode::Char('k')]);
     assert!(h.app.quit);
     assert_eq!(h.desk().get_hold(&hold.id).expect("hold").status, HoldStatus::Active);
-    // Ctrl-C asks too; r releases, then quits.
+    // Ctrl-C asks too (over the customer form, whose text is kept); r releases, then quits.
     let mut h = app();
     hold_two(&mut h);
     let hold = h.app.sell.as_ref().and_then(|s| s.hold.clone()).expect("hold");
+    fill_customer(&mut h, "Jane Doe", "jane@example.com");
+    ctrl(&mut h, 'c');
+    press(&mut h, &[KeyCode::Esc, KeyCode::Enter]);
+    match &h.app.overlay {
+        Some(Overlay::CustomerForm(f)) => assert_eq!(f.value("Name"), "Jane Doe", "the typed form survived"),
+        other => panic!("no form: {other:?}"),
+    }
     ctrl(&mut h, 'c');
     assert!(matches!(h.app.overlay, Some(Overlay::Quit(_))) && !h.app.quit);
     press(&mut h, &[KeyCode::Char('r')]);

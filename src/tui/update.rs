@@ -555,7 +555,13 @@ fn quit(app: &mut App) {
         return;
     }
     match open_sale(app) {
-        Some(open) => app.overlay = Some(Overlay::Quit(open)),
+        Some(open) => {
+            // Ctrl-C over the customer form: what was typed is kept, as on Esc.
+            if let Some(Overlay::CustomerForm(form)) = app.overlay.take() {
+                app.customer_draft = Some(form);
+            }
+            app.overlay = Some(Overlay::Quit(open));
+        }
         None => app.quit = true,
     }
 }
