@@ -46,6 +46,19 @@ CREATE TABLE IF NOT EXISTS holds (
     created_at     INTEGER NOT NULL,
     expires_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL
+    , extensions INTEGER NOT NULL DEFAULT 0 CHECK (extensions >= 0));
+-- `extensions` (added by 0005, spelt as ALTER TABLE leaves it) counts the
+-- times the deadline was moved on. Each extension of a hold (0005): its idempotency key, kept for ever so a
+-- replay finds it, and the deadline before and after.
+CREATE TABLE IF NOT EXISTS hold_extensions (
+    id          TEXT PRIMARY KEY,
+    hold_id     TEXT NOT NULL REFERENCES holds (id),
+    n           INTEGER NOT NULL CHECK (n > 0),
+    idempotency_key TEXT UNIQUE,
+    from_expires_at INTEGER NOT NULL,
+    to_expires_at   INTEGER NOT NULL CHECK (to_expires_at > from_expires_at),
+    created_at  INTEGER NOT NULL,
+    UNIQUE (hold_id, n)
 );
 -- The hold-expiry sweep reads only live holds, by deadline.
 CREATE INDEX IF NOT EXISTS holds_active_by_expiry ON holds (expires_at) WHERE status = 'ACTIVE';
@@ -363,4 +376,4 @@ CREATE TABLE IF NOT EXISTS job_leases (
 -- Marks the file as boxoffice's (migration 0002; "BOXF"), so a file that is not
 -- ours is refused and never changed; user_version is the newest migration.
 PRAGMA application_id = 1112496198;
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;

@@ -125,6 +125,7 @@ fn measure(path: &Path) -> Figures {
         offset: FixedOffset::east_opt(0).expect("utc"),
         audit_log_dir: None,
         data_dir: std::env::temp_dir(),
+        data_dir_label: None,
     };
     let t0 = Instant::now();
     let ctx = Context::system(Config::default());

@@ -14,6 +14,8 @@ pub struct Config {
     pub payment_window: Duration,
     /// Share of a CONFIRMED booking refunded on cancellation.
     pub refund_percent: u8,
+    /// How many times an ACTIVE hold may be extended by `hold_window`.
+    pub hold_extensions: u32,
     pub currency: String,
     pub durability: Durability,
 }
@@ -24,6 +26,7 @@ impl Default for Config {
             hold_window: Duration::minutes(5),
             payment_window: Duration::minutes(10),
             refund_percent: 50,
+            hold_extensions: 2,
             currency: "INR".into(),
             durability: Durability::Full,
         }

@@ -156,12 +156,66 @@ const STATES: &[State] = &[
         },
     },
     State {
-        name: "Booking detail",
-        tables: &["Booking detail", "Every screen", "Anywhere"],
+        name: "Booking detail (confirmed)",
+        tables: &["Booking detail (confirmed)", "Every screen", "Anywhere"],
         size: BIG,
         setup: |h| {
             bookings(h);
             press(h, &[KeyCode::Enter]);
+        },
+    },
+    State {
+        name: "Booking detail (awaiting payment)",
+        tables: &["Booking detail (awaiting payment)", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            booked(h);
+            press(h, &[KeyCode::Tab, KeyCode::Home, KeyCode::Enter]);
+        },
+    },
+    State {
+        name: "Booking detail (ended)",
+        tables: &["Booking detail (ended)", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            booked(h);
+            press(h, &[KeyCode::Char('x'), KeyCode::Char('y'), KeyCode::Tab, KeyCode::Home, KeyCode::Enter]);
+        },
+    },
+    State {
+        name: "Sell: payment declined",
+        tables: &["Sell: payment declined", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            booked(h);
+            press(h, &[KeyCode::Char('f'), KeyCode::Char('y')]);
+        },
+    },
+    State {
+        name: "Sell: sale ended",
+        tables: &["Sell: sale ended (cancelled or expired)", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            booked(h);
+            press(h, &[KeyCode::Char('x'), KeyCode::Char('y')]);
+        },
+    },
+    State {
+        name: "Notice",
+        tables: &["Notice", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            hold_two(h);
+            h.advance(chrono::Duration::minutes(5));
+        },
+    },
+    State {
+        name: "Quit with a sale open",
+        tables: &["Quit with a sale open", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            hold_two(h);
+            press(h, &[KeyCode::Char('q')]);
         },
     },
     State {
@@ -219,8 +273,8 @@ const STATES: &[State] = &[
         },
     },
     State {
-        name: "Cancel prompt",
-        tables: &["Cancel prompt", "Anywhere"],
+        name: "Yes/no prompt",
+        tables: &["Yes/no prompt", "Anywhere"],
         size: BIG,
         setup: |h| {
             paid(h);
@@ -342,7 +396,13 @@ walks! {
     sell_receipt => "Sell: receipt",
     bookings_list => "Bookings",
     bookings_search => "Bookings, typing a search",
-    booking_detail => "Booking detail",
+    booking_detail => "Booking detail (confirmed)",
+    booking_detail_pending => "Booking detail (awaiting payment)",
+    booking_detail_ended => "Booking detail (ended)",
+    sell_declined => "Sell: payment declined",
+    sell_ended => "Sell: sale ended",
+    notice => "Notice",
+    quit_prompt => "Quit with a sale open",
     reports => "Reports",
     audit_list => "Audit",
     audit_filter => "Audit, typing a filter",
@@ -350,7 +410,7 @@ walks! {
     help => "Help",
     event_form => "Event form",
     customer_form => "Customer form",
-    cancel_prompt => "Cancel prompt",
+    yes_no_prompt => "Yes/no prompt",
     waiting => "Waiting for the database",
 }
 
@@ -378,7 +438,9 @@ fn the_footer_fits_80_columns_and_keeps_help() {
         let way = match state.tables[0] {
             "Help" => "Esc close",
             "Forms" | "Typing a filter or search" => "Esc ",
-            "Cancel prompt" => "n keep it",
+            "Yes/no prompt" => "n no",
+            "Notice" => "Enter OK",
+            "Quit with a sale open" => "n stay",
             _ => "? help",
         };
         assert!(footer.contains(way), "{}: {footer:?} lacks {way:?}", state.name);

@@ -144,7 +144,7 @@ fn a_script_with_its_own_clock_on_a_file_touches_only_its_own_sales() {
 
     let sale = "clock 2030-01-01T00:00:00Z\n\
                 key Enter\nexpect Far Future\nkey 2 Enter\nexpect Held\nkey Enter\ntype Clock Tester\nkey Tab\ntype ct@example.com\n\
-                key Enter\nexpect PAYMENT_PENDING\nkey f\nexpect FAILED\n\
+                key Enter\nexpect PAYMENT_PENDING\nkey f\nkey y\nexpect FAILED\n\
                 key Esc\nkey Enter\nkey 1 Enter\nexpect Held\nadvance 2d\nverify\n";
     // Refused without the flag, before the file is touched.
     let dump = w.dump();

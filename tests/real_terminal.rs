@@ -164,6 +164,59 @@ fn sells_a_seat_in_a_real_terminal_and_quits_cleanly() {
     assert!(logs >= 1, "the app log goes to a file beside the database");
 }
 
+/// Keys typed ahead of a change are dropped: one `send-keys` carries the
+/// customer form's Enter and more text (`r` would open the release prompt,
+/// `s` take a payment, `x` open the cancel prompt). Nothing after Enter acts:
+/// the sale reaches the payment panel untouched, and no payment is recorded.
+#[test]
+fn keys_typed_after_the_customer_forms_enter_are_dropped_not_run() {
+    if !tmux_available() {
+        eprintln!("SKIP real_terminal: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("boxoffice.db");
+    let tmux = start_app(&db, "-typeahead");
+    tmux.wait_text("Hamlet at the Grand Theatre");
+    tmux.send(&["Down", "Down", "Enter"]);
+    tmux.wait_text("── STAGE ──");
+    tmux.send(&["2", "Enter"]);
+    tmux.wait_text("Held A10 A11 until");
+    tmux.send(&["Enter"]);
+    tmux.wait_text("email or phone");
+    tmux.type_text("Jane Doe");
+    tmux.send(&["Tab"]);
+    tmux.type_text("jane@example.com");
+    // Enter and the rest of a fast typist's keys, in one write to the terminal.
+    tmux.send(&["Enter", "rsxsy"]);
+    tmux.wait_text("PAYMENT_PENDING");
+    // A marker key: once the help shows, every key before it has been read.
+    tmux.send(&["?"]);
+    let s = tmux.wait_text("Help ·");
+    for prompt in ["Release hold", "Cancel booking", "Record a FAILED payment"] {
+        assert!(!s.contains(prompt), "a key typed after Enter opened {prompt:?}:\n{s}");
+    }
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let one = |sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    let jane =
+        "(SELECT b.id FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE c.email = 'jane@example.com')";
+    assert_eq!(one(&format!("SELECT status FROM bookings WHERE id = {jane}")), "PAYMENT_PENDING");
+    assert_eq!(one(&format!("SELECT count(*) || '' FROM payment_attempts WHERE booking_id = {jane}")), "0");
+    assert_eq!(
+        one(&format!("SELECT h.status FROM holds h JOIN bookings b ON b.hold_id = h.id WHERE b.id = {jane}")),
+        "ACTIVE"
+    );
+    // Quitting with the unpaid booking asks first; k keeps it.
+    // (Esc and q in one write would read as Alt-q.)
+    tmux.send(&["Escape"]);
+    tmux.wait_for("the help closed", |s| !s.contains("Help ·"));
+    tmux.send(&["q"]);
+    tmux.wait_text("kept until");
+    tmux.send(&["k"]);
+    let s = tmux.wait_for("the exit status", |s| s.lines().any(|l| l.starts_with("BOXOFFICE_EXIT=")));
+    assert!(s.contains("BOXOFFICE_EXIT=0"), "{s}");
+}
+
 /// How long a key took to show: from `send-keys` to the first capture that
 /// shows `shown` (polled a couple of milliseconds apart).
 fn latency(tmux: &Tmux, keys: &[&str], what: &str, shown: impl Fn(&str) -> bool) -> Duration {
@@ -282,9 +335,14 @@ fn keys_are_drawn_within_100_ms_while_another_process_holds_the_write_lock() {
     // (the hold stays, the release never began) and the terminal is restored.
     check.execute_batch("BEGIN IMMEDIATE").expect("the lock again");
     tmux.send(&["r"]);
+    tmux.wait_text("Release hold");
+    tmux.send(&["y"]);
     tmux.wait_for("the release waiting", |s| status_bar(s).contains("waiting for the database: releasing the hold"));
     let quit = Instant::now();
+    // A hold is open: quitting asks what becomes of it; k keeps it.
     tmux.send(&["q"]);
+    tmux.wait_text("kept until");
+    tmux.send(&["k"]);
     let s = tmux.wait_for("the exit status", |s| s.lines().any(|l| l.starts_with("BOXOFFICE_EXIT=")));
     println!("{:>7.1} ms  q: quit with a write waiting for the lock", quit.elapsed().as_secs_f64() * 1000.0);
     assert!(s.contains("BOXOFFICE_EXIT=0"), "{s}");

@@ -513,7 +513,7 @@ fn audit_screen_filters_marks_retries_and_links_to_the_original() {
     assert_eq!(h.app.detail.as_ref().map(|d| d.booking.id.clone()), Some(b5.id.clone()));
     // And the trail's filter was put back as it was before the jump (cleared by the Esc above).
     tab_to(&mut h, "Audit");
-    assert_eq!(h.app.office.audit.filter.text, "");
+    assert_eq!(h.app.office.audit.filter.text(), "");
     assert_eq!(
         h.app.office.audit.rows.len(),
         boxoffice::jobs::ship_backlog_of(h.desk()).map(|_| h.app.office.audit.rows.len()).unwrap_or(0)

@@ -16,6 +16,8 @@ text_enum!(
         HoldConsumed => "HOLD_CONSUMED",
         HoldReleased => "HOLD_RELEASED",
         HoldExpired => "HOLD_EXPIRED",
+        /// An ACTIVE hold's deadline moved on by the hold period (no state change).
+        HoldExtended => "HOLD_EXTENDED",
         BookingCreated => "BOOKING_CREATED",
         /// A booking asked for again (same key, or the same hold and customer).
         BookingRetry => "BOOKING_RETRY",
@@ -92,6 +94,7 @@ mod tests {
         assert_eq!(
             written.join(" "),
             "EVENT_CREATED CUSTOMER_CREATED HOLD_CREATED HOLD_RETRY HOLD_CONSUMED HOLD_RELEASED HOLD_EXPIRED \
+             HOLD_EXTENDED \
              BOOKING_CREATED BOOKING_RETRY BOOKING_CONFIRMED BOOKING_PAYMENT_FAILED BOOKING_EXPIRED BOOKING_CANCELLED \
              PAYMENT_ATTEMPT PAYMENT_RETRY REFUND_INITIATED REFUND_PROCESSED RECOVERY_FREED_SEAT \
              RECOVERY_HEALED_AVAILABLE RECOVERY_CLOSED_RUN"

@@ -38,6 +38,8 @@ pub struct Hold {
     pub actor: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// How many times the deadline was moved on (`Desk::extend_hold`).
+    pub extensions: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
 //! Holding seats (best available, a count, or named labels), releasing them,
 //! and the seat map; and the hold moves the other capabilities share.
 
-use super::{Desk, Replayed, Tx, clean_key, replay_id};
+use super::{Desk, Replayed, Tx, clean_key, replay_id, used_for};
 use crate::domain::event::{parse_seat_label, seat_label};
 use crate::domain::seats::best_available;
 use crate::domain::{
@@ -109,6 +109,7 @@ impl Desk {
                 actor: tx.actor.to_string(),
                 created_at: tx.now,
                 expires_at: tx.now + tx.ctx.config.hold_window,
+                extensions: 0,
             };
             sales::insert_hold(tx, &hold)?;
             if let Err(e) = sales::insert_hold_seats(tx, &hold.id, &event.id, &hold.labels) {
@@ -157,6 +158,96 @@ impl Desk {
             }
             end_hold(tx, &hold, HoldStatus::Released, None)?;
             Ok(Hold { status: HoldStatus::Released, ..hold })
+        })
+    }
+}
+
+impl Desk {
+    /// Moves an ACTIVE hold's deadline on by the hold period, at most
+    /// `Config::hold_extensions` times, audited as `HOLD_EXTENDED` (the hold
+    /// stays ACTIVE: no state change). Refused once the hold has expired (even
+    /// before the sweep has marked it), at the limit, after the event started,
+    /// and while its booking awaits payment: then the booking's payment
+    /// deadline decides the seats' fate (DESIGN.md), and extending the hold
+    /// would change nothing. The same key again returns the hold as it is,
+    /// extends nothing more, and is audited as a retry.
+    pub fn extend_hold(&self, hold_id: &str, idempotency_key: Option<&str>) -> Result<Replayed<Hold>> {
+        let key = clean_key(idempotency_key)?;
+        self.write(|tx| {
+            if let Some(key) = key {
+                if let Some(done) = sales::extension_by_key(tx, key)? {
+                    if done.hold_id != hold_id {
+                        return Err(Error::refused("that idempotency key extended another hold"));
+                    }
+                    let hold = sales::get_hold(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
+                    tx.audit(NewAudit {
+                        event_id: Some(&hold.event_id),
+                        hold_id: Some(&hold.id),
+                        correlation_id: Some(&hold.correlation_id),
+                        is_retry: true,
+                        original_attempt_id: Some(&done.id),
+                        details: Some(json!({"extension": done.n, "idempotency_key": key})),
+                        ..NewAudit::new(AuditAction::HoldExtended, AuditEntity::Hold, &hold.id)
+                    })?;
+                    return Ok(Replayed { value: hold, is_retry: true });
+                }
+                if let Some(scope) = sales::idempotency_scope(tx, key)? {
+                    return Err(used_for(scope));
+                }
+            }
+            let hold = sales::get_hold(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
+            if hold.status != HoldStatus::Active {
+                return Err(Error::refused(format!("cannot extend: {}", hold.status.refusal())));
+            }
+            if hold.expires_at <= tx.now {
+                return Err(Error::refused(format!(
+                    "cannot extend: the hold expired at {}; hold the seats again",
+                    hold.expires_at.format("%H:%M:%S UTC")
+                )));
+            }
+            if let Some(b) = sales::booking_for_hold(tx, hold_id)? {
+                return Err(Error::refused(format!(
+                    "cannot extend: booking {} is {}; its payment deadline ({}) decides, not the hold's",
+                    crate::ids::short(&b.id),
+                    b.status,
+                    b.payment_expires_at.format("%H:%M:%S UTC")
+                )));
+            }
+            let most = tx.ctx.config.hold_extensions;
+            if hold.extensions >= most {
+                return Err(Error::refused(format!(
+                    "cannot extend: the hold was already extended {} time(s), the most allowed",
+                    hold.extensions
+                )));
+            }
+            let event =
+                catalog::get_event(tx, &hold.event_id)?.ok_or_else(|| Error::not_found("event", &hold.event_id))?;
+            if event.starts_at <= tx.now {
+                return Err(Error::refused(format!("'{}' has already started; sales are closed", event.name)));
+            }
+            let to = hold.expires_at + tx.ctx.config.hold_window;
+            let (from_ms, to_ms) = (crate::clock::to_millis(hold.expires_at), crate::clock::to_millis(to));
+            if !sales::extend_hold(tx, &hold.id, hold.extensions, to_ms, tx.now_ms())? {
+                return Err(Error::refused(format!(
+                    "hold {} changed meanwhile; try again",
+                    crate::ids::short(&hold.id)
+                )));
+            }
+            let n = hold.extensions + 1;
+            let extension = sales::Extension { id: tx.id(), hold_id: hold.id.clone(), n };
+            sales::insert_extension(tx, &extension, key, from_ms, to_ms, tx.now_ms())?;
+            tx.audit(NewAudit {
+                event_id: Some(&hold.event_id),
+                hold_id: Some(&hold.id),
+                correlation_id: Some(&hold.correlation_id),
+                details: Some(json!({
+                    "extension": n, "of": most, "extension_id": extension.id,
+                    "from_expires_at": hold.expires_at.to_rfc3339(), "to_expires_at": to.to_rfc3339(),
+                    "idempotency_key": key,
+                })),
+                ..NewAudit::new(AuditAction::HoldExtended, AuditEntity::Hold, &hold.id)
+            })?;
+            Ok(Replayed { value: Hold { expires_at: to, extensions: n, ..hold }, is_retry: false })
         })
     }
 }
@@ -342,5 +433,120 @@ mod tests {
         w.desk.book(&hold.id, &w.jane.id, None).expect("book");
         assert!(matches!(w.desk.release(&hold.id), Err(Error::Refused(why)) if why.contains("cancel the booking")));
         assert_eq!(w.desk.get_hold(&hold.id).expect("hold").status, HoldStatus::Active);
+    }
+
+    // ---- extending a hold ------------------------------------------------------
+
+    #[test]
+    fn a_hold_extends_by_the_hold_period_at_most_twice_each_time_audited() {
+        let w = world();
+        let hold = w.hold(&w.theatre, labels(&["B2"]));
+        let once = w.desk.extend_hold(&hold.id, Some("x1")).expect("first extension");
+        assert!(!once.is_retry);
+        assert_eq!((once.value.expires_at, once.value.extensions), (hold.expires_at + chrono::Duration::minutes(5), 1));
+        assert_eq!(once.value.labels, ["B2"], "the hold as the clerk sees it");
+        w.advance_minutes(4);
+        let twice = w.desk.extend_hold(&hold.id, Some("x2")).expect("second extension").value;
+        assert_eq!(twice.expires_at, hold.expires_at + chrono::Duration::minutes(10));
+        let stored = w.desk.get_hold(&hold.id).expect("hold");
+        assert_eq!((stored.status, stored.extensions, stored.expires_at), (HoldStatus::Active, 2, twice.expires_at));
+        let before = w.audit().len();
+        let third = w.desk.extend_hold(&hold.id, Some("x3"));
+        assert!(matches!(&third, Err(Error::Refused(why)) if why.contains("already extended 2 time(s)")), "{third:?}");
+        assert_eq!(w.audit().len(), before, "a refusal writes nothing");
+        let rows = w.rows_of(AuditAction::HoldExtended);
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].from_status.as_deref(), rows[0].to_status.as_deref()), (None, None), "no state change");
+        assert_eq!(rows[1].details["extension"].as_u64(), Some(2));
+        assert_eq!(rows[1].details["of"].as_u64(), Some(2));
+        assert_eq!(rows[1].details["to_expires_at"].as_str(), Some(twice.expires_at.to_rfc3339().as_str()));
+        assert_eq!(rows[1].correlation_id.as_deref(), Some(hold.correlation_id.as_str()));
+        assert_eq!(w.available(&w.theatre), 11, "the seat stays held, once");
+        w.verified();
+    }
+
+    #[test]
+    fn the_same_key_replays_an_extension_and_keys_stay_unique_across_operations() {
+        let w = world();
+        let hold = w.hold(&w.ga, count(2));
+        let first = w.desk.extend_hold(&hold.id, Some("ext-1")).expect("extend").value;
+        let again = w.desk.extend_hold(&hold.id, Some("ext-1")).expect("replay");
+        assert!(again.is_retry);
+        assert_eq!((again.value.expires_at, again.value.extensions), (first.expires_at, 1), "extended once");
+        let retries: Vec<_> = w.rows_of(AuditAction::HoldExtended).into_iter().filter(|r| r.is_retry).collect();
+        assert_eq!(retries.len(), 1);
+        assert!(retries[0].original_attempt_id.is_some());
+        let other = w.hold(&w.ga, count(1));
+        let refused = w.desk.extend_hold(&other.id, Some("ext-1"));
+        assert!(matches!(&refused, Err(Error::Refused(why)) if why.contains("another hold")), "{refused:?}");
+        // A hold's key cannot extend, and an extension's key cannot hold.
+        w.desk.hold(pick(&w.ga, count(1), Some("hold-key"))).expect("hold");
+        assert!(matches!(w.desk.extend_hold(&hold.id, Some("hold-key")), Err(Error::Refused(_))));
+        assert!(matches!(w.desk.hold(pick(&w.ga, count(1), Some("ext-1"))), Err(Error::Refused(_))));
+        assert_eq!(w.desk.get_hold(&other.id).expect("hold").extensions, 0);
+        w.verified();
+    }
+
+    #[test]
+    fn an_expired_released_or_booked_hold_is_not_extended() {
+        let w = world();
+        // Past its deadline, before the sweep has marked it: refused.
+        let late = w.hold(&w.ga, count(1));
+        w.advance_minutes(5);
+        let refused = w.desk.extend_hold(&late.id, None);
+        assert!(matches!(&refused, Err(Error::Refused(why)) if why.contains("expired at 09:05:00")), "{refused:?}");
+        let released = w.hold(&w.ga, count(1));
+        w.desk.release(&released.id).expect("release");
+        assert!(matches!(w.desk.extend_hold(&released.id, None), Err(Error::Refused(why)) if why.contains("released")));
+        // A booking awaiting payment: its own deadline decides.
+        let booked = w.booked(&w.ga, count(1));
+        let refused = w.desk.extend_hold(&booked.hold_id, None);
+        assert!(
+            matches!(&refused, Err(Error::Refused(why)) if why.contains("PAYMENT_PENDING") && why.contains("payment deadline")),
+            "{refused:?}"
+        );
+        assert_eq!(w.count(AuditAction::HoldExtended), 0);
+        assert!(matches!(w.desk.extend_hold("no-such-hold", None), Err(Error::NotFound { what: "hold", .. })));
+        w.verified();
+    }
+
+    #[test]
+    fn an_extended_hold_expires_at_its_new_deadline_and_verify_accepts_it() {
+        let w = world();
+        let hold = w.hold(&w.theatre, labels(&["C1", "C2"]));
+        w.desk.extend_hold(&hold.id, None).expect("extend");
+        w.advance_minutes(5);
+        assert_eq!(w.desk.expire_holds().expect("sweep"), 0, "the old deadline no longer applies");
+        assert_eq!(w.available(&w.theatre), 10);
+        w.verified();
+        w.advance_minutes(5);
+        assert_eq!(w.desk.expire_holds().expect("sweep"), 1);
+        assert_eq!(w.desk.get_hold(&hold.id).expect("hold").status, HoldStatus::Expired);
+        assert_eq!(w.available(&w.theatre), 12);
+        // One HOLD_EXPIRED transition row, one HOLD_EXTENDED row: invariant 4 holds.
+        w.verified();
+        // An extension without its audit row is caught.
+        w.desk.conn().execute("UPDATE holds SET extensions = 2 WHERE id = ?1", [&hold.id]).expect("damage the count");
+        let found = w.desk.verify().expect("verify");
+        assert!(found.iter().any(|v| v.contains("was extended 2 time(s)")), "{found:?}");
+    }
+
+    #[test]
+    fn extensions_are_configurable() {
+        let (ctx, _clock) = crate::context::Context::manual(
+            super::super::testing::at(super::super::testing::START),
+            7,
+            crate::context::Config { hold_extensions: 0, ..Default::default() },
+        );
+        let desk = Desk::in_memory(ctx, "clerk:test").expect("desk");
+        let ga = desk
+            .create_event(super::super::testing::event(
+                "Gig",
+                crate::domain::EventKind::GeneralAdmission { capacity: 3 },
+                100,
+            ))
+            .expect("event");
+        let hold = desk.hold(pick(&ga, count(1), None)).expect("hold").value;
+        assert!(matches!(desk.extend_hold(&hold.id, None), Err(Error::Refused(why)) if why.contains("most allowed")));
     }
 }

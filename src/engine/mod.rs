@@ -167,6 +167,9 @@ fn replay_id(tx: &Tx<'_>, scope: IdempotencyScope, key: &str) -> Result<Option<S
     if let Some(id) = sales::idempotent(tx, scope, key)? {
         return Ok(Some(id));
     }
+    if sales::extension_by_key(tx, key)?.is_some() {
+        return Err(Error::refused("that idempotency key was already used to extend a hold"));
+    }
     match sales::idempotency_scope(tx, key)? {
         Some(other) => Err(used_for(other)),
         None => Ok(None),

@@ -131,6 +131,18 @@ const CHECKS: &[(&str, &str)] = &[
                 AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = r.id AND a.action = :REFUND_PROCESSED) <> 1)",
     ),
     (
+        "4 one audit row per state change",
+        "SELECT printf('hold %s was extended %d time(s) but has %d extension record(s) and %d HOLD_EXTENDED audit row(s)',
+                       h.id, h.extensions,
+                       (SELECT count(*) FROM hold_extensions x WHERE x.hold_id = h.id),
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.action = :HOLD_EXTENDED
+                          AND a.is_retry = 0))
+         FROM holds h
+         WHERE h.extensions <> (SELECT count(*) FROM hold_extensions x WHERE x.hold_id = h.id)
+            OR h.extensions <> (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id
+                                  AND a.action = :HOLD_EXTENDED AND a.is_retry = 0)",
+    ),
+    (
         "5 refunds add up",
         "SELECT printf('refund %s: %d + fee %d <> %d, or more than booking %s paid (%d)', r.id, r.amount, r.fee,
                        r.original_amount, b.id, b.amount)

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 // ---- holds -----------------------------------------------------------------
 
-const HOLD_COLS: &str = "id, event_id, seats, status, correlation_id, actor, created_at, expires_at";
+const HOLD_COLS: &str = "id, event_id, seats, status, correlation_id, actor, created_at, expires_at, extensions";
 
 fn hold_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
     Ok(Hold {
@@ -24,6 +24,7 @@ fn hold_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
         actor: r.get(5)?,
         created_at: from_millis(r.get(6)?),
         expires_at: from_millis(r.get(7)?),
+        extensions: r.get(8)?,
     })
 }
 
@@ -105,6 +106,50 @@ pub fn set_hold_status(conn: &Connection, id: &str, from: HoldStatus, to: HoldSt
         .prepare_cached("UPDATE holds SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2")?
         .execute(params![id, from, to, now_ms])?;
     Ok(n == 1)
+}
+
+/// Moves an ACTIVE hold's deadline to `to` and counts the extension; false
+/// if the hold is no longer ACTIVE with `extensions` made so far.
+pub fn extend_hold(conn: &Connection, id: &str, extensions: u32, to: i64, now_ms: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE holds SET expires_at = ?3, extensions = extensions + 1, updated_at = ?4
+             WHERE id = ?1 AND status = 'ACTIVE' AND extensions = ?2",
+        )?
+        .execute(params![id, extensions, to, now_ms])?;
+    Ok(n == 1)
+}
+
+/// One extension of a hold, as `hold_extensions` keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    pub id: String,
+    pub hold_id: String,
+    pub n: u32,
+}
+
+pub fn insert_extension(
+    conn: &Connection,
+    e: &Extension,
+    key: Option<&str>,
+    from_ms: i64,
+    to_ms: i64,
+    now_ms: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO hold_extensions (id, hold_id, n, idempotency_key, from_expires_at, to_expires_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![e.id, e.hold_id, e.n, key, from_ms, to_ms, now_ms])?;
+    Ok(())
+}
+
+/// The extension made with this idempotency key, if any.
+pub fn extension_by_key(conn: &Connection, key: &str) -> Result<Option<Extension>> {
+    Ok(conn
+        .prepare_cached("SELECT id, hold_id, n FROM hold_extensions WHERE idempotency_key = ?1")?
+        .query_row([key], |r| Ok(Extension { id: r.get(0)?, hold_id: r.get(1)?, n: r.get(2)? }))
+        .optional()?)
 }
 
 /// ACTIVE holds past their deadline that have no booking awaiting payment

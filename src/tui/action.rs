@@ -59,9 +59,14 @@ pub enum Action {
     Quantity(i32),
     /// A digit typed on the Sell screen: sets the quantity.
     Digit(u32),
+    /// Backspace on the Sell screen: the quantity loses its last digit.
+    DigitBack,
     /// Hold the picked seats, or `quantity` best available.
     Hold,
+    /// Ask to release the hold (a y/n follows).
     Release,
+    /// Move the hold's deadline on by the hold period.
+    ExtendHold,
     /// On to the customer form.
     Customer,
     Pay(PaymentOutcome),
@@ -71,6 +76,14 @@ pub enum Action {
     CycleStatus,
     /// Start another sale of the same event after a receipt.
     NewSale,
+    /// After a declined payment: the same seats for the same customer again.
+    SellAgain,
+    /// Close a notice (it waits for Enter).
+    Dismiss,
+    /// The quit prompt: quit, keeping the hold or booking on screen.
+    QuitKeeping,
+    /// The quit prompt: release the hold (or cancel the unpaid booking), then quit.
+    QuitReleasing,
     Refresh,
     /// Reports: the next (+1) or previous (−1) event filter.
     CycleEvent(i64),
@@ -97,9 +110,19 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edit {
     Insert(char),
+    /// Backspace: the character before the caret.
     DeleteBack,
+    /// Delete: the character under the caret.
+    DeleteForward,
+    /// Caret moves.
+    Left,
+    Right,
+    Home,
+    End,
     /// Empty the focused field.
     Clear,
+    /// Ctrl-W: the word before the caret.
+    DeleteWord,
     NextField,
     PrevField,
     /// Enter: submit a form, or keep a filter and stop typing.

@@ -3,6 +3,7 @@
 //! `view`. The app holds no connection: it asks (`outbox`) and is answered.
 
 use crate::context::Context;
+use crate::domain::BookingStatus::{Cancelled, Confirmed, Expired, PaymentFailed, PaymentPending};
 use crate::domain::{Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit};
 use crate::engine::SeatMap;
 use crate::jobs::Heartbeat;
@@ -39,7 +40,8 @@ pub struct Sell {
     pub cursor: (usize, usize),
     /// Seats toggled by the clerk: (row index, seat number).
     pub picked: BTreeSet<(u32, u32)>,
-    /// How many seats "best available" (or general admission) asks for.
+    /// How many seats "best available" (or general admission) asks for, as
+    /// typed: more than the event allows is shown and refused, never cut.
     pub quantity: u32,
     /// Whether the last key was a quantity digit (so the next one appends: 1 2 → 12).
     pub typing_quantity: bool,
@@ -53,6 +55,9 @@ pub struct Sell {
     /// The key of the last attempt, sent again by a repeated button press.
     pub last_pay_key: Option<String>,
     pub transaction_id: Option<String>,
+    /// Selling again after a declined payment: book the next hold for this
+    /// customer as soon as it is made.
+    pub resell: Option<Customer>,
 }
 
 impl Sell {
@@ -73,9 +78,44 @@ impl Sell {
             pay_seq: 0,
             last_pay_key: None,
             transaction_id: None,
+            resell: None,
+        }
+    }
+
+    /// The most seats this sale may ask for: what is left, and never more
+    /// than [`MAX_SEATS_PER_SALE`].
+    pub fn most_seats(&self) -> u32 {
+        self.event.available.min(MAX_SEATS_PER_SALE)
+    }
+
+    /// The hold on screen, if it still holds its seats.
+    pub fn live_hold(&self) -> Option<&Hold> {
+        self.hold.as_ref().filter(|h| h.status.is_live())
+    }
+
+    /// What the stage's keys can do to the booking on screen.
+    pub fn outcome(&self) -> Outcome {
+        match self.booking.as_ref().map(|b| b.status) {
+            Some(Confirmed) => Outcome::Paid,
+            Some(PaymentFailed) => Outcome::Declined,
+            Some(Cancelled | Expired) => Outcome::Ended,
+            Some(PaymentPending) | None => Outcome::Paid,
         }
     }
 }
+
+/// How a finished sale ended (the receipt stage's keys depend on it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Paid,
+    /// The payment failed: the same seats may be sold to the customer again.
+    Declined,
+    /// Cancelled or expired: nothing more to do but the next sale.
+    Ended,
+}
+
+/// The most seats one sale asks for: a typo like `1 0 0 0` is refused, not held.
+pub const MAX_SEATS_PER_SALE: u32 = 99;
 
 /// A modal on top of the screen.
 #[derive(Debug, Clone)]
@@ -86,17 +126,54 @@ pub enum Overlay {
     },
     EventForm(Form),
     CustomerForm(Form),
-    /// "Cancel this booking? refund shown" — y/n.
-    ConfirmCancel {
-        booking: Booking,
-        refund: Option<RefundSplit>,
+    /// A y/n before something that cannot be undone; it says what will happen.
+    Confirm(Confirm),
+    /// What happened under the clerk (a hold expired, another terminal moved
+    /// the sale); it stays until Enter.
+    Notice {
+        title: String,
+        lines: Vec<String>,
     },
+    /// Quitting with a live hold or an unpaid booking on screen.
+    Quit(Open),
+}
+
+/// What a y/n prompt asks about.
+#[derive(Debug, Clone)]
+pub enum Confirm {
+    /// Cancel the booking, with the refund shown.
+    Cancel { booking: Booking, refund: Option<RefundSplit> },
+    /// Record a failed payment: the booking ends, its seats go back on sale.
+    Fail { booking: Booking },
+    /// Let the hold go: its seats go back on sale.
+    Release { hold: Hold },
+    /// The email or phone typed belongs to a customer on file under another
+    /// name: book for them (the name on file stays) or go back to the form.
+    Existing { customer: Customer, typed: String, form: Form },
+}
+
+/// The sale still open when the clerk asks to quit.
+#[derive(Debug, Clone)]
+pub enum Open {
+    Hold(Hold),
+    Booking(Booking),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub text: String,
-    pub error: bool,
+    pub tone: Tone,
+}
+
+/// How the message line marks a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// ✓: done as asked.
+    Done,
+    /// •: neither success nor refusal (a timeout, a note).
+    Note,
+    /// ✗: refused or failed, with the reason.
+    Refused,
 }
 
 /// The status filters the bookings list cycles through.
@@ -120,6 +197,10 @@ pub struct AppInfo {
     pub audit_log_dir: Option<PathBuf>,
     /// Where CSV exports go (the database's directory: the data dir by default).
     pub data_dir: PathBuf,
+    /// How messages name `data_dir` (None: its full path). A script run on
+    /// a fresh database exports to a folder of its own, named `<run>`, so its
+    /// messages read the same every run.
+    pub data_dir_label: Option<String>,
 }
 
 pub struct App {
@@ -164,6 +245,36 @@ pub struct App {
     pub lookup: Option<RequestId>,
     /// (what, key) of a write the clerk stopped waiting for before it began.
     pub retry: Option<(String, String)>,
+    /// The customer form as the clerk left it (its hold expired, or Esc):
+    /// the next customer form of a sale starts from it.
+    pub customer_draft: Option<Form>,
+    /// Quit once the write on its way has ended well (quitting with "release").
+    pub quit_after_write: bool,
+}
+
+/// Where the clerk's keys go: what a key typed ahead was meant for. When it
+/// changes under the clerk, keys already typed are dropped (`terminal.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Focus {
+    pub screen: Screen,
+    pub stage: Option<Stage>,
+    /// Which overlay is open (its kind).
+    pub overlay: Option<&'static str>,
+    /// A filter, search or form field takes the printable keys.
+    pub typing: bool,
+}
+
+impl Focus {
+    /// Whether keys typed ahead of this change must be dropped. A key the
+    /// clerk pressed may move them on (Tab, opening a form): typing ahead of
+    /// what they asked for is theirs to do — except when it ends typing
+    /// (a form submitted or closed, a filter left): the rest of fast-typed
+    /// text would otherwise run as commands. Anything else that moves them
+    /// (an answer from the database, the clock, another terminal) drops
+    /// what was typed for the screen that was there.
+    pub fn drops_typeahead(before: Focus, after: Focus, by_key: bool) -> bool {
+        if by_key { before.typing && !after.typing } else { before != after }
+    }
 }
 
 /// A write sent to the database and not answered yet.
@@ -238,6 +349,8 @@ impl App {
             opening: None,
             lookup: None,
             retry: None,
+            customer_draft: None,
+            quit_after_write: false,
         };
         app.want_load();
         app.flush_load();
@@ -245,11 +358,51 @@ impl App {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), error: false });
+        self.message = Some(Message { text: text.into(), tone: Tone::Done });
+    }
+
+    /// A message that is neither a success nor a refusal.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), tone: Tone::Note });
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), error: true });
+        self.message = Some(Message { text: text.into(), tone: Tone::Refused });
+    }
+
+    /// Where the clerk's keys go now.
+    pub fn focus(&self) -> Focus {
+        let overlay = self.overlay.as_ref().map(|o| match o {
+            Overlay::Help { .. } => "help",
+            Overlay::EventForm(_) => "event form",
+            Overlay::CustomerForm(_) => "customer form",
+            Overlay::Confirm(_) => "confirm",
+            Overlay::Notice { .. } => "notice",
+            Overlay::Quit(_) => "quit",
+        });
+        let filter = match self.screen {
+            Screen::Events => self.event_filter.active,
+            Screen::Bookings => self.booking_search.active,
+            Screen::Audit => self.office.audit.filter.active,
+            _ => false,
+        };
+        let typing = matches!(self.overlay, Some(Overlay::EventForm(_) | Overlay::CustomerForm(_)))
+            || (self.overlay.is_none() && filter);
+        Focus { screen: self.screen, stage: self.sell.as_ref().map(|s| s.stage), overlay, typing }
+    }
+
+    /// Shows a notice that waits for Enter (and says it in the message line
+    /// too). A notice already open takes the new lines below its own: one
+    /// Enter reads everything that happened.
+    pub fn notice(&mut self, title: impl Into<String>, lines: Vec<String>) {
+        if let Some(Overlay::Notice { lines: open, .. }) = self.overlay.as_mut() {
+            open.extend(lines);
+            return;
+        }
+        if let Some(first) = lines.first() {
+            self.error(first.clone());
+        }
+        self.overlay = Some(Overlay::Notice { title: title.into(), lines });
     }
 
     pub fn selected_event(&self) -> Option<&Event> {
@@ -347,9 +500,9 @@ impl App {
     /// What the screens show now: the filters and the ids on screen.
     pub fn load_spec(&self) -> LoadSpec {
         LoadSpec {
-            event_filter: self.event_filter.text.clone(),
+            event_filter: self.event_filter.text().to_string(),
             status: STATUS_FILTERS[self.status_filter % STATUS_FILTERS.len()],
-            search: self.booking_search.text.trim().to_string(),
+            search: self.booking_search.text().trim().to_string(),
             sell: self.sell.as_ref().map(|s| SellSpec {
                 event_id: s.event.id.clone(),
                 hold_id: s.hold.as_ref().map(|h| h.id.clone()),
@@ -358,7 +511,9 @@ impl App {
             detail: self.detail.as_ref().map(|d| d.booking.id.clone()),
             office: self.office.spec(self.screen),
             prompt: match &self.overlay {
-                Some(Overlay::ConfirmCancel { booking, .. }) => Some(booking.id.clone()),
+                Some(Overlay::Confirm(Confirm::Cancel { booking, .. } | Confirm::Fail { booking })) => {
+                    Some(booking.id.clone())
+                }
                 _ => None,
             },
         }
@@ -383,5 +538,34 @@ impl App {
     /// Shows a time in the clerk's zone.
     pub fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
         t.with_timezone(&self.info.offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(screen: Screen, stage: Option<Stage>, overlay: Option<&'static str>, typing: bool) -> Focus {
+        Focus { screen, stage, overlay, typing }
+    }
+
+    #[test]
+    fn typeahead_is_dropped_when_typing_ends_or_the_screen_moves_under_the_clerk() {
+        let form = at(Screen::Sell, Some(Stage::Held), Some("customer form"), true);
+        let held = at(Screen::Sell, Some(Stage::Held), None, false);
+        let paying = at(Screen::Sell, Some(Stage::Payment), None, false);
+        // Enter in the form: the rest of the email must not run as commands.
+        assert!(Focus::drops_typeahead(form, held, true));
+        // The booking arrives: what was typed for the hold panel is dropped.
+        assert!(Focus::drops_typeahead(held, paying, false));
+        // The clerk's own moves keep their typeahead (Tab Tab, x y).
+        let events = at(Screen::Events, None, None, false);
+        let bookings = at(Screen::Bookings, None, None, false);
+        assert!(!Focus::drops_typeahead(events, bookings, true));
+        assert!(!Focus::drops_typeahead(paying, at(Screen::Sell, Some(Stage::Payment), Some("confirm"), false), true));
+        // Opening a form by key: what follows is typed into it.
+        assert!(!Focus::drops_typeahead(held, form, true));
+        // Nothing moved: nothing dropped (the clock's ticks).
+        assert!(!Focus::drops_typeahead(paying, paying, false));
     }
 }

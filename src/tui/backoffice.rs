@@ -44,10 +44,10 @@ pub fn show_trail(app: &mut App) {
     let (corr, booking) = (d.booking.correlation_id.clone(), d.booking.id.clone());
     let a = &mut app.office.audit;
     if a.back.is_none() {
-        a.back = Some(AuditReturn { field: a.field, text: a.filter.text.clone() });
+        a.back = Some(AuditReturn { field: a.field, text: a.filter.text().to_string() });
     }
     a.field = AuditField::Correlation;
-    a.filter.text = corr;
+    a.filter.set_text(corr);
     a.filter.active = false;
     a.sel = 0;
     app.tab = Tab::Audit;
@@ -61,13 +61,13 @@ pub fn back(app: &mut App) {
     let a = &mut app.office.audit;
     if let Some(ret) = a.back.take() {
         a.field = ret.field;
-        a.filter.text = ret.text;
+        a.filter.set_text(ret.text);
         a.sel = 0;
         app.tab = Tab::Bookings;
         app.screen = if app.detail.is_some() { Screen::Detail } else { Screen::Bookings };
         reload(app);
-    } else if !a.filter.text.is_empty() || a.field != AuditField::Any {
-        a.filter.text.clear();
+    } else if !a.filter.text().is_empty() || a.field != AuditField::Any {
+        a.filter.clear();
         a.field = AuditField::Any;
         a.sel = 0;
         reload(app);

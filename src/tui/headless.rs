@@ -36,6 +36,8 @@ pub struct Headless {
     /// The harness's own connection, for tests, `verify` and `sql-expect`.
     inspect: Desk,
     terminal: Terminal<TestBackend>,
+    /// A folder made for this run's exports (a fresh database only), removed with it.
+    run_dir: Option<PathBuf>,
 }
 
 /// Where a headless app's data lives, and how it shows in the status bar.
@@ -50,6 +52,8 @@ struct Place<'a> {
     /// A script on a shared file: its clock is its own, so its jobs sweep
     /// only its clerk's rows and take no lease, record no run, never prune.
     own_rows_only: bool,
+    /// This run's own export folder (removed when the app is dropped).
+    run_dir: bool,
 }
 
 impl Headless {
@@ -78,13 +82,15 @@ impl Headless {
             db_label: "script".into(),
             offset: Utc.fix(),
             audit_log_dir: place.audit_log_dir,
-            data_dir: place.data_dir,
+            data_dir_label: place.run_dir.then(|| "<run>".to_string()),
+            data_dir: place.data_dir.clone(),
         };
         let ctx = desk.ctx().clone();
         let workers = Workers::spawn(desk, read, Some(manual), true)?;
         let terminal = Terminal::new(TestBackend::new(width, height))
             .map_err(|e| Error::Storage(format!("cannot create a {width}x{height} screen: {e}")))?;
-        let mut h = Headless { app: App::new(ctx, info), jobs: tick, clock, workers, inspect, terminal };
+        let run_dir = place.run_dir.then_some(place.data_dir);
+        let mut h = Headless { app: App::new(ctx, info), jobs: tick, clock, workers, inspect, terminal, run_dir };
         h.settle();
         Ok(h)
     }
@@ -100,12 +106,16 @@ impl Headless {
         let name = format!("boxoffice-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
         let (ctx, clock) = Context::manual(start, seed, config);
         let open = |actor: &str| Desk::open_shared_memory(&name, ctx.clone(), actor);
+        // Exports go to a folder of this run (the name is unique to the
+        // process and the app): a shared one would make a second run's file
+        // `-2`, and its message differ.
         let place = Place {
             open: &open,
             clerk: "clerk:script".into(),
-            data_dir: std::env::temp_dir().join("boxoffice-script-exports"),
+            data_dir: std::env::temp_dir().join(format!("{name}-exports")),
             audit_log_dir: None,
             own_rows_only: false,
+            run_dir: true,
         };
         let sink = MemorySink::default();
         Headless::start(place, clock, Box::new(sink.clone()), Box::new(sink), width, height)
@@ -165,6 +175,7 @@ impl Headless {
             data_dir: crate::paths::export_dir_for(path),
             audit_log_dir: Some(log),
             own_rows_only,
+            run_dir: false,
         };
         Headless::start(place, clock, tick_sink, manual_sink, width, height)
     }
@@ -280,6 +291,14 @@ impl Headless {
         }
         update(&mut self.app, Msg::Tick { now: self.clock.now() });
         self.settle();
+    }
+}
+
+impl Drop for Headless {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.run_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

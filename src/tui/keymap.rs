@@ -5,11 +5,12 @@
 //! here, and `tests/keymap.rs` fails when a key acts without an entry here or
 //! when README's key table differs from [`readme_table`].
 
+use crate::domain::BookingStatus;
 use crate::domain::PaymentOutcome::{Failure, Success, Timeout};
 use crate::tui::action::{Action, Edit};
-use crate::tui::app::{App, Overlay, Screen, Stage};
+use crate::tui::app::{App, Outcome, Overlay, Screen, Stage};
 use ratatui::crossterm::event::KeyCode::{
-    BackTab, Backspace, Char, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab, Up,
+    BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab, Up,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -59,6 +60,7 @@ impl Key {
                 Tab => "Tab".into(),
                 BackTab => "Shift-Tab".into(),
                 Backspace => "Backspace".into(),
+                Delete => "Delete".into(),
                 Up => "↑".into(),
                 Down => "↓".into(),
                 Left => "←".into(),
@@ -155,7 +157,12 @@ const MOVE: Entry = Entry {
 
 const PAY: [Entry; 3] = [
     Entry { keys: &[(ch('s'), Action::Pay(Success))], label: "success", help: "payment succeeds", footer: true },
-    Entry { keys: &[(ch('f'), Action::Pay(Failure))], label: "failure", help: "payment fails", footer: true },
+    Entry {
+        keys: &[(ch('f'), Action::Pay(Failure))],
+        label: "failure",
+        help: "payment fails: y/n first (the sale ends, seats back)",
+        footer: true,
+    },
     Entry {
         keys: &[(ch('t'), Action::Pay(Timeout))],
         label: "timeout",
@@ -177,6 +184,68 @@ const QUANTITY: Entry = Entry {
     help: "set N, the number of seats (typed in a row: 1 2 = 12)",
     footer: true,
 };
+
+const QUANTITY_BACK: Entry = Entry {
+    keys: &[(plain(Backspace), Action::DigitBack)],
+    label: "delete digit",
+    help: "delete the last digit of N",
+    footer: false,
+};
+
+/// Editing inside a text box, at the caret (filters, searches, forms).
+const EDITING: [Entry; 5] = [
+    Entry {
+        keys: &[(plain(Left), Action::Edit(Edit::Left)), (plain(Right), Action::Edit(Edit::Right))],
+        label: "caret",
+        help: "move the caret",
+        footer: false,
+    },
+    Entry {
+        keys: &[(plain(Home), Action::Edit(Edit::Home)), (plain(End), Action::Edit(Edit::End))],
+        label: "start/end",
+        help: "caret to the start/end",
+        footer: false,
+    },
+    Entry {
+        keys: &[(plain(Backspace), Action::Edit(Edit::DeleteBack)), (plain(Delete), Action::Edit(Edit::DeleteForward))],
+        label: "delete",
+        help: "delete before/at the caret",
+        footer: false,
+    },
+    Entry {
+        keys: &[(Key::Ctrl('u'), Action::Edit(Edit::Clear))],
+        label: "clear",
+        help: "clear the text",
+        footer: true,
+    },
+    Entry {
+        keys: &[(Key::Ctrl('w'), Action::Edit(Edit::DeleteWord))],
+        label: "delete word",
+        help: "delete the word before the caret",
+        footer: false,
+    },
+];
+
+/// Next sale and back, after a sale has ended one way or another.
+const NEXT_SALE: Entry = Entry {
+    keys: &[(plain(Enter), Action::NewSale), (ch('n'), Action::NewSale)],
+    label: "next sale",
+    help: "next sale of this event",
+    footer: true,
+};
+
+const BACK_TO_EVENTS: Entry =
+    Entry { keys: &[(plain(Esc), Action::Back)], label: "back", help: "back to the events", footer: true };
+
+const AUDIT_TRAIL: Entry = Entry {
+    keys: &[(ch('a'), Action::ShowTrail)],
+    label: "audit trail",
+    help: "its audit trail (Esc comes back)",
+    footer: true,
+};
+
+const BACK_TO_BOOKINGS: Entry =
+    Entry { keys: &[(plain(Esc), Action::Back)], label: "back", help: "back to the bookings", footer: true };
 
 const EXPORT: Entry =
     Entry { keys: &[(ch('e'), Action::Export)], label: "export", help: "export the listed rows to CSV", footer: true };
@@ -264,12 +333,11 @@ pub static TEXT: Table = Table {
             help: "type (every printable key is text here)",
             footer: true,
         },
-        Entry {
-            keys: &[(plain(Backspace), Action::Edit(Edit::DeleteBack))],
-            label: "delete",
-            help: "delete the last character",
-            footer: true,
-        },
+        EDITING[0],
+        EDITING[1],
+        EDITING[2],
+        EDITING[3],
+        EDITING[4],
         Entry {
             keys: &[(plain(Enter), Action::Edit(Edit::Submit))],
             label: "keep",
@@ -305,27 +373,20 @@ pub static FORM: Table = Table {
         Entry {
             keys: &[(plain(Esc), Action::Edit(Edit::Cancel))],
             label: "cancel",
-            help: "close the form (nothing saved)",
+            help: "close the form: nothing is written",
             footer: true,
         },
         Entry {
             keys: &[(Key::Printable, Action::Edit(Edit::Insert(' ')))],
             label: "type",
-            help: "type into the field",
+            help: "type into the field, at the caret",
             footer: false,
         },
-        Entry {
-            keys: &[(plain(Backspace), Action::Edit(Edit::DeleteBack))],
-            label: "delete",
-            help: "delete the last character",
-            footer: false,
-        },
-        Entry {
-            keys: &[(Key::Ctrl('u'), Action::Edit(Edit::Clear))],
-            label: "clear field",
-            help: "clear the field",
-            footer: true,
-        },
+        EDITING[0],
+        EDITING[1],
+        EDITING[2],
+        EDITING[3],
+        EDITING[4],
     ],
 };
 
@@ -360,6 +421,7 @@ pub static SELL_SEATS: Table = Table {
             footer: true,
         },
         QUANTITY,
+        QUANTITY_BACK,
         Entry {
             keys: &[(ch('+'), Action::Quantity(1)), (ch('='), Action::Quantity(1))],
             label: "more",
@@ -376,6 +438,7 @@ pub static SELL_QUANTITY: Table = Table {
     title: "Sell: choose how many (general admission)",
     entries: &[
         QUANTITY,
+        QUANTITY_BACK,
         Entry {
             keys: &[
                 (ch('+'), Action::Quantity(1)),
@@ -417,9 +480,15 @@ pub static SELL_HOLD: Table = Table {
             footer: true,
         },
         Entry {
+            keys: &[(ch('+'), Action::ExtendHold), (ch('='), Action::ExtendHold)],
+            label: "extend",
+            help: "extend the hold by another hold period (limited)",
+            footer: true,
+        },
+        Entry {
             keys: &[(ch('r'), Action::Release)],
             label: "release",
-            help: "release the hold: the seats go back on sale",
+            help: "release the hold: y/n first, then the seats go back",
             footer: true,
         },
         Entry {
@@ -456,12 +525,7 @@ pub static SELL_PAYMENT: Table = Table {
 pub static SELL_RECEIPT: Table = Table {
     title: "Sell: receipt",
     entries: &[
-        Entry {
-            keys: &[(plain(Enter), Action::NewSale), (ch('n'), Action::NewSale)],
-            label: "next sale",
-            help: "next sale of this event",
-            footer: true,
-        },
+        NEXT_SALE,
         CANCEL,
         Entry {
             keys: &[(ch('s'), Action::Pay(Success)), (ch('f'), Action::Pay(Failure)), (ch('t'), Action::Pay(Timeout))],
@@ -469,18 +533,39 @@ pub static SELL_RECEIPT: Table = Table {
             help: "send the last payment again (a replay: no second charge)",
             footer: false,
         },
-        Entry { keys: &[(plain(Esc), Action::Back)], label: "back", help: "back to the events", footer: true },
+        BACK_TO_EVENTS,
     ],
 };
 
-/// The y/n prompt before a booking is cancelled.
+/// The payment was declined: the booking is over, but the customer is still
+/// at the counter.
+pub static SELL_DECLINED: Table = Table {
+    title: "Sell: payment declined",
+    entries: &[
+        Entry {
+            keys: &[(ch('a'), Action::SellAgain)],
+            label: "sell again",
+            help: "the same seats to the same customer again, if free",
+            footer: true,
+        },
+        NEXT_SALE,
+        BACK_TO_EVENTS,
+    ],
+};
+
+/// Cancelled or expired: nothing left to do with this booking.
+pub static SELL_ENDED: Table =
+    Table { title: "Sell: sale ended (cancelled or expired)", entries: &[NEXT_SALE, BACK_TO_EVENTS] };
+
+/// The y/n prompts before what cannot be undone (cancel, failed payment,
+/// release) and before booking for a customer on file under another name.
 pub static CONFIRM: Table = Table {
-    title: "Cancel prompt",
+    title: "Yes/no prompt",
     entries: &[
         Entry {
             keys: &[(ch('y'), Action::Confirm(true)), (ch('Y'), Action::Confirm(true))],
-            label: "cancel the booking",
-            help: "cancel the booking, with the refund shown",
+            label: "yes",
+            help: "yes: do what the prompt says",
             footer: true,
         },
         Entry {
@@ -489,8 +574,44 @@ pub static CONFIRM: Table = Table {
                 (ch('N'), Action::Confirm(false)),
                 (plain(Esc), Action::Confirm(false)),
             ],
-            label: "keep it",
-            help: "keep the booking",
+            label: "no",
+            help: "no: nothing changes",
+            footer: true,
+        },
+    ],
+};
+
+/// A notice of what happened under the clerk: it waits for Enter.
+pub static NOTICE: Table = Table {
+    title: "Notice",
+    entries: &[Entry {
+        keys: &[(plain(Enter), Action::Dismiss)],
+        label: "OK",
+        help: "read it: close the notice",
+        footer: true,
+    }],
+};
+
+/// Quitting with a live hold or an unpaid booking on screen.
+pub static QUIT: Table = Table {
+    title: "Quit with a sale open",
+    entries: &[
+        Entry {
+            keys: &[(ch('k'), Action::QuitKeeping)],
+            label: "quit, keep it",
+            help: "quit; the hold or booking is kept until its deadline",
+            footer: true,
+        },
+        Entry {
+            keys: &[(ch('r'), Action::QuitReleasing)],
+            label: "release & quit",
+            help: "release it now (seats back on sale), then quit",
+            footer: true,
+        },
+        Entry {
+            keys: &[(ch('n'), Action::Back), (plain(Esc), Action::Back)],
+            label: "stay",
+            help: "do not quit",
             footer: true,
         },
     ],
@@ -523,21 +644,15 @@ pub static BOOKINGS: Table = Table {
 };
 
 pub static DETAIL: Table = Table {
-    title: "Booking detail",
-    entries: &[
-        PAY[0],
-        PAY[1],
-        PAY[2],
-        CANCEL,
-        Entry {
-            keys: &[(ch('a'), Action::ShowTrail)],
-            label: "audit trail",
-            help: "its audit trail (Esc comes back)",
-            footer: true,
-        },
-        Entry { keys: &[(plain(Esc), Action::Back)], label: "back", help: "back to the bookings", footer: true },
-    ],
+    title: "Booking detail (awaiting payment)",
+    entries: &[PAY[0], PAY[1], PAY[2], CANCEL, AUDIT_TRAIL, BACK_TO_BOOKINGS],
 };
+
+pub static DETAIL_PAID: Table =
+    Table { title: "Booking detail (confirmed)", entries: &[CANCEL, AUDIT_TRAIL, BACK_TO_BOOKINGS] };
+
+/// A booking that can no longer change: only its story is left to read.
+pub static DETAIL_ENDED: Table = Table { title: "Booking detail (ended)", entries: &[AUDIT_TRAIL, BACK_TO_BOOKINGS] };
 
 pub static REPORTS: Table = Table {
     title: "Reports",
@@ -661,7 +776,7 @@ pub static HELP: Table = Table {
 };
 
 /// Every table, in the order the README lists them.
-pub static ALL: [&Table; 19] = [
+pub static ALL: [&Table; 25] = [
     &SCREENS,
     &ANYWHERE,
     &LISTS,
@@ -673,9 +788,15 @@ pub static ALL: [&Table; 19] = [
     &SELL_HOLD,
     &SELL_PAYMENT,
     &SELL_RECEIPT,
+    &SELL_DECLINED,
+    &SELL_ENDED,
     &CONFIRM,
+    &NOTICE,
+    &QUIT,
     &BOOKINGS,
     &DETAIL,
+    &DETAIL_PAID,
+    &DETAIL_ENDED,
     &REPORTS,
     &AUDIT,
     &JOBS,
@@ -701,7 +822,11 @@ fn screen_tables(app: &App) -> Vec<&'static Table> {
         Screen::Events => vec![&EVENTS, &LISTS],
         Screen::Bookings => vec![&BOOKINGS, &LISTS],
         Screen::Audit => vec![&AUDIT, &LISTS],
-        Screen::Detail => vec![&DETAIL],
+        Screen::Detail => match app.detail.as_ref().map(|d| d.booking.status) {
+            Some(BookingStatus::PaymentPending) => vec![&DETAIL],
+            Some(BookingStatus::Confirmed) => vec![&DETAIL_PAID],
+            _ => vec![&DETAIL_ENDED],
+        },
         Screen::Reports => vec![&REPORTS],
         Screen::Jobs => vec![&JOBS],
         Screen::Sell => match app.sell.as_ref().map(|s| (s.stage, s.map.is_some())) {
@@ -709,7 +834,11 @@ fn screen_tables(app: &App) -> Vec<&'static Table> {
             Some((Stage::Choose, false)) => vec![&SELL_QUANTITY],
             Some((Stage::Held, _)) => vec![&SELL_HOLD],
             Some((Stage::Payment, _)) => vec![&SELL_PAYMENT],
-            Some((Stage::Done, _)) => vec![&SELL_RECEIPT],
+            Some((Stage::Done, _)) => match app.sell.as_ref().map(|s| s.outcome()) {
+                Some(Outcome::Declined) => vec![&SELL_DECLINED],
+                Some(Outcome::Ended) => vec![&SELL_ENDED],
+                _ => vec![&SELL_RECEIPT],
+            },
             None => vec![],
         },
     }
@@ -727,7 +856,9 @@ pub fn tables_for(app: &App) -> Vec<&'static Table> {
     let mut tables = match &app.overlay {
         Some(Overlay::Help { .. }) => vec![&HELP],
         Some(Overlay::EventForm(_) | Overlay::CustomerForm(_)) => vec![&FORM],
-        Some(Overlay::ConfirmCancel { .. }) => vec![&CONFIRM],
+        Some(Overlay::Confirm(_)) => vec![&CONFIRM],
+        Some(Overlay::Notice { .. }) => vec![&NOTICE],
+        Some(Overlay::Quit(_)) => vec![&QUIT],
         None if typing(app) => vec![&TEXT],
         None => {
             let mut t = if waiting(app) { vec![&WAITING] } else { vec![] };
@@ -823,7 +954,7 @@ pub fn help_tables(app: &App) -> Vec<&'static Table> {
     match app.screen {
         Screen::Events => tables.extend([&TEXT, &FORM]),
         Screen::Bookings | Screen::Audit => tables.push(&TEXT),
-        Screen::Sell if stage == Some(Stage::Held) => tables.push(&FORM),
+        Screen::Sell if stage == Some(Stage::Held) => tables.extend([&FORM, &CONFIRM]),
         Screen::Sell if matches!(stage, Some(Stage::Payment | Stage::Done)) => tables.push(&CONFIRM),
         Screen::Detail => tables.push(&CONFIRM),
         _ => {}

@@ -97,7 +97,7 @@ impl BackOffice {
                 event_id: self.reports.event_id().map(str::to_string),
                 hours: self.reports.hours(),
             },
-            Screen::Audit => OfficeSpec::Audit { field: self.audit.field, text: self.audit.filter.text.clone() },
+            Screen::Audit => OfficeSpec::Audit { field: self.audit.field, text: self.audit.filter.text().to_string() },
             Screen::Jobs => OfficeSpec::Jobs,
             _ => OfficeSpec::None,
         }

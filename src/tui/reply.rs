@@ -7,8 +7,9 @@ use crate::domain::{BookingStatus, Money, PaymentOutcome, SeatState};
 use crate::error::Error;
 use crate::ids::short;
 use crate::jobs::RunOutcome;
-use crate::tui::app::{App, Overlay, Screen, Sell, Stage, Then};
+use crate::tui::app::{App, Confirm, Overlay, Screen, Sell, Stage, Then};
 use crate::tui::backoffice::outcome_text;
+use crate::tui::form::Form;
 use crate::tui::request::{Answer, Done, Found, Loaded, Resume, Snapshot};
 
 // ---- reads ------------------------------------------------------------------------
@@ -79,7 +80,7 @@ pub fn loaded(app: &mut App, loaded: Loaded) {
                 return;
             }
             if let Some(Overlay::CustomerForm(form)) = app.overlay.as_mut() {
-                form.note = found.map(|c| format!("Existing customer: {} — Enter books for them", c.name));
+                form.note = found.map(|c| format!("On file: {} (this email or phone) — Enter books for them", c.name));
             }
         }
     }
@@ -91,6 +92,7 @@ fn show(app: &mut App, s: Snapshot) {
     app.event_sel = app.event_sel.min(app.events.len().saturating_sub(1));
     app.bookings = s.bookings;
     app.booking_sel = app.booking_sel.min(app.bookings.len().saturating_sub(1));
+    drop_stale_prompt(app, s.prompt);
     if let Some(found) = s.sell {
         show_sell(app, found);
     }
@@ -100,7 +102,6 @@ fn show(app: &mut App, s: Snapshot) {
         app.detail = Some(d);
     }
     app.office.apply(s.office);
-    drop_stale_prompt(app, s.prompt);
 }
 
 /// The sale in progress as the file has it, telling the clerk when the tick
@@ -109,23 +110,41 @@ fn show_sell(app: &mut App, found: crate::tui::request::SellFound) {
     let Some(sell) = app.sell.as_mut() else { return };
     sell.event = found.event;
     sell.map = found.map;
-    let mut notice = None;
+    let mut notice: Option<(&str, Vec<String>)> = None;
     let mut close_form = false;
     if let Some(h) = found.hold {
         if sell.stage == Stage::Held && !h.status.is_live() {
-            notice = Some(format!("Hold {}: the seats went back on sale", h.status));
+            let seats = if h.labels.is_empty() { format!("{} seat(s)", h.seats) } else { h.labels.join(" ") };
+            let at = h.expires_at.with_timezone(&app.info.offset).format("%H:%M:%S");
+            let why = match h.status {
+                crate::domain::HoldStatus::Expired => format!("It expired at {at}."),
+                other => format!("It is {other} (done at another terminal)."),
+            };
+            notice = Some((
+                "Hold ended",
+                vec![
+                    format!("Hold {}: the seats went back on sale", h.status),
+                    format!("Hold {} of {seats}. {why}", short(&h.id)),
+                    "What you typed for the customer is kept for the next hold.".to_string(),
+                ],
+            ));
             sell.stage = Stage::Choose;
-            // The customer form belonged to that hold.
+            // The customer form belonged to that hold; what was typed in it is kept.
             close_form = true;
         }
         sell.hold = Some(h);
     }
     if let Some(b) = found.booking {
         if sell.stage == Stage::Payment && b.status != BookingStatus::PaymentPending {
-            notice = Some(match b.status {
+            let first = match b.status {
                 BookingStatus::Expired => "Booking EXPIRED: the payment window closed; seats released".to_string(),
                 other => format!("Booking is now {other}"),
-            });
+            };
+            let why = match b.status {
+                BookingStatus::Expired => "Nothing was charged; hold seats again to sell them.".to_string(),
+                other => format!("Booking {} became {other} at another terminal.", short(&b.id)),
+            };
+            notice = Some(("Booking changed", vec![first, why]));
             sell.stage = if b.status == BookingStatus::Confirmed { Stage::Done } else { Stage::Choose };
         }
         sell.refund = found.refund;
@@ -135,11 +154,11 @@ fn show_sell(app: &mut App, found: crate::tui::request::SellFound) {
     // shows them held or sold): dropping them here silently would make the
     // next Enter hold the best available instead, seats the clerk never chose.
     // The hold is refused naming the seat, and then they are dropped.
-    if close_form && matches!(app.overlay, Some(Overlay::CustomerForm(_))) {
-        app.overlay = None;
+    if close_form && let Some(Overlay::CustomerForm(form)) = app.overlay.take() {
+        app.customer_draft = Some(form);
     }
-    if let Some(n) = notice {
-        app.error(n);
+    if let Some((title, lines)) = notice {
+        app.notice(title, lines);
     }
 }
 
@@ -147,14 +166,16 @@ fn show_sell(app: &mut App, found: crate::tui::request::SellFound) {
 /// another terminal moved it meanwhile, the prompt would promise the wrong
 /// refund, so it closes and says why.
 fn drop_stale_prompt(app: &mut App, now: Option<crate::domain::Booking>) {
-    let (Some(Overlay::ConfirmCancel { booking, .. }), Some(now)) = (&app.overlay, now) else { return };
+    let (Some(Overlay::Confirm(prompt)), Some(now)) = (&app.overlay, now) else { return };
+    let (booking, then) = match prompt {
+        Confirm::Cancel { booking, .. } => (booking, "press x again to see what cancelling refunds"),
+        Confirm::Fail { booking } => (booking, "no failed payment was recorded"),
+        _ => return,
+    };
     if now.id == booking.id && now.status != booking.status {
-        app.overlay = None;
-        app.error(format!(
-            "Booking {} is now {}: press x again to see what cancelling refunds",
-            short(&now.id),
-            now.status
-        ));
+        let first = format!("Booking {} is now {}: {then}", short(&now.id), now.status);
+        let why = format!("It was {} when the prompt opened; another terminal changed it.", booking.status);
+        app.notice("Booking changed", vec![first, why]);
     }
 }
 
@@ -206,9 +227,14 @@ pub fn done(app: &mut App, done: Done) {
             pending.what
         ));
         app.retry = pending.retry;
+        app.quit_after_write = false;
         restore_form(app, pending.form);
         app.want_load();
         return;
+    }
+    // Quitting with "release": quit once it is done; if it failed, stay and say why.
+    if std::mem::take(&mut app.quit_after_write) && done.answer.error().is_none() {
+        app.quit = true;
     }
     let went_through = pending.gave_up && done.answer.error().is_none();
     match done.answer {
@@ -218,18 +244,35 @@ pub fn done(app: &mut App, done: Done) {
                 let seats = if h.labels.is_empty() { format!("{} seat(s)", h.seats) } else { h.labels.join(" ") };
                 let until = app.local(h.expires_at).format("%H:%M:%S");
                 app.info(format!("Held {seats} until {until}: press Enter for the customer"));
+                let mut resell = None;
                 if let Some(s) = app.sell.as_mut().filter(|s| s.event.id == h.event_id) {
                     s.picked.clear();
-                    s.hold = Some(h);
+                    s.hold = Some(h.clone());
                     s.booking = None;
-                    s.customer = None;
                     s.refund = None;
+                    s.pay_seq = 0;
+                    s.last_pay_key = None;
+                    s.transaction_id = None;
                     s.stage = Stage::Held;
+                    resell = s.resell.take();
+                    s.customer = resell.clone();
+                }
+                // Selling again after a declined payment: straight on to the booking.
+                if let Some(c) = resell {
+                    app.book(&h.id, &c.id, &c.name);
                 }
                 app.want_load();
             }
             Err(e) => {
-                app.error(format!("Hold refused: {e}"));
+                let resell = app.sell.as_mut().and_then(|s| s.resell.take());
+                match resell {
+                    Some(c) => {
+                        app.error(format!("Cannot sell them again: {e}; Enter starts the next sale"));
+                        // The next sale's customer form starts with this customer.
+                        app.customer_draft = Some(draft_for(&c));
+                    }
+                    None => app.error(format!("Hold refused: {e}")),
+                }
                 app.want_load_then(Then::PrunePicked);
             }
         },
@@ -243,6 +286,22 @@ pub fn done(app: &mut App, done: Done) {
                     }
                 }
                 Err(e) => app.error(format!("Release refused: {e}")),
+            }
+            app.want_load();
+        }
+        Answer::Extend(r) => {
+            match r {
+                Ok(h) if h.is_retry => app.note("That extension was already made: nothing changed"),
+                Ok(h) => {
+                    let h = h.value;
+                    let until = app.local(h.expires_at).format("%H:%M:%S");
+                    let most = app.ctx.config.hold_extensions;
+                    app.info(format!("Hold extended until {until} (extension {} of {most})", h.extensions));
+                    if let Some(s) = app.sell.as_mut().filter(|s| s.hold.as_ref().is_some_and(|x| x.id == h.id)) {
+                        s.hold = Some(h);
+                    }
+                }
+                Err(e) => app.error(format!("Not extended: {e}")),
             }
             app.want_load();
         }
@@ -304,7 +363,13 @@ pub fn done(app: &mut App, done: Done) {
         }
         Answer::Event(r) => event_created(app, r, pending.form),
         Answer::Export { what, result } => match result {
-            Ok((path, n)) => app.info(format!("Exported {n} {what} row(s) to {}", path.display())),
+            Ok((path, n)) => {
+                let shown = match (&app.info.data_dir_label, path.file_name()) {
+                    (Some(label), Some(file)) => format!("{label}/{}", file.to_string_lossy()),
+                    _ => path.display().to_string(),
+                };
+                app.info(format!("Exported {n} {what} row(s) to {shown}"));
+            }
             Err(e) => app.error(format!("Export failed: {e}")),
         },
         Answer::Recovery(r) => {
@@ -352,8 +417,8 @@ fn customer_saved(
     form: Option<Overlay>,
     gave_up: bool,
 ) {
-    let customer = match r {
-        Ok(c) => c.value,
+    let (customer, existing) = match r {
+        Ok(c) => (c.value, c.is_retry),
         Err(e) => {
             let Some(Overlay::CustomerForm(mut form)) = form else { return app.error(e.to_string()) };
             match e {
@@ -380,7 +445,41 @@ fn customer_saved(
         app.info(format!("customer {} saved; Enter in the form books for them", customer.name));
         return restore_form(app, form);
     }
+    // The email or phone is on file under another name: the clerk decides,
+    // never a silent booking under a name they did not type.
+    if let Some(Overlay::CustomerForm(form)) = form
+        && existing
+    {
+        let typed = form.value("Name").to_string();
+        if !same_name(&typed, &customer.name) {
+            app.overlay = Some(Overlay::Confirm(Confirm::Existing { customer, typed, form }));
+            return;
+        }
+    }
     app.book(&hold_id, &customer.id, &customer.name);
+}
+
+/// Two spellings of one name (case and spaces aside).
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    norm(a) == norm(b)
+}
+
+/// A customer form filled in for `c` (selling to them again).
+pub fn draft_for(c: &crate::domain::Customer) -> Form {
+    let mut form = crate::tui::update::customer_form();
+    for f in &mut form.fields {
+        let value = match f.label {
+            "Name" => Some(c.name.clone()),
+            "Email" => c.email.clone(),
+            "Phone" => c.phone.clone(),
+            _ => None,
+        };
+        if let Some(v) = value {
+            f.input.set(v);
+        }
+    }
+    form
 }
 
 fn event_created(app: &mut App, r: crate::error::Result<crate::domain::Event>, form: Option<Overlay>) {
@@ -409,7 +508,7 @@ fn event_created(app: &mut App, r: crate::error::Result<crate::domain::Event>, f
         }
     };
     app.info(format!("Created '{}' ({} seats)", e.name, e.total));
-    app.event_filter.text.clear();
+    app.event_filter.clear();
     app.want_load_then(Then::SelectEvent(e.id));
 }
 
@@ -430,10 +529,11 @@ fn paid(app: &mut App, on: Screen, p: crate::engine::Payment) {
             }
         }
     };
-    if p.attempt.outcome == PaymentOutcome::Failure && !p.is_retry {
-        app.error(text);
-    } else {
-        app.info(text);
+    match p.attempt.outcome {
+        PaymentOutcome::Failure if !p.is_retry => app.error(text),
+        // A timeout is neither done nor refused: the clerk must act again.
+        PaymentOutcome::Timeout if !p.is_retry => app.note(text),
+        _ => app.info(text),
     }
     if on == Screen::Sell
         && let Some(s) = app.sell.as_mut().filter(|s| s.booking.as_ref().is_some_and(|b| b.id == p.booking.id))

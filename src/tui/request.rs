@@ -89,6 +89,11 @@ pub enum Write {
     Release {
         hold_id: String,
     },
+    /// Moves the hold's deadline on (`key`: again is a replay).
+    Extend {
+        hold_id: String,
+        key: String,
+    },
     Customer(NewCustomer),
     /// Books with the key `book-{hold_id}`: again is a replay.
     Book {
@@ -254,6 +259,7 @@ pub struct Done {
 pub enum Answer {
     Hold(Result<Replayed<Hold>>),
     Release(Result<Hold>),
+    Extend(Result<Replayed<Hold>>),
     Customer(Result<Replayed<Customer>>),
     Book(Result<Replayed<Booking>>),
     Pay {
@@ -283,6 +289,7 @@ impl Answer {
         match self {
             Answer::Hold(r) => err(r),
             Answer::Release(r) => err(r),
+            Answer::Extend(r) => err(r),
             Answer::Customer(r) => err(r),
             Answer::Book(r) => err(r),
             Answer::Pay { result, .. } => err(result),

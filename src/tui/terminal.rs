@@ -2,13 +2,22 @@
 //! timer, wake-ups from the tick thread and the database workers' answers,
 //! each turned into a message for `update`. Nothing here waits on the
 //! database: the workers do.
+//!
+//! Keys typed ahead are dropped when what they were typed for goes away
+//! under the clerk ([`Focus::drops_typeahead`]): at the moment a form closes
+//! or a filter stops taking text (the rest of a fast-typed email must not run
+//! as commands), and whenever an answer from the database, the clock or
+//! another terminal changes the screen, the sale's stage, the overlay or the
+//! text focus. Dropped means the key events already waiting in crossterm's
+//! stream at that moment are read and discarded; keys typed after it act.
+//! Headless runs (scripts, tests) have no queue: each key runs to idle.
 
 use crate::context::Context;
 use crate::engine::Desk;
 use crate::error::{Error, Result};
 use crate::jobs::{Jobs, TickThread, audit_log_sink};
 use crate::tui::action::Msg;
-use crate::tui::app::{App, AppInfo};
+use crate::tui::app::{App, AppInfo, Focus};
 use crate::tui::update::update;
 use crate::tui::worker::{self, Workers};
 use crate::tui::{handle_key, view};
@@ -28,6 +37,7 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
         offset,
         audit_log_dir: Some(log_dir.to_path_buf()),
         data_dir: crate::paths::export_dir_for(db),
+        data_dir_label: None,
     };
     // The Jobs screen's "run now" keys use their own connection and owner.
     let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
@@ -75,7 +85,11 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
             let msg = tokio::select! {
                 event = keys.next() => match event {
                     Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                        let before = app.focus();
                         handle_key(&mut app, key);
+                        if Focus::drops_typeahead(before, app.focus(), true) {
+                            drain(&mut keys).await;
+                        }
                         continue;
                     }
                     Some(Ok(_)) => continue, // resize and the rest: the next draw adapts
@@ -99,7 +113,11 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
                 _ = recv(&mut hangup) => return Ok(()),
                 _ = recv(&mut terminate) => return Ok(()),
             };
+            let before = app.focus();
             update(&mut app, msg);
+            if Focus::drops_typeahead(before, app.focus(), false) {
+                drain(&mut keys).await;
+            }
         }
     });
     ratatui::restore();
@@ -107,6 +125,27 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     workers.shutdown();
     drop(tick);
     result
+}
+
+/// Reads and discards the events already waiting in the stream (typed ahead
+/// of a change), without waiting for more. Polled with the loop's own task,
+/// so the next key still wakes it.
+async fn drain(keys: &mut EventStream) -> usize {
+    std::future::poll_fn(|cx| {
+        let mut dropped = 0;
+        loop {
+            match keys.poll_next_unpin(cx) {
+                std::task::Poll::Ready(Some(_)) => dropped += 1,
+                std::task::Poll::Ready(None) | std::task::Poll::Pending => {
+                    if dropped > 0 {
+                        tracing::debug!(dropped, "keys typed ahead of a change dropped");
+                    }
+                    return std::task::Poll::Ready(dropped);
+                }
+            }
+        }
+    })
+    .await
 }
 
 /// Waits for a signal; if its handler could not be installed, waits for ever.

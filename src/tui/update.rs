@@ -8,7 +8,7 @@ use crate::domain::{BookingEvent, BookingStatus, EventKind, Money, NewCustomer, 
 use crate::engine::{HoldRequest, SeatPick};
 use crate::ids::short;
 use crate::tui::action::{Action, Edit, Msg};
-use crate::tui::app::{App, Overlay, STATUS_FILTERS, Screen, Sell, Stage, Tab};
+use crate::tui::app::{App, Confirm, MAX_SEATS_PER_SALE, Open, Overlay, STATUS_FILTERS, Screen, Sell, Stage, Tab};
 use crate::tui::backoffice;
 use crate::tui::form::{Field, Form, FormInput};
 use crate::tui::keymap;
@@ -32,7 +32,7 @@ pub fn update(app: &mut App, msg: Msg) {
 }
 
 fn act(app: &mut App, action: Action) {
-    if !matches!(action, Action::Digit(_))
+    if !matches!(action, Action::Digit(_) | Action::DigitBack)
         && let Some(s) = app.sell.as_mut()
     {
         s.typing_quantity = false;
@@ -47,7 +47,10 @@ fn act(app: &mut App, action: Action) {
         }
     }
     match action {
-        Action::Quit => app.quit = true,
+        Action::Quit => quit(app),
+        Action::QuitKeeping => app.quit = true,
+        Action::QuitReleasing => quit_releasing(app),
+        Action::Dismiss => app.overlay = None,
         Action::ToggleHelp => {
             app.overlay = match app.overlay {
                 Some(Overlay::Help { .. }) => None,
@@ -81,26 +84,35 @@ fn act(app: &mut App, action: Action) {
         },
         Action::NewEvent => app.overlay = Some(Overlay::EventForm(event_form(app))),
         Action::ToggleSeat => toggle_seat(app),
-        Action::Quantity(d) => {
-            if let Some(s) = app.sell.as_mut() {
-                s.quantity = (i64::from(s.quantity) + i64::from(d)).clamp(1, 99) as u32;
-            }
-        }
+        Action::Quantity(d) => step_quantity(app, d),
         Action::Digit(d) => {
-            if let Some(s) = app.sell.as_mut() {
-                // Digits typed in a row make one number (1 2 → 12, at most 99);
-                // any other key ends it, so the next digit starts afresh.
-                let q = if s.typing_quantity && s.quantity < 10 { s.quantity * 10 + d } else { d };
-                s.quantity = q.clamp(1, 99);
-                s.typing_quantity = true;
+            let Some(s) = app.sell.as_mut() else { return };
+            // Digits typed in a row make one number (1 0 0 → 100); any other
+            // key ends it, so the next digit starts afresh.
+            if s.typing_quantity && s.quantity >= 1000 {
+                let typed = s.quantity;
+                app.error(format!("{typed}{d}: the number of seats has at most 4 digits"));
+                return;
             }
+            let q = if s.typing_quantity { s.quantity * 10 + d } else { d };
+            s.typing_quantity = true;
+            set_quantity(app, q);
+        }
+        Action::DigitBack => {
+            let Some(s) = app.sell.as_mut() else { return };
+            s.typing_quantity = true;
+            let q = s.quantity / 10;
+            set_quantity(app, q);
         }
         Action::Hold => hold(app),
-        Action::Release => release(app),
+        Action::Release => ask_release(app),
+        Action::ExtendHold => extend_hold(app),
+        Action::SellAgain => sell_again(app),
         Action::Customer => customer(app),
+        Action::Pay(PaymentOutcome::Failure) if pending_payment(app).is_some() => ask_fail(app),
         Action::Pay(outcome) => pay(app, outcome),
         Action::Cancel => ask_cancel(app),
-        Action::Confirm(yes) => confirm_cancel(app, yes),
+        Action::Confirm(yes) => confirm(app, yes),
         Action::CycleStatus => {
             app.status_filter = (app.status_filter + 1) % STATUS_FILTERS.len();
             app.booking_sel = 0;
@@ -182,14 +194,14 @@ fn back(app: &mut App) {
             app.want_load();
         }
         Screen::Events => {
-            if !app.event_filter.text.is_empty() {
-                app.event_filter.text.clear();
+            if !app.event_filter.text().is_empty() {
+                app.event_filter.clear();
                 app.want_load();
             }
         }
         Screen::Bookings => {
-            if !app.booking_search.text.is_empty() || app.status_filter != 0 {
-                app.booking_search.text.clear();
+            if !app.booking_search.text().is_empty() || app.status_filter != 0 {
+                app.booking_search.clear();
                 app.status_filter = 0;
                 app.want_load();
             }
@@ -272,7 +284,10 @@ fn text(app: &mut App, key: Edit) {
             FormInput::Edited => app.overlay = Some(Overlay::EventForm(form)),
         },
         Some(Overlay::CustomerForm(mut form)) => match form.input(key) {
-            FormInput::Cancel => app.info("Customer form closed; the hold is still yours"),
+            FormInput::Cancel => {
+                app.customer_draft = Some(form);
+                app.note("Customer form closed: the hold is still yours, and what you typed is kept for it");
+            }
             FormInput::Submit => submit_customer(app, form),
             FormInput::Edited => {
                 note_existing_customer(app, &mut form);
@@ -310,8 +325,8 @@ fn event_form(app: &App) -> Form {
     Form::new(
         "New event",
         vec![
-            Field { max_len: 120, ..Field::new("Name", "1–120 characters") },
-            Field { max_len: 2000, ..Field::new("Description", "optional") },
+            Field::new("Name", "1–120 characters").max(120),
+            Field::new("Description", "optional").max(2000),
             Field::new("Starts", "YYYY-MM-DD HH:MM, local time").with_value(start),
             Field::new("Seating", "R = reserved rows, G = general admission").with_value("R"),
             Field::new("Rows", "reserved: 1–26 (A–Z)").with_value("10"),
@@ -396,11 +411,55 @@ fn toggle_seat(app: &mut App) {
     }
 }
 
+/// The quantity as typed, with a refusal (not a correction) when the event
+/// cannot give that many: the clerk sees what they typed and why it is too many.
+fn set_quantity(app: &mut App, q: u32) {
+    let Some(s) = app.sell.as_mut() else { return };
+    s.quantity = q;
+    if let Some(why) = too_many(s) {
+        app.error(why);
+    }
+}
+
+/// Why the quantity on screen cannot be held, if it cannot.
+pub fn too_many(s: &Sell) -> Option<String> {
+    let (q, left) = (s.quantity, s.event.available);
+    if q == 0 {
+        Some("0 seats: type how many, at least 1".to_string())
+    } else if q > left {
+        Some(format!("{q} is more than the {left} seat(s) left: type a smaller number (Backspace deletes a digit)"))
+    } else if q > MAX_SEATS_PER_SALE {
+        Some(format!("{q} is more than {MAX_SEATS_PER_SALE} seats in one sale: type a smaller number"))
+    } else {
+        None
+    }
+}
+
+/// `+`/`-`: one more or fewer, never past the limits (said, not done).
+fn step_quantity(app: &mut App, d: i32) {
+    let Some(s) = app.sell.as_mut() else { return };
+    let most = s.most_seats();
+    let q = i64::from(s.quantity) + i64::from(d);
+    if q < 1 {
+        app.error("At least 1 seat");
+    } else if q > i64::from(most) && d > 0 {
+        app.error(format!("No more: {most} is the most this sale can hold"));
+    } else {
+        set_quantity(app, q as u32);
+    }
+}
+
 fn hold(app: &mut App) {
     if app.sell.is_none() || app.write_refused() {
         return;
     }
     let Some(s) = app.sell.as_ref() else { return };
+    if s.picked.is_empty()
+        && let Some(why) = too_many(s)
+    {
+        app.error(format!("Not held: {why}"));
+        return;
+    }
     let pick = if s.picked.is_empty() {
         SeatPick::Count(i64::from(s.quantity))
     } else {
@@ -418,18 +477,118 @@ fn hold(app: &mut App) {
     app.write(Write::Hold(req), what).retry = Some((target, key));
 }
 
-fn release(app: &mut App) {
-    let Some(id) = app.sell.as_ref().and_then(|s| s.hold.as_ref()).map(|h| h.id.clone()) else { return };
+/// `r`: releasing ends the sale, so it asks first, naming the seats.
+fn ask_release(app: &mut App) {
+    let Some(hold) = app.sell.as_ref().and_then(|s| s.live_hold()).cloned() else { return };
+    app.overlay = Some(Overlay::Confirm(Confirm::Release { hold }));
+}
+
+fn release(app: &mut App, hold_id: String) {
     if !app.write_refused() {
-        app.write(Write::Release { hold_id: id }, "releasing the hold");
+        app.write(Write::Release { hold_id }, "releasing the hold");
     }
 }
 
-fn customer_form() -> Form {
+/// `+` in the hold stage: the deadline moves on by the hold period (the
+/// engine refuses past the limit, once expired, or with a booking).
+fn extend_hold(app: &mut App) {
+    let Some(id) = app.sell.as_ref().and_then(|s| s.live_hold()).map(|h| h.id.clone()) else { return };
+    if app.write_refused() {
+        return;
+    }
+    // Trying again after giving up sends the same key: it cannot extend twice.
+    let target = format!("extend {id}");
+    let key = app.reuse_key(&target).unwrap_or_else(|| format!("extend-{}", app.ctx.new_id()));
+    let write = Write::Extend { hold_id: id, key: key.clone() };
+    app.write(write, "extending the hold").retry = Some((target, key));
+}
+
+/// After a declined payment: hold the same seats (or as many places) again,
+/// in the same sale's story, then book them for the same customer.
+fn sell_again(app: &mut App) {
+    let Some(s) = app.sell.as_ref() else { return };
+    let (Some(b), Some(h)) = (s.booking.clone(), s.hold.clone()) else { return };
+    if b.status != BookingStatus::PaymentFailed {
+        return;
+    }
+    let (customer, event_id) = (s.customer.clone(), s.event.id.clone());
+    let Some(customer) = customer else {
+        app.error("The customer of that booking is not known here: start the next sale with Enter");
+        return;
+    };
+    if app.write_refused() {
+        return;
+    }
+    let (pick, what) = if h.labels.is_empty() {
+        (SeatPick::Count(i64::from(h.seats)), format!("{} seat(s)", h.seats))
+    } else {
+        (SeatPick::Labels(h.labels.clone()), h.labels.join(" "))
+    };
+    let req = HoldRequest {
+        event_id,
+        pick,
+        idempotency_key: Some(format!("hold-{}", app.ctx.new_id())),
+        correlation_id: Some(b.correlation_id.clone()),
+    };
+    let what = format!("holding {what} again for {}", customer.name);
+    if let Some(s) = app.sell.as_mut() {
+        s.resell = Some(customer);
+    }
+    app.write(Write::Hold(req), what);
+}
+
+/// The sale on screen that quitting would leave behind: a live hold, or a
+/// booking still awaiting payment.
+fn open_sale(app: &App) -> Option<Open> {
+    let s = app.sell.as_ref()?;
+    if let Some(b) = s.booking.as_ref() {
+        return (b.status == BookingStatus::PaymentPending).then(|| Open::Booking(b.clone()));
+    }
+    s.live_hold().map(|h| Open::Hold(h.clone()))
+}
+
+/// `q`/`Ctrl-C`: with a sale open, ask what becomes of it first (`Ctrl-C`
+/// again quits, keeping it).
+fn quit(app: &mut App) {
+    if matches!(app.overlay, Some(Overlay::Quit(_))) {
+        app.quit = true;
+        return;
+    }
+    match open_sale(app) {
+        Some(open) => {
+            // Ctrl-C over the customer form: what was typed is kept, as on Esc.
+            if let Some(Overlay::CustomerForm(form)) = app.overlay.take() {
+                app.customer_draft = Some(form);
+            }
+            app.overlay = Some(Overlay::Quit(open));
+        }
+        None => app.quit = true,
+    }
+}
+
+/// The quit prompt's "release": let the hold go (or cancel the unpaid
+/// booking: nothing was charged), and quit once that is done.
+fn quit_releasing(app: &mut App) {
+    let Some(Overlay::Quit(open)) = app.overlay.take() else { return };
+    if app.write_refused() {
+        app.overlay = Some(Overlay::Quit(open));
+        return;
+    }
+    match open {
+        Open::Hold(h) => release(app, h.id),
+        Open::Booking(booking) => {
+            let what = format!("cancelling booking {}", short(&booking.id));
+            app.write(Write::Cancel { booking }, what);
+        }
+    }
+    app.quit_after_write = true;
+}
+
+pub fn customer_form() -> Form {
     Form::new(
         "Customer",
         vec![
-            Field { max_len: 120, ..Field::new("Name", "required") },
+            Field::new("Name", "required").max(120),
             Field::new("Email", "email or phone (or both)"),
             Field::new("Phone", "digits, spaces, dashes, leading +"),
         ],
@@ -441,7 +600,11 @@ fn customer_form() -> Form {
 fn customer(app: &mut App) {
     let Some(s) = app.sell.as_ref() else { return };
     match s.stage {
-        Stage::Held => app.overlay = Some(Overlay::CustomerForm(customer_form())),
+        // What was typed for an earlier hold (that expired, or Esc) comes back.
+        Stage::Held => {
+            let form = app.customer_draft.take().unwrap_or_else(customer_form);
+            app.overlay = Some(Overlay::CustomerForm(form));
+        }
         Stage::Payment => {
             let (Some(h), Some(c)) = (s.hold.clone(), s.customer.clone()) else { return };
             if !app.write_refused() {
@@ -548,18 +711,58 @@ fn ask_cancel(app: &mut App) {
     }
     let refund = (booking.status == BookingStatus::Confirmed)
         .then(|| crate::domain::refund_split(booking.amount, app.ctx.config.refund_percent));
-    app.overlay = Some(Overlay::ConfirmCancel { booking, refund });
+    app.overlay = Some(Overlay::Confirm(Confirm::Cancel { booking, refund }));
 }
 
-fn confirm_cancel(app: &mut App, yes: bool) {
+/// The booking on screen if a payment button would make a new attempt on it
+/// (not a replay of the last one).
+fn pending_payment(app: &App) -> Option<crate::domain::Booking> {
+    let booking = match app.screen {
+        Screen::Sell => app.sell.as_ref().filter(|s| s.stage == Stage::Payment).and_then(|s| s.booking.clone()),
+        Screen::Detail => app.detail.as_ref().map(|d| d.booking.clone()),
+        _ => None,
+    };
+    booking.filter(|b| b.status == BookingStatus::PaymentPending)
+}
+
+/// `f`: a failed payment ends the booking, so it asks first.
+fn ask_fail(app: &mut App) {
+    if let Some(booking) = pending_payment(app) {
+        app.overlay = Some(Overlay::Confirm(Confirm::Fail { booking }));
+    }
+}
+
+/// The answer to a y/n prompt. Yes while another write is on its way keeps
+/// the prompt open (and says why).
+fn confirm(app: &mut App, yes: bool) {
     if yes && app.write_refused() {
         return;
     }
-    let Some(Overlay::ConfirmCancel { booking, .. }) = app.overlay.take() else { return };
-    if !yes {
-        app.info("Not cancelled");
-        return;
+    let Some(Overlay::Confirm(prompt)) = app.overlay.take() else { return };
+    match (prompt, yes) {
+        (Confirm::Cancel { booking, .. }, true) => {
+            let what = format!("cancelling booking {}", short(&booking.id));
+            app.write(Write::Cancel { booking }, what);
+        }
+        (Confirm::Cancel { .. }, false) => app.note("Not cancelled"),
+        (Confirm::Fail { .. }, true) => pay(app, PaymentOutcome::Failure),
+        (Confirm::Fail { .. }, false) => app.note("No payment recorded: the booking still awaits payment"),
+        (Confirm::Release { hold }, true) => release(app, hold.id),
+        (Confirm::Release { .. }, false) => app.note("Not released: the hold is still yours"),
+        (Confirm::Existing { customer, form, .. }, true) => {
+            let Some(hold_id) = app.sell.as_ref().and_then(|s| s.live_hold()).map(|h| h.id.clone()) else {
+                app.customer_draft = Some(form);
+                app.error("The hold is gone: hold seats again, then Enter (the customer form is kept)");
+                return;
+            };
+            if let Some(s) = app.sell.as_mut() {
+                s.customer = Some(customer.clone());
+            }
+            app.book(&hold_id, &customer.id, &customer.name);
+        }
+        (Confirm::Existing { form, .. }, false) => {
+            app.overlay = Some(Overlay::CustomerForm(form));
+            app.note("Back to the form: change the email or phone to book someone else");
+        }
     }
-    let what = format!("cancelling booking {}", short(&booking.id));
-    app.write(Write::Cancel { booking }, what);
 }

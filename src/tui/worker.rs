@@ -262,6 +262,7 @@ fn write(desk: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
     match request {
         Write::Hold(req) => Answer::Hold(attempt(|| desk.hold(req))),
         Write::Release { hold_id } => Answer::Release(attempt(|| desk.release(&hold_id))),
+        Write::Extend { hold_id, key } => Answer::Extend(attempt(|| desk.extend_hold(&hold_id, Some(&key)))),
         Write::Customer(new) => Answer::Customer(attempt(|| desk.customer(new))),
         Write::Book { hold_id, customer_id } => {
             let key = format!("book-{hold_id}");

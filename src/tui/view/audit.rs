@@ -16,8 +16,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let [bar, list, detail, log] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(5), Constraint::Length(3), Constraint::Length(1)])
             .areas(area);
-    let text = if a.filter.active || !a.filter.text.is_empty() {
-        format!("{}{}", a.filter.text, if a.filter.active { "▏" } else { "" })
+    let text = if a.filter.active || !a.filter.text().is_empty() {
+        super::text_line(&a.filter, 60)
     } else {
         format!("({} to type)", key(&AUDIT, Action::StartFilter))
     };

@@ -17,8 +17,8 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let [bar, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     let status = STATUS_FILTERS[app.status_filter % STATUS_FILTERS.len()].map_or("all", |s| s.as_str());
     let s = &app.booking_search;
-    let search = if s.active || !s.text.is_empty() {
-        format!("{}{}", s.text, if s.active { "▏" } else { "" })
+    let search = if s.active || !s.text().is_empty() {
+        super::text_line(s, 60)
     } else {
         format!("({} to search)", key(&BOOKINGS, Action::StartFilter))
     };
@@ -93,7 +93,7 @@ pub fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
         machine,
     );
 
-    let label = |s: &'static str| Span::styled(format!("{s:<10}"), Style::new().fg(Color::Gray));
+    let label = |s: &'static str| Span::styled(format!("{s:<11}"), Style::new().fg(Color::Gray));
     let mut lines = vec![
         Line::from(vec![label("Status"), status_span(b.status)]),
         Line::from(vec![label("Event"), Span::raw(d.event.as_ref().map_or("?".into(), |e| e.name.clone()))]),

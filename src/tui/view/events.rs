@@ -14,8 +14,8 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let [filter, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     let f = &app.event_filter;
-    let filter_line = if f.active || !f.text.is_empty() {
-        Line::from(vec![" Filter: ".bold(), f.text.clone().into(), if f.active { "▏".into() } else { "".into() }])
+    let filter_line = if f.active || !f.text().is_empty() {
+        Line::from(vec![" Filter: ".bold(), super::text_line(f, filter.width.saturating_sub(9) as usize).into()])
     } else {
         Line::from(format!(" {} to filter by name", key(&EVENTS, Action::StartFilter)).fg(Color::Gray))
     };
@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_stateful_widget(table, list, &mut state);
     if app.events.is_empty() {
         let inner = list.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
-        let text = if app.event_filter.text.is_empty() {
+        let text = if app.event_filter.text().is_empty() {
             format!("No events yet. Press {} to create one.", key(&EVENTS, Action::NewEvent))
         } else {
             format!("No event matches the filter ({} clears it).", key(&EVENTS, Action::Back))

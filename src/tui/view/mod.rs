@@ -10,7 +10,7 @@ pub mod reports;
 mod sell;
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen, Tab};
+use crate::tui::app::{App, Screen, Tab, Tone};
 use crate::tui::keymap;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -73,8 +73,11 @@ fn draw_header(frame: &mut Frame<'_>, app: &App, area: Rect) {
 
 fn draw_message(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(m) = &app.message {
-        let style = if m.error { Style::new().fg(Color::Red).bold() } else { Style::new().fg(Color::Green) };
-        let mark = if m.error { "✗ " } else { "✓ " };
+        let (mark, style) = match m.tone {
+            Tone::Done => ("✓ ", Style::new().fg(Color::Green)),
+            Tone::Note => ("• ", Style::new().fg(Color::Yellow)),
+            Tone::Refused => ("✗ ", Style::new().fg(Color::Red).bold()),
+        };
         frame.render_widget(
             Paragraph::new(Line::from(vec![Span::styled(mark, style), Span::styled(&m.text, style)])),
             area,
@@ -125,6 +128,19 @@ fn heartbeat(app: &App) -> Span<'static> {
         Span::styled(format!("♥ tick ok ({})", hb.ticks.load(Ordering::Relaxed)), Style::new().fg(Color::Green))
     }
 }
+
+/// A filter or search as typed: with the caret (`▏`) where the next key
+/// edits while it has focus, its tail kept in view within `width` columns.
+pub fn text_line(input: &crate::tui::form::LineInput, width: usize) -> String {
+    if !input.active {
+        return input.text().to_string();
+    }
+    let (before, after) = input.input.window(width);
+    format!("{before}{CARET}{after}")
+}
+
+/// The caret of a focused text box.
+pub const CARET: &str = "▏";
 
 /// `mm:ss` left until `deadline`, or "expired".
 pub fn countdown(app: &App, deadline: chrono::DateTime<chrono::Utc>) -> String {

@@ -3,7 +3,7 @@
 use crate::domain::Money;
 use crate::ids::short;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Overlay};
+use crate::tui::app::{App, Confirm, Open, Overlay};
 use crate::tui::form::Form;
 use crate::tui::keymap::{self, HELP_KEYS, HELP_ROWS, HELP_WIDTH, HelpRow};
 use ratatui::Frame;
@@ -15,43 +15,141 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
     match overlay {
         Overlay::Help { scroll } => draw_help(frame, app, *scroll, area),
-        Overlay::EventForm(form) | Overlay::CustomerForm(form) => draw_form(frame, form, area),
-        Overlay::ConfirmCancel { booking, refund } => {
-            let r = centered(area, 60, 8);
+        Overlay::EventForm(form) => draw_form(frame, form, None, area),
+        Overlay::CustomerForm(form) => {
+            // The hold's countdown stays in view while the clerk types.
+            let left = app.sell.as_ref().and_then(|s| s.live_hold()).map(|h| super::sell::countdown_span(app, h));
+            draw_form(frame, form, left, area)
+        }
+        Overlay::Confirm(prompt) => draw_confirm(frame, app, prompt, area),
+        Overlay::Notice { title, lines } => {
+            let enter = keymap::key(&keymap::NOTICE, Action::Dismiss);
+            let mut text: Vec<Line<'_>> = lines.iter().map(|l| Line::from(l.as_str())).collect();
+            if let Some(first) = text.first_mut() {
+                *first = first.clone().bold();
+            }
+            text.push(Line::from(""));
+            text.push(Line::from(vec![
+                Span::styled(format!(" {enter} "), Style::new().fg(Color::Black).bg(Color::Yellow)),
+                Span::raw(" OK"),
+            ]));
+            let r = centered(area, 70, text.len() as u16 + 2);
             frame.render_widget(Clear, r);
-            let money = |m: i64| Money(m).format(&booking.currency);
-            let what = match refund {
-                Some(s) => format!(
-                    "Refund {} of {} (fee {}, {}% policy).",
-                    money(s.refund),
-                    money(booking.amount),
-                    money(s.fee),
-                    app.ctx.config.refund_percent
+            let block = Block::bordered().title(format!(" {title} ")).border_style(Style::new().fg(Color::Yellow));
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), r);
+        }
+        Overlay::Quit(open) => {
+            let (what, keep_until, release) = match open {
+                Open::Hold(h) => (
+                    format!("Hold {} of {} is still yours.", short(&h.id), seats(&h.labels, h.seats)),
+                    app.local(h.expires_at).format("%H:%M").to_string(),
+                    "release it now: the seats go back on sale",
                 ),
-                None => "Nothing was charged: no refund.".to_string(),
+                Open::Booking(b) => (
+                    format!("Booking {} awaits payment ({}).", short(&b.id), Money(b.amount).format(&b.currency)),
+                    app.local(b.payment_expires_at).format("%H:%M").to_string(),
+                    "cancel it now: nothing was charged, seats back",
+                ),
             };
-            let (yes, no) = (
-                keymap::key(&keymap::CONFIRM, Action::Confirm(true)),
-                keymap::key(&keymap::CONFIRM, Action::Confirm(false)),
-            );
+            let key = |a| keymap::key(&keymap::QUIT, a);
             let lines = vec![
-                Line::from(format!("Cancel booking {} ({})?", short(&booking.id), booking.status)),
-                Line::from(format!("{} seat(s) go back on sale.", booking.seats)),
                 Line::from(what.bold()),
                 Line::from(""),
                 Line::from(vec![
-                    Span::styled(format!(" {yes} "), Style::new().fg(Color::Black).bg(Color::Red)),
-                    Span::raw(" cancel it    "),
-                    Span::styled(format!(" {no} "), Style::new().fg(Color::Black).bg(Color::Green)),
-                    Span::raw(" keep it"),
+                    Span::styled(
+                        format!(" {} ", key(Action::QuitKeeping)),
+                        Style::new().fg(Color::Black).bg(Color::Yellow),
+                    ),
+                    Span::raw(format!(" quit; it is kept until {keep_until}")),
+                ]),
+                Line::from(vec![
+                    Span::styled(
+                        format!(" {} ", key(Action::QuitReleasing)),
+                        Style::new().fg(Color::White).bg(Color::Red),
+                    ),
+                    Span::raw(format!(" {release}, then quit")),
+                ]),
+                Line::from(vec![
+                    Span::styled(format!(" {} ", key(Action::Back)), Style::new().fg(Color::Black).bg(Color::Green)),
+                    Span::raw(" stay"),
                 ]),
             ];
-            frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Cancel booking ")), r);
+            let r = centered(area, 66, lines.len() as u16 + 2);
+            frame.render_widget(Clear, r);
+            frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Quit? ")), r);
         }
     }
 }
 
-fn draw_form(frame: &mut Frame<'_>, form: &Form, area: Rect) {
+fn seats(labels: &[String], n: u32) -> String {
+    if labels.is_empty() { format!("{n} place(s)") } else { labels.join(" ") }
+}
+
+/// A y/n prompt: what will happen, then the two keys.
+fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) {
+    let money = |m: i64, currency: &str| Money(m).format(currency);
+    let (title, yes_text, no_text, lines): (&str, &str, &str, Vec<Line<'_>>) = match prompt {
+        Confirm::Cancel { booking, refund } => {
+            let what = match refund {
+                Some(s) => format!(
+                    "Refund {} of {} (fee {}, {}% policy).",
+                    money(s.refund, &booking.currency),
+                    money(booking.amount, &booking.currency),
+                    money(s.fee, &booking.currency),
+                    app.ctx.config.refund_percent
+                ),
+                None => "Nothing was charged: no refund.".to_string(),
+            };
+            let lines = vec![
+                Line::from(format!("Cancel booking {} ({})?", short(&booking.id), booking.status)),
+                Line::from(format!("{} seat(s) go back on sale.", booking.seats)),
+                Line::from(what.bold()),
+            ];
+            (" Cancel booking ", "cancel it", "keep it", lines)
+        }
+        Confirm::Fail { booking } => {
+            let lines = vec![
+                Line::from(format!("Record a FAILED payment for booking {}?", short(&booking.id))),
+                Line::from("The booking ends PAYMENT_FAILED and its seats go back on sale."),
+                Line::from(
+                    format!("A full refund of {} is recorded.", money(booking.amount, &booking.currency)).bold(),
+                ),
+            ];
+            (" Payment failed? ", "it failed", "not yet", lines)
+        }
+        Confirm::Release { hold } => {
+            let lines = vec![
+                Line::from(format!("Release hold {}?", short(&hold.id))),
+                Line::from(format!("{} go back on sale now.", seats(&hold.labels, hold.seats)).bold()),
+            ];
+            (" Release hold ", "release", "keep it", lines)
+        }
+        Confirm::Existing { customer, typed, .. } => {
+            let contact = customer.email.clone().or_else(|| customer.phone.clone()).unwrap_or_default();
+            let lines = vec![
+                Line::from(format!("{contact} is on file as {}", customer.name).bold()),
+                Line::from(format!("(you typed \"{typed}\"). The name on file is kept.")),
+                Line::from("For someone else, go back and change the email or phone."),
+            ];
+            (" Customer on file ", "book for them", "back to the form", lines)
+        }
+    };
+    let (yes, no) =
+        (keymap::key(&keymap::CONFIRM, Action::Confirm(true)), keymap::key(&keymap::CONFIRM, Action::Confirm(false)));
+    let mut lines = lines;
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(format!(" {yes} "), Style::new().fg(Color::Black).bg(Color::Red)),
+        Span::raw(format!(" {yes_text}    ")),
+        Span::styled(format!(" {no} "), Style::new().fg(Color::Black).bg(Color::Green)),
+        Span::raw(format!(" {no_text}")),
+    ]));
+    let r = centered(area, 68, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), r);
+}
+
+fn draw_form(frame: &mut Frame<'_>, form: &Form, countdown: Option<Span<'static>>, area: Rect) {
     let height = (form.fields.len() as u16) * 2 + 4;
     let r = centered(area, 74, height.min(area.height));
     frame.render_widget(Clear, r);
@@ -60,15 +158,17 @@ fn draw_form(frame: &mut Frame<'_>, form: &Form, area: Rect) {
         let focused = i == form.focus;
         let marker = if focused { "▶ " } else { "  " };
         let value_style = if focused { Style::new().reversed() } else { Style::new() };
-        let shown: String = {
-            // Long input scrolls: show its tail so the cursor end is visible.
-            let n = f.value.chars().count();
-            f.value.chars().skip(n.saturating_sub(40)).collect()
+        let value = if focused {
+            // The caret shows where the next key edits; long text scrolls with it.
+            let (before, after) = f.input.window(FIELD_WIDTH);
+            format!("{before}{}{after}", super::CARET)
+        } else {
+            f.input.window(FIELD_WIDTH).0
         };
         lines.push(Line::from(vec![
             Span::raw(marker),
             Span::styled(format!("{:<14}", f.label), Style::new().bold()),
-            Span::styled(format!("{shown:<40}"), value_style),
+            Span::styled(format!("{value:<FIELD_WIDTH$}"), value_style),
         ]));
         let below = match &f.error {
             Some(e) => Span::styled(format!("                ✗ {e}"), Style::new().fg(Color::Red)),
@@ -79,11 +179,18 @@ fn draw_form(frame: &mut Frame<'_>, form: &Form, area: Rect) {
     if let Some(n) = &form.note {
         lines.push(Line::from(n.clone().fg(Color::Cyan)));
     }
+    let mut title = vec![Span::raw(format!(" {} ", form.title))];
+    if let Some(left) = countdown {
+        title.extend([Span::raw("· hold expires in "), left, Span::raw(" ")]);
+    }
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(format!(" {} ", form.title))),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(Line::from(title))),
         r,
     );
 }
+
+/// Columns a form field's text takes.
+const FIELD_WIDTH: usize = 40;
 
 /// The help: the rows of `keymap::help_rows` from `scroll`, in a box that
 /// fits the smallest terminal and scrolls.

@@ -2,12 +2,13 @@
 //! sale's stage: hold countdown, payment buttons, receipt.
 
 use super::countdown;
+use crate::domain::Hold;
 use crate::domain::event::row_letter;
 use crate::domain::{BookingStatus, Money, PaymentOutcome, SeatState};
 use crate::ids::short;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Sell, Stage};
-use crate::tui::keymap::{SELL_PAYMENT, SELL_QUANTITY, SELL_SEATS, key};
+use crate::tui::app::{App, Outcome, Sell, Stage};
+use crate::tui::keymap::{SELL_DECLINED, SELL_HOLD, SELL_PAYMENT, SELL_QUANTITY, SELL_SEATS, key};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -91,11 +92,13 @@ fn draw_map(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
     lines.push(Line::from(legend_line));
     let cursor = format!("{}{}", row_letter(sell.cursor.0 as u32), sell.cursor.1 + 1);
     let picked: Vec<String> = sell.picked.iter().map(|(r, n)| crate::domain::event::seat_label(*r, *n)).collect();
-    lines.push(Line::from(format!(
-        "Cursor {cursor} · picked: {} · quantity {}",
-        if picked.is_empty() { "none".to_string() } else { picked.join(" ") },
-        sell.quantity
-    )));
+    lines.push(Line::from(vec![
+        Span::raw(format!(
+            "Cursor {cursor} · picked: {} · quantity ",
+            if picked.is_empty() { "none".to_string() } else { picked.join(" ") }
+        )),
+        quantity_span(sell, Style::new()),
+    ]));
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -105,12 +108,33 @@ fn draw_quantity(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
         Line::from(""),
         Line::from("General admission: no seat numbers.".fg(Color::Gray)),
         Line::from(""),
-        Line::from(vec!["Quantity: ".bold(), format!(" {} ", sell.quantity).reversed()]),
+        Line::from(vec!["Quantity: ".bold(), quantity_span(sell, Style::new().reversed())]),
         Line::from(format!("Total: {}", Money(e.price * i64::from(sell.quantity)).format(&e.currency))),
         Line::from(""),
         Line::from(format!("{} of {} places left", e.available, e.total)),
     ];
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The quantity as typed; red when the event cannot give that many.
+fn quantity_span(sell: &Sell, style: Style) -> Span<'static> {
+    let text = if style == Style::new() { sell.quantity.to_string() } else { format!(" {} ", sell.quantity) };
+    let too_many = crate::tui::update::too_many(sell).is_some();
+    Span::styled(text, if too_many { style.fg(Color::Red).bold() } else { style })
+}
+
+/// Time left on a hold, in the colour of its urgency: amber from a minute
+/// left, red from 20 seconds.
+pub fn countdown_span(app: &App, hold: &Hold) -> Span<'static> {
+    let secs = (hold.expires_at - app.now).num_seconds();
+    let color = if secs <= 20 {
+        Color::Red
+    } else if secs <= 60 {
+        Color::Yellow
+    } else {
+        Color::Green
+    };
+    Span::styled(countdown(app, hold.expires_at), Style::new().fg(color).bold())
 }
 
 fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
@@ -143,9 +167,16 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
         let seats = if h.labels.is_empty() { format!("{} (GA)", h.seats) } else { h.labels.join(" ") };
         lines.push(Line::from(vec![label("Seats"), Span::raw(seats)]));
         if live && sell.stage == Stage::Held {
-            let left = countdown(app, h.expires_at);
-            lines
-                .push(Line::from(vec![label("Expires in"), Span::styled(left, Style::new().fg(Color::Yellow).bold())]));
+            lines.push(Line::from(vec![label("Expires in"), countdown_span(app, h)]));
+            let most = app.ctx.config.hold_extensions;
+            let left = most.saturating_sub(h.extensions);
+            let extend = key(&SELL_HOLD, Action::ExtendHold);
+            let text = match (left, h.extensions) {
+                (0, _) => format!("extended {}×: no more", h.extensions),
+                (_, 0) => format!("{extend} extends it ({left} left)"),
+                (_, n) => format!("extended {n}×; {extend} again ({left} left)"),
+            };
+            lines.push(Line::from(vec![label(""), Span::styled(text, Style::new().fg(Color::Gray))]));
         }
     }
     if let Some(c) = &sell.customer {
@@ -186,6 +217,14 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
             }
             lines.push(Line::from(vec![label("Booking id"), Span::raw(b.id.clone())]));
             lines.push(Line::from(vec![label("Correl. id"), Span::raw(b.correlation_id.clone())]));
+        }
+        if sell.stage == Stage::Done && sell.outcome() == Outcome::Declined && sell.customer.is_some() {
+            let again = key(&SELL_DECLINED, Action::SellAgain);
+            lines.push(Line::from(""));
+            lines.push(
+                Line::from(format!("{again}: the same seats to the same customer again, if still free"))
+                    .fg(Color::Cyan),
+            );
         }
         if let Some(r) = &sell.refund {
             lines.push(Line::from(vec![
