@@ -8,7 +8,10 @@
 //! - `hold`: holding and releasing seats, the seat map, seat picking
 //! - `booking`: turning a hold into a booking awaiting payment
 //! - `payment`: payment attempts and their replays
-//! - `cancel`: cancelling, what it would refund, refund records
+//! - `cancel`: cancelling, what it would refund (and void), refund records
+//! - `types`: ticket types of an event: add, edit, retire; what a mix costs
+//! - `tickets`: issuing and voiding tickets with the booking, listing, printing records
+//! - `door`: check-in at a door (admitted once), undoing an admission
 //! - `sweeps`: the tick's work: expiry, refund completion, what is due
 //! - `recovery`: healing what a crash left behind, and `verify`
 //! - `queries`: the read side: bookings and audit lists, report aggregates
@@ -16,6 +19,7 @@
 mod booking;
 mod cancel;
 mod catalog;
+mod door;
 mod hold;
 mod payment;
 mod queries;
@@ -23,12 +27,16 @@ mod recovery;
 mod sweeps;
 #[cfg(test)]
 mod testing;
+mod tickets;
+mod types;
 
-pub use cancel::Cancellation;
+pub use cancel::{CancelTerms, Cancellation};
 pub use hold::{HoldRequest, SeatMap, SeatPick};
 pub use payment::Payment;
 pub use recovery::Violation;
 pub use sweeps::Swept;
+pub use tickets::printable;
+pub use types::TypeOnSale;
 
 use crate::clock::to_millis;
 use crate::context::Context;
