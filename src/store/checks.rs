@@ -253,6 +253,14 @@ const TICKET_CHECKS: &[(&str, &str)] = &[
          WHERE coalesce(i.n, 0) <> b.seats OR coalesce(i.a, 0) <> b.amount",
     ),
     (
+        "10 type limits",
+        "SELECT printf('type %s (%s) of event %s has %d seat(s) sold or awaiting payment, over its limit of %d',
+                       y.id, y.name, y.event_id, k.n, y.quota)
+         FROM ticket_types y JOIN (SELECT i.type_id, sum(i.count) n FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+                                   WHERE b.status IN ('PAYMENT_PENDING', 'CONFIRMED') GROUP BY i.type_id) k ON k.type_id = y.id
+         WHERE y.quota IS NOT NULL AND k.n > y.quota",
+    ),
+    (
         "report totals",
         "WITH actual AS (SELECT i.type_id, b.status, sum(i.count) s, sum(i.count * i.unit_price) a
                          FROM booking_items i JOIN bookings b ON b.id = i.booking_id GROUP BY 1, 2)
