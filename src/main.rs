@@ -261,6 +261,8 @@ fn tickets_table(
 /// `boxoffice checkin CODE [--event ID] [--door NAME] [--format table|json]`.
 fn checkin_command(db: &std::path::Path, config: Config, args: &CheckinArgs) -> Result<ExitCode, Error> {
     let desk = open_existing(db, config)?;
+    // Answer first: the WAL checkpoint runs after the answer is printed.
+    desk.defer_checkpoints()?;
     let answer = desk.check_in(&args.code, args.event.as_deref(), &args.door)?;
     let text = match args.format {
         TicketFormat::Json => {
@@ -280,6 +282,7 @@ fn checkin_command(db: &std::path::Path, config: Config, args: &CheckinArgs) -> 
         }
     };
     print_out(&text)?;
+    desk.tidy()?;
     Ok(ExitCode::from(if answer.admitted() { 0 } else { 1 }))
 }
 

@@ -21,6 +21,10 @@ use crate::store::catalog;
 use crate::store::tickets::{self, Found, NewScan};
 use serde_json::json;
 
+/// Deferred writes between two checkpoints: a scan writes about a dozen
+/// pages, so this is about SQLite's own 1,000-page rhythm.
+pub const TIDY_EVERY: u32 = 64;
+
 /// What a scan keeps of the text as typed: enough for any code, never a page of junk.
 const TYPED_KEPT: usize = 64;
 
@@ -107,6 +111,32 @@ impl Desk {
     pub fn door_counts(&self, event_id: &str) -> Result<DoorCounts> {
         self.event(event_id)?;
         tickets::door_counts(&self.conn, event_id)
+    }
+
+    /// A door answers first and tidies after: from now on this desk's commits
+    /// no longer run SQLite's WAL checkpoint (copying the log back into the
+    /// file, with its fsyncs, each time about 1,000 pages have been written),
+    /// which would otherwise land inside one scan in every ~80. The caller
+    /// runs [`tidy`](Desk::tidy) once the answer is out: the Door screen after
+    /// showing it, `boxoffice checkin` after printing it.
+    pub fn defer_checkpoints(&self) -> Result<()> {
+        tickets::defer_checkpoints(&self.conn)?;
+        self.deferred_writes.set(Some(0));
+        Ok(())
+    }
+
+    /// After a deferred desk's writes: every [`TIDY_EVERY`] of them, a PASSIVE
+    /// checkpoint (it never waits for, nor blocks, another terminal). Returns
+    /// whether it ran one. Does nothing on a desk that does not defer.
+    pub fn tidy(&self) -> Result<bool> {
+        match self.deferred_writes.get() {
+            Some(n) if n >= TIDY_EVERY => {
+                tickets::checkpoint(&self.conn)?;
+                self.deferred_writes.set(Some(0));
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     /// Who may undo an admission. Until clerks have roles any clerk may;
@@ -314,6 +344,27 @@ mod tests {
             "nothing admitted by a refusal"
         );
         w.verified();
+    }
+
+    #[test]
+    fn a_door_that_defers_checkpoints_tidies_every_so_many_writes() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (ctx, _) = crate::context::Context::manual(
+            "2026-06-01T09:00:00Z".parse().expect("time"),
+            3,
+            crate::context::Config::default(),
+        );
+        let desk = Desk::open(&dir.path().join("door.db"), ctx, "door").expect("open");
+        assert!(!desk.tidy().expect("tidy"), "a desk that does not defer never tidies");
+        desk.defer_checkpoints().expect("defer");
+        let autocheckpoint: i64 = desk.conn().query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).expect("pragma");
+        assert_eq!(autocheckpoint, 0);
+        for i in 1..=TIDY_EVERY {
+            desk.check_in("not a code", None, "north").expect("scan");
+            assert_eq!(desk.tidy().expect("tidy"), i == TIDY_EVERY, "after {i} writes");
+        }
+        let scans: i64 = desk.conn().query_row("SELECT count(*) FROM scans", [], |r| r.get(0)).expect("count");
+        assert_eq!(scans, i64::from(TIDY_EVERY));
     }
 
     #[test]

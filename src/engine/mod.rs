@@ -60,6 +60,9 @@ pub struct Desk {
     conn: Connection,
     ctx: Context,
     actor: String,
+    /// Writes since the last checkpoint, when this desk defers checkpoints
+    /// (a door: see `Desk::defer_checkpoints`); `None` when SQLite runs them.
+    deferred_writes: std::cell::Cell<Option<u32>>,
 }
 
 /// The inside of one write transaction.
@@ -94,25 +97,29 @@ impl std::ops::Deref for Tx<'_> {
 impl Desk {
     pub fn open(path: &Path, ctx: Context, actor: impl Into<String>) -> Result<Desk> {
         let conn = store::open(path, ctx.config.durability)?;
-        Ok(Desk { conn, ctx, actor: actor.into() })
+        Ok(Desk::new(conn, ctx, actor))
+    }
+
+    fn new(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
+        Desk { conn, ctx, actor: actor.into(), deferred_writes: std::cell::Cell::new(None) }
     }
 
     /// A desk on a connection opened read-only (`store::open_read_only`):
     /// `verify` and `report`, which must never write to what they check.
     pub fn from_read_only(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
-        Desk { conn, ctx, actor: actor.into() }
+        Desk::new(conn, ctx, actor)
     }
 
     /// A private in-memory database (tests).
     pub fn in_memory(ctx: Context, actor: impl Into<String>) -> Result<Desk> {
-        Ok(Desk { conn: store::open_in_memory()?, ctx, actor: actor.into() })
+        Ok(Desk::new(store::open_in_memory()?, ctx, actor))
     }
 
     /// The named in-memory database `name`, shared by every desk of this
     /// process that opens the same name (a script's clerk and its tick); it
     /// lives while one of them is open.
     pub fn open_shared_memory(name: &str, ctx: Context, actor: impl Into<String>) -> Result<Desk> {
-        Ok(Desk { conn: store::open_shared_memory(name)?, ctx, actor: actor.into() })
+        Ok(Desk::new(store::open_shared_memory(name)?, ctx, actor))
     }
 
     pub fn ctx(&self) -> &Context {
@@ -149,6 +156,9 @@ impl Desk {
             Tx { tx: store::WriteScope::begin(&self.conn)?, ctx: &self.ctx, actor: &self.actor, now: self.ctx.now() };
         let value = f(&tx)?;
         tx.tx.commit()?;
+        if let Some(n) = self.deferred_writes.get() {
+            self.deferred_writes.set(Some(n.saturating_add(1)));
+        }
         Ok(value)
     }
 

@@ -390,6 +390,19 @@ pub fn door_counts(conn: &Connection, event_id: &str) -> Result<DoorCounts> {
         .query_row([event_id], |r| Ok(DoorCounts { admitted: count(r, 0)?, sold: count(r, 1)? }))?)
 }
 
+/// A door's connection stops running WAL checkpoints inside its commits (see `Desk::defer_checkpoints`).
+pub fn defer_checkpoints(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    Ok(())
+}
+
+/// A PASSIVE checkpoint: copies what it can of the WAL into the file without
+/// waiting for, or blocking, other connections.
+pub fn checkpoint(conn: &Connection) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
 // ---- the report's "by type" section ---------------------------------------------------
 
 /// Sales per ticket type for the report's filter (event, booking date range),
