@@ -172,6 +172,8 @@ pub fn counter(db: &Path, seed: u64) -> ! {
 /// unknown), now and then undoes an admission, until killed.
 pub fn door(db: &Path, seed: u64) -> ! {
     let d = desk(db, &format!("storm:door:{seed}"));
+    // As a real door: answer first, checkpoint after (and be killed in between).
+    d.defer_checkpoints().expect("defer");
     let mut rng = Rng(seed | 1);
     let name = format!("gate-{seed}");
     let mut codes: Vec<String> = Vec::new();
@@ -196,6 +198,7 @@ pub fn door(db: &Path, seed: u64) -> ! {
             _ => continue,
         };
         let answer = d.check_in(&code, None, &name).expect("an answer");
+        d.tidy().expect("tidy");
         if matches!(answer, DoorAnswer::Admitted { .. }) && rng.below(15) == 0 {
             match d.undo_admission(&code, "storm: let in by mistake") {
                 Ok(_) => {}
