@@ -40,7 +40,7 @@ where
     }
     let bytes = tickets_pdf(&sheet, &tickets, tz);
     let part = PathBuf::from(format!("{}.part", path.display()));
-    std::fs::write(&part, &bytes).map_err(|e| Error::io(format!("cannot write {}", part.display()), e))?;
+    std::fs::write(&part, &bytes).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
     let owned: Vec<_> = tickets.into_iter().cloned().collect();
     let done = desk.record_printing(booking_id, path, &owned).and_then(|()| {
         std::fs::rename(&part, path).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
