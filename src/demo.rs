@@ -1,7 +1,8 @@
 //! The demo events a new, empty database gets on first run (`assets/demo-events.json`).
 //! Names are fixed so scripts can rely on them; dates are relative to the clock.
 
-use crate::domain::{EventKind, NewCustomer, NewEvent, PaymentOutcome};
+use crate::domain::ticket::STANDARD;
+use crate::domain::{EventKind, NewCustomer, NewEvent, NewTicketType, PaymentOutcome};
 use crate::engine::{Desk, HoldRequest, SeatPick};
 use crate::error::{Error, Result};
 use crate::store::{audit, catalog};
@@ -23,6 +24,32 @@ struct DemoEvent {
     price: i64,
     #[serde(default)]
     sold_out: bool,
+    /// Ticket types in display order; the first costs `price` (so a plain
+    /// booking costs what it always did). None: one Standard type.
+    #[serde(default)]
+    types: Vec<DemoType>,
+}
+
+#[derive(Deserialize)]
+struct DemoType {
+    name: String,
+    price: i64,
+    limit: Option<u32>,
+}
+
+impl DemoEvent {
+    fn ticket_types(&self) -> Result<Vec<NewTicketType>> {
+        if self.types.is_empty() {
+            return Ok(vec![NewTicketType::new(STANDARD, self.price)]);
+        }
+        if self.types[0].price != self.price {
+            return Err(Error::Storage(format!(
+                "demo event '{}': its first ticket type must cost its price, {}",
+                self.name, self.price
+            )));
+        }
+        Ok(self.types.iter().map(|t| NewTicketType { name: t.name.clone(), price: t.price, limit: t.limit }).collect())
+    }
 }
 
 /// Seeds the demo events if the database has never had any. Returns whether it did.
@@ -74,14 +101,18 @@ fn seed(desk: &Desk) -> Result<()> {
             }
             _ => EventKind::GeneralAdmission { capacity: d.capacity.unwrap_or(100) },
         };
-        let event = desk.create_event(NewEvent {
-            name: d.name,
-            description: d.description,
-            starts_at,
-            kind,
-            price: d.price,
-            currency: desk.ctx().config.currency.clone(),
-        })?;
+        let types = d.ticket_types()?;
+        let event = desk.create_event_with_types(
+            NewEvent {
+                name: d.name,
+                description: d.description,
+                starts_at,
+                kind,
+                price: d.price,
+                currency: desk.ctx().config.currency.clone(),
+            },
+            types,
+        )?;
         if d.sold_out {
             sell_out(desk, &event.id, event.total)?;
         }
@@ -105,4 +136,47 @@ fn sell_out(desk: &Desk, event_id: &str, seats: u32) -> Result<()> {
     let booking = desk.book(&hold.value.id, &customer.value.id, None)?;
     desk.pay(&booking.value.id, PaymentOutcome::Success, &format!("demo-{}", booking.value.id), None)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{Config, Context};
+
+    #[test]
+    fn the_demo_sells_types_whose_first_costs_what_the_event_always_did() {
+        let events: Vec<DemoEvent> = serde_json::from_str(DEMO).expect("demo json");
+        for d in &events {
+            assert_eq!(d.ticket_types().expect("types")[0].price, d.price, "{}", d.name);
+        }
+        let (ctx, _) = Context::manual("2026-06-01T09:00:00Z".parse().expect("time"), 0, Config::default());
+        let desk = Desk::in_memory(ctx, "test").expect("desk");
+        assert!(seed_if_empty(&desk).expect("seed"));
+        let theatre = desk.events("Hamlet", 1).expect("events").remove(0);
+        let types: Vec<_> =
+            desk.ticket_types(&theatre.id).expect("types").into_iter().map(|t| (t.name, t.price, t.limit)).collect();
+        assert_eq!(
+            types,
+            [
+                ("Adult".into(), 50_000, None),
+                ("Child".into(), 25_000, None),
+                ("Concession".into(), 35_000, None),
+                ("Complimentary".into(), 0, Some(10))
+            ]
+        );
+        assert_eq!(theatre.price, 50_000);
+        let sold_out = desk.events("Sold Out", 1).expect("events").remove(0);
+        assert_eq!(desk.door_counts(&sold_out.id).expect("counts").sold, 50, "its group booking has 50 tickets");
+        assert_eq!(desk.verify().expect("verify"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_first_type_that_changes_the_price_is_refused() {
+        let bad: Vec<DemoEvent> = serde_json::from_str(
+            r#"[{"name": "X", "description": "", "days_from_now": 1, "time": "10:00", "kind": "GA", "price": 100,
+                 "types": [{"name": "A", "price": 90}]}]"#,
+        )
+        .expect("json");
+        assert!(bad[0].ticket_types().is_err());
+    }
 }

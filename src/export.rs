@@ -7,7 +7,8 @@
 //!   ("long" format). Sections: `summary`, `status` (metric = status, value =
 //!   count; then `<STATUS>_share`), `event` (per-event figures), `health`,
 //!   `sales_per_hour` (metric = the hour's start, value = successful payments),
-//!   `threshold` (metric = `<rate>_amber`/`<rate>_red`, value = ratio).
+//!   `threshold` (metric = `<rate>_amber`/`<rate>_red`, value = ratio), `type`
+//!   (per ticket type: metric = `<type name>/<figure>`, see `type_report`).
 //! - bookings: `booking_id,created_at,customer,event,event_id,seats,amount_minor,currency,status,correlation_id`
 //! - audit: `seq,at,action,entity,entity_id,event_id,hold_id,booking_id,from_status,to_status,correlation_id,is_retry,original_attempt_id,actor,details`
 //!
@@ -157,6 +158,11 @@ pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
         row("threshold", "", "", &format!("{name}_red"), th.red.to_string())?;
     }
     row("threshold", "", "", "min_sample", t.min_sample.to_string())?;
+    for t in &r.by_type {
+        for (metric, value) in crate::type_report::csv_metrics(t) {
+            row("type", &t.event_id, &t.event_name, &metric, value)?;
+        }
+    }
     out.flush()
 }
 

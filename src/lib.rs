@@ -19,10 +19,12 @@ pub mod ids;
 pub mod jobs;
 pub mod output;
 pub mod paths;
+pub mod print;
 pub mod report;
 pub mod script;
 pub mod store;
 pub mod tui;
+pub mod type_report;
 
 pub use context::{Config, Context};
 pub use engine::{Desk, HoldRequest, SeatPick};

@@ -45,6 +45,45 @@ enum Command {
     /// Bring the file's schema up to date, printing each step applied
     /// (the app does this on open too)
     Migrate(MigrateArgs),
+    /// List a booking's tickets and their states; --pdf also writes them for an
+    /// 80 mm ticket printer (audited). Exit 0, or 2 on unusable input
+    Tickets(TicketsArgs),
+    /// Check a ticket code in at a door: exit 0 admitted, 1 refused (the reason
+    /// is printed), 2 unusable input
+    Checkin(CheckinArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct TicketsArgs {
+    /// The booking: its full id or the last 8+ characters (the short id screens show)
+    booking: String,
+    /// Also write the tickets (valid and used ones) to this PDF, one per page
+    #[arg(long, value_name = "FILE")]
+    pdf: Option<PathBuf>,
+    /// table (readable) or json
+    #[arg(long, value_enum, default_value_t = TicketFormat::Table)]
+    format: TicketFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckinArgs {
+    /// The ticket code as scanned or typed (case, dashes and spaces do not matter)
+    code: String,
+    /// The event this door admits (its full id); another event's ticket is refused
+    #[arg(long, value_name = "ID")]
+    event: Option<String>,
+    /// The door's name, recorded with the scan
+    #[arg(long, value_name = "NAME", default_value = "main")]
+    door: String,
+    /// table (readable) or json
+    #[arg(long, value_enum, default_value_t = TicketFormat::Table)]
+    format: TicketFormat,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum TicketFormat {
+    Table,
+    Json,
 }
 
 #[derive(clap::Args, Debug)]
@@ -126,6 +165,120 @@ fn init_app_log(dir: &std::path::Path) -> Option<tracing_appender::non_blocking:
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
     Some(guard)
+}
+
+/// An existing database (never created here), opened for writing and migrated.
+fn open_existing(db: &std::path::Path, config: Config) -> Result<Desk, Error> {
+    if store::check_file(db)? == store::file::OnDisk::Missing {
+        return Err(Error::Storage(format!("no database at {}; check --db or $BOXOFFICE_DB", db.display())));
+    }
+    Desk::open(db, Context::system(config), clerk_name())
+}
+
+/// `boxoffice tickets BOOKING [--pdf FILE] [--format table|json]`.
+fn tickets_command(db: &std::path::Path, config: Config, args: &TicketsArgs) -> Result<ExitCode, Error> {
+    // Listing only reads; writing a PDF is audited, so it needs a writable file.
+    let desk = match &args.pdf {
+        Some(_) => open_existing(db, config)?,
+        None => Desk::from_read_only(store::open_read_only(db)?, Context::system(config), "cli:tickets"),
+    };
+    let booking = desk.find_booking(&args.booking)?;
+    let printed = match &args.pdf {
+        Some(path) => Some(boxoffice::print::print_tickets(&desk, &booking.id, path, &chrono::Local)?),
+        None => None,
+    };
+    let sheet = desk.ticket_sheet(&booking.id)?;
+    let text = match args.format {
+        TicketFormat::Json => {
+            let json = serde_json::json!({
+                "booking_id": booking.id,
+                "status": booking.status.as_str(),
+                "event_id": booking.event_id,
+                "event": sheet.event_name,
+                "starts_at": sheet.starts_at,
+                "customer": sheet.customer_name,
+                "items": desk.booking_items(&booking.id)?,
+                "tickets": sheet.tickets,
+                "pdf": printed.as_ref().map(|p| p.path.display().to_string()),
+            });
+            format!("{json:#}\n")
+        }
+        TicketFormat::Table => tickets_table(&booking, &sheet, printed.as_ref()),
+    };
+    boxoffice::output::stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tickets_table(
+    booking: &boxoffice::domain::Booking,
+    sheet: &boxoffice::domain::TicketSheet,
+    printed: Option<&boxoffice::print::Printed>,
+) -> String {
+    use boxoffice::domain::Money;
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let when = sheet.starts_at.with_timezone(&chrono::Local).format("%a %d %b %Y %H:%M");
+    let _ = writeln!(out, "booking {} · {} · {} · {when}", booking.id, booking.status, sheet.event_name);
+    if sheet.tickets.is_empty() {
+        let _ = writeln!(out, "no tickets: they are issued when the booking is paid");
+    } else {
+        let _ = writeln!(
+            out,
+            "{:>3}  {:<5} {:<16} {:>12}  {:<6} {:<22} USED",
+            "#", "SEAT", "TYPE", "PRICE", "STATUS", "CODE"
+        );
+    }
+    for t in &sheet.tickets {
+        let used = match (&t.used_at, &t.used_door) {
+            (Some(at), Some(door)) => {
+                format!("{} at {door}", at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"))
+            }
+            _ => String::new(),
+        };
+        let name: String = t.type_name.chars().take(16).collect();
+        let _ = writeln!(
+            out,
+            "{:>3}  {:<5} {:<16} {:>12}  {:<6} {:<22} {used}",
+            t.number,
+            t.seat_text(),
+            name,
+            Money(t.price).format(&sheet.currency),
+            t.status.as_str(),
+            t.code.grouped()
+        );
+    }
+    if let Some(p) = printed {
+        let _ = writeln!(out, "wrote {} ticket(s) to {}", p.tickets, p.path.display());
+    }
+    out
+}
+
+/// `boxoffice checkin CODE [--event ID] [--door NAME] [--format table|json]`.
+fn checkin_command(db: &std::path::Path, config: Config, args: &CheckinArgs) -> Result<ExitCode, Error> {
+    let desk = open_existing(db, config)?;
+    // Answer first: the WAL checkpoint runs after the answer is printed.
+    desk.defer_checkpoints()?;
+    let answer = desk.check_in(&args.code, args.event.as_deref(), &args.door)?;
+    let text = match args.format {
+        TicketFormat::Json => {
+            let mut json = serde_json::to_value(&answer).map_err(|e| Error::Storage(e.to_string()))?;
+            json["admitted"] = answer.admitted().into();
+            json["headline"] = answer.headline().into();
+            json["detail"] = answer.detail().into();
+            json["door"] = args.door.trim().into();
+            format!("{json:#}\n")
+        }
+        TicketFormat::Table => {
+            let event = match &answer {
+                boxoffice::domain::DoorAnswer::Admitted { event_name, .. } => format!("\n          {event_name}"),
+                _ => String::new(),
+            };
+            format!("{:<9} {}{event}\n", answer.headline(), answer.detail())
+        }
+    };
+    boxoffice::output::stdout(&text)?;
+    desk.tidy()?;
+    Ok(ExitCode::from(if answer.admitted() { 0 } else { 1 }))
 }
 
 fn main() -> ExitCode {
@@ -250,6 +403,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             boxoffice::output::stdout(&text)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Tickets(args)) => tickets_command(&db, config, &args),
+        Some(Command::Checkin(args)) => checkin_command(&db, config, &args),
         None => {
             // Refuse a file that is not ours before anything (the log folder) is made beside it.
             store::check_file(&db)?;

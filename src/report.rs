@@ -201,6 +201,8 @@ pub struct Health {
 pub struct Report {
     pub summary: Summary,
     pub health: Health,
+    /// Sales per ticket type for the same filter (`crate::type_report`).
+    pub by_type: Vec<crate::domain::TypeSales>,
 }
 
 impl Desk {
@@ -209,7 +211,8 @@ impl Desk {
     /// above it, so the engine never depends on what a report shows.
     pub fn report(&self, filter: &ReportFilter) -> Result<Report> {
         let aggs = self.report_aggregates(filter)?;
-        Ok(Report { summary: summarize(filter, aggs.events), health: assess(filter, aggs.now, aggs.health) })
+        let by_type = self.type_sales(filter)?;
+        Ok(Report { summary: summarize(filter, aggs.events), health: assess(filter, aggs.now, aggs.health), by_type })
     }
 }
 
@@ -503,6 +506,7 @@ impl Report {
             h.sales_per_hour.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")
         );
         let _ = writeln!(out, "  {}", thresholds_text());
+        out.push_str(&crate::type_report::table(&self.by_type));
         out
     }
 }

@@ -319,8 +319,8 @@ fn several_processes_opening_an_old_file_at_once_apply_each_step_once() {
 
 /// A step that does real work (a new table, a row, a changed booking, the
 /// mark) and then fails.
-const BROKEN: &str = "CREATE TABLE tickets (id TEXT PRIMARY KEY);
-     INSERT INTO tickets VALUES ('t1');
+const BROKEN: &str = "CREATE TABLE half_done (id TEXT PRIMARY KEY);
+     INSERT INTO half_done VALUES ('t1');
      UPDATE bookings SET amount = amount + 1;
      INSERT INTO meta (key, value) VALUES ('half', 'done');
      PRAGMA application_id = 7;
@@ -341,7 +341,7 @@ fn fails_leaving_the_file_as_it_was(db: &Path, steps: &[Step], stays_at: i64) {
     let wal = PathBuf::from(format!("{}-wal", db.display()));
     assert!(std::fs::metadata(&wal).map_or(true, |m| m.len() == 0), "no -wal content left to replay");
     let after = read_only(db);
-    assert_eq!(one(&after, "SELECT count(*) FROM sqlite_schema WHERE name = 'tickets'"), 0);
+    assert_eq!(one(&after, "SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'"), 0);
 }
 
 #[test]
@@ -349,14 +349,14 @@ fn a_failing_migration_leaves_the_file_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
     // An old file whose next step fails: nothing of it remains, not even the mark.
     let db = v1_copy(dir.path());
-    let broken = Step { version: 2, name: "broken", sql: BROKEN };
+    let broken = Step { version: 2, name: "broken", sql: BROKEN, rust: None };
     fails_leaving_the_file_as_it_was(&db, &[STEPS[0], broken], 1);
     assert_eq!(header(&read_only(&db)), (0, 1));
 
     // An up-to-date file and a new step appended after the real ones.
     drop(store::open(&db, Durability::Full).expect("migrate for real"));
     let mut steps = STEPS.to_vec();
-    steps.push(Step { version: LATEST + 1, name: "broken", sql: BROKEN });
+    steps.push(Step { version: LATEST + 1, name: "broken", sql: BROKEN, rust: None });
     fails_leaving_the_file_as_it_was(&db, &steps, LATEST);
     let conn = read_only(&db);
     assert_eq!(header(&conn), (APPLICATION_ID, LATEST));

@@ -1,11 +1,13 @@
-//! A property test: random sequences of sale operations and clock moves, on a
-//! general-admission and a reserved event, never break an invariant. After
-//! every step `verify` is empty and each event's seats add up; a refused step
-//! changes nothing and fails with a rule's message, never a database error.
+//! A property test: random sequences of sale operations, door scans and clock
+//! moves, on a general-admission and a reserved event (two ticket types, one
+//! with a limit), never break an invariant. After every step `verify` is empty
+//! (tickets per booking, one admission per used ticket, type limits …) and
+//! each event's seats add up; a refused step changes nothing and fails with a
+//! rule's message, never a database error.
 
 mod common;
 use boxoffice::SeatPick;
-use boxoffice::domain::{BookingStatus, Event, PaymentOutcome};
+use boxoffice::domain::{BookingStatus, DoorAnswer, Event, NewTicketType, PaymentOutcome, TicketStatus, TypeCount};
 use boxoffice::{Config, Error};
 use chrono::Duration;
 use common::World;
@@ -38,8 +40,25 @@ enum Op {
         key: u8,
         wrong_amount: bool,
     },
+    /// Cancel; with `agree`, agreeing to void however many tickets were used at the door.
     Cancel {
         booking: usize,
+        agree: bool,
+    },
+    /// Book a hold of the reserved event as Child (limit 3) tickets for `child` of its seats, the rest Standard.
+    BookTypes {
+        hold: usize,
+        child: u8,
+    },
+    /// Scan a ticket of a booking at a door (or the code with one character changed).
+    Scan {
+        booking: usize,
+        ticket: u8,
+        typo: bool,
+    },
+    Undo {
+        booking: usize,
+        ticket: u8,
     },
     Advance {
         seconds: i64,
@@ -58,7 +77,11 @@ fn op() -> impl Strategy<Value = Op> {
         5 => (recent(), proptest::option::of(0..4u8)).prop_map(|(hold, key)| Op::Book { hold, key }),
         6 => (recent(), 0..3u8, 0..8u8, proptest::bool::weighted(0.1))
             .prop_map(|(booking, outcome, key, wrong_amount)| Op::Pay { booking, outcome, key, wrong_amount }),
-        2 => recent().prop_map(|booking| Op::Cancel { booking }),
+        2 => (recent(), proptest::bool::ANY).prop_map(|(booking, agree)| Op::Cancel { booking, agree }),
+        2 => (recent(), 0..4u8).prop_map(|(hold, child)| Op::BookTypes { hold, child }),
+        4 => (recent(), 0..4u8, proptest::bool::weighted(0.15))
+            .prop_map(|(booking, ticket, typo)| Op::Scan { booking, ticket, typo }),
+        1 => (recent(), 0..4u8).prop_map(|(booking, ticket)| Op::Undo { booking, ticket }),
         2 => prop_oneof![3 => 0..200i64, 1 => 200..900i64].prop_map(|seconds| Op::Advance { seconds }),
         2 => Just(Op::Expire),
         1 => Just(Op::Refunds),
@@ -127,17 +150,76 @@ fn apply(
             }
             None => return false,
         },
-        Op::Cancel { booking } => match nth(bookings, *booking) {
+        Op::Cancel { booking, agree } => match nth(bookings, *booking) {
             Some(id) => {
                 let was = w.desk.get_booking(id).unwrap();
-                w.desk.cancel(id).map(|c| {
+                let terms = w.desk.cancel_terms(id).unwrap();
+                let agreed = if *agree { terms.tickets.used } else { 0 };
+                w.desk.cancel_admitted(id, None, agreed).map(|c| {
                     assert_eq!(c.booking.status, BookingStatus::Cancelled);
                     let want = (was.status == BookingStatus::Confirmed).then_some(was.amount / 2);
                     assert_eq!(c.refund.map(|r| r.amount), want);
+                    assert_eq!(
+                        (c.tickets_voided.valid, c.tickets_voided.used),
+                        (terms.tickets.valid, terms.tickets.used)
+                    );
                 })
             }
             None => return false,
         },
+        Op::BookTypes { hold, child } => match nth(holds, *hold) {
+            Some(id) => {
+                let h = w.desk.get_hold(id).unwrap();
+                let types = w.desk.ticket_types(&h.event_id).unwrap();
+                let child_type = types.iter().find(|t| t.name == "Child").map(|t| t.id.clone());
+                let child_n = u32::from(*child).min(h.seats);
+                let mut counts = vec![TypeCount::new(&types[0].id, h.seats - child_n)];
+                if let Some(c) = child_type {
+                    counts.push(TypeCount::new(&c, child_n));
+                }
+                w.desk.book_types(id, customer, &counts, None).map(|b| {
+                    let items = w.desk.booking_items(&b.value.id).unwrap();
+                    let amount: i64 = items.iter().map(|i| i64::from(i.count) * i.unit_price).sum();
+                    assert_eq!(b.value.amount, amount, "the amount is the sum over types");
+                    if !bookings.contains(&b.value.id) {
+                        bookings.push(b.value.id)
+                    }
+                })
+            }
+            None => return false,
+        },
+        Op::Scan { booking, ticket, typo } => {
+            let tickets = nth(bookings, *booking).map(|id| w.desk.tickets(id).unwrap()).unwrap_or_default();
+            let Some(t) = (!tickets.is_empty()).then(|| tickets[usize::from(*ticket) % tickets.len()].clone()) else {
+                return false;
+            };
+            let mut code = t.code.grouped();
+            if *typo {
+                let first = if code.starts_with('A') { "B" } else { "A" };
+                code.replace_range(0..1, first);
+            }
+            let answer = w.desk.check_in(&code, None, "door").unwrap();
+            let now = w.desk.tickets(&t.booking_id).unwrap().into_iter().find(|x| x.id == t.id).unwrap();
+            match (&answer, t.status) {
+                (DoorAnswer::Mistyped { .. }, _) => assert!(*typo && now.status == t.status),
+                (DoorAnswer::Admitted { .. }, TicketStatus::Valid) => assert_eq!(now.status, TicketStatus::Used),
+                (DoorAnswer::AlreadyUsed { .. }, TicketStatus::Used)
+                | (DoorAnswer::Voided { .. }, TicketStatus::Void) => {
+                    assert_eq!(now, t, "a refusal changes no ticket")
+                }
+                other => panic!("{other:?} for a {} ticket", t.status),
+            }
+            Ok(())
+        }
+        Op::Undo { booking, ticket } => {
+            let tickets = nth(bookings, *booking).map(|id| w.desk.tickets(id).unwrap()).unwrap_or_default();
+            let Some(t) = (!tickets.is_empty()).then(|| &tickets[usize::from(*ticket) % tickets.len()]) else {
+                return false;
+            };
+            w.desk
+                .undo_admission(&t.code.grouped(), "a test undo")
+                .map(|back| assert_eq!(back.status, TicketStatus::Valid))
+        }
         Op::Advance { seconds } => {
             w.advance(Duration::seconds(*seconds));
             Ok(())
@@ -178,6 +260,8 @@ proptest! {
     fn random_sales_never_break_an_invariant(ops in proptest::collection::vec(op(), 10..40)) {
         let w = World::in_memory(Config::default());
         let events = vec![w.ga(8, 1_001), w.reserved(3, 4, 2_500)];
+        let child = NewTicketType { limit: Some(3), ..NewTicketType::new("Child", 1_250) };
+        w.desk.add_ticket_type(&events[1].id, child).unwrap();
         let customer = w.customer().id;
         let (mut holds, mut bookings) = (Vec::new(), Vec::new());
         let mut audit_rows = w.count("SELECT count(*) FROM audit_log");
@@ -201,6 +285,12 @@ proptest! {
         prop_assert_eq!(w.count("SELECT count(*) FROM holds WHERE status = 'ACTIVE'"), 0);
         prop_assert_eq!(w.count("SELECT count(*) FROM bookings WHERE status = 'PAYMENT_PENDING'"), 0);
         prop_assert_eq!(w.count("SELECT count(*) FROM refunds WHERE status = 'INITIATED'"), 0);
+        // Tickets only for paid bookings; every admission once.
+        prop_assert_eq!(
+            w.count("SELECT count(*) FROM tickets t JOIN bookings b ON b.id = t.booking_id
+                     WHERE t.status <> 'VOID' AND b.status <> 'CONFIRMED'"),
+            0
+        );
         for e in &events {
             let (_, held, _) = w.seats(e);
             prop_assert_eq!(held, 0);

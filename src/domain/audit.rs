@@ -33,6 +33,17 @@ text_enum!(
         RecoveryFreedSeat => "RECOVERY_FREED_SEAT",
         RecoveryHealedAvailable => "RECOVERY_HEALED_AVAILABLE",
         RecoveryClosedRun => "RECOVERY_CLOSED_RUN",
+        TicketTypeAdded => "TICKET_TYPE_ADDED",
+        TicketTypeChanged => "TICKET_TYPE_CHANGED",
+        TicketTypeRetired => "TICKET_TYPE_RETIRED",
+        /// A door let a ticket in (VALID → USED).
+        TicketAdmitted => "TICKET_ADMITTED",
+        /// A door refused a scan (the reason is the scan's result).
+        TicketRefused => "TICKET_REFUSED",
+        /// A mistaken admission taken back (USED → VALID).
+        TicketAdmissionUndone => "TICKET_ADMISSION_UNDONE",
+        /// A booking's tickets written to a PDF (printing again is audited again).
+        TicketsPrinted => "TICKETS_PRINTED",
     }
 );
 
@@ -46,6 +57,9 @@ text_enum!(
         Payment => "payment",
         Refund => "refund",
         JobRun => "job_run",
+        TicketType => "ticket_type",
+        /// One scan at a door (or an undo), kept in `scans`.
+        Scan => "scan",
     }
 );
 
@@ -97,7 +111,8 @@ mod tests {
              HOLD_EXTENDED \
              BOOKING_CREATED BOOKING_RETRY BOOKING_CONFIRMED BOOKING_PAYMENT_FAILED BOOKING_EXPIRED BOOKING_CANCELLED \
              PAYMENT_ATTEMPT PAYMENT_RETRY REFUND_INITIATED REFUND_PROCESSED RECOVERY_FREED_SEAT \
-             RECOVERY_HEALED_AVAILABLE RECOVERY_CLOSED_RUN"
+             RECOVERY_HEALED_AVAILABLE RECOVERY_CLOSED_RUN TICKET_TYPE_ADDED TICKET_TYPE_CHANGED TICKET_TYPE_RETIRED \
+             TICKET_ADMITTED TICKET_REFUSED TICKET_ADMISSION_UNDONE TICKETS_PRINTED"
         );
         assert_eq!(AuditEntity::parse("Hold"), None);
     }

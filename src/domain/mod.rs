@@ -8,6 +8,7 @@ mod text;
 
 pub mod aggregates;
 pub mod audit;
+pub mod code;
 pub mod customer;
 pub mod event;
 pub mod filters;
@@ -15,15 +16,21 @@ pub mod money;
 pub mod records;
 pub mod seats;
 pub mod status;
+pub mod ticket;
 
 pub use aggregates::{Aggregates, EventAgg, HealthAgg, RefundAgg, StatusAgg};
 pub use audit::{AuditAction, AuditEntity};
+pub use code::{CodeError, TicketCode};
 pub use customer::NewCustomer;
 pub use event::{EventKind, NewEvent};
 pub use filters::{AuditField, AuditFilter, BookingFilter, MAX_HOURS, ReportFilter, window_start};
 pub use money::{Money, RefundSplit, refund_split};
 pub use records::*;
 pub use status::{BookingEvent, BookingStatus, HoldStatus, JobRunStatus, PaymentOutcome, RefundKind, RefundStatus};
+pub use ticket::{
+    BookingItem, DoorAnswer, DoorCounts, NewTicketType, ScanResult, Ticket, TicketCounts, TicketSheet, TicketStatus,
+    TicketType, TypeCount, TypeSales,
+};
 
 /// A rule a piece of input broke: names the field and the rule, so the
 /// message line can tell the clerk exactly what to fix.

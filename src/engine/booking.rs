@@ -1,17 +1,54 @@
 //! Booking: an ACTIVE hold becomes a PAYMENT_PENDING booking for a customer
-//! (one booking per hold, ever); and the booking move the other capabilities share.
+//! (one booking per hold, ever), its seats sold as ticket types; and the
+//! booking move the other capabilities share, which issues a paid booking's
+//! tickets and voids a cancelled one's.
 
+use super::tickets::{issue_tickets, void_tickets};
 use super::{Desk, Replayed, Tx, clean_key, replay_id};
-use crate::domain::{AuditAction, AuditEntity, Booking, BookingStatus, HoldStatus, IdempotencyScope};
+use crate::domain::ticket::quote;
+use crate::domain::{
+    AuditAction, AuditEntity, Booking, BookingItem, BookingStatus, HoldStatus, IdempotencyScope, TypeCount,
+};
 use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
-use crate::store::{catalog, sales};
+use crate::store::{catalog, sales, tickets};
 use serde_json::json;
 
 impl Desk {
-    /// Turns an ACTIVE hold into a PAYMENT_PENDING booking. One booking per
-    /// hold: asking again returns the same booking, audited as a retry.
+    /// Turns an ACTIVE hold into a PAYMENT_PENDING booking, every seat at the
+    /// event's first ticket type on sale. One booking per hold: asking again
+    /// returns the same booking, audited as a retry.
     pub fn book(&self, hold_id: &str, customer_id: &str, idempotency_key: Option<&str>) -> Result<Replayed<Booking>> {
+        self.book_with(hold_id, customer_id, None, idempotency_key)
+    }
+
+    /// [`book`](Desk::book) with a count per ticket type: the counts must add
+    /// up to the hold's seats, each type must be on sale and within its limit
+    /// (seats sold + awaiting payment + these), and the amount is Σ count ×
+    /// the type's price, all read in the booking's own transaction. Asking
+    /// again replays the booking only for the same counts.
+    pub fn book_types(
+        &self,
+        hold_id: &str,
+        customer_id: &str,
+        counts: &[TypeCount],
+        idempotency_key: Option<&str>,
+    ) -> Result<Replayed<Booking>> {
+        self.book_with(hold_id, customer_id, Some(counts), idempotency_key)
+    }
+
+    /// A booking's items: seats per type at the price each was sold for.
+    pub fn booking_items(&self, booking_id: &str) -> Result<Vec<BookingItem>> {
+        tickets::items_of(&self.conn, booking_id)
+    }
+
+    fn book_with(
+        &self,
+        hold_id: &str,
+        customer_id: &str,
+        counts: Option<&[TypeCount]>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Replayed<Booking>> {
         let key = clean_key(idempotency_key)?;
         self.write(|tx| {
             let existing = match key {
@@ -31,6 +68,9 @@ impl Desk {
                         "this hold is already booked (booking {}) for another customer; one booking per hold",
                         crate::ids::short(&b.id)
                     )));
+                }
+                if let Some(counts) = counts {
+                    refuse_other_counts(tx, &b, counts)?;
                 }
                 tx.audit(NewAudit {
                     event_id: Some(&b.event_id),
@@ -58,10 +98,34 @@ impl Desk {
                 catalog::get_customer(tx, customer_id)?.ok_or_else(|| Error::not_found("customer", customer_id))?;
             let event =
                 catalog::get_event(tx, &hold.event_id)?.ok_or_else(|| Error::not_found("event", &hold.event_id))?;
-            let amount = event
-                .price
-                .checked_mul(i64::from(hold.seats))
-                .ok_or_else(|| Error::refused("the amount is too large to charge"))?;
+            let types = tickets::types_of(tx, &event.id)?;
+            let explicit = counts.is_some();
+            let plain;
+            let counts = match counts {
+                Some(counts) => counts,
+                None => {
+                    let first = types.iter().find(|t| t.on_sale()).ok_or_else(|| {
+                        Error::refused("cannot book: the event has no ticket type on sale; add one to the event")
+                    })?;
+                    plain = [TypeCount::new(&first.id, hold.seats)];
+                    &plain[..]
+                }
+            };
+            let (items, amount) = quote(&types, counts, hold.seats)?;
+            for item in &items {
+                let t = types.iter().find(|t| t.id == item.type_id);
+                if let Some(limit) = t.and_then(|t| t.limit) {
+                    let committed = tickets::committed_seats(tx, &item.type_id)?;
+                    if committed + u64::from(item.count) > u64::from(limit) {
+                        return Err(Error::refused(format!(
+                            "cannot book {} {}: only {} left of its limit of {limit}",
+                            item.count,
+                            item.type_name,
+                            u64::from(limit).saturating_sub(committed)
+                        )));
+                    }
+                }
+            }
             let booking = Booking {
                 id: tx.id(),
                 hold_id: hold.id.clone(),
@@ -77,8 +141,20 @@ impl Desk {
                 updated_at: tx.now,
             };
             sales::insert_booking(tx, &booking)?;
+            tickets::insert_items(tx, &booking.id, &items)?;
             if let Some(key) = key {
                 sales::remember(tx, IdempotencyScope::Book, key, &booking.id, tx.now_ms())?;
+            }
+            let mut details = json!({
+                "customer_id": customer.id, "seats": booking.seats, "amount": amount,
+                "payment_expires_at": booking.payment_expires_at.to_rfc3339(), "idempotency_key": key,
+            });
+            // A plain booking's row stays as it always was; chosen types are listed.
+            if explicit {
+                details["types"] = items
+                    .iter()
+                    .map(|i| json!({"type": i.type_name, "count": i.count, "price": i.unit_price}))
+                    .collect();
             }
             tx.audit(NewAudit {
                 event_id: Some(&booking.event_id),
@@ -86,10 +162,7 @@ impl Desk {
                 booking_id: Some(&booking.id),
                 to_status: Some(BookingStatus::PaymentPending.as_str()),
                 correlation_id: Some(&booking.correlation_id),
-                details: Some(json!({
-                    "customer_id": customer.id, "seats": booking.seats, "amount": amount,
-                    "payment_expires_at": booking.payment_expires_at.to_rfc3339(), "idempotency_key": key,
-                })),
+                details: Some(details),
                 ..NewAudit::new(AuditAction::BookingCreated, AuditEntity::Booking, &booking.id)
             })?;
             Ok(Replayed { value: booking, is_retry: false })
@@ -105,10 +178,41 @@ impl Desk {
     }
 }
 
-/// Moves a booking's state (the caller has checked the state machine) and audits it.
+/// A replay that names other counts than the booking has is refused.
+fn refuse_other_counts(tx: &Tx<'_>, b: &Booking, counts: &[TypeCount]) -> Result<()> {
+    let mut asked: Vec<(&str, u32)> =
+        counts.iter().filter(|c| c.count > 0).map(|c| (c.type_id.as_str(), c.count)).collect();
+    let items = tickets::items_of(tx, &b.id)?;
+    let mut has: Vec<(&str, u32)> = items.iter().map(|i| (i.type_id.as_str(), i.count)).collect();
+    asked.sort_unstable();
+    has.sort_unstable();
+    if asked != has {
+        let listed: Vec<String> = items.iter().map(|i| format!("{} {}", i.count, i.type_name)).collect();
+        return Err(Error::refused(format!(
+            "this hold is already booked (booking {}) as {}; one booking per hold",
+            crate::ids::short(&b.id),
+            listed.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Moves a booking's state (the caller has checked the state machine) and
+/// audits it. Confirming issues its tickets; leaving for a final state voids
+/// them — both in this transaction, counted in the same audit row.
 pub(super) fn move_booking(tx: &Tx<'_>, b: &Booking, to: BookingStatus) -> Result<()> {
     if !sales::set_booking_status(tx, &b.id, b.status, to, tx.now_ms())? {
         return Err(Error::refused(format!("booking {} changed meanwhile; try again", crate::ids::short(&b.id))));
+    }
+    let mut details = json!({"seats": b.seats, "amount": b.amount});
+    if to == BookingStatus::Confirmed {
+        details["tickets"] = issue_tickets(tx, b)?.len().into();
+    } else if to.is_final() {
+        let voided = void_tickets(tx, b)?;
+        if voided.valid + voided.used > 0 {
+            details["tickets_voided"] = (voided.valid + voided.used).into();
+            details["admitted_voided"] = voided.used.into();
+        }
     }
     tx.audit(NewAudit {
         event_id: Some(&b.event_id),
@@ -117,7 +221,7 @@ pub(super) fn move_booking(tx: &Tx<'_>, b: &Booking, to: BookingStatus) -> Resul
         from_status: Some(b.status.as_str()),
         to_status: Some(to.as_str()),
         correlation_id: Some(&b.correlation_id),
-        details: Some(json!({"seats": b.seats, "amount": b.amount})),
+        details: Some(details),
         ..NewAudit::new(AuditAction::booking_moved(to), AuditEntity::Booking, &b.id)
     })
 }

@@ -5,17 +5,39 @@ use super::hold::{end_hold, give_back_seats};
 use super::{Desk, Tx};
 use crate::domain::{
     AuditAction, AuditEntity, Booking, BookingEvent, BookingStatus, HoldStatus, Refund, RefundKind, RefundSplit,
-    RefundStatus, refund_split,
+    RefundStatus, TicketCounts, refund_split,
 };
 use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
-use crate::store::sales;
+use crate::store::{sales, tickets};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cancellation {
     pub booking: Booking,
     pub refund: Option<Refund>,
+    /// The tickets it voided: `valid` ones, and `used` ones (admitted at a door).
+    pub tickets_voided: TicketCounts,
+}
+
+/// What cancelling a booking would do now: what a cancel prompt shows
+/// before y/n, and what the clerk agrees to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelTerms {
+    pub status: BookingStatus,
+    /// The refund of a CONFIRMED booking by policy; `None` for a pending one.
+    pub refund: Option<RefundSplit>,
+    /// Its tickets now: all valid and used ones will be voided. When some
+    /// are used, `tickets.admitted_warning()` is the second confirmation's text.
+    pub tickets: TicketCounts,
+}
+
+impl CancelTerms {
+    /// Whether cancelling needs the clerk to agree, explicitly, to void
+    /// tickets already used at the door.
+    pub fn needs_admitted_agreement(&self) -> bool {
+        self.tickets.used > 0
+    }
 }
 
 impl Desk {
@@ -25,8 +47,20 @@ impl Desk {
             .then(|| refund_split(booking.amount, self.ctx.config.refund_percent))
     }
 
+    /// What cancelling would do now: the refund and the tickets it would void.
+    pub fn cancel_terms(&self, booking_id: &str) -> Result<CancelTerms> {
+        let booking = self.get_booking(booking_id)?;
+        Ok(CancelTerms {
+            status: booking.status,
+            refund: self.cancel_preview(&booking),
+            tickets: tickets::counts_of(&self.conn, booking_id)?,
+        })
+    }
+
     /// The clerk cancels: a pending booking gives its seats back with no
-    /// refund; a confirmed one gives them back with a partial refund by policy.
+    /// refund; a confirmed one gives them back with a partial refund by
+    /// policy, and its tickets are voided. Refused if a ticket was already
+    /// used at the door: see [`cancel_admitted`](Desk::cancel_admitted).
     pub fn cancel(&self, booking_id: &str) -> Result<Cancellation> {
         self.cancel_seen(booking_id, None)
     }
@@ -34,6 +68,21 @@ impl Desk {
     /// Cancels only if the booking is still in the state the clerk saw (and
     /// agreed a refund for); if another terminal moved it meanwhile, refuses.
     pub fn cancel_seen(&self, booking_id: &str, seen: Option<BookingStatus>) -> Result<Cancellation> {
+        self.cancel_admitted(booking_id, seen, 0)
+    }
+
+    /// Cancels a booking some of whose tickets were already used at the door,
+    /// the clerk having agreed (a second confirmation) that `admitted` used
+    /// tickets will be voided. Refused unless exactly that many are used now:
+    /// if a door admitted or an admission was undone meanwhile, the clerk
+    /// looks again. The admitted tickets become VOID and keep when and where
+    /// they were used.
+    pub fn cancel_admitted(
+        &self,
+        booking_id: &str,
+        seen: Option<BookingStatus>,
+        admitted: u32,
+    ) -> Result<Cancellation> {
         self.write(|tx| {
             let booking = sales::get_booking(tx, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
             if let Some(seen) = seen.filter(|s| *s != booking.status) {
@@ -41,6 +90,16 @@ impl Desk {
                     "the booking changed from {seen} to {} meanwhile; look at the refund again before cancelling",
                     booking.status
                 )));
+            }
+            let counts = tickets::counts_of(tx, booking_id)?;
+            if counts.used != admitted {
+                return Err(Error::refused(match (counts.admitted_warning(), admitted) {
+                    (Some(warning), 0) => format!("cannot cancel yet: {warning}; confirm that to cancel"),
+                    _ => format!(
+                        "the tickets changed meanwhile: {} used at the door now, {admitted} when agreed; look again before cancelling",
+                        counts.used
+                    ),
+                }));
             }
             let to = booking
                 .status
@@ -56,7 +115,11 @@ impl Desk {
                 end_hold(tx, &hold, HoldStatus::Released, Some(&booking.id))?;
                 None
             };
-            Ok(Cancellation { booking: Booking { status: to, updated_at: tx.now, ..booking }, refund })
+            Ok(Cancellation {
+                booking: Booking { status: to, updated_at: tx.now, ..booking },
+                refund,
+                tickets_voided: TicketCounts { valid: counts.valid, used: counts.used, void: 0 },
+            })
         })
     }
 

@@ -1,39 +1,23 @@
 //! Events and customers: creating them (audited) and looking them up.
 
-use super::{Desk, Replayed};
+use super::types::is_default;
+use super::{Desk, Replayed, Tx};
 use crate::clock::to_millis;
 use crate::domain::customer::{normalize_email, normalize_phone};
-use crate::domain::{AuditAction, AuditEntity, Customer, Event, NewCustomer, NewEvent};
+use crate::domain::ticket::STANDARD;
+use crate::domain::{AuditAction, AuditEntity, Customer, Event, NewCustomer, NewEvent, NewTicketType};
 use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
 use crate::store::catalog;
 use serde_json::json;
 
 impl Desk {
+    /// A new event with one ticket type, Standard, at its price (see
+    /// `create_event_with_types` for several).
     pub fn create_event(&self, new: NewEvent) -> Result<Event> {
         let new = new.validate()?;
-        self.write(|tx| {
-            let total = new.kind.total();
-            let event = Event {
-                id: tx.id(),
-                name: new.name,
-                description: new.description,
-                starts_at: new.starts_at,
-                kind: new.kind,
-                total,
-                available: total,
-                price: new.price,
-                currency: new.currency,
-                created_at: tx.now,
-            };
-            catalog::insert_event(tx, &event)?;
-            tx.audit(NewAudit {
-                event_id: Some(&event.id),
-                details: Some(json!({"name": event.name, "total": total, "price": event.price})),
-                ..NewAudit::new(AuditAction::EventCreated, AuditEntity::Event, &event.id)
-            })?;
-            Ok(event)
-        })
+        let types = vec![NewTicketType::new(STANDARD, new.price)];
+        self.create_event_with_types(new, types)
     }
 
     pub fn event(&self, id: &str) -> Result<Event> {
@@ -72,6 +56,35 @@ impl Desk {
     pub fn search_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>> {
         catalog::search_customers(&self.conn, text, limit)
     }
+}
+
+/// Writes a validated event and its audit row (which lists its types unless
+/// they are the plain Standard one); the caller adds the types.
+pub(super) fn insert_event(tx: &Tx<'_>, new: NewEvent, types: &[NewTicketType]) -> Result<Event> {
+    let total = new.kind.total();
+    let event = Event {
+        id: tx.id(),
+        name: new.name,
+        description: new.description,
+        starts_at: new.starts_at,
+        kind: new.kind,
+        total,
+        available: total,
+        price: new.price,
+        currency: new.currency,
+        created_at: tx.now,
+    };
+    catalog::insert_event(tx, &event)?;
+    let mut details = json!({"name": event.name, "total": total, "price": event.price});
+    if !is_default(types, event.price) {
+        details["types"] = types.iter().map(|t| json!({"name": t.name, "price": t.price, "limit": t.limit})).collect();
+    }
+    tx.audit(NewAudit {
+        event_id: Some(&event.id),
+        details: Some(details),
+        ..NewAudit::new(AuditAction::EventCreated, AuditEntity::Event, &event.id)
+    })?;
+    Ok(event)
 }
 
 #[cfg(test)]

@@ -8,7 +8,10 @@
 //! - `hold`: holding and releasing seats, the seat map, seat picking
 //! - `booking`: turning a hold into a booking awaiting payment
 //! - `payment`: payment attempts and their replays
-//! - `cancel`: cancelling, what it would refund, refund records
+//! - `cancel`: cancelling, what it would refund (and void), refund records
+//! - `types`: ticket types of an event: add, edit, retire; what a mix costs
+//! - `tickets`: issuing and voiding tickets with the booking, listing, printing records
+//! - `door`: check-in at a door (admitted once), undoing an admission
 //! - `sweeps`: the tick's work: expiry, refund completion, what is due
 //! - `recovery`: healing what a crash left behind, and `verify`
 //! - `queries`: the read side: bookings and audit lists, report aggregates
@@ -16,6 +19,7 @@
 mod booking;
 mod cancel;
 mod catalog;
+mod door;
 mod hold;
 mod payment;
 mod queries;
@@ -23,12 +27,16 @@ mod recovery;
 mod sweeps;
 #[cfg(test)]
 mod testing;
+mod tickets;
+mod types;
 
-pub use cancel::Cancellation;
+pub use cancel::{CancelTerms, Cancellation};
 pub use hold::{HoldRequest, SeatMap, SeatPick};
 pub use payment::Payment;
 pub use recovery::Violation;
 pub use sweeps::Swept;
+pub use tickets::printable;
+pub use types::TypeOnSale;
 
 use crate::clock::to_millis;
 use crate::context::Context;
@@ -52,6 +60,9 @@ pub struct Desk {
     conn: Connection,
     ctx: Context,
     actor: String,
+    /// Writes since the last checkpoint, when this desk defers checkpoints
+    /// (a door: see `Desk::defer_checkpoints`); `None` when SQLite runs them.
+    deferred_writes: std::cell::Cell<Option<u32>>,
 }
 
 /// The inside of one write transaction.
@@ -86,25 +97,29 @@ impl std::ops::Deref for Tx<'_> {
 impl Desk {
     pub fn open(path: &Path, ctx: Context, actor: impl Into<String>) -> Result<Desk> {
         let conn = store::open(path, ctx.config.durability)?;
-        Ok(Desk { conn, ctx, actor: actor.into() })
+        Ok(Desk::new(conn, ctx, actor))
+    }
+
+    fn new(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
+        Desk { conn, ctx, actor: actor.into(), deferred_writes: std::cell::Cell::new(None) }
     }
 
     /// A desk on a connection opened read-only (`store::open_read_only`):
     /// `verify` and `report`, which must never write to what they check.
     pub fn from_read_only(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
-        Desk { conn, ctx, actor: actor.into() }
+        Desk::new(conn, ctx, actor)
     }
 
     /// A private in-memory database (tests).
     pub fn in_memory(ctx: Context, actor: impl Into<String>) -> Result<Desk> {
-        Ok(Desk { conn: store::open_in_memory()?, ctx, actor: actor.into() })
+        Ok(Desk::new(store::open_in_memory()?, ctx, actor))
     }
 
     /// The named in-memory database `name`, shared by every desk of this
     /// process that opens the same name (a script's clerk and its tick); it
     /// lives while one of them is open.
     pub fn open_shared_memory(name: &str, ctx: Context, actor: impl Into<String>) -> Result<Desk> {
-        Ok(Desk { conn: store::open_shared_memory(name)?, ctx, actor: actor.into() })
+        Ok(Desk::new(store::open_shared_memory(name)?, ctx, actor))
     }
 
     pub fn ctx(&self) -> &Context {
@@ -141,6 +156,9 @@ impl Desk {
             Tx { tx: store::WriteScope::begin(&self.conn)?, ctx: &self.ctx, actor: &self.actor, now: self.ctx.now() };
         let value = f(&tx)?;
         tx.tx.commit()?;
+        if let Some(n) = self.deferred_writes.get() {
+            self.deferred_writes.set(Some(n.saturating_add(1)));
+        }
         Ok(value)
     }
 

@@ -212,9 +212,84 @@ const TOTALS_CHECKS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Ticket types, tickets and the door (issue 11).
+const TICKET_CHECKS: &[(&str, &str)] = &[
+    (
+        "6 tickets per booking",
+        "WITH live AS (SELECT booking_id, count(*) n FROM tickets WHERE status IN ('VALID', 'USED') GROUP BY booking_id)
+         SELECT printf('booking %s is %s with %d seat(s) but %d valid or used ticket(s)', b.id, b.status, b.seats,
+                       coalesce(live.n, 0))
+         FROM bookings b LEFT JOIN live ON live.booking_id = b.id
+         WHERE (b.status = 'CONFIRMED' AND coalesce(live.n, 0) <> b.seats)
+            OR (b.status <> 'CONFIRMED' AND coalesce(live.n, 0) <> 0)",
+    ),
+    (
+        "6 tickets per booking",
+        "SELECT printf('ticket %s of booking %s is for event %s, its booking for %s', t.id, b.id, t.event_id, b.event_id)
+         FROM tickets t JOIN bookings b ON b.id = t.booking_id JOIN ticket_types y ON y.id = t.type_id
+         WHERE t.event_id <> b.event_id OR y.event_id <> b.event_id",
+    ),
+    (
+        "6 tickets per booking",
+        "SELECT printf('booking %s has %d ticket(s) of type %s but bought %d', booking_id, n, type_id, count)
+         FROM (SELECT i.booking_id, i.type_id, i.count,
+                      (SELECT count(*) FROM tickets t WHERE t.booking_id = i.booking_id AND t.type_id = i.type_id) n
+               FROM booking_items i
+               WHERE EXISTS (SELECT 1 FROM tickets t WHERE t.booking_id = i.booking_id))
+         WHERE n <> count",
+    ),
+    (
+        "7 codes unique",
+        "SELECT printf('ticket code %s is on %d tickets', code, count(*)) FROM tickets GROUP BY code HAVING count(*) > 1",
+    ),
+    (
+        "8 one admission per used ticket",
+        "WITH s AS (SELECT ticket_id, sum(result = 'ADMITTED') - sum(result = 'UNDONE') net FROM scans
+                    WHERE ticket_id IS NOT NULL GROUP BY ticket_id)
+         SELECT printf('ticket %s is %s%s with %d admission(s) net of undos', t.id, t.status,
+                       iif(t.used_at IS NULL, '', ' (admitted)'), coalesce(s.net, 0))
+         FROM tickets t LEFT JOIN s ON s.ticket_id = t.id
+         WHERE coalesce(s.net, 0) <> (t.used_at IS NOT NULL)",
+    ),
+    (
+        "4 one audit row per state change",
+        "SELECT printf('scan %s (%s) has %d audit rows', s.id, s.result,
+                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = s.id AND a.entity = :scan))
+         FROM scans s WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = s.id AND a.entity = :scan) <> 1",
+    ),
+    (
+        "9 booking items add up",
+        "WITH i AS (SELECT booking_id, sum(count) n, sum(count * unit_price) a FROM booking_items GROUP BY booking_id)
+         SELECT printf('booking %s: %d seat(s) for %d, its ticket types %d for %d', b.id, b.seats, b.amount,
+                       coalesce(i.n, 0), coalesce(i.a, 0))
+         FROM bookings b LEFT JOIN i ON i.booking_id = b.id
+         WHERE coalesce(i.n, 0) <> b.seats OR coalesce(i.a, 0) <> b.amount",
+    ),
+    (
+        "10 type limits",
+        "SELECT printf('type %s (%s) of event %s has %d seat(s) sold or awaiting payment, over its limit of %d',
+                       id, name, event_id, n, quota)
+         FROM (SELECT y.id, y.name, y.event_id, y.quota,
+                      (SELECT coalesce(sum(i.count), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+                       WHERE i.type_id = y.id AND b.status IN ('PAYMENT_PENDING', 'CONFIRMED')) n
+               FROM ticket_types y WHERE y.quota IS NOT NULL)
+         WHERE n > quota",
+    ),
+    (
+        "report totals",
+        "WITH actual AS (SELECT i.type_id, b.status, sum(i.count) s, sum(i.count * i.unit_price) a
+                         FROM bookings b CROSS JOIN booking_items i ON i.booking_id = b.id GROUP BY 1, 2)
+         SELECT printf('type totals of %s %s: kept %d/%d, actual %d/%d', coalesce(t.type_id, x.type_id),
+                       coalesce(t.status, x.status), coalesce(t.seats, 0), coalesce(t.amount, 0), coalesce(x.s, 0),
+                       coalesce(x.a, 0))
+         FROM type_totals t FULL JOIN actual x ON x.type_id = t.type_id AND x.status = t.status
+         WHERE coalesce(t.seats, 0) <> coalesce(x.s, 0) OR coalesce(t.amount, 0) <> coalesce(x.a, 0)",
+    ),
+];
+
 pub fn verify(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for (name, sql) in CHECKS.iter().chain(TOTALS_CHECKS) {
+    for (name, sql) in CHECKS.iter().chain(TOTALS_CHECKS).chain(TICKET_CHECKS) {
         let sql = sql.replace("(ORPHAN)", &format!("({ORPHAN_SEATS})"));
         let mut stmt = conn.prepare_cached(&sql)?;
         bind_names(&mut stmt)?;

@@ -24,12 +24,25 @@ use rusqlite::Connection;
 pub const APPLICATION_ID: i32 = 0x424F_5846;
 
 /// One migration: it takes a file from `version - 1` to `version`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Step {
     pub version: i64,
     pub name: &'static str,
     pub sql: &'static str,
+    /// Work plain SQL cannot do well (random ticket codes, UUIDs), run after
+    /// `sql` in the same transaction: the step still commits whole or not at all.
+    pub rust: Option<fn(&Connection) -> Result<()>>,
 }
+
+/// Steps are the same step when their number, name and SQL are (the Rust
+/// part is code: it goes with the name).
+impl PartialEq for Step {
+    fn eq(&self, other: &Step) -> bool {
+        (self.version, self.name, self.sql) == (other.version, other.name, other.sql)
+    }
+}
+
+impl Eq for Step {}
 
 impl std::fmt::Display for Step {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -40,9 +53,25 @@ impl std::fmt::Display for Step {
 /// Every migration, in order; step N has version N. Append, never edit: files
 /// in the field already ran the old ones.
 pub const STEPS: &[Step] = &[
-    Step { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") },
-    Step { version: 2, name: "application_id", sql: include_str!("../../migrations/0002_application_id.sql") },
-    Step { version: 3, name: "hold_extensions", sql: include_str!("../../migrations/0003_hold_extensions.sql") },
+    Step { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql"), rust: None },
+    Step {
+        version: 2,
+        name: "application_id",
+        sql: include_str!("../../migrations/0002_application_id.sql"),
+        rust: None,
+    },
+    Step {
+        version: 3,
+        name: "hold_extensions",
+        sql: include_str!("../../migrations/0003_hold_extensions.sql"),
+        rust: None,
+    },
+    Step {
+        version: 4,
+        name: "tickets",
+        sql: include_str!("../../migrations/0004_tickets.sql"),
+        rust: Some(super::tickets::backfill),
+    },
 ];
 
 /// The newest schema version this binary knows.
@@ -168,6 +197,11 @@ pub fn migrate_with(conn: &Connection, steps: &[Step]) -> Result<Migrated> {
             conn.execute_batch(step.sql).map_err(|e| {
                 Error::Storage(format!("migration {step} failed: {e}; the file stays at version {version}"))
             })?;
+            if let Some(rust) = step.rust {
+                rust(conn).map_err(|e| {
+                    Error::Storage(format!("migration {step} failed: {e}; the file stays at version {version}"))
+                })?;
+            }
             let dangling: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
             if dangling > 0 {
                 return Err(Error::Storage(format!(
@@ -249,16 +283,40 @@ mod tests {
         steps.push(Step {
             version: LATEST + 1,
             name: "broken",
-            sql: "CREATE TABLE tickets (id TEXT); INSERT INTO meta VALUES ('x', 'y'); SELECT no_such_function();",
+            sql: "CREATE TABLE half_done (id TEXT); INSERT INTO meta VALUES ('x', 'y'); SELECT no_such_function();",
+            rust: None,
         });
         let err = migrate_with(&conn, &steps).unwrap_err().to_string();
         assert!(err.contains("broken") && err.contains(&format!("stays at version {LATEST}")), "{err}");
-        assert!(!tables_of(&conn).contains(&"tickets".to_string()));
+        assert!(!tables_of(&conn).contains(&"half_done".to_string()));
         let meta: i64 = conn.query_row("SELECT count(*) FROM meta WHERE key = 'x'", [], |r| r.get(0)).unwrap();
         assert_eq!(meta, 0);
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, LATEST);
         assert!(conn.is_autocommit(), "no transaction left open");
+    }
+
+    #[test]
+    fn a_failing_rust_part_rolls_back_its_step_sql_too() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn).unwrap();
+        fn fails(conn: &Connection) -> Result<()> {
+            conn.execute_batch("INSERT INTO meta VALUES ('rust', 'ran')")?;
+            Err(Error::Storage("no codes today".into()))
+        }
+        let mut steps = STEPS.to_vec();
+        steps.push(Step {
+            version: LATEST + 1,
+            name: "rusty",
+            sql: "CREATE TABLE half_done (id TEXT);",
+            rust: Some(fails),
+        });
+        let err = migrate_with(&conn, &steps).unwrap_err().to_string();
+        assert!(err.contains("rusty") && err.contains("no codes today"), "{err}");
+        assert!(!tables_of(&conn).contains(&"half_done".to_string()));
+        let meta: i64 = conn.query_row("SELECT count(*) FROM meta WHERE key = 'rust'", [], |r| r.get(0)).unwrap();
+        assert_eq!(meta, 0);
+        assert!(conn.is_autocommit());
     }
 
     #[test]

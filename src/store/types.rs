@@ -4,7 +4,7 @@
 
 use crate::domain::{
     AuditAction, AuditEntity, BookingStatus, HoldStatus, IdempotencyScope, JobRunStatus, PaymentOutcome, RefundKind,
-    RefundStatus,
+    RefundStatus, ScanResult, TicketCode, TicketStatus,
 };
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
@@ -45,7 +45,25 @@ sql_text!(
     AuditAction,
     AuditEntity,
     IdempotencyScope,
+    TicketStatus,
+    ScanResult,
 );
+
+/// A ticket code is stored in its canonical 17-character form; text that is
+/// not a well-formed code (a damaged file) is an error naming it.
+impl ToSql for TicketCode {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for TicketCode {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        TicketCode::from_stored(text)
+            .ok_or_else(|| FromSqlError::Other(Box::new(UnknownText { what: "ticket code", text: text.to_string() })))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -79,6 +97,13 @@ mod tests {
         round_trip(&conn, AuditAction::ALL, AuditAction::as_str);
         round_trip(&conn, AuditEntity::ALL, AuditEntity::as_str);
         round_trip(&conn, IdempotencyScope::ALL, IdempotencyScope::as_str);
+        round_trip(&conn, TicketStatus::ALL, TicketStatus::as_str);
+        round_trip(&conn, ScanResult::ALL, ScanResult::as_str);
+        let code = TicketCode::from_bytes([7; 10]);
+        let back: TicketCode = conn.query_row("SELECT ?1", [&code], |r| r.get(0)).expect("code");
+        assert_eq!(back, code);
+        let dashed = conn.query_row("SELECT ?1", [code.grouped()], |r| r.get::<_, TicketCode>(0));
+        assert!(dashed.unwrap_err().to_string().contains("is not a known ticket code"));
     }
 
     #[test]
@@ -118,6 +143,7 @@ mod tests {
             ("store/sales.rs", include_str!("sales.rs")),
             ("store/migrate.rs", include_str!("migrate.rs")),
             ("store/integrity.rs", include_str!("integrity.rs")),
+            ("store/tickets.rs", include_str!("tickets.rs")),
         ];
         let steps = crate::store::migrate::STEPS.iter().map(|s| ("a migration step", s.sql));
         let sources = sources.into_iter().chain(steps);
@@ -128,6 +154,8 @@ mod tests {
         known.extend(RefundStatus::ALL.iter().map(|s| s.as_str()));
         known.extend(RefundKind::ALL.iter().map(|s| s.as_str()));
         known.extend(JobRunStatus::ALL.iter().map(|s| s.as_str()));
+        known.extend(TicketStatus::ALL.iter().map(|s| s.as_str()));
+        known.extend(ScanResult::ALL.iter().map(|s| s.as_str()));
         known.extend([
             EventKind::Reserved { rows: 1, seats_per_row: 1 }.code(),
             EventKind::GeneralAdmission { capacity: 1 }.code(),
