@@ -1,12 +1,15 @@
 //! Events and their seating: reserved (rows × seats, labels like `C7`) or
 //! general admission (a capacity).
 
-use super::Invalid;
-use chrono::{DateTime, Utc};
+use super::money::{self, MAX_PRICE, Money};
+use super::{Event, Invalid};
+use chrono::{DateTime, Months, Utc};
 
 pub const MAX_ROWS: u32 = 26;
 pub const MAX_SEATS_PER_ROW: u32 = 99;
 pub const MAX_CAPACITY: u32 = 1_000_000;
+/// The event form takes starts up to this many years ahead.
+pub const MAX_YEARS_AHEAD: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
@@ -67,29 +70,71 @@ impl NewEvent {
         }
         match self.kind {
             EventKind::Reserved { rows, seats_per_row } => {
-                if rows == 0 || rows > MAX_ROWS {
-                    return Err(Invalid::new("rows", format!("must be 1 to {MAX_ROWS} (rows are lettered A–Z)")));
-                }
-                if seats_per_row == 0 || seats_per_row > MAX_SEATS_PER_ROW {
-                    return Err(Invalid::new("seats per row", format!("must be 1 to {MAX_SEATS_PER_ROW}")));
-                }
+                check_count("rows", u64::from(rows), MAX_ROWS)?;
+                check_count("seats per row", u64::from(seats_per_row), MAX_SEATS_PER_ROW)?;
             }
             EventKind::GeneralAdmission { capacity } => {
-                if capacity == 0 || capacity > MAX_CAPACITY {
-                    return Err(Invalid::new("capacity", format!("must be 1 to {MAX_CAPACITY}")));
-                }
+                check_count("capacity", u64::from(capacity), MAX_CAPACITY)?;
             }
         }
+        money::currency(&self.currency).map_err(|why| Invalid::new("currency", why))?;
         if self.price < 0 {
             return Err(Invalid::new("price", "must not be negative"));
         }
-        if self.price > 10_000_000_000 {
-            return Err(Invalid::new("price", "must be at most 100,000,000.00 per seat"));
-        }
-        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(Invalid::new("currency", "must be a three-letter code such as INR"));
+        if self.price > MAX_PRICE {
+            let max = Money(MAX_PRICE).format(&self.currency);
+            return Err(Invalid::new("price", format!("is too large: at most {max} per seat")));
         }
         Ok(self)
+    }
+}
+
+/// 1 to `max`: zero says so, over the limit says "too large".
+fn check_count(field: &'static str, n: u64, max: u32) -> Result<u32, Invalid> {
+    let grouped = num_format::ToFormattedString::to_formatted_string(&max, &num_format::Locale::en);
+    match u32::try_from(n) {
+        Ok(0) => Err(Invalid::new(field, format!("must be at least 1 (1 to {grouped})"))),
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(Invalid::new(field, format!("is too large: at most {grouped}"))),
+    }
+}
+
+/// A count as the clerk types it (`1,000` allowed), checked against 1..=`max`:
+/// "too large" for a number over the limit, however many digits it has.
+pub fn parse_count(field: &'static str, text: &str, max: u32) -> Result<u32, Invalid> {
+    let t: String = text.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Invalid::new(field, "must be a whole number"));
+    }
+    // Digits past u64 are still a number, just a large one.
+    check_count(field, t.parse::<u64>().unwrap_or(u64::MAX), max)
+}
+
+/// The start a clerk may give a new event at `now`: in the future, and at
+/// most [`MAX_YEARS_AHEAD`] years ahead (a typo like 2062 for 2026 is caught).
+/// Only the event form asks this: files, the demo and imports may hold past events.
+pub fn check_start(starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Invalid> {
+    if starts_at <= now {
+        return Err(Invalid::new("starts", "is in the past: give a start after now"));
+    }
+    let limit = now.checked_add_months(Months::new(12 * MAX_YEARS_AHEAD)).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    if starts_at > limit {
+        return Err(Invalid::new("starts", format!("is more than {MAX_YEARS_AHEAD} years ahead: check the year")));
+    }
+    Ok(())
+}
+
+impl Event {
+    /// Why nothing can be sold for this event at `now`, if so: it has started
+    /// (or is over), or every seat is sold or held.
+    pub fn closed_reason(&self, now: DateTime<Utc>) -> Option<String> {
+        if self.starts_at <= now {
+            Some("Sales closed: this event has started or is over".into())
+        } else if self.available == 0 {
+            Some("Sold out: no seat is free (seats held by other sales may come back)".into())
+        } else {
+            None
+        }
     }
 }
 
@@ -155,6 +200,47 @@ mod tests {
         let wide = EventKind::Reserved { rows: 27, seats_per_row: 1 };
         assert_eq!(event("a", wide, 1).validate().unwrap_err().field, "rows");
         assert_eq!(event(" Gala ", ga, 1).validate().unwrap().currency, "INR");
+    }
+
+    #[test]
+    fn currency_must_be_a_real_iso_code() {
+        let ga = EventKind::GeneralAdmission { capacity: 10 };
+        for bad in ["XYZ", "XXX", "RS", "rupees"] {
+            let e = NewEvent { currency: bad.into(), ..event("a", ga, 1) };
+            assert_eq!(e.validate().unwrap_err().field, "currency", "{bad}");
+        }
+        let yen = NewEvent { currency: "jpy".into(), ..event("a", ga, 1) };
+        assert_eq!(yen.validate().unwrap().currency, "JPY");
+    }
+
+    #[test]
+    fn over_the_limit_is_too_large_not_a_bad_number() {
+        let big = EventKind::GeneralAdmission { capacity: MAX_CAPACITY + 1 };
+        assert_eq!(event("a", big, 1).validate().unwrap_err().rule, "is too large: at most 1,000,000");
+        let price = event("a", EventKind::GeneralAdmission { capacity: 1 }, MAX_PRICE + 1).validate().unwrap_err();
+        assert_eq!(price.rule, "is too large: at most ₹10,00,00,000.00 per seat");
+        assert_eq!(parse_count("capacity", "1,000", MAX_CAPACITY), Ok(1000));
+        for huge in ["1000001", "99999999999", "999999999999999999999999"] {
+            assert_eq!(
+                parse_count("capacity", huge, MAX_CAPACITY).unwrap_err().rule,
+                "is too large: at most 1,000,000"
+            );
+        }
+        assert_eq!(parse_count("rows", "0", MAX_ROWS).unwrap_err().rule, "must be at least 1 (1 to 26)");
+        for bad in ["", "ten", "-3", "1.5"] {
+            assert_eq!(parse_count("rows", bad, MAX_ROWS).unwrap_err().rule, "must be a whole number", "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_start_is_in_the_future_and_within_five_years() {
+        let now: DateTime<Utc> = "2026-06-01T09:00:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert!(check_start(at("2026-06-01T09:00:01Z"), now).is_ok());
+        assert!(check_start(at("2031-06-01T09:00:00Z"), now).is_ok(), "exactly five years");
+        assert!(check_start(now, now).unwrap_err().rule.contains("past"));
+        assert!(check_start(at("2031-06-01T09:00:01Z"), now).unwrap_err().rule.contains("5 years"));
+        assert!(check_start(at("9999-12-31T00:00:00Z"), now).is_err());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! (the app's outbox); their answers come back here as messages (`reply.rs`),
 //! as do the clock's ticks. Errors become the message line, never a panic.
 
-use crate::domain::event::seat_label;
+use crate::domain::event::{self, seat_label};
+use crate::domain::money;
 use crate::domain::{BookingEvent, BookingStatus, EventKind, Money, NewCustomer, NewEvent, PaymentOutcome, SeatState};
 use crate::engine::{HoldRequest, SeatPick};
 use crate::ids::short;
@@ -343,8 +344,8 @@ fn submit_event(app: &mut App, mut form: Form) {
 }
 
 fn parse_event_form(app: &App, form: &Form) -> Result<NewEvent, (&'static str, String)> {
-    let number = |label: &'static str| -> Result<u32, (&'static str, String)> {
-        form.value(label).replace([',', '_'], "").parse::<u32>().map_err(|_| (label, "must be a whole number".into()))
+    let number = |label: &'static str, max: u32| -> Result<u32, (&'static str, String)> {
+        event::parse_count(label, form.value(label), max).map_err(|e| (label, e.rule))
     };
     let starts = NaiveDateTime::parse_from_str(form.value("Starts"), "%Y-%m-%d %H:%M")
         .map_err(|_| ("Starts", "must look like 2026-12-31 19:30".to_string()))?;
@@ -355,23 +356,26 @@ fn parse_event_form(app: &App, form: &Form) -> Result<NewEvent, (&'static str, S
         .single()
         .ok_or(("Starts", "is not a valid local time".to_string()))?
         .to_utc();
-    if starts_at <= app.now {
-        return Err(("Starts", "must be in the future".into()));
-    }
+    event::check_start(starts_at, app.now).map_err(|e| ("Starts", e.rule))?;
     let kind = match form.value("Seating").to_ascii_uppercase().as_str() {
-        "R" | "RESERVED" => EventKind::Reserved { rows: number("Rows")?, seats_per_row: number("Seats per row")? },
-        "G" | "GA" => EventKind::GeneralAdmission { capacity: number("Capacity")? },
+        "R" | "RESERVED" => EventKind::Reserved {
+            rows: number("Rows", event::MAX_ROWS)?,
+            seats_per_row: number("Seats per row", event::MAX_SEATS_PER_ROW)?,
+        },
+        "G" | "GA" => EventKind::GeneralAdmission { capacity: number("Capacity", event::MAX_CAPACITY)? },
         _ => return Err(("Seating", "type R (reserved) or G (general admission)".into())),
     };
-    let price = Money::parse_major(form.value("Price"))
-        .ok_or(("Price", "must be an amount like 500 or 499.50 (not negative)".to_string()))?;
+    // The currency first: it says how many decimals the price may have.
+    let currency = form.value("Currency").to_ascii_uppercase();
+    money::currency(&currency).map_err(|why| ("Currency", why))?;
+    let price = Money::parse_major(form.value("Price"), &currency).map_err(|why| ("Price", why))?;
     Ok(NewEvent {
         name: form.value("Name").to_string(),
         description: form.value("Description").to_string(),
         starts_at,
         kind,
         price: price.0,
-        currency: form.value("Currency").to_string(),
+        currency,
     })
 }
 
