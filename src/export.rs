@@ -7,7 +7,11 @@
 //!   ("long" format). Sections: `summary`, `status` (metric = status, value =
 //!   count; then `<STATUS>_share`), `event` (per-event figures), `health`,
 //!   `sales_per_hour` (metric = the hour's start, value = successful payments),
-//!   `threshold` (metric = `<rate>_amber`/`<rate>_red`, value = ratio).
+//!   `threshold` (metric = `<rate>_amber`/`<rate>_red`, value = ratio),
+//!   `currency` (money per currency: metric = `<CODE>/<figure>`, e.g.
+//!   `INR/revenue`). The `summary` money rows are empty when the events in
+//!   scope use several currencies (`currency` = `MIXED`): amounts of
+//!   different currencies are never added.
 //! - bookings: `booking_id,created_at,customer,event,event_id,seats,amount_minor,currency,status,correlation_id`
 //! - audit: `seq,at,action,entity,entity_id,event_id,hold_id,booking_id,from_status,to_status,correlation_id,is_retry,original_attempt_id,actor,details`
 
@@ -54,9 +58,10 @@ pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
         row("status", "", "", st.status.as_str(), st.count.to_string())?;
         row("status", "", "", &format!("{}_share", st.status.as_str()), st.share.to_string())?;
     }
+    row("summary", "", "", "capacity", s.capacity.to_string())?;
+    row("summary", "", "", "seats_sold", s.seats_sold.to_string())?;
+    // Empty when the events in scope use several currencies: see `currency`.
     for (metric, v) in [
-        ("capacity", s.capacity as i64),
-        ("seats_sold", s.seats_sold as i64),
         ("revenue", s.revenue),
         ("confirmed_amount", s.confirmed_amount),
         ("fees_kept", s.fees_kept),
@@ -64,9 +69,24 @@ pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
         ("refunds_failed_payments", s.refunds_failed_payments),
         ("refunds_pending", s.refunds_pending),
     ] {
-        row("summary", "", "", metric, v.to_string())?;
+        row("summary", "", "", metric, v.map(|v| v.to_string()).unwrap_or_default())?;
     }
     row("summary", "", "", "utilisation", s.utilisation.to_string())?;
+    for t in &s.by_currency {
+        for (metric, v) in [
+            ("events", t.events as i64),
+            ("bookings", t.bookings as i64),
+            ("seats_sold", t.seats_sold as i64),
+            ("revenue", t.revenue),
+            ("confirmed_amount", t.confirmed_amount),
+            ("fees_kept", t.fees_kept),
+            ("refunds", t.refunds),
+            ("refunds_failed_payments", t.refunds_failed_payments),
+            ("refunds_pending", t.refunds_pending),
+        ] {
+            row("currency", "", "", &format!("{}/{metric}", t.currency), v.to_string())?;
+        }
+    }
     for e in &s.events {
         let mut ev = |metric: &str, v: String| row("event", &e.event_id, &e.name, metric, v);
         ev("starts_at", rfc(e.starts_at))?;

@@ -70,12 +70,10 @@ impl NewEvent {
         }
         match self.kind {
             EventKind::Reserved { rows, seats_per_row } => {
-                check_count("rows", u64::from(rows), MAX_ROWS)?;
-                check_count("seats per row", u64::from(seats_per_row), MAX_SEATS_PER_ROW)?;
+                check_count("rows", rows, MAX_ROWS, " (rows are lettered A–Z)")?;
+                check_count("seats per row", seats_per_row, MAX_SEATS_PER_ROW, "")?;
             }
-            EventKind::GeneralAdmission { capacity } => {
-                check_count("capacity", u64::from(capacity), MAX_CAPACITY)?;
-            }
+            EventKind::GeneralAdmission { capacity } => check_count("capacity", capacity, MAX_CAPACITY, "")?,
         }
         money::currency(&self.currency).map_err(|why| Invalid::new("currency", why))?;
         if self.price < 0 {
@@ -89,25 +87,25 @@ impl NewEvent {
     }
 }
 
-/// 1 to `max`: zero says so, over the limit says "too large".
-fn check_count(field: &'static str, n: u64, max: u32) -> Result<u32, Invalid> {
+/// 1 to `max`: over the limit says "too large" (`note` says why the limit).
+fn check_count(field: &'static str, n: u32, max: u32, note: &str) -> Result<(), Invalid> {
     let grouped = num_format::ToFormattedString::to_formatted_string(&max, &num_format::Locale::en);
-    match u32::try_from(n) {
-        Ok(0) => Err(Invalid::new(field, format!("must be at least 1 (1 to {grouped})"))),
-        Ok(n) if n <= max => Ok(n),
-        _ => Err(Invalid::new(field, format!("is too large: at most {grouped}"))),
+    match n {
+        0 => Err(Invalid::new(field, format!("must be 1 to {grouped}{note}"))),
+        n if n > max => Err(Invalid::new(field, format!("is too large: at most {grouped}{note}"))),
+        _ => Ok(()),
     }
 }
 
-/// A count as the clerk types it (`1,000` allowed), checked against 1..=`max`:
-/// "too large" for a number over the limit, however many digits it has.
-pub fn parse_count(field: &'static str, text: &str, max: u32) -> Result<u32, Invalid> {
+/// A count as the clerk types it (`1,000` allowed). Digits are a number
+/// however many there are: one past `u32` reads as `u32::MAX`, so the limit
+/// check says "too large", not "must be a whole number".
+pub fn parse_count(field: &'static str, text: &str) -> Result<u32, Invalid> {
     let t: String = text.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
     if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) {
         return Err(Invalid::new(field, "must be a whole number"));
     }
-    // Digits past u64 are still a number, just a large one.
-    check_count(field, t.parse::<u64>().unwrap_or(u64::MAX), max)
+    Ok(t.parse::<u32>().unwrap_or(u32::MAX))
 }
 
 /// The start a clerk may give a new event at `now`: in the future, and at
@@ -146,6 +144,39 @@ pub fn row_letter(row: u32) -> char {
 /// `C7` for row index 2, seat number 7.
 pub fn seat_label(row: u32, number: u32) -> String {
     format!("{}{}", row_letter(row), number)
+}
+
+/// Seat labels as the clerk reads them: three or more neighbours in a row
+/// become a run (`C1–C99`), the rest stay as they are (`A10 A11`), in row
+/// and seat order. A label that is not one (never stored) is kept, last.
+pub fn label_runs(labels: &[String]) -> String {
+    let mut seats: Vec<(u32, u32)> = Vec::new();
+    let mut other: Vec<&str> = Vec::new();
+    for l in labels {
+        match parse_seat_label(l, MAX_ROWS, u32::MAX) {
+            Ok(seat) => seats.push(seat),
+            Err(_) => other.push(l),
+        }
+    }
+    seats.sort_unstable();
+    seats.dedup();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < seats.len() {
+        let (row, first) = seats[i];
+        let mut j = i;
+        while j + 1 < seats.len() && seats[j + 1] == (row, seats[j].1 + 1) {
+            j += 1;
+        }
+        if j - i >= 2 {
+            out.push(format!("{}–{}", seat_label(row, first), seat_label(row, seats[j].1)));
+        } else {
+            out.extend(seats[i..=j].iter().map(|(r, n)| seat_label(*r, *n)));
+        }
+        i = j + 1;
+    }
+    out.extend(other.into_iter().map(str::to_string));
+    out.join(" ")
 }
 
 /// Parses a label like `c7` or `C07` into (row index, seat number), checking it
@@ -219,16 +250,19 @@ mod tests {
         assert_eq!(event("a", big, 1).validate().unwrap_err().rule, "is too large: at most 1,000,000");
         let price = event("a", EventKind::GeneralAdmission { capacity: 1 }, MAX_PRICE + 1).validate().unwrap_err();
         assert_eq!(price.rule, "is too large: at most ₹10,00,00,000.00 per seat");
-        assert_eq!(parse_count("capacity", "1,000", MAX_CAPACITY), Ok(1000));
+        let rows = EventKind::Reserved { rows: 27, seats_per_row: 1 };
+        assert_eq!(
+            event("a", rows, 1).validate().unwrap_err().rule,
+            "is too large: at most 26 (rows are lettered A–Z)"
+        );
+        assert_eq!(parse_count("capacity", "1,000"), Ok(1000));
         for huge in ["1000001", "99999999999", "999999999999999999999999"] {
-            assert_eq!(
-                parse_count("capacity", huge, MAX_CAPACITY).unwrap_err().rule,
-                "is too large: at most 1,000,000"
-            );
+            let capacity = parse_count("capacity", huge).expect("a number");
+            let e = event("a", EventKind::GeneralAdmission { capacity }, 1);
+            assert_eq!(e.validate().unwrap_err().rule, "is too large: at most 1,000,000", "{huge}");
         }
-        assert_eq!(parse_count("rows", "0", MAX_ROWS).unwrap_err().rule, "must be at least 1 (1 to 26)");
         for bad in ["", "ten", "-3", "1.5"] {
-            assert_eq!(parse_count("rows", bad, MAX_ROWS).unwrap_err().rule, "must be a whole number", "{bad}");
+            assert_eq!(parse_count("rows", bad).unwrap_err().rule, "must be a whole number", "{bad}");
         }
     }
 
@@ -241,6 +275,16 @@ mod tests {
         assert!(check_start(now, now).unwrap_err().rule.contains("past"));
         assert!(check_start(at("2031-06-01T09:00:01Z"), now).unwrap_err().rule.contains("5 years"));
         assert!(check_start(at("9999-12-31T00:00:00Z"), now).is_err());
+    }
+
+    #[test]
+    fn neighbours_read_as_runs() {
+        let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let row: Vec<String> = (1..=99).map(|n| seat_label(2, n)).collect();
+        assert_eq!(label_runs(&row), "C1–C99");
+        assert_eq!(label_runs(&labels(&["A11", "A10"])), "A10 A11", "two stay as they are");
+        assert_eq!(label_runs(&labels(&["B2", "A7", "A5", "A6", "A3", "B3", "B4"])), "A3 A5–A7 B2–B4");
+        assert_eq!(label_runs(&[]), "");
     }
 
     #[test]

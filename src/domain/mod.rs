@@ -15,6 +15,7 @@ pub mod money;
 pub mod records;
 pub mod seats;
 pub mod status;
+pub mod width;
 
 pub use aggregates::{Aggregates, EventAgg, HealthAgg, RefundAgg, StatusAgg};
 pub use audit::{AuditAction, AuditEntity};

@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn rupees_group_in_lakhs_and_crores() {
         assert_eq!(Money(123_456_789).format("INR"), "₹12,34,567.89");
-        assert_eq!(Money(1_000_000_000_00).format("INR"), "₹1,00,00,00,000.00");
+        assert_eq!(Money(100_000_000_000).format("INR"), "₹1,00,00,00,000.00");
         assert_eq!(Money(MAX_PRICE).format("INR"), "₹10,00,00,000.00");
         assert_eq!(Money(99 * MAX_PRICE).format("INR"), "₹9,90,00,00,000.00");
         // A thousand reads the same in both systems: shipped scripts expect it.
@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn each_currency_has_its_own_minor_units_and_sign() {
         assert_eq!(Money(1234).format("JPY"), "¥1,234");
-        assert_eq!(Money(1_234_567_89).format("USD"), "$1,234,567.89");
+        assert_eq!(Money(123_456_789).format("USD"), "$1,234,567.89");
         assert_eq!(Money(1250).format("BHD"), "BHD 1.250");
         assert_eq!(Money(1_234_567).format("KWD"), "KWD 1,234.567");
         assert_eq!(Money(1999).format("EUR"), "€19.99");

@@ -344,8 +344,9 @@ fn submit_event(app: &mut App, mut form: Form) {
 }
 
 fn parse_event_form(app: &App, form: &Form) -> Result<NewEvent, (&'static str, String)> {
-    let number = |label: &'static str, max: u32| -> Result<u32, (&'static str, String)> {
-        event::parse_count(label, form.value(label), max).map_err(|e| (label, e.rule))
+    // Only "is it a number" here; the limits ("too large") are the event's rules.
+    let number = |label: &'static str| -> Result<u32, (&'static str, String)> {
+        event::parse_count(label, form.value(label)).map_err(|e| (label, e.rule))
     };
     let starts = NaiveDateTime::parse_from_str(form.value("Starts"), "%Y-%m-%d %H:%M")
         .map_err(|_| ("Starts", "must look like 2026-12-31 19:30".to_string()))?;
@@ -358,11 +359,8 @@ fn parse_event_form(app: &App, form: &Form) -> Result<NewEvent, (&'static str, S
         .to_utc();
     event::check_start(starts_at, app.now).map_err(|e| ("Starts", e.rule))?;
     let kind = match form.value("Seating").to_ascii_uppercase().as_str() {
-        "R" | "RESERVED" => EventKind::Reserved {
-            rows: number("Rows", event::MAX_ROWS)?,
-            seats_per_row: number("Seats per row", event::MAX_SEATS_PER_ROW)?,
-        },
-        "G" | "GA" => EventKind::GeneralAdmission { capacity: number("Capacity", event::MAX_CAPACITY)? },
+        "R" | "RESERVED" => EventKind::Reserved { rows: number("Rows")?, seats_per_row: number("Seats per row")? },
+        "G" | "GA" => EventKind::GeneralAdmission { capacity: number("Capacity")? },
         _ => return Err(("Seating", "type R (reserved) or G (general admission)".into())),
     };
     // The currency first: it says how many decimals the price may have.

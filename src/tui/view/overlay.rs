@@ -17,7 +17,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Help { scroll } => draw_help(frame, app, *scroll, area),
         Overlay::EventForm(form) | Overlay::CustomerForm(form) => draw_form(frame, form, area),
         Overlay::ConfirmCancel { booking, refund } => {
-            let r = centered(area, 60, 8);
+            // Room for the refund line to wrap: amounts are never cut.
+            let r = centered(area, 60, 10);
             frame.render_widget(Clear, r);
             let money = |m: i64| Money(m).format(&booking.currency);
             let what = match refund {
@@ -46,7 +47,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
                     Span::raw(" keep it"),
                 ]),
             ];
-            frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Cancel booking ")), r);
+            frame.render_widget(
+                Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(" Cancel booking ")),
+                r,
+            );
         }
     }
 }
