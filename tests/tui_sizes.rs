@@ -352,3 +352,59 @@ fn every_screen_shows_money_and_statuses_whole_at_80x24_and_120x40() {
     assert!(b.checked >= 25, "{} screens checked", b.checked);
     assert!(b.failures.is_empty(), "{} fault(s):\n\n{}", b.failures.len(), b.failures.join("\n\n"));
 }
+
+/// The checks above find what the issue saw: cut amounts and statuses, and
+/// a short form with no legend.
+#[test]
+fn the_check_finds_cut_amounts_and_statuses() {
+    let valid: BTreeSet<String> = [inr(99 * MAX_PRICE), inr(4_000_000)].into_iter().collect();
+    let screen = vec!["│ ₹9,900 │ PAYME │ CONFI │ ₹40,00 │ CONF │".to_string()];
+    let f = faults(&screen, &valid, &[inr(4_000_000)]);
+    assert_eq!(f.len(), 6, "{f:#?}");
+    let whole = vec![format!("{} CONFIRMED {} CONF confirmed", inr(99 * MAX_PRICE), inr(4_000_000))];
+    assert_eq!(faults(&whole, &valid, &[inr(4_000_000)]), Vec::<String>::new());
+}
+
+/// Display columns before `needle` in `line` (None if absent).
+fn column_of(line: &str, needle: &str) -> Option<usize> {
+    line.find(needle).map(|i| boxoffice::domain::width::width(&line[..i]))
+}
+
+#[test]
+fn wide_characters_never_shift_table_columns() {
+    for (w, ht) in [(80, 24), (120, 40)] {
+        let mut h = app(w, ht);
+        let screen = fresh(&mut h, (w, ht));
+        // Events: every start begins in one column, whatever the name holds.
+        let starts: BTreeSet<usize> = screen
+            .iter()
+            .filter_map(|l| ["Mon ", "Thu ", "Sat ", "Fri "].iter().find_map(|d| column_of(l, d)))
+            .collect();
+        assert_eq!(starts.len(), 1, "{w}×{ht}: starts in columns {starts:?}\n{}", screen.join("\n"));
+        // Bookings: every amount ends in one column.
+        press(&mut h, &[Tab]);
+        let screen = fresh(&mut h, (w, ht));
+        let ends: BTreeSet<usize> = screen
+            .iter()
+            .filter_map(|l| {
+                let i = l.find(['₹', '$'])?;
+                let rest = &l[i..];
+                let end = rest.find(' ').unwrap_or(rest.len());
+                Some(boxoffice::domain::width::width(&l[..i + end]))
+            })
+            .collect();
+        assert_eq!(ends.len(), 1, "{w}×{ht}: amounts end in columns {ends:?}\n{}", screen.join("\n"));
+        assert!(screen.iter().any(|l| l.contains("Zoë 🎉")), "the wide names are on screen");
+    }
+}
+
+#[test]
+fn dates_show_the_year_when_it_is_not_this_one() {
+    let mut h = app(120, 40);
+    let screen = fresh(&mut h, (120, 40)).join("\n");
+    assert!(screen.contains("Fri 31 Dec 9999 19:00"), "{screen}");
+    assert!(screen.contains("Mon 08 Jun 19:30") && !screen.contains("Jun 2026"), "this year's dates stay short");
+    select_event(&mut h, FAR_NAME);
+    press(&mut h, &[Enter]);
+    assert!(fresh(&mut h, (120, 40)).join("\n").contains("Millennium Gala · Fri 31 Dec 9999 19:00"));
+}

@@ -122,6 +122,13 @@ pub fn check_start(starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), I
     Ok(())
 }
 
+/// Whether two events are the same one typed twice: the same start and the
+/// same name, ignoring case and spacing.
+pub fn same_event(a: &str, a_start: DateTime<Utc>, b: &str, b_start: DateTime<Utc>) -> bool {
+    let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
+    a_start == b_start && words(a) == words(b)
+}
+
 impl Event {
     /// Why nothing can be sold for this event at `now`, if so: it has started
     /// (or is over), or every seat is sold or held.
@@ -264,6 +271,14 @@ mod tests {
         for bad in ["", "ten", "-3", "1.5"] {
             assert_eq!(parse_count("rows", bad).unwrap_err().rule, "must be a whole number", "{bad}");
         }
+    }
+
+    #[test]
+    fn the_same_event_twice_ignores_case_and_spacing() {
+        let t: DateTime<Utc> = "2026-06-08T19:30:00Z".parse().unwrap();
+        assert!(same_event("Hamlet  at the Grand", t, " hamlet at the grand", t));
+        assert!(!same_event("Hamlet", t, "Hamlet", t + chrono::Duration::hours(3)), "another showing");
+        assert!(!same_event("Hamlet", t, "Macbeth", t));
     }
 
     #[test]

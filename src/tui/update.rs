@@ -329,6 +329,8 @@ fn submit_event(app: &mut App, mut form: Form) {
         app.overlay = Some(Overlay::EventForm(form));
         return;
     }
+    // The warning shown by the last Enter: the same again is the clerk's "yes".
+    let warned = form.note.take();
     form.clear_errors();
     match parse_event_form(app, &form) {
         Err((field, msg)) => {
@@ -336,11 +338,26 @@ fn submit_event(app: &mut App, mut form: Form) {
             app.error(format!("{field}: {}", form.fields[form.focus].error.clone().unwrap_or_default()));
             app.overlay = Some(Overlay::EventForm(form));
         }
+        Ok(new) if duplicate_warning(app, &new).is_some_and(|w| warned.as_ref() != Some(&w)) => {
+            let warning = duplicate_warning(app, &new).unwrap_or_default();
+            app.error(format!("Not created yet: {warning}"));
+            form.note = Some(warning);
+            app.overlay = Some(Overlay::EventForm(form));
+        }
         Ok(new) => {
             let what = format!("creating the event '{}'", new.name.trim());
             app.write(Write::CreateEvent(new), what).form = Some(Overlay::EventForm(form));
         }
     }
+}
+
+/// A warning, not a refusal: an event listed with the same name and start
+/// (two showings of one play are fine; the same one typed twice is not).
+/// Enter again with the warning on the form creates it anyway.
+fn duplicate_warning(app: &App, new: &NewEvent) -> Option<String> {
+    let same = app.events.iter().find(|e| event::same_event(&e.name, e.starts_at, &new.name, new.starts_at))?;
+    let at = app.local(same.starts_at).format("%Y-%m-%d %H:%M");
+    Some(format!("'{}' already starts at {at}: Enter again to create another, or change the name or start", same.name))
 }
 
 fn parse_event_form(app: &App, form: &Form) -> Result<NewEvent, (&'static str, String)> {

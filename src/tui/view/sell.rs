@@ -94,8 +94,9 @@ fn draw_map(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
     lines.push(Line::from(format!("{:^width$}", "── STAGE ──", width = 3 + (c1 - c0) * w)).fg(Color::Gray));
     let mut numbers = String::from("   ");
     for n in c0 + 1..=c1 {
-        // Two-column seats have no room between numbers: label the first, 5, 10, …
-        if w >= 3 || n == c0 + 1 || n % 5 == 0 {
+        // Two-column seats have no room between numbers: label 5, 10, … and
+        // the first shown, unless a label follows right after it.
+        if w >= 3 || n % 5 == 0 || (n == c0 + 1 && (n + 1) % 5 != 0) {
             numbers.push_str(&format!("{n:>w$}"));
         } else {
             numbers.push_str(&" ".repeat(w));
