@@ -12,10 +12,10 @@
 //!   `INR/revenue`). The `summary` money rows are empty when the events in
 //!   scope use several currencies (`currency` = `MIXED`): amounts of
 //!   different currencies are never added.
-//! - bookings: `booking_id,created_at,customer,event,event_id,seats,amount_minor,currency,status,correlation_id`
+//! - bookings: `booking_id,created_at,customer,event,event_id,seats,amount_minor,currency,status,correlation_id,amount`
 //! - audit: `seq,at,action,entity,entity_id,event_id,hold_id,booking_id,from_status,to_status,correlation_id,is_retry,original_attempt_id,actor,details`
 
-use crate::domain::{AuditRow, Booking};
+use crate::domain::{AuditRow, Booking, Money};
 use crate::error::{Error, Result};
 use crate::report::Report;
 use chrono::{DateTime, Utc};
@@ -142,7 +142,10 @@ pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
     out.flush().map_err(|e| Error::io("cannot write the CSV", e))
 }
 
-pub const BOOKINGS_HEADER: [&str; 10] = [
+/// `amount` (last, so the columns before it stay where they were) is the
+/// amount in major units as a plain decimal with the currency's own decimals
+/// (`1000.00`, `12345` for JPY): `amount_minor` is the exact figure.
+pub const BOOKINGS_HEADER: [&str; 11] = [
     "booking_id",
     "created_at",
     "customer",
@@ -153,6 +156,7 @@ pub const BOOKINGS_HEADER: [&str; 10] = [
     "currency",
     "status",
     "correlation_id",
+    "amount",
 ];
 
 /// Bookings as the bookings screen lists them: (booking, customer name, event name).
@@ -171,6 +175,7 @@ pub fn bookings_csv<W: Write>(rows: &[(Booking, String, String)], w: W) -> Resul
             &b.currency,
             b.status.as_str(),
             &b.correlation_id,
+            &Money(b.amount).decimal(&b.currency),
         ])
         .map_err(io)?;
     }
@@ -255,6 +260,35 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Err(std::io::ErrorKind::BrokenPipe.into())
         }
+    }
+
+    #[test]
+    fn bookings_carry_the_amount_in_each_currency_s_own_decimals() {
+        let t = DateTime::UNIX_EPOCH;
+        let b = |amount, currency: &str| Booking {
+            id: "b".into(),
+            hold_id: "h".into(),
+            event_id: "e".into(),
+            customer_id: "c".into(),
+            seats: 1,
+            amount,
+            currency: currency.into(),
+            status: BookingStatus::Confirmed,
+            correlation_id: "x".into(),
+            created_at: t,
+            payment_expires_at: t,
+            updated_at: t,
+        };
+        let rows = [(b(100_000, "INR"), "A".into(), "E".into()), (b(12_345, "JPY"), "B".into(), "F".into())];
+        let mut out = Vec::new();
+        bookings_csv(&rows, &mut out).expect("csv");
+        let mut r = csv::Reader::from_reader(out.as_slice());
+        let amounts: Vec<(String, String)> = r
+            .records()
+            .map(|x| x.map(|x| (x[6].to_string(), x[10].to_string())))
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(amounts, [("100000".into(), "1000.00".into()), ("12345".into(), "12345".into())]);
     }
 
     #[test]

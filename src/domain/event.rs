@@ -113,7 +113,7 @@ pub fn parse_count(field: &'static str, text: &str) -> Result<u32, Invalid> {
 /// Only the event form asks this: files, the demo and imports may hold past events.
 pub fn check_start(starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Invalid> {
     if starts_at <= now {
-        return Err(Invalid::new("starts", "is in the past: give a start after now"));
+        return Err(Invalid::new("starts", "must be in the future"));
     }
     let limit = now.checked_add_months(Months::new(12 * MAX_YEARS_AHEAD)).unwrap_or(DateTime::<Utc>::MAX_UTC);
     if starts_at > limit {
@@ -287,7 +287,7 @@ mod tests {
         let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
         assert!(check_start(at("2026-06-01T09:00:01Z"), now).is_ok());
         assert!(check_start(at("2031-06-01T09:00:00Z"), now).is_ok(), "exactly five years");
-        assert!(check_start(now, now).unwrap_err().rule.contains("past"));
+        assert_eq!(check_start(now, now).unwrap_err().rule, "must be in the future");
         assert!(check_start(at("2031-06-01T09:00:01Z"), now).unwrap_err().rule.contains("5 years"));
         assert!(check_start(at("9999-12-31T00:00:00Z"), now).is_err());
     }
