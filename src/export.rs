@@ -14,6 +14,12 @@
 //!   different currencies are never added.
 //! - bookings: `booking_id,created_at,customer,event,event_id,seats,amount_minor,currency,status,correlation_id,amount`
 //! - audit: `seq,at,action,entity,entity_id,event_id,hold_id,booking_id,from_status,to_status,correlation_id,is_retry,original_attempt_id,actor,details`
+//!
+//! Every cell goes through [`neutralise`] (the OWASP rule against CSV formula
+//! injection): text that a spreadsheet would run as a formula — it starts with
+//! `=`, `+`, `-`, `@`, a tab or a carriage return — is written with a `'`
+//! in front. Plain decimal numbers (`-12`, `0.5`) are left alone: they are
+//! the app's figures, not formulas, and must stay numbers in a spreadsheet.
 
 use crate::domain::{AuditRow, Booking, Money};
 use crate::error::{Error, Result};
@@ -36,6 +42,38 @@ fn io(e: csv::Error) -> Error {
     Error::io("cannot write the CSV", source)
 }
 
+/// A cell as written: a `'` in front of text a spreadsheet would run as a
+/// formula; plain decimal numbers unchanged.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(cell) { format!("'{cell}").into() } else { cell.into() }
+}
+
+/// An optional sign, digits, and optionally a point and more digits.
+fn is_plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !int.is_empty() && !frac.is_empty() && (int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
+}
+
+/// A CSV writer that neutralises every cell: the one way this module writes rows.
+struct Sheet<W: Write>(csv::Writer<W>);
+
+impl<W: Write> Sheet<W> {
+    fn new(w: W) -> Self {
+        Sheet(csv::Writer::from_writer(w))
+    }
+
+    fn row<I: IntoIterator<Item = T>, T: AsRef<str>>(&mut self, cells: I) -> Result<()> {
+        let cells: Vec<T> = cells.into_iter().collect();
+        self.0.write_record(cells.iter().map(|c| neutralise(c.as_ref()).into_owned())).map_err(io)
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.0.flush().map_err(|e| Error::io("cannot write the CSV", e))
+    }
+}
+
 fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -43,10 +81,10 @@ fn rfc(t: DateTime<Utc>) -> String {
 pub const REPORT_HEADER: [&str; 5] = ["section", "event_id", "event_name", "metric", "value"];
 
 pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(REPORT_HEADER).map_err(io)?;
+    let mut out = Sheet::new(w);
+    out.row(REPORT_HEADER)?;
     let mut row = |section: &str, event_id: &str, name: &str, metric: &str, value: String| {
-        out.write_record([section, event_id, name, metric, value.as_str()]).map_err(io)
+        out.row([section, event_id, name, metric, value.as_str()])
     };
     let s = &r.summary;
     row("summary", "", "", "event_filter", s.event_id.clone().unwrap_or_default())?;
@@ -139,7 +177,7 @@ pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
         row("threshold", "", "", &format!("{name}_red"), th.red.to_string())?;
     }
     row("threshold", "", "", "min_sample", t.min_sample.to_string())?;
-    out.flush().map_err(|e| Error::io("cannot write the CSV", e))
+    out.flush()
 }
 
 /// `amount` (last, so the columns before it stay where they were) is the
@@ -161,10 +199,10 @@ pub const BOOKINGS_HEADER: [&str; 11] = [
 
 /// Bookings as the bookings screen lists them: (booking, customer name, event name).
 pub fn bookings_csv<W: Write>(rows: &[(Booking, String, String)], w: W) -> Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(BOOKINGS_HEADER).map_err(io)?;
+    let mut out = Sheet::new(w);
+    out.row(BOOKINGS_HEADER)?;
     for (b, customer, event) in rows {
-        out.write_record([
+        out.row([
             b.id.as_str(),
             &rfc(b.created_at),
             customer,
@@ -176,10 +214,9 @@ pub fn bookings_csv<W: Write>(rows: &[(Booking, String, String)], w: W) -> Resul
             b.status.as_str(),
             &b.correlation_id,
             &Money(b.amount).decimal(&b.currency),
-        ])
-        .map_err(io)?;
+        ])?;
     }
-    out.flush().map_err(|e| Error::io("cannot write the CSV", e))
+    out.flush()
 }
 
 pub const AUDIT_HEADER: [&str; 15] = [
@@ -201,11 +238,11 @@ pub const AUDIT_HEADER: [&str; 15] = [
 ];
 
 pub fn audit_csv<W: Write>(rows: &[AuditRow], w: W) -> Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(AUDIT_HEADER).map_err(io)?;
+    let mut out = Sheet::new(w);
+    out.row(AUDIT_HEADER)?;
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     for a in rows {
-        out.write_record([
+        out.row([
             a.seq.to_string(),
             rfc(a.at),
             a.action.clone(),
@@ -221,10 +258,9 @@ pub fn audit_csv<W: Write>(rows: &[AuditRow], w: W) -> Result<()> {
             opt(&a.original_attempt_id),
             a.actor.clone(),
             a.details.to_string(),
-        ])
-        .map_err(io)?;
+        ])?;
     }
-    out.flush().map_err(|e| Error::io("cannot write the CSV", e))
+    out.flush()
 }
 
 /// A new file `<what>-YYYYMMDD-HHMMSS.csv` in `dir` (then `-2`, `-3`… if that
@@ -315,6 +351,29 @@ mod tests {
             let err = bookings_csv(&rows, Closed).expect_err("the reader is gone");
             assert!(err.is_broken_pipe(), "{n} rows: {err:?}");
             assert_eq!(err.to_string(), "cannot write the CSV: broken pipe", "{n} rows");
+        }
+    }
+
+    #[test]
+    fn the_rule_is_the_owasp_one_and_numbers_stay_numbers() {
+        for (cell, written) in [
+            ("=1+1", "'=1+1"),
+            ("+1+1", "'+1+1"),
+            ("-1+1", "'-1+1"),
+            ("@A1", "'@A1"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-", "'-"),
+            ("-.5", "'-.5"),
+            ("Jane", "Jane"),
+            ("a=b", "a=b"),
+            ("", ""),
+            ("1000", "1000"),
+            ("-1000", "-1000"),
+            ("-0.25", "-0.25"),
+            ("+3", "+3"),
+        ] {
+            assert_eq!(neutralise(cell), written, "{cell:?}");
         }
     }
 }

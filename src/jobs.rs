@@ -2,7 +2,7 @@
 //! pruning, each a job with a lease (so two processes never run one job at
 //! once) and a recorded run. An idle tick only reads.
 
-use crate::clock::to_millis;
+use crate::clock::{Clock, SystemClock, to_millis};
 use crate::context::Context;
 use crate::domain::{AuditAction, AuditEntity, JobRunStatus};
 use crate::engine::Desk;
@@ -39,7 +39,7 @@ impl Job {
             Job::RefundCompletion => "Refund completion",
             Job::AuditShipping => "Audit shipping",
             Job::Pruning => "Pruning",
-            Job::Recovery => "Start-up recovery",
+            Job::Recovery => "Recovery",
         }
     }
 
@@ -56,36 +56,117 @@ impl Job {
 }
 
 const LEASE: Duration = Duration::seconds(30);
+/// A lease never runs further ahead than LEASE; one dated beyond this was not
+/// set by a process on this file's time (a script's clock, say) and is not honoured.
+const LEASE_SANE_AHEAD: Duration = Duration::minutes(5);
 const IDEMPOTENCY_TTL: Duration = Duration::hours(24);
 const JOB_RUN_TTL: Duration = Duration::hours(1);
 const CURSOR_KEY: &str = "audit_ship_cursor";
 
 /// Where shipped audit rows go: one JSON object per line.
 pub trait AuditSink: Send {
-    fn write_line(&mut self, line: &str) -> std::io::Result<()>;
-    fn flush(&mut self) -> std::io::Result<()>;
+    /// Appends `lines` (each without its newline) as one batch, durably: all
+    /// of them, or — on error — none, the log left ending in a whole line.
+    fn append(&mut self, lines: &[String]) -> std::io::Result<()>;
 }
 
-impl<W: Write + Send> AuditSink for W {
-    fn write_line(&mut self, line: &str) -> std::io::Result<()> {
-        // One write, so a daily rollover can never split a line from its newline.
-        self.write_all(format!("{line}\n").as_bytes())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Write::flush(self)
-    }
-}
-
-/// The JSON-lines audit log: `audit.YYYY-MM-DD.jsonl` in `dir`, rolled daily
-/// by tracing-appender.
+/// The JSON-lines audit log in `dir` (see [`DailyLog`]).
 pub fn audit_log_sink(dir: &Path) -> Result<Box<dyn AuditSink>> {
-    let appender = tracing_appender::rolling::Builder::new()
-        .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix("audit")
-        .filename_suffix("jsonl")
-        .build(dir)
-        .map_err(|e| Error::Storage(format!("cannot open the audit log in {}: {e}", dir.display())))?;
-    Ok(Box::new(appender))
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create the audit log folder {}", dir.display()), e))?;
+    Ok(Box::new(DailyLog::new(dir)))
+}
+
+/// The audit log: `audit.YYYY-MM-DD.jsonl` in its folder, a new file each UTC
+/// day of the wall clock (the day a line was written, as a rolling log does).
+///
+/// Our own few lines rather than tracing-appender's rolling writer, which
+/// keeps its file to itself: after a failed write (a full disk) the log must
+/// be cut back to its last whole line before anything else is appended, or
+/// the next batch is glued to half a line. Each batch opens the day's file,
+/// first cuts off a torn last line (a crash or an earlier failure), appends,
+/// and syncs before the shipping cursor may move; on error it cuts the file
+/// back to where the batch began. Shipping holds the database's write lock
+/// meanwhile, so no other process appends at the same time.
+pub struct DailyLog {
+    dir: PathBuf,
+    clock: Arc<dyn Clock>,
+    free: Option<Arc<AtomicU64>>,
+}
+
+impl DailyLog {
+    pub fn new(dir: &Path) -> DailyLog {
+        DailyLog { dir: dir.to_path_buf(), clock: Arc::new(SystemClock), free: None }
+    }
+
+    /// Names files by this clock's day instead of the wall clock's (tests).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> DailyLog {
+        DailyLog { clock, ..self }
+    }
+
+    /// Behaves as a disk with only `free` bytes left: a write beyond them
+    /// writes what fits, then fails as a full disk does (tests; the counter is
+    /// shared, so a test can free space again).
+    pub fn with_free_space(self, free: Arc<AtomicU64>) -> DailyLog {
+        DailyLog { free: Some(free), ..self }
+    }
+
+    /// Today's file.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(format!("audit.{}.jsonl", self.clock.now().format("%Y-%m-%d")))
+    }
+
+    fn write(&self, file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+        let Some(free) = &self.free else { return file.write_all(bytes) };
+        let fits = usize::try_from(free.load(Ordering::Relaxed)).unwrap_or(usize::MAX).min(bytes.len());
+        file.write_all(&bytes[..fits])?;
+        free.fetch_sub(fits as u64, Ordering::Relaxed);
+        if fits < bytes.len() {
+            return Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device"));
+        }
+        Ok(())
+    }
+}
+
+/// The length of `file` up to and including its last newline (0 if it has none).
+fn whole_lines_len(file: &mut std::fs::File, len: u64) -> std::io::Result<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut end = len;
+    let mut buf = [0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            return Ok(start + i as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
+}
+
+impl AuditSink for DailyLog {
+    fn append(&mut self, lines: &[String]) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let mut file = std::fs::OpenOptions::new().read(true).append(true).create(true).open(self.path())?;
+        let len = file.metadata()?.len();
+        let whole = whole_lines_len(&mut file, len)?;
+        if whole < len {
+            file.set_len(whole)?;
+        }
+        let mut batch = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+        for line in lines {
+            batch.push_str(line);
+            batch.push('\n');
+        }
+        let written = self.write(&mut file, batch.as_bytes()).and_then(|()| file.sync_data());
+        if written.is_err() {
+            // Best effort: if even this fails, the next batch cuts the torn line first.
+            let _ = file.set_len(whole);
+        }
+        written
+    }
 }
 
 /// A sink that keeps lines in memory (scripts, tests).
@@ -93,11 +174,8 @@ pub fn audit_log_sink(dir: &Path) -> Result<Box<dyn AuditSink>> {
 pub struct MemorySink(pub Arc<Mutex<Vec<String>>>);
 
 impl AuditSink for MemorySink {
-    fn write_line(&mut self, line: &str) -> std::io::Result<()> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(line.to_string());
-        Ok(())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn append(&mut self, lines: &[String]) -> std::io::Result<()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(lines);
         Ok(())
     }
 }
@@ -132,24 +210,38 @@ pub enum RunOutcome {
 /// Runs the jobs on its own connection.
 pub struct Jobs {
     desk: Desk,
+    /// `actor@host:pid`: who holds a lease, and whether that process still lives.
     owner: String,
     sink: Box<dyn AuditSink>,
+    /// Set for a process whose clock is not the file's real time (a script on
+    /// a shared file): it sweeps only the sales this actor made, never takes
+    /// a lease, records no runs, never prunes and never recovers.
+    own_rows_of: Option<String>,
 }
 
 impl Jobs {
     pub fn new(desk: Desk, sink: Box<dyn AuditSink>) -> Self {
-        let owner = format!("{}:{}", desk.actor(), std::process::id());
-        Jobs { desk, owner, sink }
+        let owner = format!("{}@{}:{}", desk.actor(), host(), std::process::id());
+        Jobs { desk, owner, sink, own_rows_of: None }
+    }
+
+    /// Confines these jobs to the sales `actor` made: for a process whose
+    /// clock is its own (a script on a shared file). Leases, job runs and
+    /// pruning are about the file's real time, so it leaves them alone; its
+    /// audit rows still ship to the file's log like anyone's.
+    pub fn only_rows_made_by(&mut self, actor: &str) {
+        self.own_rows_of = Some(actor.to_string());
     }
 
     pub fn desk(&self) -> &Desk {
         &self.desk
     }
 
-    /// One tick: every job that has work due.
+    /// One tick: recovery first if a process died holding a lease, then every
+    /// sweep that has work due.
     pub fn tick(&mut self) -> Result<TickReport> {
         let mut report = TickReport::default();
-        for job in SWEEPS {
+        for job in std::iter::once(Job::Recovery).chain(SWEEPS) {
             if self.due(job)? {
                 // One job's trouble (say the lock stayed busy) must not stop the others.
                 let outcome = self.run(job).unwrap_or_else(|e| RunOutcome::Failed(e.to_string()));
@@ -161,17 +253,37 @@ impl Jobs {
 
     /// Runs one job now, whether or not it looks due (the jobs screen's keys).
     pub fn run(&mut self, job: Job) -> Result<RunOutcome> {
+        if self.own_rows_of.is_some() {
+            // No lease and no recorded run: those are the file's real time's.
+            if matches!(job, Job::Pruning | Job::Recovery) {
+                return Ok(RunOutcome::Skipped);
+            }
+            return Ok(match self.work(job) {
+                Ok(n) => RunOutcome::Completed(n),
+                Err(e) => RunOutcome::Failed(e.to_string()),
+            });
+        }
         let run_id = self.desk.ctx().new_id();
         let owner = self.owner.clone();
-        let got = self.desk.write_raw(|conn, _, now| {
+        let got = self.desk.write_raw(|conn, actor, now| {
             let ms = to_millis(now);
-            if sql::take_lease(conn, job.name(), &owner, ms, to_millis(now + LEASE))? {
-                sql::start_run(conn, &run_id, job.name(), &owner, JobRunStatus::Running, ms)?;
-                Ok(true)
-            } else {
+            let held = sql::leases(conn)?.into_iter().find(|(j, _, _)| j == job.name());
+            let free = match &held {
+                None => true,
+                Some((_, by, until)) => by == &owner || lease_abandoned(by, *until, now),
+            };
+            if !free {
                 sql::start_run(conn, &run_id, job.name(), &owner, JobRunStatus::Skipped, ms)?;
-                Ok(false)
+                return Ok(false);
             }
+            // Taking over from a process that died: its run ends here, not at the next start-up.
+            if let Some((_, by, _)) = held.filter(|(_, by, _)| by != &owner) {
+                let runs = sql::running_runs(conn, job.name(), &by)?;
+                close_abandoned(conn, &self.desk, actor, &runs, &owner, now)?;
+            }
+            sql::set_lease(conn, job.name(), &owner, to_millis(now + LEASE))?;
+            sql::start_run(conn, &run_id, job.name(), &owner, JobRunStatus::Running, ms)?;
+            Ok(true)
         })?;
         if !got {
             return Ok(RunOutcome::Skipped);
@@ -198,16 +310,24 @@ impl Jobs {
     pub fn due(&self, job: Job) -> Result<bool> {
         let conn = self.desk.conn();
         let now = self.desk.now();
+        let mine = self.own_rows_of.as_deref();
         Ok(match job {
-            Job::BookingExpiry => self.desk.bookings_due()?,
-            Job::HoldExpiry => self.desk.holds_due()?,
-            Job::RefundCompletion => self.desk.refunds_due()?,
+            Job::BookingExpiry => self.desk.bookings_due_made_by(mine)?,
+            Job::HoldExpiry => self.desk.holds_due_made_by(mine)?,
+            Job::RefundCompletion => self.desk.refunds_due_made_by(mine)?,
             Job::AuditShipping => audit_sql::max_seq(conn)? > self.cursor()?,
+            Job::Pruning if mine.is_some() => false,
             Job::Pruning => {
                 sql::count_old_idempotency(conn, to_millis(now - IDEMPOTENCY_TTL))? > 0
                     || sql::count_old_runs(conn, to_millis(now - JOB_RUN_TTL))? > 0
             }
-            Job::Recovery => true,
+            // A lease left by a process that died (or dated absurdly far ahead).
+            Job::Recovery => {
+                mine.is_none()
+                    && sql::leases(conn)?
+                        .iter()
+                        .any(|(_, by, until)| *by != self.owner && lease_abandoned(by, *until, now))
+            }
         })
     }
 
@@ -221,15 +341,18 @@ impl Jobs {
             now,
             IDEMPOTENCY_TTL.num_milliseconds(),
             JOB_RUN_TTL.num_milliseconds(),
+            self.own_rows_of.as_deref(),
+            self.own_rows_of.is_none(),
         )?;
         Ok(ms.map(crate::clock::from_millis))
     }
 
     fn work(&mut self, job: Job) -> Result<usize> {
+        let mine = self.own_rows_of.as_deref();
         match job {
-            Job::BookingExpiry => self.desk.expire_bookings(),
-            Job::HoldExpiry => self.desk.expire_holds(),
-            Job::RefundCompletion => self.desk.process_refunds(),
+            Job::BookingExpiry => self.desk.expire_bookings_made_by(mine),
+            Job::HoldExpiry => self.desk.expire_holds_made_by(mine),
+            Job::RefundCompletion => self.desk.process_refunds_made_by(mine),
             Job::AuditShipping => self.ship_audit(),
             Job::Pruning => self.prune(),
             Job::Recovery => self.recover_inner(),
@@ -244,29 +367,16 @@ impl Jobs {
     fn recover_inner(&mut self) -> Result<usize> {
         let owner = self.owner.clone();
         let closed = self.desk.write_raw(|conn, actor, now| {
+            // Leases of processes that died go first, so their runs show as abandoned.
+            for (job, by, until) in sql::leases(conn)? {
+                if by != owner && lease_abandoned(&by, until, now) {
+                    sql::release_lease(conn, &job, &by)?;
+                }
+            }
             // A RUNNING run older than a lease, or whose lease is gone, belongs
             // to a process that died.
             let stale = sql::stale_runs(conn, to_millis(now - LEASE), to_millis(now))?;
-            for run in &stale {
-                sql::finish_run(
-                    conn,
-                    &run.id,
-                    JobRunStatus::Failed,
-                    run.processed,
-                    Some("abandoned: its process stopped"),
-                    to_millis(now),
-                )?;
-                audit_sql::insert(
-                    conn,
-                    &self.desk.ctx().new_id(),
-                    to_millis(now),
-                    actor,
-                    &NewAudit {
-                        details: Some(json!({"job": run.job, "owner": run.owner, "by": owner})),
-                        ..NewAudit::new(AuditAction::RecoveryClosedRun, AuditEntity::JobRun, &run.id)
-                    },
-                )?;
-            }
+            close_abandoned(conn, &self.desk, actor, &stale, &owner, now)?;
             Ok(stale.len())
         })?;
         let healed = self.desk.recover()?;
@@ -275,7 +385,7 @@ impl Jobs {
     }
 
     fn cursor(&self) -> Result<i64> {
-        Ok(audit_sql::meta_get(self.desk.conn(), CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+        cursor_of(self.desk.conn())
     }
 
     /// Audit rows in the log file but not yet shipped (for the audit screen).
@@ -283,26 +393,33 @@ impl Jobs {
         Ok(audit_sql::max_seq(self.desk.conn())? - self.cursor()?)
     }
 
-    /// Writes audit rows after the cursor to the sink, then moves the cursor.
-    /// A crash between the two ships those rows again on restart: at least
-    /// once, never lost; each line carries its `seq` for de-duplication.
+    /// Writes audit rows after the cursor to the sink, then moves the cursor,
+    /// batch by batch, each inside one write transaction: shippers in every
+    /// process take turns on the database's lock, so each line is written
+    /// once, and a failed write moves nothing. A crash after the sink synced
+    /// but before the commit ships that batch again on restart: at least
+    /// once, never lost; each line carries its `seq` to drop the repeat.
     fn ship_audit(&mut self) -> Result<usize> {
         let mut shipped = 0;
         loop {
-            let cursor = self.cursor()?;
-            let rows = audit_sql::after(self.desk.conn(), cursor, 1000)?;
-            let Some(last) = rows.last().map(|r| r.seq) else { return Ok(shipped) };
-            for row in &rows {
-                let line = serde_json::to_string(row).map_err(|e| Error::Storage(e.to_string()))?;
-                self.sink.write_line(&line).map_err(|e| Error::io("cannot write the audit log", e))?;
-            }
-            self.sink.flush().map_err(|e| Error::io("cannot flush the audit log", e))?;
-            self.desk.write_raw(|conn, _, _| {
-                // Another process may have moved the cursor meanwhile; never move it back.
-                let now_at = audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0i64);
-                audit_sql::meta_set(conn, CURSOR_KEY, &now_at.max(last).to_string())
+            let sink = &mut self.sink;
+            let n = self.desk.write_raw(|conn, _, _| {
+                let cursor = cursor_of(conn)?;
+                let rows = audit_sql::after(conn, cursor, 1000)?;
+                let Some(last) = rows.last().map(|r| r.seq) else { return Ok(0) };
+                let lines = rows
+                    .iter()
+                    .map(serde_json::to_string)
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| Error::Storage(e.to_string()))?;
+                sink.append(&lines).map_err(|e| Error::io("cannot write the audit log", e))?;
+                audit_sql::meta_set(conn, CURSOR_KEY, &last.to_string())?;
+                Ok(rows.len())
             })?;
-            shipped += rows.len();
+            if n == 0 {
+                return Ok(shipped);
+            }
+            shipped += n;
         }
     }
 
@@ -364,7 +481,7 @@ pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
                     let run = oldest_run.map(|ms| ms + JOB_RUN_TTL.num_milliseconds());
                     at(key.into_iter().chain(run).min(), "nothing to prune")
                 }
-                Job::Recovery => NextDue::Idle("at start-up (or on demand)"),
+                Job::Recovery => NextDue::Idle("at start-up, or when a process dies mid-job"),
             };
             Ok(JobStatus {
                 job,
@@ -379,8 +496,71 @@ pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
 /// Audit rows not yet shipped to the JSON log, read from any connection.
 pub fn ship_backlog_of(desk: &Desk) -> Result<i64> {
     let conn = desk.conn();
-    let cursor: i64 = audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0);
-    Ok((audit_sql::max_seq(conn)? - cursor).max(0))
+    Ok((audit_sql::max_seq(conn)? - cursor_of(conn)?).max(0))
+}
+
+/// Ends runs whose process died: FAILED, each with an audit row.
+fn close_abandoned(
+    conn: &rusqlite::Connection,
+    desk: &Desk,
+    actor: &str,
+    runs: &[crate::domain::JobRun],
+    by: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    for run in runs {
+        sql::finish_run(
+            conn,
+            &run.id,
+            JobRunStatus::Failed,
+            run.processed,
+            Some("abandoned: its process stopped"),
+            to_millis(now),
+        )?;
+        audit_sql::insert(
+            conn,
+            &desk.ctx().new_id(),
+            to_millis(now),
+            actor,
+            &NewAudit {
+                details: Some(json!({"job": run.job, "owner": run.owner, "by": by})),
+                ..NewAudit::new(AuditAction::RecoveryClosedRun, AuditEntity::JobRun, &run.id)
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether a lease held by `owner` until `until_ms` binds no one: it ran out,
+/// it is dated beyond any lease this file's time could have set, or its owner
+/// is a process on this host that is gone.
+fn lease_abandoned(owner: &str, until_ms: i64, now: chrono::DateTime<chrono::Utc>) -> bool {
+    until_ms <= to_millis(now) || until_ms > to_millis(now + LEASE_SANE_AHEAD) || owner_gone(owner)
+}
+
+/// An owner is `actor@host:pid`; gone when the host is this one and no
+/// process has that pid. (A pid reused since only delays the take-over until
+/// the lease runs out.) Owners in another form, or on another host, are
+/// judged by their lease's expiry alone.
+fn owner_gone(owner: &str) -> bool {
+    let Some((rest, pid)) = owner.rsplit_once(':') else { return false };
+    let Some((_, on)) = rest.rsplit_once('@') else { return false };
+    let Ok(pid) = pid.parse::<i32>() else { return false };
+    if on != host() || pid <= 0 {
+        return false;
+    }
+    // Signal 0 checks that the process exists without touching it.
+    matches!(nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None), Err(nix::errno::Errno::ESRCH))
+}
+
+/// This machine's name, for lease owners.
+fn host() -> String {
+    nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "localhost".into())
+}
+
+/// The last `seq` shipped to the audit log.
+fn cursor_of(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
 /// The sweeps a tick runs, run now regardless of what looks due (the jobs
@@ -401,12 +581,36 @@ pub struct Heartbeat {
     pub last_tick_ms: AtomicI64,
     pub ticks: AtomicU64,
     pub last_error: Mutex<Option<String>>,
+    /// Jobs whose last run failed, with why: a tick that runs is not a tick
+    /// that works (audit shipping on a full disk fails every second).
+    pub failing: Mutex<Vec<(Job, String)>>,
     pub stopped: AtomicBool,
 }
 
 impl Heartbeat {
     pub fn error(&self) -> Option<String> {
         self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Records what a tick's jobs did: a failure stays until that job next completes.
+    pub fn note(&self, ran: &[(Job, RunOutcome)]) {
+        let mut failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        for (job, outcome) in ran {
+            match outcome {
+                RunOutcome::Completed(_) => failing.retain(|(j, _)| j != job),
+                RunOutcome::Failed(why) => match failing.iter_mut().find(|(j, _)| j == job) {
+                    Some(entry) => entry.1.clone_from(why),
+                    None => failing.push((*job, why.clone())),
+                },
+                RunOutcome::Skipped => {}
+            }
+        }
+    }
+
+    /// The first failing job, as "Audit shipping: why".
+    pub fn failing_job(&self) -> Option<String> {
+        let failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        failing.first().map(|(job, why)| format!("{}: {why}", job.title()))
     }
 }
 
@@ -457,7 +661,10 @@ impl TickThread {
                 // A panic must not take the clerk's terminal with it: it stops
                 // the thread, and the status bar shows "tick STOPPED" with why.
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let r = jobs.recover().map(|o| matches!(o, RunOutcome::Completed(n) if n > 0));
+                    let r = jobs.recover().map(|o| {
+                        beat.note(&[(Job::Recovery, o.clone())]);
+                        matches!(o, RunOutcome::Completed(n) if n > 0)
+                    });
                     record(r);
                     while !stop2.load(Ordering::Relaxed) {
                         std::thread::sleep(std::time::Duration::from_millis(250));
@@ -465,7 +672,10 @@ impl TickThread {
                         if now - beat.last_tick_ms.load(Ordering::Relaxed) < 1000 {
                             continue;
                         }
-                        let r = jobs.tick().map(|report| !report.is_idle());
+                        let r = jobs.tick().map(|report| {
+                            beat.note(&report.ran);
+                            !report.is_idle()
+                        });
                         record(r);
                     }
                 }));

@@ -17,6 +17,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod jobs;
+pub mod output;
 pub mod paths;
 pub mod report;
 pub mod script;

@@ -68,6 +68,9 @@ struct ScriptArgs {
     /// Seed for ids (default: 0 in memory, random on a --db file)
     #[arg(long)]
     seed: Option<u64>,
+    /// Let a script's `clock` line run on a --db file (its jobs then touch only its own sales)
+    #[arg(long)]
+    allow_clock: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -129,10 +132,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("boxoffice: {e}");
-            ExitCode::from(2)
-        }
+        Err(e) => boxoffice::output::fail("boxoffice", &e),
     }
 }
 
@@ -153,10 +153,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 snapshots: args.snapshots.as_deref(),
                 size: args.size.as_deref(),
                 seed: args.seed,
+                allow_clock: args.allow_clock,
                 config,
             });
-            print!("{}", outcome.stdout);
-            eprint!("{}", outcome.stderr);
+            // The verdict first (stderr), so a full stdout cannot hide it.
+            boxoffice::output::stderr(&outcome.stderr);
+            boxoffice::output::stdout(&outcome.stdout)?;
             Ok(ExitCode::from(outcome.code))
         }
         Some(Command::Verify) => {
@@ -164,22 +166,25 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             // A damaged b-tree can hide rows from the invariant queries: check it first.
             let damage = store::integrity::damage(&conn).map_err(|e| store::at(&db, e))?;
             if !damage.is_empty() {
-                for d in &damage {
-                    println!("{d}");
-                }
-                println!("{} problem(s): {} is damaged; restore it from a backup", damage.len(), db.display());
+                let mut text: String = damage.iter().map(|d| format!("{d}\n")).collect();
+                text.push_str(&format!(
+                    "{} problem(s): {} is damaged; restore it from a backup\n",
+                    damage.len(),
+                    db.display()
+                ));
+                boxoffice::output::stdout(&text)?;
                 return Ok(ExitCode::from(1));
             }
             let desk = Desk::from_read_only(conn, Context::system(config), "cli:verify");
             let violations = desk.verify().map_err(|e| store::at(&db, e))?;
+            // A reader gone early (`verify | head -c0`) leaves the verdict as it is.
             if violations.is_empty() {
-                println!("ok: every invariant holds ({})", db.display());
+                boxoffice::output::stdout(&format!("ok: every invariant holds ({})\n", db.display()))?;
                 Ok(ExitCode::SUCCESS)
             } else {
-                for v in &violations {
-                    println!("{v}");
-                }
-                println!("{} violation(s) in {}", violations.len(), db.display());
+                let mut text: String = violations.iter().map(|v| format!("{v}\n")).collect();
+                text.push_str(&format!("{} violation(s) in {}\n", violations.len(), db.display()));
+                boxoffice::output::stdout(&text)?;
                 Ok(ExitCode::from(1))
             }
         }
@@ -217,27 +222,32 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Some(Command::Migrate(args)) if args.check => {
             let (found, pending) = store::schema_status(&db)?;
-            println!("{}: schema version {}", db.display(), found.version());
-            println!("this boxoffice: schema version {}", store::migrate::LATEST);
+            let mut text = format!("{}: schema version {}\n", db.display(), found.version());
+            text.push_str(&format!("this boxoffice: schema version {}\n", store::migrate::LATEST));
             if pending.is_empty() {
-                println!("up to date");
-                return Ok(ExitCode::SUCCESS);
+                text.push_str("up to date\n");
             }
             for step in pending {
-                println!("pending: {step}");
+                text.push_str(&format!("pending: {step}\n"));
             }
-            Ok(ExitCode::from(1))
+            boxoffice::output::stdout(&text)?;
+            Ok(if pending.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Migrate(_)) => {
             let done = store::migrate_file(&db, config.durability)?;
-            if done.applied.is_empty() {
-                println!("{}: already at schema version {}; nothing to do", db.display(), done.to);
+            let text = if done.applied.is_empty() {
+                format!("{}: already at schema version {}; nothing to do\n", db.display(), done.to)
             } else {
-                for step in &done.applied {
-                    println!("applied: {step}");
-                }
-                println!("{}: migrated from schema version {} to {}", db.display(), done.from, done.to);
-            }
+                let mut text: String = done.applied.iter().map(|step| format!("applied: {step}\n")).collect();
+                text.push_str(&format!(
+                    "{}: migrated from schema version {} to {}\n",
+                    db.display(),
+                    done.from,
+                    done.to
+                ));
+                text
+            };
+            boxoffice::output::stdout(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         None => {

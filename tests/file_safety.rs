@@ -92,7 +92,7 @@ fn small_real_file(dir: &Path) -> PathBuf {
     let work = dir.join("work");
     std::fs::create_dir_all(&work).unwrap();
     let made = work.join("made.db");
-    let run = boxoffice(&made, &["script", FIXTURE_KEYS]);
+    let run = boxoffice(&made, &["script", FIXTURE_KEYS, "--allow-clock"]);
     assert_eq!(run.code, Some(0), "{}", run.all());
     let base = dir.join("base.db");
     let conn = Connection::open(&made).unwrap();

@@ -218,10 +218,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("boxoffice-bench: {e}");
-            ExitCode::from(2)
-        }
+        Err(e) => boxoffice::output::fail("boxoffice-bench", &e),
     }
 }
 
@@ -266,15 +263,16 @@ fn parent_main(cli: &Cli) -> Result<ExitCode, Error> {
         summary.db.push_str(" (temporary, removed)");
         summary.raw_db.push_str(" (temporary, removed)");
     }
-    if cli.json {
-        println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+    let text = if cli.json {
+        serde_json::to_string(&summary).map_err(|e| Error::Storage(format!("cannot write the summary: {e}")))? + "\n"
     } else {
-        print_table(&summary);
-    }
+        table(&summary)
+    };
     let ok = summary.verify_ok
         && summary.oversold == 0
         && summary.escaped_errors == 0
         && summary.sold == summary.total_seats;
+    boxoffice::output::stdout(&text)?;
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -390,17 +388,26 @@ fn run_phase(cli: &Cli, role: Role, db: &Path, event_id: &str) -> Result<Phase, 
     // Wait until every worker has opened its connection, then start them together.
     let mut outs = Vec::new();
     for child in &mut children {
-        let mut out = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let stdout = child.stdout.take().ok_or_else(|| Error::Storage("a worker has no stdout".into()))?;
+        let mut out = BufReader::new(stdout);
         let mut line = String::new();
         out.read_line(&mut line).map_err(|e| Error::io("worker did not start", e))?;
         if line.trim() != "ready" {
-            return Err(Error::Storage(format!("worker did not start: {}", line.trim())));
+            let why = match line.trim().strip_prefix("failed: ") {
+                Some(why) => why.to_string(),
+                None => match child.wait() {
+                    Ok(status) => format!("it exited ({status}) before it was ready"),
+                    Err(e) => format!("it stopped before it was ready ({e})"),
+                },
+            };
+            return Err(Error::Storage(format!("worker did not start: {why}")));
         }
         outs.push(out);
     }
     for child in &mut children {
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        let _ = stdin.write_all(b"go\n");
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(b"go\n");
+        }
     }
     let mut reports = Vec::new();
     for (child, mut out) in children.iter_mut().zip(outs) {
@@ -419,41 +426,64 @@ fn run_phase(cli: &Cli, role: Role, db: &Path, event_id: &str) -> Result<Phase, 
     Ok(Phase::from_reports(&reports))
 }
 
-fn print_table(s: &Summary) {
-    println!(
+/// `writeln!` into a String, which cannot fail.
+macro_rules! wl {
+    ($t:expr, $($arg:tt)*) => {
+        let _ = writeln!($t, $($arg)*);
+    };
+}
+
+fn table(s: &Summary) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::new();
+    wl!(
+        t,
         "boxoffice-bench — synchronous={}, {} process(es), {} seats per sale",
-        s.synchronous, s.processes, s.seats_per_sale
+        s.synchronous,
+        s.processes,
+        s.seats_per_sale
     );
-    println!("mix: {}", s.mix);
-    println!();
-    println!("{:<22} {:>8} {:>10} {:>12} {:>10}", "", "cycles", "seconds", "cycles/s", "tx/s");
-    println!(
+    wl!(t, "mix: {}", s.mix);
+    t.push('\n');
+    wl!(t, "{:<22} {:>8} {:>10} {:>12} {:>10}", "", "cycles", "seconds", "cycles/s", "tx/s");
+    wl!(
+        t,
         "{:<22} {:>8} {:>10.3} {:>12.1} {:>10.1}",
-        "sale cycle (engine)", s.cycles, s.sale_seconds, s.sale_cycles_per_s, s.sale_tx_per_s
+        "sale cycle (engine)",
+        s.cycles,
+        s.sale_seconds,
+        s.sale_cycles_per_s,
+        s.sale_tx_per_s
     );
-    println!(
+    wl!(
+        t,
         "{:<22} {:>8} {:>10.3} {:>12.1} {:>10.1}",
-        "raw SQLite floor", s.raw_cycles, s.raw_seconds, s.raw_floor_per_s, s.raw_tx_per_s
+        "raw SQLite floor",
+        s.raw_cycles,
+        s.raw_seconds,
+        s.raw_floor_per_s,
+        s.raw_tx_per_s
     );
-    println!("{:<22} {:>8} {:>10} {:>12.3}", "ratio (engine/raw)", "", "", s.ratio);
+    wl!(t, "{:<22} {:>8} {:>10} {:>12.3}", "ratio (engine/raw)", "", "", s.ratio);
     if let (Some(e), Some(r)) = (s.sale_cpu_us_per_cycle, s.raw_cpu_us_per_cycle) {
-        println!("CPU per cycle: engine {e:.0} µs, raw floor {r:.0} µs");
+        wl!(t, "CPU per cycle: engine {e:.0} µs, raw floor {r:.0} µs");
     }
-    println!();
-    println!("total seats        {}", s.total_seats);
-    println!("sold               {}", s.sold);
-    println!("oversold           {}", s.oversold);
-    println!("escaped errors     {}", s.escaped_errors);
-    println!("sold-out refusals  {}", s.sold_out_refusals);
-    println!("verify             {}", if s.verify_ok { "ok" } else { "VIOLATIONS" });
+    t.push('\n');
+    wl!(t, "total seats        {}", s.total_seats);
+    wl!(t, "sold               {}", s.sold);
+    wl!(t, "oversold           {}", s.oversold);
+    wl!(t, "escaped errors     {}", s.escaped_errors);
+    wl!(t, "sold-out refusals  {}", s.sold_out_refusals);
+    wl!(t, "verify             {}", if s.verify_ok { "ok" } else { "VIOLATIONS" });
     for v in &s.violations {
-        println!("  {v}");
+        wl!(t, "  {v}");
     }
     for e in &s.error_samples {
-        println!("  error: {e}");
+        wl!(t, "  error: {e}");
     }
-    println!("db                 {}", s.db);
-    println!("raw floor db       {}", s.raw_db);
+    wl!(t, "db                 {}", s.db);
+    wl!(t, "raw floor db       {}", s.raw_db);
+    t
 }
 
 // ---- a worker: sells until the event is sold out ----------------------------
@@ -461,13 +491,19 @@ fn print_table(s: &Summary) {
 fn worker_main(cli: &Cli, role: Role) -> Result<ExitCode, Error> {
     let db = cli.db.as_ref().ok_or_else(|| Error::Storage("--worker needs --db".into()))?;
     let event = cli.event.as_ref().ok_or_else(|| Error::Storage("--worker needs --event".into()))?;
-    let mut worker = Worker::open(role, db, event, cli.index, cli.synchronous)?;
-    println!("ready");
-    std::io::stdout().flush().ok();
+    // The parent reads one line: "ready", or why not.
+    let mut worker = match Worker::open(role, db, event, cli.index, cli.synchronous) {
+        Ok(w) => w,
+        Err(e) => {
+            boxoffice::output::stdout(&format!("failed: {e}\n"))?;
+            return Ok(ExitCode::from(2));
+        }
+    };
+    boxoffice::output::stdout("ready\n")?;
     let mut go = String::new();
     std::io::stdin().read_line(&mut go).ok();
     let report = worker.run();
-    println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    boxoffice::output::stdout(&format!("{}\n", serde_json::to_string(&report).unwrap_or_default()))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -29,12 +29,38 @@ impl Desk {
         Ok(Swept { bookings, holds: self.expire_holds()? })
     }
 
+    pub fn expire_bookings(&self) -> Result<usize> {
+        self.expire_bookings_made_by(None)
+    }
+
+    pub fn expire_holds(&self) -> Result<usize> {
+        self.expire_holds_made_by(None)
+    }
+
+    pub fn process_refunds(&self) -> Result<usize> {
+        self.process_refunds_made_by(None)
+    }
+
+    pub fn bookings_due(&self) -> Result<bool> {
+        self.bookings_due_made_by(None)
+    }
+
+    pub fn holds_due(&self) -> Result<bool> {
+        self.holds_due_made_by(None)
+    }
+
+    pub fn refunds_due(&self) -> Result<bool> {
+        self.refunds_due_made_by(None)
+    }
+
     /// PAYMENT_PENDING bookings past their payment deadline → EXPIRED, and
     /// their holds with them; seats back to the pool. Batches of 200, each one
     /// transaction, so a long backlog never holds the write lock for long.
-    pub fn expire_bookings(&self) -> Result<usize> {
+    /// With `made_by`, only sales whose hold that actor made (each sweep here
+    /// takes it: a script on a shared file sweeps only its own sales).
+    pub fn expire_bookings_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.in_batches(|tx| {
-            let due = sales::due_bookings(tx, tx.now_ms(), BATCH)?;
+            let due = sales::due_bookings(tx, tx.now_ms(), BATCH, made_by)?;
             for b in &due {
                 let hold = sales::get_hold_without_labels(tx, &b.hold_id)?
                     .ok_or_else(|| Error::not_found("hold", &b.hold_id))?;
@@ -46,9 +72,9 @@ impl Desk {
     }
 
     /// ACTIVE holds past their deadline with no booking awaiting payment → EXPIRED.
-    pub fn expire_holds(&self) -> Result<usize> {
+    pub fn expire_holds_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.in_batches(|tx| {
-            let due = sales::due_holds(tx, tx.now_ms(), BATCH)?;
+            let due = sales::due_holds(tx, tx.now_ms(), BATCH, made_by)?;
             for h in &due {
                 end_hold(tx, h, HoldStatus::Expired, None)?;
             }
@@ -67,22 +93,22 @@ impl Desk {
         }
     }
 
-    pub fn bookings_due(&self) -> Result<bool> {
-        Ok(!sales::due_bookings(&self.conn, to_millis(self.now()), 1)?.is_empty())
+    pub fn bookings_due_made_by(&self, made_by: Option<&str>) -> Result<bool> {
+        Ok(!sales::due_bookings(&self.conn, to_millis(self.now()), 1, made_by)?.is_empty())
     }
 
-    pub fn holds_due(&self) -> Result<bool> {
-        Ok(!sales::due_holds(&self.conn, to_millis(self.now()), 1)?.is_empty())
+    pub fn holds_due_made_by(&self, made_by: Option<&str>) -> Result<bool> {
+        Ok(!sales::due_holds(&self.conn, to_millis(self.now()), 1, made_by)?.is_empty())
     }
 
-    pub fn refunds_due(&self) -> Result<bool> {
-        Ok(!sales::initiated_refunds(&self.conn, 1)?.is_empty())
+    pub fn refunds_due_made_by(&self, made_by: Option<&str>) -> Result<bool> {
+        Ok(!sales::initiated_refunds(&self.conn, 1, made_by)?.is_empty())
     }
 
     /// Completes INITIATED refunds (the simulated gateway always pays out).
-    pub fn process_refunds(&self) -> Result<usize> {
+    pub fn process_refunds_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.write(|tx| {
-            let refunds = sales::initiated_refunds(tx, 500)?;
+            let refunds = sales::initiated_refunds(tx, 500, made_by)?;
             for r in &refunds {
                 let txn = format!("rfd_{}", tx.id().replace('-', ""));
                 sales::complete_refund(tx, &r.id, &txn, tx.now_ms())?;

@@ -2,9 +2,10 @@
 
 use super::parse::{parse, parse_size};
 use super::run::run;
+use crate::clock::{Clock, SystemClock};
 use crate::context::Config;
 use crate::tui::headless::Headless;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use std::path::{Path, PathBuf};
 
 /// Where the virtual clock starts when a script has no `clock` line.
@@ -20,6 +21,8 @@ pub struct ScriptRun<'a> {
     /// Seed for ids; default 0 in memory (byte-identical reruns), random on a
     /// file (so several clerks, or reruns, on one file never make the same id).
     pub seed: Option<u64>,
+    /// `--allow-clock`: honour the script's `clock` line on a `--db` file.
+    pub allow_clock: bool,
     pub config: Config,
 }
 
@@ -49,14 +52,32 @@ pub fn run_script(opts: ScriptRun<'_>) -> Outcome {
         Ok(size) => size.unwrap_or_else(|| script.size()),
         Err(e) => return Outcome::usage(opts.file, format!("--size: {e}")),
     };
-    let start: DateTime<Utc> = script.clock().unwrap_or_else(|| DEMO_INSTANT.parse().unwrap_or(DateTime::UNIX_EPOCH));
+    // In memory the script's clock is the only one. On a shared file it starts
+    // at the file's time, the wall clock's now; a `clock` line would date what
+    // the script makes elsewhere, so it needs --allow-clock.
+    let start: DateTime<Utc> = match (opts.db, script.clock()) {
+        (None, clock) => clock.unwrap_or_else(|| DEMO_INSTANT.parse().unwrap_or(DateTime::UNIX_EPOCH)),
+        // Whole seconds, so deadlines and countdowns read as in the app's examples.
+        (Some(_), None) => {
+            let now = SystemClock.now();
+            now.with_nanosecond(0).unwrap_or(now)
+        }
+        (Some(_), Some(_)) if !opts.allow_clock => {
+            return Outcome::usage(
+                opts.file,
+                "a `clock` line on a --db file would date this script's sales away from the file's real time; \
+                 drop the line (the script then starts at the wall clock's now), or pass --allow-clock",
+            );
+        }
+        (Some(_), Some(clock)) => clock,
+    };
     let headless = match opts.db {
         None => Headless::demo_with(opts.config, start, opts.seed.unwrap_or(0), w, h),
         Some(db) => {
             let seed = opts.seed.unwrap_or_else(|| {
                 u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or([0; 8]))
             });
-            Headless::on_file_with(opts.config, db, start, seed, w, h)
+            Headless::script_on_file(opts.config, db, start, seed, w, h)
         }
     };
     let mut app = match headless {

@@ -28,31 +28,83 @@ impl Harness for Headless {
         self.desk().verify().unwrap_or_else(|e| vec![format!("verify could not run: {e}")])
     }
 
-    /// Runs a read-only query (anything that would write is refused) and
-    /// renders its single value: NULL as `NULL`, numbers as SQLite prints them.
+    /// Runs one plain read (a single `SELECT` or `WITH` query; anything else,
+    /// PRAGMA and ATTACH included, is refused unrun) within a budget of time
+    /// and memory, and renders its single value: NULL as `NULL`, numbers as
+    /// SQLite prints them.
     fn sql_value(&mut self, sql: &str) -> Result<String, String> {
         let conn = self.desk().conn();
-        let mut stmt = conn.prepare(sql).map_err(|e| format!("bad SQL: {e}"))?;
+        let refused =
+            || "sql-expect takes only a single SELECT or WITH query (no PRAGMA, ATTACH, EXPLAIN or writes)".to_string();
+        let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+        if !(first.eq_ignore_ascii_case("select") || first.eq_ignore_ascii_case("with")) {
+            return Err(refused());
+        }
+        let mut stmt = match conn.prepare(sql) {
+            Ok(stmt) => stmt,
+            Err(rusqlite::Error::MultipleStatement) => return Err(refused()),
+            Err(e) => return Err(format!("bad SQL: {e}")),
+        };
+        // `WITH … DELETE` starts like a read: SQLite's own verdict decides.
         if !stmt.readonly() {
-            return Err("sql-expect runs read-only queries only".into());
+            return Err(refused());
         }
         if stmt.column_count() != 1 {
             return Err(format!("the query must return one column, not {}", stmt.column_count()));
         }
-        let mut rows = stmt.query([]).map_err(|e| e.to_string())?;
-        let Some(row) = rows.next().map_err(|e| e.to_string())? else {
-            return Err("the query returned no row".into());
+        let over = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::OperationInterrupted) => {
+                format!("the query went over its time budget of {} s and was stopped", QUERY_TIME.as_secs())
+            }
+            Some(rusqlite::ErrorCode::OutOfMemory) => {
+                format!("the query went over its memory budget of {} MiB and was stopped", QUERY_HEAP >> 20)
+            }
+            _ => e.to_string(),
         };
-        let value = match row.get_ref(0).map_err(|e| e.to_string())? {
-            ValueRef::Null => "NULL".to_string(),
-            ValueRef::Integer(i) => i.to_string(),
-            ValueRef::Real(f) => f.to_string(),
-            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-            ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
-        };
-        if rows.next().map_err(|e| e.to_string())?.is_some() {
-            return Err("the query returned more than one row".into());
-        }
-        Ok(value)
+        within_budget(conn, || {
+            let mut rows = stmt.query([]).map_err(over)?;
+            let Some(row) = rows.next().map_err(over)? else {
+                return Err("the query returned no row".into());
+            };
+            let value = match row.get_ref(0).map_err(|e| e.to_string())? {
+                ValueRef::Null => "NULL".to_string(),
+                ValueRef::Integer(i) => i.to_string(),
+                ValueRef::Real(f) => f.to_string(),
+                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
+            };
+            if rows.next().map_err(over)?.is_some() {
+                return Err("the query returned more than one row".into());
+            }
+            Ok(value)
+        })
     }
+}
+
+/// How long one `sql-expect` query may run.
+const QUERY_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+/// SQLite's heap while one `sql-expect` query runs (the process's connections
+/// together: the limit is SQLite's, process-wide, and this process is the script).
+const QUERY_HEAP: i64 = 256 << 20;
+
+/// Runs `f` within the budget: a timer interrupts the connection when time is
+/// up (the interrupt handle works through the shared `&Connection`, where a
+/// progress handler would need it `&mut`), and SQLite's hard heap limit is
+/// lowered for the while, then put back.
+fn within_budget<T>(conn: &rusqlite::Connection, f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    let budget = |e: rusqlite::Error| format!("cannot set the query's budget: {e}");
+    let heap_before: i64 = conn.query_row("PRAGMA hard_heap_limit", [], |r| r.get(0)).map_err(budget)?;
+    conn.execute_batch(&format!("PRAGMA hard_heap_limit = {QUERY_HEAP}")).map_err(budget)?;
+    let handle = conn.get_interrupt_handle();
+    let (cancel, stop) = std::sync::mpsc::channel::<()>();
+    let timer = std::thread::spawn(move || {
+        if stop.recv_timeout(QUERY_TIME) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+            handle.interrupt();
+        }
+    });
+    let out = f();
+    drop(cancel);
+    let _ = timer.join();
+    conn.execute_batch(&format!("PRAGMA hard_heap_limit = {heap_before}")).map_err(budget)?;
+    out
 }

@@ -5,17 +5,30 @@ use crate::domain::{JobRun, JobRunStatus};
 use crate::error::Result;
 use rusqlite::{Connection, Row, params};
 
-/// Takes or renews the lease on `job` for `owner` until `until_ms`, unless
-/// another owner holds an unexpired one. Returns whether `owner` has it now.
-pub fn take_lease(conn: &Connection, job: &str, owner: &str, now_ms: i64, until_ms: i64) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "INSERT INTO job_leases (job, owner, expires_at) VALUES (?1, ?2, ?4)
-             ON CONFLICT (job) DO UPDATE SET owner = ?2, expires_at = ?4
-             WHERE job_leases.owner = ?2 OR job_leases.expires_at <= ?3",
-        )?
-        .execute(params![job, owner, now_ms, until_ms])?;
-    Ok(n == 1)
+/// Every lease: (job, owner, expires_at).
+pub fn leases(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT job, owner, expires_at FROM job_leases")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Gives the lease on `job` to `owner` until `until_ms`, whoever had it (the
+/// caller decided, inside the same transaction, that it was free).
+pub fn set_lease(conn: &Connection, job: &str, owner: &str, until_ms: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO job_leases (job, owner, expires_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (job) DO UPDATE SET owner = ?2, expires_at = ?3",
+    )?
+    .execute(params![job, owner, until_ms])?;
+    Ok(())
+}
+
+/// The RUNNING runs of `job` that `owner` started.
+pub fn running_runs(conn: &Connection, job: &str, owner: &str) -> Result<Vec<JobRun>> {
+    let sql = format!("SELECT {RUN_COLS} FROM job_runs WHERE job = ?1 AND owner = ?2 AND status = 'RUNNING'");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([job, owner], run_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn release_lease(conn: &Connection, job: &str, owner: &str) -> Result<()> {
@@ -104,14 +117,19 @@ pub fn prune_idempotency(conn: &Connection, before_ms: i64) -> Result<usize> {
 }
 
 /// Finished runs older than the cut-off, except each job's newest run: the
-/// Jobs screen keeps its "last run", and pruning never makes work for itself
-/// (its own run would otherwise be due for pruning an hour later, for ever).
+/// Jobs screen keeps its "last run".
 const PRUNABLE_RUN: &str = "r.started_at < ?1 AND r.status <> 'RUNNING'
+    AND r.id <> (SELECT n.id FROM job_runs n WHERE n.job = r.job ORDER BY n.started_at DESC, n.id DESC LIMIT 1)";
+
+/// The runs that make pruning due: prunable runs of the other jobs. Pruning's
+/// own old runs go when it runs for something else, but never make it due —
+/// else each run would make the one before it due an hour later, for ever.
+const PRUNING_DUE: &str = "r.job <> 'pruning' AND r.status <> 'RUNNING'
     AND r.id <> (SELECT n.id FROM job_runs n WHERE n.job = r.job ORDER BY n.started_at DESC, n.id DESC LIMIT 1)";
 
 pub fn count_old_runs(conn: &Connection, before_ms: i64) -> Result<i64> {
     Ok(conn
-        .prepare_cached(&format!("SELECT count(*) FROM job_runs r WHERE {PRUNABLE_RUN}"))?
+        .prepare_cached(&format!("SELECT count(*) FROM job_runs r WHERE r.started_at < ?1 AND {PRUNING_DUE}"))?
         .query_row([before_ms], |r| r.get(0))?)
 }
 
@@ -130,35 +148,44 @@ pub fn last_run(conn: &Connection, job: &str) -> Result<Option<JobRun>> {
 
 /// When each sweep next has work, read in one statement (unix ms; None = nothing waiting):
 /// (earliest ACTIVE hold deadline without a pending booking, earliest pending booking
-/// deadline, INITIATED refunds, oldest idempotency key, oldest finished job run).
+/// deadline, INITIATED refunds, oldest idempotency key, oldest run that makes pruning due).
 pub type Deadlines = (Option<i64>, Option<i64>, i64, Option<i64>, Option<i64>);
 
 pub fn deadlines(conn: &Connection) -> Result<Deadlines> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT (SELECT min(expires_at) FROM holds h WHERE status = 'ACTIVE'
                        AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'PAYMENT_PENDING')),
                     (SELECT min(payment_expires_at) FROM bookings WHERE status = 'PAYMENT_PENDING'),
                     (SELECT count(*) FROM refunds WHERE status = 'INITIATED'),
                     (SELECT min(created_at) FROM idempotency_keys),
-                    (SELECT min(started_at) FROM job_runs WHERE status <> 'RUNNING')",
-        )?
+                    (SELECT min(started_at) FROM job_runs r WHERE {PRUNING_DUE})",
+        ))?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?)
 }
 
 /// The earliest deadline after `now_ms`: a hold or payment window closing, or
-/// the oldest idempotency record or finished job run reaching pruning age.
-pub fn next_deadline(conn: &Connection, now_ms: i64, idempotency_ttl_ms: i64, run_ttl_ms: i64) -> Result<Option<i64>> {
+/// (with `pruning`) the oldest idempotency record or finished job run
+/// reaching pruning age. With `made_by`, only that actor's holds and bookings.
+pub fn next_deadline(
+    conn: &Connection,
+    now_ms: i64,
+    idempotency_ttl_ms: i64,
+    run_ttl_ms: i64,
+    made_by: Option<&str>,
+    pruning: bool,
+) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT min(t) FROM (
                  SELECT min(expires_at) AS t FROM holds WHERE status = 'ACTIVE' AND expires_at > ?1
+                     AND (?4 IS NULL OR actor = ?4)
                  UNION ALL SELECT min(payment_expires_at) FROM bookings
                      WHERE status = 'PAYMENT_PENDING' AND payment_expires_at > ?1
-                 UNION ALL SELECT min(created_at) + ?2 FROM idempotency_keys WHERE created_at > ?1 - ?2
-                 UNION ALL SELECT min(started_at) + ?3 FROM job_runs r WHERE status <> 'RUNNING' AND started_at > ?1 - ?3
-                     AND r.id <> (SELECT n.id FROM job_runs n WHERE n.job = r.job ORDER BY n.started_at DESC, n.id DESC LIMIT 1)
+                     AND (?4 IS NULL OR EXISTS (SELECT 1 FROM holds h WHERE h.id = bookings.hold_id AND h.actor = ?4))
+                 UNION ALL SELECT min(created_at) + ?2 FROM idempotency_keys WHERE ?5 AND created_at > ?1 - ?2
+                 UNION ALL SELECT min(started_at) + ?3 FROM job_runs r WHERE ?5 AND started_at > ?1 - ?3 AND {PRUNING_DUE}
              )",
-        )?
-        .query_row(params![now_ms, idempotency_ttl_ms, run_ttl_ms], |r| r.get(0))?)
+        ))?
+        .query_row(params![now_ms, idempotency_ttl_ms, run_ttl_ms, made_by, pruning], |r| r.get(0))?)
 }

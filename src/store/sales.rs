@@ -109,14 +109,18 @@ pub fn set_hold_status(conn: &Connection, id: &str, from: HoldStatus, to: HoldSt
 
 /// ACTIVE holds past their deadline that have no booking awaiting payment
 /// (such a booking's own deadline decides).
-pub fn due_holds(conn: &Connection, now_ms: i64, limit: usize) -> Result<Vec<Hold>> {
+/// ACTIVE holds past their deadline with no booking awaiting payment; with
+/// `made_by`, only holds that actor made (a script on a shared file sweeps
+/// only its own sales).
+pub fn due_holds(conn: &Connection, now_ms: i64, limit: usize, made_by: Option<&str>) -> Result<Vec<Hold>> {
     let sql = format!(
         "SELECT {HOLD_COLS} FROM holds h WHERE status = 'ACTIVE' AND expires_at <= ?1
          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'PAYMENT_PENDING')
+         AND (?3 IS NULL OR h.actor = ?3)
          ORDER BY expires_at LIMIT ?2"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![now_ms, limit as i64], hold_row)?;
+    let rows = stmt.query_map(params![now_ms, limit as i64, made_by], hold_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -220,13 +224,16 @@ pub fn set_booking_status(
     Ok(n == 1)
 }
 
-pub fn due_bookings(conn: &Connection, now_ms: i64, limit: usize) -> Result<Vec<Booking>> {
+/// PAYMENT_PENDING bookings past their deadline; with `made_by`, only those
+/// whose hold that actor made.
+pub fn due_bookings(conn: &Connection, now_ms: i64, limit: usize, made_by: Option<&str>) -> Result<Vec<Booking>> {
     let sql = format!(
         "SELECT {BOOKING_COLS} FROM bookings WHERE status = 'PAYMENT_PENDING' AND payment_expires_at <= ?1
+         AND (?3 IS NULL OR EXISTS (SELECT 1 FROM holds h WHERE h.id = bookings.hold_id AND h.actor = ?3))
          ORDER BY payment_expires_at LIMIT ?2"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![now_ms, limit as i64], booking_row)?;
+    let rows = stmt.query_map(params![now_ms, limit as i64, made_by], booking_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -414,10 +421,16 @@ pub fn refund_for(conn: &Connection, booking_id: &str) -> Result<Option<Refund>>
     Ok(conn.prepare_cached(&sql)?.query_row([booking_id], refund_row).optional()?)
 }
 
-pub fn initiated_refunds(conn: &Connection, limit: usize) -> Result<Vec<Refund>> {
-    let sql = format!("SELECT {REFUND_COLS} FROM refunds WHERE status = 'INITIATED' ORDER BY created_at LIMIT ?1");
+/// INITIATED refunds; with `made_by`, only those of sales whose hold that actor made.
+pub fn initiated_refunds(conn: &Connection, limit: usize, made_by: Option<&str>) -> Result<Vec<Refund>> {
+    let sql = format!(
+        "SELECT {REFUND_COLS} FROM refunds WHERE status = 'INITIATED'
+         AND (?2 IS NULL OR EXISTS (SELECT 1 FROM bookings b JOIN holds h ON h.id = b.hold_id
+                                    WHERE b.id = refunds.booking_id AND h.actor = ?2))
+         ORDER BY created_at LIMIT ?1"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([limit as i64], refund_row)?;
+    let rows = stmt.query_map(params![limit as i64, made_by], refund_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -12,7 +12,7 @@ use crate::context::{Config, Context};
 use crate::demo;
 use crate::engine::Desk;
 use crate::error::{Error, Result};
-use crate::jobs::{AuditSink, Jobs, MemorySink};
+use crate::jobs::{AuditSink, Jobs, MemorySink, audit_log_sink};
 use crate::tui::action::Msg;
 use crate::tui::app::{App, AppInfo};
 use crate::tui::update::update;
@@ -45,6 +45,11 @@ struct Place<'a> {
     /// The clerk's actor: their writes are audited as this.
     clerk: String,
     data_dir: PathBuf,
+    /// The file's JSON audit log folder (None: audit ships to memory).
+    audit_log_dir: Option<PathBuf>,
+    /// A script on a shared file: its clock is its own, so its jobs sweep
+    /// only its clerk's rows and take no lease, record no run, never prune.
+    own_rows_only: bool,
 }
 
 impl Headless {
@@ -59,20 +64,27 @@ impl Headless {
         height: u16,
     ) -> Result<Headless> {
         let desk = (place.open)(&place.clerk)?;
-        let tick = (place.open)("job:tick")?;
-        let manual = (place.open)("job:manual")?;
+        let mut tick = Jobs::new((place.open)("job:tick")?, tick_sink);
+        let mut manual = Jobs::new((place.open)("job:manual")?, manual_sink);
+        if place.own_rows_only {
+            tick.only_rows_made_by(&place.clerk);
+            manual.only_rows_made_by(&place.clerk);
+        }
         // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
         let read = (place.open)(&place.clerk)?;
         let inspect = (place.open)("test:inspect")?;
         demo::seed_if_empty(&desk)?;
-        let info =
-            AppInfo { db_label: "script".into(), offset: Utc.fix(), audit_log_dir: None, data_dir: place.data_dir };
+        let info = AppInfo {
+            db_label: "script".into(),
+            offset: Utc.fix(),
+            audit_log_dir: place.audit_log_dir,
+            data_dir: place.data_dir,
+        };
         let ctx = desk.ctx().clone();
-        let workers = Workers::spawn(desk, read, Some(Jobs::new(manual, manual_sink)), true)?;
+        let workers = Workers::spawn(desk, read, Some(manual), true)?;
         let terminal = Terminal::new(TestBackend::new(width, height))
             .map_err(|e| Error::Storage(format!("cannot create a {width}x{height} screen: {e}")))?;
-        let mut h =
-            Headless { app: App::new(ctx, info), jobs: Jobs::new(tick, tick_sink), clock, workers, inspect, terminal };
+        let mut h = Headless { app: App::new(ctx, info), jobs: tick, clock, workers, inspect, terminal };
         h.settle();
         Ok(h)
     }
@@ -92,6 +104,8 @@ impl Headless {
             open: &open,
             clerk: "clerk:script".into(),
             data_dir: std::env::temp_dir().join("boxoffice-script-exports"),
+            audit_log_dir: None,
+            own_rows_only: false,
         };
         let sink = MemorySink::default();
         Headless::start(place, clock, Box::new(sink.clone()), Box::new(sink), width, height)
@@ -111,13 +125,48 @@ impl Headless {
         width: u16,
         height: u16,
     ) -> Result<Headless> {
+        Headless::file(config, path, start, seed, (width, height), false)
+    }
+
+    /// A tester's script on a database file: as [`Headless::on_file_with`], but
+    /// the script's clock is its own, so its jobs sweep only its clerk's rows
+    /// and never take a lease, record a run or prune on the shared file.
+    pub fn script_on_file(
+        config: Config,
+        path: &Path,
+        start: DateTime<Utc>,
+        seed: u64,
+        width: u16,
+        height: u16,
+    ) -> Result<Headless> {
+        Headless::file(config, path, start, seed, (width, height), true)
+    }
+
+    fn file(
+        config: Config,
+        path: &Path,
+        start: DateTime<Utc>,
+        seed: u64,
+        (width, height): (u16, u16),
+        own_rows_only: bool,
+    ) -> Result<Headless> {
         let (ctx, clock) = Context::manual(start, seed, config);
         let open = |actor: &str| Desk::open(path, ctx.clone(), actor);
-        // Exports go beside the database file, as in the real app.
-        let place =
-            Place { open: &open, clerk: format!("clerk:script{seed}"), data_dir: crate::paths::export_dir_for(path) };
-        let sink = MemorySink::default();
-        Headless::start(place, clock, Box::new(sink.clone()), Box::new(sink), width, height)
+        // Refuse a file that is not ours before its log folder is made beside it.
+        drop(open("clerk:probe")?);
+        // The file's audit log, as the app ships it: a run on a file moves the
+        // file's shipping cursor, so its rows must reach the file's log.
+        let log = crate::paths::log_dir_for(path);
+        let (tick_sink, manual_sink) = (audit_log_sink(&log)?, audit_log_sink(&log)?);
+        let place = Place {
+            open: &open,
+            clerk: format!("clerk:script{seed}"),
+            // Exports go beside the database file, as in the real app.
+            data_dir: crate::paths::export_dir_for(path),
+            audit_log_dir: Some(log),
+            own_rows_only,
+        };
+        Headless::start(place, clock, tick_sink, manual_sink, width, height)
     }
 
     /// A connection of the harness's own, for looking at the data (never the app's).

@@ -1,6 +1,7 @@
 //! Shared set-up for the integration tests: a desk on a manual clock.
 #![allow(dead_code)]
 
+pub mod tmpfs;
 pub mod tui;
 
 use boxoffice::clock::ManualClock;

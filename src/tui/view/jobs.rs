@@ -13,7 +13,19 @@ use ratatui::widgets::{Block, HighlightSpacing, Paragraph, TableState};
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let j = &app.office.jobs;
-    let [list, help] = Layout::vertical([Constraint::Min(5), Constraint::Length(3)]).areas(area);
+    // A job whose last run failed is said in words under the table, whole:
+    // the Result column is too narrow for the reason.
+    let failing: Vec<Line> = j
+        .rows
+        .iter()
+        .filter_map(|s| {
+            let run = s.last.as_ref().filter(|r| r.status == JobRunStatus::Failed)?;
+            let why = run.error.as_deref().unwrap_or("no reason recorded");
+            let since = app.local(run.started_at).format("%H:%M:%S");
+            Some(Line::from(format!(" ✗ {} failing ({since}): {why}", s.job.title()).fg(Color::Red).bold()))
+        })
+        .collect();
+    let [list, help] = Layout::vertical([Constraint::Min(5), Constraint::Length(3 + failing.len() as u16)]).areas(area);
     // Every column stays; when narrow, "Next due" and then the failure's
     // reason after a Result's status shrink (cut with …). A status is never cut.
     let rows: Vec<([String; 6], Color)> = j
@@ -74,12 +86,18 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let mut state = TableState::default().with_selected((!j.rows.is_empty()).then_some(j.sel));
     frame.render_stateful_widget(table, list, &mut state);
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(" r  run start-up recovery now      s  run the sweeps now (expiry, refunds, shipping, pruning)"),
-            Line::from(
-                " Skip 1h = runs skipped in the last hour: another process held the job's lease.".fg(Color::Gray),
-            ),
-        ])
+        Paragraph::new(
+            failing
+                .into_iter()
+                .chain([
+                    Line::from(" r  run recovery now      s  run the sweeps now (expiry, refunds, shipping, pruning)"),
+                    Line::from(
+                        " Skip 1h = runs skipped in the last hour: another process held the job's lease."
+                            .fg(Color::Gray),
+                    ),
+                ])
+                .collect::<Vec<_>>(),
+        )
         .block(Block::bordered()),
         help,
     );

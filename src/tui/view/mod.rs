@@ -112,6 +112,9 @@ fn heartbeat(app: &App) -> Span<'static> {
     if let Some(e) = hb.error() {
         return Span::styled(format!("✗ tick failing: {e}"), Style::new().fg(Color::White).bg(Color::Red));
     }
+    if let Some(job) = hb.failing_job() {
+        return Span::styled(format!("✗ job failing: {job}"), Style::new().fg(Color::White).bg(Color::Red));
+    }
     let last = hb.last_tick_ms.load(Ordering::Relaxed);
     if last == 0 {
         return Span::styled("… tick starting", Style::new().fg(Color::Yellow));
