@@ -318,8 +318,8 @@ fn event_form(app: &App) -> Form {
             Field::new("Rows", "reserved: 1–26 (A–Z)").with_value("10"),
             Field::new("Seats per row", "reserved: 1–99").with_value("20"),
             Field::new("Capacity", "general admission: 1–1,000,000").with_value("100"),
-            Field::new("Price", "per seat, e.g. 500 or 499.50").with_value("500"),
-            Field::new("Currency", "three letters").with_value(app.ctx.config.currency.clone()),
+            Field::new("Price", "per seat, e.g. 500 or 499.50 (no decimals for JPY)").with_value("500"),
+            Field::new("Currency", "an ISO 4217 code: INR, USD, EUR, JPY…").with_value(app.ctx.config.currency.clone()),
         ],
     )
 }
