@@ -8,8 +8,12 @@
 //!   count; then `<STATUS>_share`), `event` (per-event figures), `health`,
 //!   `sales_per_hour` (metric = the hour's start, value = successful payments),
 //!   `threshold` (metric = `<rate>_amber`/`<rate>_red`, value = ratio), `type`
-//!   (per ticket type: metric = `<type name>/<figure>`, see `type_report`).
-//! - bookings: `booking_id,created_at,customer,event,event_id,seats,amount_minor,currency,status,correlation_id`
+//!   (per ticket type: metric = `<type name>/<figure>`, see `type_report`),
+//!   `currency` (money per currency: metric = `<CODE>/<figure>`, e.g.
+//!   `INR/revenue`). The `summary` money rows are empty when the events in
+//!   scope use several currencies (`currency` = `MIXED`): amounts of
+//!   different currencies are never added.
+//! - bookings: `booking_id,created_at,customer,event,event_id,seats,amount_minor,currency,status,correlation_id,amount`
 //! - audit: `seq,at,action,entity,entity_id,event_id,hold_id,booking_id,from_status,to_status,correlation_id,is_retry,original_attempt_id,actor,details`
 //!
 //! Every cell goes through [`neutralise`] (the OWASP rule against CSV formula
@@ -18,7 +22,7 @@
 //! in front. Plain decimal numbers (`-12`, `0.5`) are left alone: they are
 //! the app's figures, not formulas, and must stay numbers in a spreadsheet.
 
-use crate::domain::{AuditRow, Booking};
+use crate::domain::{AuditRow, Booking, Money};
 use crate::error::{Error, Result};
 use crate::report::Report;
 use chrono::{DateTime, Utc};
@@ -93,9 +97,10 @@ pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
         row("status", "", "", st.status.as_str(), st.count.to_string())?;
         row("status", "", "", &format!("{}_share", st.status.as_str()), st.share.to_string())?;
     }
+    row("summary", "", "", "capacity", s.capacity.to_string())?;
+    row("summary", "", "", "seats_sold", s.seats_sold.to_string())?;
+    // Empty when the events in scope use several currencies: see `currency`.
     for (metric, v) in [
-        ("capacity", s.capacity as i64),
-        ("seats_sold", s.seats_sold as i64),
         ("revenue", s.revenue),
         ("confirmed_amount", s.confirmed_amount),
         ("fees_kept", s.fees_kept),
@@ -103,9 +108,24 @@ pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
         ("refunds_failed_payments", s.refunds_failed_payments),
         ("refunds_pending", s.refunds_pending),
     ] {
-        row("summary", "", "", metric, v.to_string())?;
+        row("summary", "", "", metric, v.map(|v| v.to_string()).unwrap_or_default())?;
     }
     row("summary", "", "", "utilisation", s.utilisation.to_string())?;
+    for t in &s.by_currency {
+        for (metric, v) in [
+            ("events", t.events as i64),
+            ("bookings", t.bookings as i64),
+            ("seats_sold", t.seats_sold as i64),
+            ("revenue", t.revenue),
+            ("confirmed_amount", t.confirmed_amount),
+            ("fees_kept", t.fees_kept),
+            ("refunds", t.refunds),
+            ("refunds_failed_payments", t.refunds_failed_payments),
+            ("refunds_pending", t.refunds_pending),
+        ] {
+            row("currency", "", "", &format!("{}/{metric}", t.currency), v.to_string())?;
+        }
+    }
     for e in &s.events {
         let mut ev = |metric: &str, v: String| row("event", &e.event_id, &e.name, metric, v);
         ev("starts_at", rfc(e.starts_at))?;
@@ -166,7 +186,10 @@ pub fn report_csv<W: Write>(r: &Report, w: W) -> Result<()> {
     out.flush()
 }
 
-pub const BOOKINGS_HEADER: [&str; 10] = [
+/// `amount` (last, so the columns before it stay where they were) is the
+/// amount in major units as a plain decimal with the currency's own decimals
+/// (`1000.00`, `12345` for JPY): `amount_minor` is the exact figure.
+pub const BOOKINGS_HEADER: [&str; 11] = [
     "booking_id",
     "created_at",
     "customer",
@@ -177,6 +200,7 @@ pub const BOOKINGS_HEADER: [&str; 10] = [
     "currency",
     "status",
     "correlation_id",
+    "amount",
 ];
 
 /// Bookings as the bookings screen lists them: (booking, customer name, event name).
@@ -195,6 +219,7 @@ pub fn bookings_csv<W: Write>(rows: &[(Booking, String, String)], w: W) -> Resul
             &b.currency,
             b.status.as_str(),
             &b.correlation_id,
+            &Money(b.amount).decimal(&b.currency),
         ])?;
     }
     out.flush()
@@ -277,6 +302,35 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Err(std::io::ErrorKind::BrokenPipe.into())
         }
+    }
+
+    #[test]
+    fn bookings_carry_the_amount_in_each_currency_s_own_decimals() {
+        let t = DateTime::UNIX_EPOCH;
+        let b = |amount, currency: &str| Booking {
+            id: "b".into(),
+            hold_id: "h".into(),
+            event_id: "e".into(),
+            customer_id: "c".into(),
+            seats: 1,
+            amount,
+            currency: currency.into(),
+            status: BookingStatus::Confirmed,
+            correlation_id: "x".into(),
+            created_at: t,
+            payment_expires_at: t,
+            updated_at: t,
+        };
+        let rows = [(b(100_000, "INR"), "A".into(), "E".into()), (b(12_345, "JPY"), "B".into(), "F".into())];
+        let mut out = Vec::new();
+        bookings_csv(&rows, &mut out).expect("csv");
+        let mut r = csv::Reader::from_reader(out.as_slice());
+        let amounts: Vec<(String, String)> = r
+            .records()
+            .map(|x| x.map(|x| (x[6].to_string(), x[10].to_string())))
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(amounts, [("100000".into(), "1000.00".into()), ("12345".into(), "12345".into())]);
     }
 
     #[test]

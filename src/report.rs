@@ -19,8 +19,11 @@
 //!   and the FULL refunds recorded when a payment fails), of which
 //!   `refunds_failed_payments` are the FULL ones and `refunds_pending` are still
 //!   INITIATED (not yet paid out by the refund job).
-//! - Money is integer minor units. When the events in scope use more than one
-//!   currency the totals are still summed and `currency` reads `MIXED`; each
+//! - Money is integer minor units of its currency, and amounts of different
+//!   currencies are never added: `by_currency` holds the money figures per
+//!   currency (sorted by code). The summary's own money figures are that one
+//!   currency's when the events in scope use one (or none); with several,
+//!   `currency` reads `MIXED` and they are `null` (read `by_currency`). Each
 //!   event row keeps its own currency.
 //!
 //! ## Health
@@ -37,11 +40,12 @@
 //! - **Status**: the worst level of the three rates against the thresholds below;
 //!   a rate is judged only once its denominator reaches [`MIN_SAMPLE`].
 
-use crate::domain::{BookingStatus, EventAgg, HealthAgg, MAX_HOURS, RefundAgg, ReportFilter, window_start};
+use crate::domain::{BookingStatus, EventAgg, HealthAgg, MAX_HOURS, ReportFilter, window_start};
 use crate::engine::Desk;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Hold expiry rate (%) at or above which health is AMBER.
 pub const HOLD_EXPIRY_AMBER_PCT: u64 = 25;
@@ -114,6 +118,34 @@ pub struct EventRow {
     pub refunds: i64,
 }
 
+/// The money figures of the bookings in scope priced in one currency
+/// (minor units of it), and what they come from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CurrencyTotals {
+    pub currency: String,
+    /// Events in scope priced in it.
+    pub events: u64,
+    pub bookings: u64,
+    pub seats_sold: u64,
+    /// Confirmed amounts + cancellation fees kept.
+    pub revenue: i64,
+    pub confirmed_amount: i64,
+    pub fees_kept: i64,
+    /// All refund records' amounts.
+    pub refunds: i64,
+    /// Of `refunds`: FULL refunds of failed payments (money never collected).
+    pub refunds_failed_payments: i64,
+    /// Of `refunds`: not yet processed.
+    pub refunds_pending: i64,
+}
+
+impl CurrencyTotals {
+    /// Refunds of money that was collected: `refunds` less those of failed payments.
+    pub fn refunds_paid_back(&self) -> i64 {
+        self.refunds - self.refunds_failed_payments
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub event_id: Option<String>,
@@ -125,16 +157,19 @@ pub struct Summary {
     pub capacity: u64,
     pub seats_sold: u64,
     pub utilisation: f64,
-    /// Confirmed amounts + cancellation fees kept (minor units).
-    pub revenue: i64,
-    pub confirmed_amount: i64,
-    pub fees_kept: i64,
+    /// Confirmed amounts + cancellation fees kept (minor units); `None` when
+    /// the events in scope use several currencies (see `by_currency`).
+    pub revenue: Option<i64>,
+    pub confirmed_amount: Option<i64>,
+    pub fees_kept: Option<i64>,
     /// All refund records' amounts (minor units).
-    pub refunds: i64,
+    pub refunds: Option<i64>,
     /// Of `refunds`: FULL refunds of failed payments.
-    pub refunds_failed_payments: i64,
+    pub refunds_failed_payments: Option<i64>,
     /// Of `refunds`: not yet processed.
-    pub refunds_pending: i64,
+    pub refunds_pending: Option<i64>,
+    /// The money figures per currency, by code.
+    pub by_currency: Vec<CurrencyTotals>,
     pub events: Vec<EventRow>,
 }
 
@@ -259,19 +294,8 @@ fn status_index(s: BookingStatus) -> usize {
 pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
     let confirmed = status_index(BookingStatus::Confirmed);
     let mut total_counts = [0u64; 5];
-    let (mut capacity, mut sold, mut confirmed_amount) = (0u64, 0u64, 0i64);
-    let mut refunds = RefundAgg::default();
-    let mut currencies: Vec<&str> = Vec::new();
-    for e in &events {
-        if !currencies.contains(&e.currency.as_str()) {
-            currencies.push(&e.currency);
-        }
-    }
-    let currency = match currencies.as_slice() {
-        [] => "INR".to_string(),
-        [one] => one.to_string(),
-        _ => "MIXED".to_string(),
-    };
+    let (mut capacity, mut sold) = (0u64, 0u64);
+    let mut by_currency: BTreeMap<&str, CurrencyTotals> = BTreeMap::new();
     let rows = events
         .iter()
         .map(|e| {
@@ -282,11 +306,18 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
             let c = e.by_status[confirmed];
             capacity += e.capacity;
             sold += c.seats;
-            confirmed_amount += c.amount;
-            refunds.refunds += e.refunds.refunds;
-            refunds.full += e.refunds.full;
-            refunds.pending += e.refunds.pending;
-            refunds.fees_kept += e.refunds.fees_kept;
+            let t = by_currency
+                .entry(&e.currency)
+                .or_insert_with(|| CurrencyTotals { currency: e.currency.clone(), ..Default::default() });
+            t.events += 1;
+            t.bookings += counts.iter().sum::<u64>();
+            t.seats_sold += c.seats;
+            t.confirmed_amount += c.amount;
+            t.fees_kept += e.refunds.fees_kept;
+            t.revenue += c.amount + e.refunds.fees_kept;
+            t.refunds += e.refunds.refunds;
+            t.refunds_failed_payments += e.refunds.full;
+            t.refunds_pending += e.refunds.pending;
             EventRow {
                 event_id: e.event_id.clone(),
                 name: e.name.clone(),
@@ -303,6 +334,15 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
             }
         })
         .collect();
+    let by_currency: Vec<CurrencyTotals> = by_currency.into_values().collect();
+    // One currency (or none): its figures are the summary's. Several: none
+    // of them is, and no figure adds them up.
+    let (currency, one) = match by_currency.as_slice() {
+        [] => ("INR".to_string(), Some(CurrencyTotals::default())),
+        [t] => (t.currency.clone(), Some(t.clone())),
+        _ => ("MIXED".to_string(), None),
+    };
+    let of = |f: fn(&CurrencyTotals) -> i64| one.as_ref().map(f);
     Summary {
         event_id: filter.event_id.clone(),
         from: filter.from,
@@ -313,12 +353,13 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
         capacity,
         seats_sold: sold,
         utilisation: ratio(sold, capacity),
-        revenue: confirmed_amount + refunds.fees_kept,
-        confirmed_amount,
-        fees_kept: refunds.fees_kept,
-        refunds: refunds.refunds,
-        refunds_failed_payments: refunds.full,
-        refunds_pending: refunds.pending,
+        revenue: of(|t| t.revenue),
+        confirmed_amount: of(|t| t.confirmed_amount),
+        fees_kept: of(|t| t.fees_kept),
+        refunds: of(|t| t.refunds),
+        refunds_failed_payments: of(|t| t.refunds_failed_payments),
+        refunds_pending: of(|t| t.refunds_pending),
+        by_currency,
         events: rows,
     }
 }
@@ -414,7 +455,6 @@ impl Report {
         use std::fmt::Write;
         let s = &self.summary;
         let h = &self.health;
-        let money = |m: i64| Money(m).format(if s.currency == "MIXED" { "" } else { &s.currency });
         let secs = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let day = |t: Option<DateTime<Utc>>| t.map_or("-".to_string(), secs);
         let mut out = String::new();
@@ -431,32 +471,38 @@ impl Report {
             let _ = writeln!(out, "    {:<15} {:>10}  {:>6}", st.status.as_str(), st.count, pct(st.share));
         }
         let _ = writeln!(out, "  seats sold        {:>10} of {} ({})", s.seats_sold, s.capacity, pct(s.utilisation));
-        let _ = writeln!(
-            out,
-            "  revenue           {:>14}  (confirmed {} + fees kept {})",
-            money(s.revenue),
-            money(s.confirmed_amount),
-            money(s.fees_kept)
-        );
-        let _ = writeln!(
-            out,
-            "  refunds           {:>14}  (failed payments {}, pending {})",
-            money(s.refunds),
-            money(s.refunds_failed_payments),
-            money(s.refunds_pending)
-        );
+        // Per currency: amounts of different currencies are never added.
+        for t in &s.by_currency {
+            let money = |m: i64| Money(m).format(&t.currency);
+            let _ = writeln!(
+                out,
+                "  revenue {:<9} {:>14}  (confirmed {} + fees kept {})",
+                t.currency,
+                money(t.revenue),
+                money(t.confirmed_amount),
+                money(t.fees_kept)
+            );
+            let _ = writeln!(
+                out,
+                "  refunds {:<9} {:>14}  (failed payments, never collected {}; pending {})",
+                t.currency,
+                money(t.refunds),
+                money(t.refunds_failed_payments),
+                money(t.refunds_pending)
+            );
+        }
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "  {:<28} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>11} {:>14} {:>14}",
+            "  {:<28} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>11} {:>18} {:>18}",
             "EVENT", "BOOKINGS", "PENDING", "CONFIRM", "FAILED", "EXPIRED", "CANCEL", "SOLD", "REVENUE", "REFUNDS"
         );
         for e in &s.events {
             let c = |st: BookingStatus| e.by_status.iter().find(|x| x.status == st).map_or(0, |x| x.count);
-            let name: String = e.name.chars().take(28).collect();
+            let name = crate::domain::width::pad(&e.name, 28);
             let _ = writeln!(
                 out,
-                "  {:<28} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>11} {:>14} {:>14}",
+                "  {} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>11} {:>18} {:>18}",
                 name,
                 e.bookings,
                 c(BookingStatus::PaymentPending),

@@ -122,6 +122,19 @@ fn open_ga(h: &mut Headless) {
     press(h, &[KeyCode::Enter]);
 }
 
+/// Opens the demo event whose name starts with `name`.
+fn open_event(h: &mut Headless, name: &str) {
+    let pos = h.app.events.iter().position(|e| e.name.starts_with(name)).expect("demo event");
+    press(h, &[KeyCode::Home]);
+    for _ in 0..pos {
+        press(h, &[KeyCode::Down]);
+    }
+    press(h, &[KeyCode::Enter]);
+    assert_eq!(h.app.screen, Screen::Sell);
+}
+
+const CLOSED: &[&str] = &["Sell: sold out or started (read-only)", "Every screen", "Anywhere"];
+
 const STATES: &[State] = &[
     State { name: "Events", tables: &["Events", "Lists", "Every screen", "Anywhere"], size: BIG, setup: |_| {} },
     State {
@@ -142,6 +155,9 @@ const STATES: &[State] = &[
         size: BIG,
         setup: open_ga,
     },
+    // Read-only sales: no key holds, picks or counts seats there.
+    State { name: "Sell: sold out", tables: CLOSED, size: BIG, setup: |h| open_event(h, "Sold Out") },
+    State { name: "Sell: past event", tables: CLOSED, size: BIG, setup: |h| open_event(h, "Last Week") },
     State { name: "Sell: held", tables: &["Sell: hold", "Every screen", "Anywhere"], size: BIG, setup: hold_two },
     State { name: "Sell: payment", tables: &["Sell: payment", "Every screen", "Anywhere"], size: BIG, setup: booked },
     State { name: "Sell: receipt", tables: &["Sell: receipt", "Every screen", "Anywhere"], size: BIG, setup: paid },
@@ -391,6 +407,8 @@ walks! {
     events_filter => "Events, typing a filter",
     sell_choose_reserved => "Sell: choose (reserved)",
     sell_choose_ga => "Sell: choose (general admission)",
+    sell_sold_out => "Sell: sold out",
+    sell_past => "Sell: past event",
     sell_held => "Sell: held",
     sell_payment => "Sell: payment",
     sell_receipt => "Sell: receipt",

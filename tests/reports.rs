@@ -88,12 +88,12 @@ fn summary_figures_of_all_events() {
     assert_eq!(s.capacity, 150);
     assert_eq!(s.seats_sold, 4);
     assert_eq!(s.utilisation, 4.0 / 150.0);
-    assert_eq!(s.confirmed_amount, 140_000, "b1 ₹1,000 + b5 ₹400");
-    assert_eq!(s.fees_kept, 25_000, "half of b2's ₹500");
-    assert_eq!(s.revenue, 165_000);
-    assert_eq!(s.refunds, 175_000, "b2's ₹250 + b3's full ₹1,500");
-    assert_eq!(s.refunds_failed_payments, 150_000);
-    assert_eq!(s.refunds_pending, 150_000, "b3's refund is not processed yet");
+    assert_eq!(s.confirmed_amount, Some(140_000), "b1 ₹1,000 + b5 ₹400");
+    assert_eq!(s.fees_kept, Some(25_000), "half of b2's ₹500");
+    assert_eq!(s.revenue, Some(165_000));
+    assert_eq!(s.refunds, Some(175_000), "b2's ₹250 + b3's full ₹1,500");
+    assert_eq!(s.refunds_failed_payments, Some(150_000));
+    assert_eq!(s.refunds_pending, Some(150_000), "b3's refund is not processed yet");
     assert_eq!(s.currency, "INR");
 
     let concert = s.events.iter().find(|e| e.event_id == h.concert).expect("concert row");
@@ -149,13 +149,13 @@ fn filters_by_event_and_booking_time() {
     let r = h.w.desk.report(&one(&h.concert)).expect("report");
     assert_eq!(r.summary.events.len(), 1);
     assert_eq!((r.summary.bookings, r.summary.capacity, r.summary.seats_sold), (5, 100, 2));
-    assert_eq!((r.summary.revenue, r.summary.refunds), (125_000, 175_000));
+    assert_eq!((r.summary.revenue, r.summary.refunds), (Some(125_000), Some(175_000)));
     let x = &r.health;
     assert_eq!((x.holds_made, x.holds_expired, x.payment_attempts, x.retries), (5, 0, 4, 1));
     assert_eq!(x.status, Level::Green, "4 attempts is below the minimum sample of 5");
 
     let r = h.w.desk.report(&one(&h.theatre)).expect("report");
-    assert_eq!((r.summary.bookings, r.summary.revenue), (2, 40_000));
+    assert_eq!((r.summary.bookings, r.summary.revenue), (2, Some(40_000)));
     let x = &r.health;
     assert_eq!((x.holds_made, x.holds_expired, x.payment_attempts, x.payment_successes, x.retries), (3, 2, 1, 1, 1));
     assert_eq!(x.status, Level::Green, "3 holds is below the minimum sample");
@@ -170,7 +170,7 @@ fn filters_by_event_and_booking_time() {
     let r = h.w.desk.report(&range).expect("report");
     assert_eq!(r.summary.bookings, 5);
     assert_eq!(counts(&r), [0, 2, 1, 0, 2]);
-    assert_eq!((r.summary.revenue, r.summary.refunds, r.summary.seats_sold), (165_000, 175_000, 4));
+    assert_eq!((r.summary.revenue, r.summary.refunds, r.summary.seats_sold), (Some(165_000), Some(175_000), 4));
     assert_eq!(r.health.payment_attempts, 5, "the date range narrows the summary, not the health window");
 
     let day = |d: &str, end| boxoffice::report::parse_date(d, end).expect("date");
@@ -183,7 +183,7 @@ fn filters_by_event_and_booking_time() {
     assert_eq!(h.w.desk.report(&whole_day).expect("report").summary.bookings, 7);
     let next_day = ReportFilter { from: Some(day("2026-06-02", false)), hours: 24, ..Default::default() };
     let r = h.w.desk.report(&next_day).expect("report");
-    assert_eq!((r.summary.bookings, r.summary.revenue, r.summary.utilisation), (0, 0, 0.0));
+    assert_eq!((r.summary.bookings, r.summary.revenue, r.summary.utilisation), (0, Some(0), 0.0));
 
     assert!(h.w.desk.report(&one("no-such-event")).is_err());
     assert!(h.w.desk.report(&all(0)).is_err());
@@ -200,7 +200,7 @@ fn date_range_bounds_hold_across_whole_hours_and_edges() {
     let range = |from: DateTime<Utc>, to: DateTime<Utc>| {
         let f = ReportFilter { from: Some(from), to: Some(to), hours: 24, ..Default::default() };
         let s = h.w.desk.report(&f).expect("report").summary;
-        (counts_of(&s), s.revenue, s.refunds, s.seats_sold)
+        (counts_of(&s), s.revenue.expect("one currency"), s.refunds.expect("one currency"), s.seats_sold)
     };
     // b6 was booked at 09:00:00.000 exactly (an hour boundary) and then expired;
     // b1 b2 b3 b5 b8 at 09:12; b4 at 10:11.
@@ -396,8 +396,15 @@ fn reports_screen_shows_the_cli_figures() {
     let (sum, hl) = (&json["summary"], &json["health"]);
     for want in [
         format!("Bookings {}", sum["bookings"]),
-        format!("Revenue {}", money(&sum["revenue"])),
-        format!("Refunds {}", money(&sum["refunds"])),
+        format!("INR revenue {}", money(&sum["revenue"])),
+        // Refunds of money collected, and apart from them those of failed payments.
+        format!(
+            "refunded {}",
+            money(
+                &(sum["refunds"].as_i64().expect("int") - sum["refunds_failed_payments"].as_i64().expect("int")).into()
+            )
+        ),
+        format!("failed payments, never collected {}", money(&sum["refunds_failed_payments"])),
         format!("Sold {}/{} ({})", sum["seats_sold"], sum["capacity"], pct(&sum["utilisation"])),
         format!("Holds {} made · {} expired ({})", hl["holds_made"], hl["holds_expired"], pct(&hl["expiry_rate"])),
         format!(
@@ -424,7 +431,7 @@ fn reports_screen_shows_the_cli_figures() {
             "EXPIRED" => "EXP",
             _ => "CANC",
         };
-        let line = format!(" {:<4} {:>6} {:>6}", short, st["count"].as_u64().expect("count"), pct(&st["share"]));
+        let line = format!("{:<4} {:>6} {:>6}", short, st["count"].as_u64().expect("count"), pct(&st["share"]));
         assert!(s.contains(&line), "missing {line:?} in\n{s}");
     }
     assert!(s.contains("Concert") && s.contains("2/100") && s.contains("2.0%"), "{s}");
@@ -440,7 +447,7 @@ fn reports_screen_shows_the_cli_figures() {
     let s = h.screen_text();
     assert!(s.contains("Event: Theatre") && s.contains("last 1h"), "{s}");
     assert!(s.contains(&format!("Bookings {}", json["summary"]["bookings"])), "{s}");
-    assert!(s.contains(&format!("Revenue {}", money(&json["summary"]["revenue"]))), "{s}");
+    assert!(s.contains(&format!("INR revenue {}", money(&json["summary"]["revenue"]))), "{s}");
     assert!(s.contains(&format!("Holds {} made", json["health"]["holds_made"])), "{s}");
     assert_eq!(
         serde_json::to_value(h.app.office.reports.report.as_ref().expect("report")).expect("json"),

@@ -17,6 +17,7 @@ pub mod records;
 pub mod seats;
 pub mod status;
 pub mod ticket;
+pub mod width;
 
 pub use aggregates::{Aggregates, EventAgg, HealthAgg, RefundAgg, StatusAgg};
 pub use audit::{AuditAction, AuditEntity};

@@ -109,7 +109,7 @@ where
         None => "General admission".into(),
     };
     blocks.extend(text(Font::Bold, 14.0, &seat));
-    let price = format!("{}{}", sheet.currency, Money(t.price).format(""));
+    let price = Money(t.price).coded(&sheet.currency);
     blocks.extend(text(Font::Regular, 10.0, &format!("{} {price}", t.type_name)));
     blocks.push(Block::Gap(4.0));
     if let Some(m) = qr_modules(&t.code) {

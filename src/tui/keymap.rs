@@ -433,6 +433,26 @@ pub static SELL_SEATS: Table = Table {
     ],
 };
 
+/// A sale that cannot be made: the event has started, or no seat is free.
+/// Read-only: the banner says why; no key holds, picks or counts seats.
+pub static SELL_CLOSED: Table = Table {
+    title: "Sell: sold out or started (read-only)",
+    entries: &[
+        Entry {
+            keys: &[
+                (plain(Left), Action::Left),
+                (plain(Up), Action::Up),
+                (plain(Down), Action::Down),
+                (plain(Right), Action::Right),
+            ],
+            label: "look",
+            help: "look around the seat map (reserved seating)",
+            footer: false,
+        },
+        Entry { keys: &[(plain(Esc), Action::Back)], label: "back", help: "back to the events", footer: true },
+    ],
+};
+
 /// General admission: no seat map, only a number of places.
 pub static SELL_QUANTITY: Table = Table {
     title: "Sell: choose how many (general admission)",
@@ -776,7 +796,7 @@ pub static HELP: Table = Table {
 };
 
 /// Every table, in the order the README lists them.
-pub static ALL: [&Table; 25] = [
+pub static ALL: [&Table; 26] = [
     &SCREENS,
     &ANYWHERE,
     &LISTS,
@@ -785,6 +805,7 @@ pub static ALL: [&Table; 25] = [
     &FORM,
     &SELL_SEATS,
     &SELL_QUANTITY,
+    &SELL_CLOSED,
     &SELL_HOLD,
     &SELL_PAYMENT,
     &SELL_RECEIPT,
@@ -830,6 +851,9 @@ fn screen_tables(app: &App) -> Vec<&'static Table> {
         Screen::Reports => vec![&REPORTS],
         Screen::Jobs => vec![&JOBS],
         Screen::Sell => match app.sell.as_ref().map(|s| (s.stage, s.map.is_some())) {
+            Some((Stage::Choose, _)) if app.sell.as_ref().is_some_and(|s| s.event.closed_reason(app.now).is_some()) => {
+                vec![&SELL_CLOSED]
+            }
             Some((Stage::Choose, true)) => vec![&SELL_SEATS],
             Some((Stage::Choose, false)) => vec![&SELL_QUANTITY],
             Some((Stage::Held, _)) => vec![&SELL_HOLD],

@@ -3,7 +3,8 @@
 //! (the app's outbox); their answers come back here as messages (`reply.rs`),
 //! as do the clock's ticks. Errors become the message line, never a panic.
 
-use crate::domain::event::seat_label;
+use crate::domain::event::{self, seat_label};
+use crate::domain::money;
 use crate::domain::{BookingEvent, BookingStatus, EventKind, Money, NewCustomer, NewEvent, PaymentOutcome, SeatState};
 use crate::engine::{HoldRequest, SeatPick};
 use crate::ids::short;
@@ -332,8 +333,8 @@ fn event_form(app: &App) -> Form {
             Field::new("Rows", "reserved: 1–26 (A–Z)").with_value("10"),
             Field::new("Seats per row", "reserved: 1–99").with_value("20"),
             Field::new("Capacity", "general admission: 1–1,000,000").with_value("100"),
-            Field::new("Price", "per seat, e.g. 500 or 499.50").with_value("500"),
-            Field::new("Currency", "three letters").with_value(app.ctx.config.currency.clone()),
+            Field::new("Price", "per seat, e.g. 500 or 499.50 (no decimals for JPY)").with_value("500"),
+            Field::new("Currency", "an ISO 4217 code: INR, USD, EUR, JPY…").with_value(app.ctx.config.currency.clone()),
         ],
     )
 }
@@ -343,11 +344,19 @@ fn submit_event(app: &mut App, mut form: Form) {
         app.overlay = Some(Overlay::EventForm(form));
         return;
     }
+    // The warning shown by the last Enter: the same again is the clerk's "yes".
+    let warned = form.note.take();
     form.clear_errors();
     match parse_event_form(app, &form) {
         Err((field, msg)) => {
             form.fail(field, msg);
             app.error(format!("{field}: {}", form.fields[form.focus].error.clone().unwrap_or_default()));
+            app.overlay = Some(Overlay::EventForm(form));
+        }
+        Ok(new) if duplicate_warning(app, &new).is_some_and(|w| warned.as_ref() != Some(&w)) => {
+            let warning = duplicate_warning(app, &new).unwrap_or_default();
+            app.error(format!("Not created yet: {warning}"));
+            form.note = Some(warning);
             app.overlay = Some(Overlay::EventForm(form));
         }
         Ok(new) => {
@@ -357,9 +366,19 @@ fn submit_event(app: &mut App, mut form: Form) {
     }
 }
 
+/// A warning, not a refusal: an event listed with the same name and start
+/// (two showings of one play are fine; the same one typed twice is not).
+/// Enter again with the warning on the form creates it anyway.
+fn duplicate_warning(app: &App, new: &NewEvent) -> Option<String> {
+    let same = app.events.iter().find(|e| event::same_event(&e.name, e.starts_at, &new.name, new.starts_at))?;
+    let at = app.local(same.starts_at).format("%Y-%m-%d %H:%M");
+    Some(format!("'{}' already starts at {at}: Enter again to create another, or change the name or start", same.name))
+}
+
 fn parse_event_form(app: &App, form: &Form) -> Result<NewEvent, (&'static str, String)> {
+    // Only "is it a number" here; the limits ("too large") are the event's rules.
     let number = |label: &'static str| -> Result<u32, (&'static str, String)> {
-        form.value(label).replace([',', '_'], "").parse::<u32>().map_err(|_| (label, "must be a whole number".into()))
+        event::parse_count(label, form.value(label)).map_err(|e| (label, e.rule))
     };
     let starts = NaiveDateTime::parse_from_str(form.value("Starts"), "%Y-%m-%d %H:%M")
         .map_err(|_| ("Starts", "must look like 2026-12-31 19:30".to_string()))?;
@@ -370,23 +389,23 @@ fn parse_event_form(app: &App, form: &Form) -> Result<NewEvent, (&'static str, S
         .single()
         .ok_or(("Starts", "is not a valid local time".to_string()))?
         .to_utc();
-    if starts_at <= app.now {
-        return Err(("Starts", "must be in the future".into()));
-    }
+    event::check_start(starts_at, app.now).map_err(|e| ("Starts", e.rule))?;
     let kind = match form.value("Seating").to_ascii_uppercase().as_str() {
         "R" | "RESERVED" => EventKind::Reserved { rows: number("Rows")?, seats_per_row: number("Seats per row")? },
         "G" | "GA" => EventKind::GeneralAdmission { capacity: number("Capacity")? },
         _ => return Err(("Seating", "type R (reserved) or G (general admission)".into())),
     };
-    let price = Money::parse_major(form.value("Price"))
-        .ok_or(("Price", "must be an amount like 500 or 499.50 (not negative)".to_string()))?;
+    // The currency first: it says how many decimals the price may have.
+    let currency = form.value("Currency").to_ascii_uppercase();
+    money::currency(&currency).map_err(|why| ("Currency", why))?;
+    let price = Money::parse_major(form.value("Price"), &currency).map_err(|why| ("Price", why))?;
     Ok(NewEvent {
         name: form.value("Name").to_string(),
         description: form.value("Description").to_string(),
         starts_at,
         kind,
         price: price.0,
-        currency: form.value("Currency").to_string(),
+        currency,
     })
 }
 

@@ -1,7 +1,8 @@
 //! The bookings list and a booking's detail: its state machine, payments,
 //! refund and audit timeline.
 
-use super::sell::status_span;
+use super::cells::{self, Change, Col};
+use super::sell::{status_span, status_style};
 use crate::domain::{BookingStatus, Money};
 use crate::ids::short;
 use crate::tui::action::Action;
@@ -11,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, HighlightSpacing, Paragraph, TableState, Wrap};
 
 pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let [bar, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
@@ -26,33 +27,72 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Paragraph::new(Line::from(vec![" Status: ".bold(), status.into(), "   Customer: ".bold(), search.into()])),
         bar,
     );
-    let header =
-        Row::new(["Booking", "Made", "Customer", "Event", "Seats", "Amount", "Status"]).style(Style::new().bold());
-    let rows = app.bookings.iter().map(|(b, customer, event)| {
-        Row::new(vec![
-            Cell::from(short(&b.id).to_string()),
-            Cell::from(app.local(b.created_at).format("%d %b %H:%M").to_string()),
-            Cell::from(customer.clone()),
-            Cell::from(event.clone()),
-            Cell::from(b.seats.to_string()),
-            Cell::from(Money(b.amount).format(&b.currency)),
-            Cell::from(status_span(b.status)),
-        ])
-    });
-    let widths = [
-        Constraint::Length(9),
-        Constraint::Length(13),
-        Constraint::Min(14),
-        Constraint::Min(18),
-        Constraint::Length(5),
-        Constraint::Length(13),
-        Constraint::Length(15),
-    ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(Block::bordered().title(format!(" Bookings ({}) ", app.bookings.len())))
+    // Columns give way in this order when the terminal is narrow: statuses
+    // take their short forms (the legend shows under the table), then the
+    // event column goes, then the date made; customer and event names shrink
+    // (cut with …) down to 10 columns. Ids, seats, amounts and statuses are never cut.
+    let rows: Vec<[String; 6]> = app
+        .bookings
+        .iter()
+        .map(|(b, customer, event)| {
+            [
+                short(&b.id).to_string(),
+                cells::day_time(app, b.created_at),
+                customer.clone(),
+                event.clone(),
+                b.seats.to_string(),
+                Money(b.amount).format(&b.currency),
+            ]
+        })
+        .collect();
+    let block = Block::bordered().title(format!(" Bookings ({}) ", app.bookings.len()));
+    let avail = block.inner(list).width.saturating_sub(2) as usize;
+    let col = |i: usize| rows.iter().map(move |r| r[i].as_str());
+    let columns = |short_status: bool| {
+        let status = app.bookings.iter().map(move |(b, ..)| cells::status_text(b.status, short_status));
+        [
+            Col::whole("Booking", col(0)),
+            Col::whole("Made", col(1)),
+            Col::flex("Customer", 10, col(2)),
+            Col::flex("Event", 10, col(3)),
+            Col::whole("Seats", col(4)).right(),
+            Col::whole("Amount", col(5)).right(),
+            Col::whole("Status", status),
+        ]
+    };
+    let full: [&[usize]; 1] = [&[0, 1, 2, 3, 4, 5, 6]];
+    let narrow: [&[usize]; 3] = [&[0, 1, 2, 3, 4, 5, 6], &[0, 1, 2, 4, 5, 6], &[0, 2, 4, 5, 6]];
+    let short_status = cells::widths(&columns(false), avail).is_none();
+    let (keep, cols, widths) = if short_status {
+        cells::give_way(&columns(true), &narrow, avail)
+    } else {
+        cells::give_way(&columns(false), &full, avail)
+    };
+    let body = app
+        .bookings
+        .iter()
+        .zip(&rows)
+        .map(|((b, ..), r)| {
+            let cells = keep
+                .iter()
+                .map(|i| match r.get(*i) {
+                    Some(text) => (text.clone(), Style::new()),
+                    None => (cells::status_text(b.status, short_status).to_string(), status_style(b.status)),
+                })
+                .collect();
+            (cells, Style::new())
+        })
+        .collect();
+    let block = if short_status {
+        block.title_bottom(Line::from(format!(" {} ", cells::LEGEND)).fg(Color::Gray))
+    } else {
+        block
+    };
+    let table = cells::table(&cols, &widths, body)
+        .block(block)
         .row_highlight_style(Style::new().reversed())
-        .highlight_symbol("▶ ");
+        .highlight_symbol("▶ ")
+        .highlight_spacing(HighlightSpacing::Always);
     let mut state = TableState::default().with_selected((!app.bookings.is_empty()).then_some(app.booking_sel));
     frame.render_stateful_widget(table, list, &mut state);
 }
@@ -87,11 +127,6 @@ pub fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::styled(text, style));
     }
     let path_line = format!("path: {}", if path.is_empty() { "-".into() } else { path.join(" → ") });
-    frame.render_widget(
-        Paragraph::new(vec![Line::from(spans), Line::from(path_line.fg(Color::Cyan))])
-            .block(Block::bordered().title(format!(" Booking {} ", short(&b.id)))),
-        machine,
-    );
 
     let label = |s: &'static str| Span::styled(format!("{s:<11}"), Style::new().fg(Color::Gray));
     let mut lines = vec![
@@ -106,7 +141,7 @@ pub fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Line::from(vec![
             label("Seats"),
             Span::raw(match &d.hold {
-                Some(h) if !h.labels.is_empty() => h.labels.join(" "),
+                Some(h) if !h.labels.is_empty() => crate::domain::event::label_runs(&h.labels),
                 _ => b.seats.to_string(),
             }),
         ]),
@@ -156,24 +191,67 @@ pub fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
         facts,
     );
 
-    let rows = d.audit.iter().map(|a| {
-        let change = match (&a.from_status, &a.to_status) {
-            (Some(f), Some(t)) => format!("{f} → {t}"),
-            (None, Some(t)) => format!("→ {t}"),
-            _ => String::new(),
-        };
-        let action = if a.is_retry { format!("{} (retry)", a.action) } else { a.action.clone() };
-        Row::new(vec![
-            Cell::from(app.local(a.at).format("%H:%M:%S").to_string()),
-            Cell::from(action),
-            Cell::from(change),
-            Cell::from(a.actor.clone()),
-        ])
-        .style(if a.is_retry { Style::new().fg(Color::Yellow) } else { Style::new() })
-    });
-    let table =
-        Table::new(rows, [Constraint::Length(8), Constraint::Min(18), Constraint::Min(32), Constraint::Min(12)])
-            .header(Row::new(["When", "Action", "Change", "By"]).bold())
-            .block(Block::bordered().title(format!(" Audit trail ({}) ", d.audit.len())));
+    // The trail gives way in this order: the actor, then booking statuses
+    // take their short forms (legend above), then only the status reached is
+    // shown (the row before says where it came from); the action shrinks
+    // (cut with …) down to 8 columns. Statuses are never cut.
+    let trail_block = Block::bordered().title(format!(" Audit trail ({}) ", d.audit.len()));
+    let avail = trail_block.inner(trail).width as usize;
+    let rows: Vec<[String; 3]> = d
+        .audit
+        .iter()
+        .map(|a| {
+            let action = if a.is_retry { format!("{} (retry)", a.action) } else { a.action.clone() };
+            [cells::when_short(app, a.at), action, a.actor.clone()]
+        })
+        .collect();
+    let changes = |mode| -> Vec<String> {
+        d.audit.iter().map(|a| cells::change_text(a.from_status.as_deref(), a.to_status.as_deref(), mode)).collect()
+    };
+    let columns = |changes: &[String]| {
+        [
+            Col::whole("When", rows.iter().map(|r| r[0].as_str())),
+            Col::flex("Action", 8, rows.iter().map(|r| r[1].as_str())),
+            Col::whole("Change", changes.iter().map(String::as_str)),
+            Col::flex("By", 8, rows.iter().map(|r| r[2].as_str())),
+        ]
+    };
+    let mut layout = None;
+    for (mode, variants) in [
+        (Change::Full, &[&[0usize, 1, 2, 3][..], &[0, 1, 2]][..]),
+        (Change::Short, &[&[0, 1, 2][..]]),
+        (Change::To, &[&[0, 1, 2][..]]),
+    ] {
+        let texts = changes(mode);
+        let (keep, cols, widths) = cells::give_way(&columns(&texts), variants, avail);
+        let fits = cells::widths(&cols, avail).is_some();
+        layout = Some((mode, texts, keep, cols, widths));
+        if fits {
+            break;
+        }
+    }
+    let Some((mode, texts, keep, cols, widths)) = layout else { return };
+    let body = d
+        .audit
+        .iter()
+        .zip(rows)
+        .zip(texts)
+        .map(|((a, [when, action, by]), change)| {
+            let all = [when, action, change, by];
+            let cells = keep.iter().map(|i| (all[*i].clone(), Style::new())).collect();
+            (cells, if a.is_retry { Style::new().fg(Color::Yellow) } else { Style::new() })
+        })
+        .collect();
+    let table = cells::table(&cols, &widths, body).block(trail_block);
     frame.render_widget(table, trail);
+
+    // Drawn last: it names the short forms if the trail had to use them.
+    let mut machine_block = Block::bordered().title(format!(" Booking {} ", short(&b.id)));
+    if mode != Change::Full {
+        machine_block = machine_block.title_bottom(Line::from(format!(" {} ", cells::LEGEND)));
+    }
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(spans), Line::from(path_line.fg(Color::Cyan))]).block(machine_block),
+        machine,
+    );
 }

@@ -1,6 +1,7 @@
 //! The Jobs screen: each background job's last run, result, records
 //! processed, runs skipped for another process's lease, and when it is next due.
 
+use super::cells::{self, Col};
 use crate::domain::JobRunStatus;
 use crate::jobs::NextDue;
 use crate::tui::app::App;
@@ -8,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, HighlightSpacing, Paragraph, TableState};
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let j = &app.office.jobs;
@@ -25,56 +26,63 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         })
         .collect();
     let [list, help] = Layout::vertical([Constraint::Min(5), Constraint::Length(3 + failing.len() as u16)]).areas(area);
-    let rows = j.rows.iter().map(|s| {
-        let (when, result, processed) = match &s.last {
-            Some(run) => {
-                let color = match run.status {
-                    JobRunStatus::Completed => Color::Green,
-                    JobRunStatus::Failed => Color::Red,
-                    JobRunStatus::Running | JobRunStatus::Skipped => Color::Yellow,
-                };
-                let result = match &run.error {
-                    Some(e) => format!("{} {e}", run.status),
-                    None => run.status.to_string(),
-                };
-                (
-                    app.local(run.started_at).format("%H:%M:%S").to_string(),
-                    Cell::from(result).style(Style::new().fg(color)),
-                    run.processed.to_string(),
-                )
-            }
-            None => ("never".into(), Cell::from("-"), "-".into()),
-        };
-        let next = match &s.next {
-            NextDue::Now => "now (next tick)".to_string(),
-            NextDue::At(t) => format!("{} (in {})", app.local(*t).format("%H:%M:%S"), super::countdown(app, *t)),
-            NextDue::Idle(why) => why.to_string(),
-        };
-        Row::new(vec![
-            Cell::from(s.job.title()),
-            Cell::from(when),
-            result,
-            Cell::from(processed),
-            Cell::from(s.skipped.to_string()).style(if s.skipped > 0 {
-                Style::new().fg(Color::Yellow)
-            } else {
-                Style::new()
-            }),
-            Cell::from(next),
-        ])
-    });
-    let widths = [
-        Constraint::Length(18),
-        Constraint::Length(8),
-        Constraint::Min(9),
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Min(20),
+    // Every column stays; when narrow, "Next due" and then the failure's
+    // reason after a Result's status shrink (cut with …). A status is never cut.
+    let rows: Vec<([String; 6], Color)> = j
+        .rows
+        .iter()
+        .map(|s| {
+            let (when, result, processed, color) = match &s.last {
+                Some(run) => {
+                    let color = match run.status {
+                        JobRunStatus::Completed => Color::Green,
+                        JobRunStatus::Failed => Color::Red,
+                        JobRunStatus::Running | JobRunStatus::Skipped => Color::Yellow,
+                    };
+                    let result = match &run.error {
+                        Some(e) => format!("{} {e}", run.status),
+                        None => run.status.to_string(),
+                    };
+                    (cells::when_short(app, run.started_at), result, run.processed.to_string(), color)
+                }
+                None => ("never".into(), "-".into(), "-".into(), Color::Reset),
+            };
+            let next = match &s.next {
+                NextDue::Now => "now (next tick)".to_string(),
+                NextDue::At(t) => format!("{} (in {})", app.local(*t).format("%H:%M:%S"), super::countdown(app, *t)),
+                NextDue::Idle(why) => why.to_string(),
+            };
+            ([s.job.title().to_string(), when, result, processed, s.skipped.to_string(), next], color)
+        })
+        .collect();
+    let col = |i: usize| rows.iter().map(move |(r, _)| r[i].as_str());
+    let statuses = j.rows.iter().filter_map(|s| s.last.as_ref()).map(|run| run.status.as_str());
+    let status_width = statuses.map(cells::width).max().unwrap_or(1);
+    let all = [
+        Col::whole("Job", col(0)),
+        Col::whole("Last run", col(1)),
+        Col::flex("Result", status_width, col(2)),
+        Col::whole("Processed", col(3)).right(),
+        Col::whole("Skip 1h", col(4)).right(),
+        Col::flex("Next due", 10, col(5)),
     ];
-    let table = Table::new(rows, widths)
-        .header(Row::new(["Job", "Last run", "Result", "Processed", "Skip 1h", "Next due"]).bold())
-        .block(Block::bordered().title(" Background jobs "))
-        .row_highlight_style(Style::new().reversed());
+    let block = Block::bordered().title(" Background jobs ");
+    let avail = block.inner(list).width.saturating_sub(2) as usize;
+    let (_, cols, widths) = cells::give_way(&all, &[&[0, 1, 2, 3, 4, 5]], avail);
+    let body = j
+        .rows
+        .iter()
+        .zip(rows)
+        .map(|(s, (r, color))| {
+            let skip = if s.skipped > 0 { Style::new().fg(Color::Yellow) } else { Style::new() };
+            let styles = [Style::new(), Style::new(), Style::new().fg(color), Style::new(), skip, Style::new()];
+            (r.into_iter().zip(styles).collect(), Style::new())
+        })
+        .collect();
+    let table = cells::table(&cols, &widths, body)
+        .block(block)
+        .row_highlight_style(Style::new().reversed())
+        .highlight_spacing(HighlightSpacing::Always);
     let mut state = TableState::default().with_selected((!j.rows.is_empty()).then_some(j.sel));
     frame.render_stateful_widget(table, list, &mut state);
     frame.render_widget(

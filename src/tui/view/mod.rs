@@ -3,6 +3,7 @@
 
 mod audit;
 mod bookings;
+mod cells;
 mod events;
 mod jobs;
 mod overlay;

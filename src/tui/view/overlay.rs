@@ -144,9 +144,12 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) 
         Span::styled(format!(" {no} "), Style::new().fg(Color::Black).bg(Color::Green)),
         Span::raw(format!(" {no_text}")),
     ]));
-    let r = centered(area, 68, lines.len() as u16 + 2);
+    // Long amounts wrap onto another row rather than being cut.
+    let inner = 66usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let r = centered(area, inner as u16 + 2, rows as u16 + 2);
     frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), r);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(title)), r);
 }
 
 fn draw_form(frame: &mut Frame<'_>, form: &Form, countdown: Option<Span<'static>>, area: Rect) {

@@ -1,6 +1,7 @@
 //! The Sell screen: the seat map (or a quantity), and the panel for the
 //! sale's stage: hold countdown, payment buttons, receipt.
 
+use super::cells;
 use super::countdown;
 use crate::domain::Hold;
 use crate::domain::event::row_letter;
@@ -8,7 +9,7 @@ use crate::domain::{BookingStatus, Money, PaymentOutcome, SeatState};
 use crate::ids::short;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Outcome, Sell, Stage};
-use crate::tui::keymap::{SELL_DECLINED, SELL_HOLD, SELL_PAYMENT, SELL_QUANTITY, SELL_SEATS, key};
+use crate::tui::keymap::{SELL_CLOSED, SELL_DECLINED, SELL_HOLD, SELL_PAYMENT, SELL_QUANTITY, SELL_SEATS, key};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -21,23 +22,37 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let panel = if area.width >= 110 { 42 } else { 34 };
     let [left, right] = Layout::horizontal([Constraint::Min(40), Constraint::Length(panel)]).areas(area);
     let e = &sell.event;
-    let title = format!(
-        " {} · {} · {} · {}/{} left ",
-        e.name,
-        app.local(e.starts_at).format("%a %d %b %H:%M"),
-        Money(e.price).format(&e.currency),
-        e.available,
-        e.total
-    );
-    let block = Block::bordered().title(title);
+    // The title: the name (cut with … to leave room) and the date, whole.
+    let when = cells::date_time(app, e.starts_at);
+    let room = (left.width as usize).saturating_sub(4 + 3 + cells::width(&when));
+    let block = Block::bordered().title(format!(" {} · {when} ", cells::fit(&e.name, room)));
     let inner = block.inner(left);
     frame.render_widget(block, left);
+    // The money and seats, whole, on as many lines as they need.
+    let parts = [format!("{} a seat", Money(e.price).format(&e.currency)), format!("{}/{} left", e.available, e.total)];
+    let mut lines: Vec<Line<'_>> = cells::pack(&parts, inner.width as usize).into_iter().map(Line::from).collect();
+    if let Some(why) = closed(app, sell) {
+        let back = key(&SELL_CLOSED, Action::Back);
+        let banner = format!("✗ {why} · {back} back");
+        for l in cells::wrap(&banner, inner.width as usize) {
+            lines.push(Line::from(Span::styled(l, Style::new().fg(Color::White).bg(Color::Red).bold())));
+        }
+    }
+    let top = (lines.len() as u16).min(inner.height);
+    frame.render_widget(Paragraph::new(lines), Rect { height: top, ..inner });
+    let rest = Rect { y: inner.y + top, height: inner.height - top, ..inner };
     if sell.map.is_some() {
-        draw_map(frame, sell, inner);
+        draw_map(frame, sell, rest);
     } else {
-        draw_quantity(frame, sell, inner);
+        draw_quantity(frame, sell, rest);
     }
     draw_panel(frame, app, sell, right);
+}
+
+/// Why this sale is read-only, if it is: still choosing, and the event has
+/// started or has no free seat (the keymap offers no hold keys then).
+pub fn closed(app: &App, sell: &Sell) -> Option<String> {
+    (sell.stage == Stage::Choose).then(|| sell.event.closed_reason(app.now)).flatten()
 }
 
 fn seat_style(state: SeatState, picked: bool) -> (&'static str, Style) {
@@ -49,26 +64,49 @@ fn seat_style(state: SeatState, picked: bool) -> (&'static str, Style) {
     }
 }
 
+/// The first of `len` places to show when `shown` fit and the cursor is at
+/// `at`: whole pages, the last one ending at the last place, so the cursor
+/// is always in view and the window only moves when it leaves it.
+pub fn window(at: usize, len: usize, shown: usize) -> usize {
+    if shown == 0 || len <= shown { 0 } else { ((at / shown) * shown).min(len - shown) }
+}
+
+/// Lines of the map area that are not seat rows: stage, seat numbers, the
+/// part shown, the legend, the cursor and picked seats.
+const MAP_CHROME: usize = 5;
+
+/// The seat map, scrolled to keep the cursor in view: row letters on the
+/// left and seat numbers on top are always drawn for the part shown, and a
+/// line says which part that is.
 fn draw_map(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
     let Some(map) = &sell.map else { return };
+    let rows = map.rows.len();
     let cols = map.rows.first().map_or(0, Vec::len);
-    // Three columns a seat when they fit, else two.
-    let w = if 4 + cols * 3 <= area.width as usize { 3 } else { 2 };
+    let room = (area.width as usize).saturating_sub(4);
+    // Three columns a seat when every seat fits so, else two (and scroll if need be).
+    let w = if cols * 3 <= room { 3 } else { 2 };
+    let shown_cols = (room / w).clamp(1, cols.max(1));
+    let shown_rows = (area.height as usize).saturating_sub(MAP_CHROME).clamp(1, rows.max(1));
+    let c0 = window(sell.cursor.1, cols, shown_cols);
+    let r0 = window(sell.cursor.0, rows, shown_rows);
+    let (c1, r1) = ((c0 + shown_cols).min(cols), (r0 + shown_rows).min(rows));
+
     let mut lines = Vec::new();
-    lines.push(Line::from(format!("{:^width$}", "── STAGE ──", width = 3 + cols * w)).fg(Color::Gray));
+    lines.push(Line::from(format!("{:^width$}", "── STAGE ──", width = 3 + (c1 - c0) * w)).fg(Color::Gray));
     let mut numbers = String::from("   ");
-    for n in 1..=cols {
-        // Two-column seats have no room between numbers: label 1, 5, 10, …
-        if w >= 3 || n == 1 || n % 5 == 0 {
+    for n in c0 + 1..=c1 {
+        // Two-column seats have no room between numbers: label 5, 10, … and
+        // the first shown, unless a label follows right after it.
+        if w >= 3 || n % 5 == 0 || (n == c0 + 1 && (n + 1) % 5 != 0) {
             numbers.push_str(&format!("{n:>w$}"));
         } else {
             numbers.push_str(&" ".repeat(w));
         }
     }
     lines.push(Line::from(numbers).fg(Color::Gray));
-    for (r, row) in map.rows.iter().enumerate() {
+    for (r, row) in map.rows.iter().enumerate().take(r1).skip(r0) {
         let mut spans = vec![Span::styled(format!(" {} ", row_letter(r as u32)), Style::new().bold())];
-        for (c, state) in row.iter().enumerate() {
+        for (c, state) in row.iter().enumerate().take(c1).skip(c0) {
             let picked = sell.picked.contains(&(r as u32, c as u32 + 1));
             let (sym, mut style) = seat_style(*state, picked);
             if sell.stage == Stage::Choose && sell.cursor == (r, c) {
@@ -79,7 +117,18 @@ fn draw_map(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
         }
         lines.push(Line::from(spans));
     }
-    lines.push(Line::from(""));
+    let last_row = row_letter(rows.saturating_sub(1) as u32);
+    let part = if (c0, c1, r0, r1) == (0, cols, 0, rows) {
+        format!("All {cols} seats of rows A–{last_row}")
+    } else {
+        let rows_part = if (r0, r1) == (0, rows) {
+            format!("rows A–{last_row}")
+        } else {
+            format!("rows {}–{} of A–{last_row}", row_letter(r0 as u32), row_letter(r1.saturating_sub(1) as u32))
+        };
+        format!("Seats {}–{c1} of {cols} · {rows_part}", c0 + 1)
+    };
+    lines.push(Line::from(cells::fit(&part, area.width as usize)).fg(Color::Cyan));
     let legend = |sym: &'static str, state, picked, text: &'static str| {
         let (_, style) = seat_style(state, picked);
         vec![Span::styled(sym, style), Span::raw(format!(" {text}   "))]
@@ -92,12 +141,15 @@ fn draw_map(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
     lines.push(Line::from(legend_line));
     let cursor = format!("{}{}", row_letter(sell.cursor.0 as u32), sell.cursor.1 + 1);
     let picked: Vec<String> = sell.picked.iter().map(|(r, n)| crate::domain::event::seat_label(*r, *n)).collect();
+    let picked = if picked.is_empty() { "none".to_string() } else { picked.join(" ") };
+    // Picked seats last: a long list is cut (…) at the edge, not the quantity.
+    let head = format!("Cursor {cursor} · quantity ");
+    let quantity = quantity_span(sell, Style::new());
+    let room = (area.width as usize).saturating_sub(head.chars().count() + quantity.width());
     lines.push(Line::from(vec![
-        Span::raw(format!(
-            "Cursor {cursor} · picked: {} · quantity ",
-            if picked.is_empty() { "none".to_string() } else { picked.join(" ") }
-        )),
-        quantity_span(sell, Style::new()),
+        Span::raw(head),
+        quantity,
+        Span::raw(cells::fit(&format!(" · picked: {picked}"), room)),
     ]));
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -147,7 +199,9 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
         Stage::Done => " 4 Receipt ",
     };
     if sell.stage == Stage::Choose {
-        let hint = if sell.map.is_some() {
+        let hint = if let Some(why) = closed(app, sell) {
+            format!("Nothing can be held here. {why}.")
+        } else if sell.map.is_some() {
             let hold = key(&SELL_SEATS, Action::Hold);
             let pick = key(&SELL_SEATS, Action::ToggleSeat);
             format!("Pick seats with {pick}, or type a number and press {hold} for the best available together.")
@@ -164,7 +218,8 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
             Span::raw(short(&h.id).to_string()),
             Span::raw(format!(" {}", h.status)),
         ]));
-        let seats = if h.labels.is_empty() { format!("{} (GA)", h.seats) } else { h.labels.join(" ") };
+        let seats =
+            if h.labels.is_empty() { format!("{} (GA)", h.seats) } else { crate::domain::event::label_runs(&h.labels) };
         lines.push(Line::from(vec![label("Seats"), Span::raw(seats)]));
         if live && sell.stage == Stage::Held {
             lines.push(Line::from(vec![label("Expires in"), countdown_span(app, h)]));
@@ -237,6 +292,11 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
 }
 
 pub fn status_span(s: BookingStatus) -> Span<'static> {
+    Span::styled(s.as_str(), status_style(s))
+}
+
+/// A booking status's colour, wherever it is shown.
+pub fn status_style(s: BookingStatus) -> Style {
     let color = match s {
         BookingStatus::PaymentPending => Color::Yellow,
         BookingStatus::Confirmed => Color::Green,
@@ -244,5 +304,5 @@ pub fn status_span(s: BookingStatus) -> Span<'static> {
         BookingStatus::Expired => Color::DarkGray,
         BookingStatus::Cancelled => Color::Magenta,
     };
-    Span::styled(s.as_str(), Style::new().fg(color).bold())
+    Style::new().fg(color).bold()
 }
