@@ -43,11 +43,13 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
     // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
     let read = Desk::open(db, ctx.clone(), desk.actor())?;
+    // The Door screen's scans, as the clerk, on a connection that checkpoints after answering.
+    let door = Desk::open(db, ctx.clone(), desk.actor())?;
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let tick = TickThread::spawn(db.to_path_buf(), ctx.clone(), audit_log_sink(log_dir)?, move || {
         let _ = wake_tx.send(());
     })?;
-    let mut workers = Workers::spawn(desk, read, Some(manual), false)?;
+    let mut workers = Workers::spawn(desk, read, Some(door), Some(manual), false)?;
     let mut app = App::new(ctx.clone(), info);
     app.heartbeat = Some(tick.heartbeat.clone());
 

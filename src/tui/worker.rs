@@ -80,10 +80,11 @@ pub struct Workers {
 
 impl Workers {
     /// Starts the workers on their own connections: `write` (the clerk's:
-    /// audit rows name its actor), `read` (any connection to the same file)
+    /// audit rows name its actor), `read` (any connection to the same file),
+    /// `door` (the Door screen's check-ins, as the clerk; `None`: on `write`)
     /// and the Jobs screen's runner. `serial`: send one request at a time
     /// (headless: answers then come in one order only).
-    pub fn spawn(write: Desk, read: Desk, jobs: Option<Jobs>, serial: bool) -> Result<Workers> {
+    pub fn spawn(write: Desk, read: Desk, door: Option<Desk>, jobs: Option<Jobs>, serial: bool) -> Result<Workers> {
         let (answer_tx, answers) = unbounded_channel();
         let read_interrupt = read.conn().get_interrupt_handle();
         let (read_tx, read_rx) = mpsc::channel();
@@ -96,7 +97,7 @@ impl Workers {
         };
         let tx = answer_tx.clone();
         let reader = spawn(READ_THREAD, Box::new(move || read_loop(read, read_rx, tx)))?;
-        let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, jobs, write_rx, answer_tx)))?;
+        let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, door, jobs, write_rx, answer_tx)))?;
         Ok(Workers {
             reads: Some(read_tx),
             writes: Some(write_tx),
@@ -227,13 +228,36 @@ impl Drop for Workers {
 
 // ---- the write worker ------------------------------------------------------------
 
-fn write_loop(desk: Desk, mut jobs: Option<Jobs>, rx: mpsc::Receiver<Job<Write>>, tx: UnboundedSender<Msg>) {
+fn write_loop(
+    desk: Desk,
+    door: Option<Desk>,
+    mut jobs: Option<Jobs>,
+    rx: mpsc::Receiver<Job<Write>>,
+    tx: UnboundedSender<Msg>,
+) {
+    // A door answers first and checkpoints after (`Desk::defer_checkpoints`):
+    // its own connection, so the counter's writes keep SQLite's rhythm.
+    let door = door.filter(|d| match d.defer_checkpoints() {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(%e, "the door's connection cannot defer checkpoints; scans use the clerk's");
+            false
+        }
+    });
     while let Ok(job) = rx.recv() {
         let _stop = store::stop_waiting_when(job.cancel.clone());
-        let answer = write(&desk, jobs.as_mut(), job.request);
+        let scan = matches!(job.request, Write::CheckIn { .. });
+        let answer = write(&desk, door.as_ref().unwrap_or(&desk), jobs.as_mut(), job.request);
         let stopped = job.cancel.load(Ordering::Relaxed);
         if tx.send(Msg::Done(Done { id: job.id, stopped, answer })).is_err() {
             return;
+        }
+        // The answer is out: now the door may tidy (a checkpoint every so many scans).
+        if scan
+            && let Some(d) = &door
+            && let Err(e) = d.tidy()
+        {
+            tracing::warn!(%e, "the door's checkpoint failed; SQLite runs one later");
         }
     }
 }
@@ -258,24 +282,47 @@ fn internal(panic: Box<dyn std::any::Any + Send>) -> Error {
     Error::Storage(format!("internal error ({why}); nothing was changed"))
 }
 
-fn write(desk: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
+fn write(desk: &Desk, door: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
     match request {
         Write::Hold(req) => Answer::Hold(attempt(|| desk.hold(req))),
         Write::Release { hold_id } => Answer::Release(attempt(|| desk.release(&hold_id))),
         Write::Extend { hold_id, key } => Answer::Extend(attempt(|| desk.extend_hold(&hold_id, Some(&key)))),
         Write::Customer(new) => Answer::Customer(attempt(|| desk.customer(new))),
-        Write::Book { hold_id, customer_id } => {
+        Write::Book { hold_id, customer_id, counts } => {
             let key = format!("book-{hold_id}");
-            Answer::Book(attempt(|| desk.book(&hold_id, &customer_id, Some(&key))))
+            Answer::Book(attempt(|| match &counts {
+                Some(counts) => desk.book_types(&hold_id, &customer_id, counts, Some(&key)),
+                None => desk.book(&hold_id, &customer_id, Some(&key)),
+            }))
         }
         Write::Pay { booking_id, outcome, key, on } => {
             Answer::Pay { on, result: attempt(|| desk.pay(&booking_id, outcome, &key, None)) }
         }
-        Write::Cancel { booking } => Answer::Cancel {
-            result: attempt(|| desk.cancel_seen(&booking.id, Some(booking.status))),
+        Write::Cancel { booking, admitted } => Answer::Cancel {
+            result: attempt(|| desk.cancel_admitted(&booking.id, Some(booking.status), admitted)),
             booking_id: booking.id,
         },
-        Write::CreateEvent(new) => Answer::Event(attempt(|| desk.create_event(new))),
+        Write::CreateEvent(new, types) if types.is_empty() => Answer::Event(attempt(|| desk.create_event(new))),
+        Write::CreateEvent(new, types) => Answer::Event(attempt(|| desk.create_event_with_types(new, types))),
+        Write::Print { booking_id, path, offset } => Answer::Print(attempt(|| {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot make {}", dir.display()), e))?;
+            }
+            crate::print::print_tickets(desk, &booking_id, &path, &offset)
+        })),
+        Write::CheckIn { code, event_id, door: name } => {
+            Answer::CheckIn { result: attempt(|| door.check_in(&code, Some(&event_id), &name)), code }
+        }
+        Write::Undo { code, reason } => Answer::Undo(attempt(|| door.undo_admission(&code, &reason))),
+        Write::AddType { event_id, new } => {
+            Answer::Type { what: "added", result: attempt(|| desk.add_ticket_type(&event_id, new)) }
+        }
+        Write::EditType { type_id, new } => {
+            Answer::Type { what: "changed", result: attempt(|| desk.edit_ticket_type(&type_id, new)) }
+        }
+        Write::RetireType { type_id } => {
+            Answer::Type { what: "retired", result: attempt(|| desk.retire_ticket_type(&type_id)) }
+        }
         Write::Export { rows, dir, now } => {
             Answer::Export { what: rows.what(), result: attempt(|| write_export(&rows, &dir, now)) }
         }
@@ -334,7 +381,10 @@ fn read(desk: &Desk, request: Read, seen: &mut Option<i64>) -> Found {
             Found::Screens { generation, spec, result }
         }
         Read::Sale { event } => {
-            let result = desk.seat_map(&event).map(|map| Box::new(Sale { map, resume: resume(desk, &event.id) }));
+            let result = desk.seat_map(&event).and_then(|map| {
+                let types = desk.types_on_sale(&event.id)?;
+                Ok(Box::new(Sale { map, types, resume: resume(desk, &event.id) }))
+            });
             Found::Sale { event: Box::new(event), result }
         }
         Read::Detail { booking_id } => Found::Detail(detail(desk, &booking_id).map(Box::new)),
@@ -371,11 +421,12 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
             let map = desk.seat_map(&event)?;
             let hold = s.hold_id.as_deref().map(|id| desk.get_hold(id)).transpose()?;
             let booking = s.booking_id.as_deref().map(|id| desk.get_booking(id)).transpose()?;
-            let refund = match &booking {
-                Some(b) => desk.refund(&b.id)?,
-                None => None,
+            let (refund, tickets) = match &booking {
+                Some(b) => (desk.refund(&b.id)?, desk.tickets(&b.id)?),
+                None => (None, Vec::new()),
             };
-            Some(SellFound { event, map, hold, booking, refund })
+            let types = desk.types_on_sale(&event.id)?;
+            Some(SellFound { event, map, hold, booking, refund, types, tickets })
         }
     };
     let detail = spec.detail.as_deref().map(|id| detail(desk, id)).transpose()?;
@@ -396,7 +447,23 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
         OfficeSpec::Jobs => OfficeFound::Jobs(jobs::job_statuses(desk)?),
     };
     let prompt = spec.prompt.as_deref().map(|id| desk.get_booking(id)).transpose()?;
-    Ok(Snapshot { events, bookings, sell, detail, office, prompt })
+    let door = spec.event.as_deref().map(|id| desk.door_counts(id)).transpose()?;
+    let types = spec.event.as_deref().map(|id| every_type(desk, id)).transpose()?;
+    Ok(Snapshot { events, bookings, sell, detail, office, prompt, door, types })
+}
+
+/// Every type of an event, retired ones too, with what the limits of those
+/// on sale leave.
+fn every_type(desk: &Desk, event_id: &str) -> Result<Vec<crate::engine::TypeOnSale>> {
+    let on_sale = desk.types_on_sale(event_id)?;
+    Ok(desk
+        .ticket_types(event_id)?
+        .into_iter()
+        .map(|t| {
+            let left = on_sale.iter().find(|o| o.ticket_type.id == t.id).and_then(|o| o.left);
+            crate::engine::TypeOnSale { ticket_type: t, left }
+        })
+        .collect())
 }
 
 fn detail(desk: &Desk, booking_id: &str) -> Result<Detail> {
@@ -412,6 +479,7 @@ fn detail(desk: &Desk, booking_id: &str) -> Result<Detail> {
             limit: 200,
             ..Default::default()
         })?,
+        tickets: desk.tickets(&booking.id)?,
         pay_seq: 0,
         last_pay_key: None,
         booking,

@@ -4,11 +4,14 @@
 mod audit;
 mod bookings;
 mod cells;
+mod door;
 mod events;
 mod jobs;
 mod overlay;
 pub mod reports;
 mod sell;
+mod tickets;
+mod types;
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen, Tab, Tone};
@@ -51,6 +54,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Reports => reports::draw(frame, app, body),
         Screen::Audit => audit::draw(frame, app, body),
         Screen::Jobs => jobs::draw(frame, app, body),
+        Screen::Door => door::draw(frame, app, body),
+        Screen::Types => types::draw(frame, app, body),
     }
     draw_message(frame, app, message);
     let keys = keymap::footer(app, footer.width as usize);
