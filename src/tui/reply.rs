@@ -222,6 +222,10 @@ fn resume_own_hold(app: &mut App, sell: &mut Sell, r: Resume) {
     });
     sell.booking = r.booking;
     sell.hold = Some(hold);
+    // The booking's types as booked: Enter books again with the same counts (a replay).
+    for item in r.items {
+        sell.counts.insert(item.type_id, item.count);
+    }
 }
 
 // ---- writes -----------------------------------------------------------------------

@@ -279,6 +279,8 @@ pub struct Resume {
     pub hold: Hold,
     pub booking: Option<Booking>,
     pub customer: Option<Customer>,
+    /// The booking's seats per type (so booking again is the same booking).
+    pub items: Vec<crate::domain::BookingItem>,
 }
 
 /// A booking's detail screen.

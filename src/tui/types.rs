@@ -89,6 +89,10 @@ impl Sell {
         if self.counted() == 0 {
             return Some("no seats: set a count for a type".to_string());
         }
+        // Once booked, what a limit leaves already counts this booking's seats.
+        if !matches!(self.stage, Stage::Choose | Stage::Held) {
+            return None;
+        }
         self.types.iter().enumerate().find_map(|(i, t)| {
             let left = t.left?;
             (u64::from(self.count(i)) > left)
@@ -175,15 +179,15 @@ pub fn step(app: &mut App, delta: i32) {
     if n < 0 {
         return app.error(format!("No {name} to take away"));
     }
-    let cap = match s.held() {
-        Some(seats) => i64::from(seats),
-        None => i64::from(s.most_seats()),
+    // With a hold the other types share its seats; before, the counts are the quantity.
+    let over = match s.held() {
+        Some(seats) => delta > 0 && s.others() + 1 > seats,
+        None => delta > 0 && s.counted() + 1 > s.most_seats(),
     };
-    let total = i64::from(s.counted()) + i64::from(delta);
-    if delta > 0 && (total > cap || (s.held().is_some() && i64::from(s.others()) + 1 > cap)) {
+    if over {
         return app.error(match s.held() {
             Some(seats) => format!("No more: {seats} seat(s) are held"),
-            None => format!("No more: {cap} is the most this sale can hold"),
+            None => format!("No more: {} is the most this sale can hold", s.most_seats()),
         });
     }
     set(app, i, n as u32);

@@ -494,5 +494,6 @@ fn resume(desk: &Desk, event_id: &str) -> Option<Resume> {
     let hold = desk.get_hold(&hold.id).ok()?;
     let booking = desk.booking_for_hold(&hold.id).ok().flatten();
     let customer = booking.as_ref().and_then(|b| desk.get_customer(&b.customer_id).ok());
-    Some(Resume { hold, booking, customer })
+    let items = booking.as_ref().and_then(|b| desk.booking_items(&b.id).ok()).unwrap_or_default();
+    Some(Resume { hold, booking, customer, items })
 }
