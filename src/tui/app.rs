@@ -7,12 +7,11 @@ use crate::domain::BookingStatus::{Cancelled, Confirmed, Expired, PaymentFailed,
 use crate::domain::{Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit, Ticket, TicketType};
 use crate::engine::{SeatMap, TypeOnSale};
 use crate::jobs::Heartbeat;
-use crate::tui::door::Door;
 use crate::tui::form::{Form, LineInput};
 use crate::tui::office::BackOffice;
 pub use crate::tui::request::Detail;
 use crate::tui::request::{Command, LoadSpec, Read, RequestId, SellSpec, Write};
-use crate::tui::types::TypesScreen;
+use crate::tui::tickets::{Door, TypesScreen};
 // The screens live in `screen` (so `office` can use them without importing
 // this file); they are named from here as before.
 pub use crate::tui::screen::{LIST_LIMIT, Screen, Tab};
@@ -97,6 +96,21 @@ impl Sell {
             type_sel: 0,
             tickets: Vec::new(),
             ticket_page: 0,
+        }
+    }
+
+    /// Why the quantity on screen cannot be held, if it cannot: shown and
+    /// refused as typed, never cut.
+    pub fn too_many(&self) -> Option<String> {
+        let (q, left) = (self.quantity, self.event.available);
+        if q == 0 {
+            Some("0 seats: type how many, at least 1".to_string())
+        } else if q > left {
+            Some(format!("{q} is more than the {left} seat(s) left: type a smaller number (Backspace deletes a digit)"))
+        } else if q > MAX_SEATS_PER_SALE {
+            Some(format!("{q} is more than {MAX_SEATS_PER_SALE} seats in one sale: type a smaller number"))
+        } else {
+            None
         }
     }
 

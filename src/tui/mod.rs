@@ -18,6 +18,7 @@ pub mod reply;
 pub mod request;
 pub mod screen;
 pub mod terminal;
+pub mod tickets;
 pub mod types;
 pub mod update;
 pub mod view;

@@ -495,7 +495,7 @@ fn same_name(a: &str, b: &str) -> bool {
 
 /// A customer form filled in for `c` (selling to them again).
 pub fn draft_for(c: &crate::domain::Customer) -> Form {
-    let mut form = crate::tui::update::customer_form();
+    let mut form = Form::customer();
     for f in &mut form.fields {
         let value = match f.label {
             "Name" => Some(c.name.clone()),

@@ -11,11 +11,12 @@
 //! refuses too, in the booking's own transaction).
 
 use crate::domain::ticket::quote;
-use crate::domain::{Event, Money, NewTicketType, TicketType, TypeCount};
+use crate::domain::{Money, NewTicketType, TicketType, TypeCount};
 use crate::engine::TypeOnSale;
 use crate::tui::app::{App, Confirm, FormKind, Overlay, Screen, Sell, Stage};
 use crate::tui::form::{Field, Form};
 use crate::tui::request::Write;
+use crate::tui::tickets::TypesScreen;
 
 // ---- the counter --------------------------------------------------------------------
 
@@ -200,7 +201,7 @@ fn set(app: &mut App, i: usize, n: u32) {
     s.counts.insert(id, n);
     if s.stage == Stage::Choose {
         s.quantity = s.counted();
-        if let Some(why) = crate::tui::update::too_many(s) {
+        if let Some(why) = s.too_many() {
             return app.error(why);
         }
     }
@@ -211,20 +212,6 @@ fn set(app: &mut App, i: usize, n: u32) {
 }
 
 // ---- the types screen ---------------------------------------------------------------
-
-/// An event's ticket types, retired ones too, as last read.
-#[derive(Debug, Clone)]
-pub struct TypesScreen {
-    pub event: Event,
-    pub rows: Vec<TypeOnSale>,
-    pub sel: usize,
-}
-
-impl TypesScreen {
-    pub fn selected(&self) -> Option<&TicketType> {
-        self.rows.get(self.sel).map(|r| &r.ticket_type)
-    }
-}
 
 /// `t` on the Events list: the selected event's types.
 pub fn open(app: &mut App) {

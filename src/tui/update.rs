@@ -12,9 +12,7 @@ use crate::domain::{
 use crate::engine::{HoldRequest, SeatPick};
 use crate::ids::short;
 use crate::tui::action::{Action, Edit, Msg};
-use crate::tui::app::{
-    App, Confirm, FormKind, MAX_SEATS_PER_SALE, Open, Overlay, STATUS_FILTERS, Screen, Sell, Stage, Tab,
-};
+use crate::tui::app::{App, Confirm, FormKind, Open, Overlay, STATUS_FILTERS, Screen, Sell, Stage, Tab};
 use crate::tui::backoffice;
 use crate::tui::door;
 use crate::tui::form::{Field, Form, FormInput};
@@ -518,22 +516,8 @@ fn toggle_seat(app: &mut App) {
 fn set_quantity(app: &mut App, q: u32) {
     let Some(s) = app.sell.as_mut() else { return };
     s.quantity = q;
-    if let Some(why) = too_many(s) {
+    if let Some(why) = s.too_many() {
         app.error(why);
-    }
-}
-
-/// Why the quantity on screen cannot be held, if it cannot.
-pub fn too_many(s: &Sell) -> Option<String> {
-    let (q, left) = (s.quantity, s.event.available);
-    if q == 0 {
-        Some("0 seats: type how many, at least 1".to_string())
-    } else if q > left {
-        Some(format!("{q} is more than the {left} seat(s) left: type a smaller number (Backspace deletes a digit)"))
-    } else if q > MAX_SEATS_PER_SALE {
-        Some(format!("{q} is more than {MAX_SEATS_PER_SALE} seats in one sale: type a smaller number"))
-    } else {
-        None
     }
 }
 
@@ -557,7 +541,7 @@ fn hold(app: &mut App) {
     }
     let Some(s) = app.sell.as_ref() else { return };
     if s.picked.is_empty()
-        && let Some(why) = too_many(s)
+        && let Some(why) = s.too_many()
     {
         app.error(format!("Not held: {why}"));
         return;
@@ -675,8 +659,6 @@ fn quit(app: &mut App) {
     }
 }
 
-/// The quit prompt's "release": let the hold go (or cancel the unpaid
-/// booking: nothing was charged), and quit once that is done.
 /// The door's part of a cancel: "2 of 3 tickets already used at the door:
 /// they will be voided", and how many, from the booking's tickets on screen
 /// (the engine checks the count again: one admitted meanwhile is refused).
@@ -698,6 +680,8 @@ fn admitted_warning(app: &App, booking: &crate::domain::Booking) -> Option<(Stri
     counts.admitted_warning().map(|w| (w, counts.used))
 }
 
+/// The quit prompt's "release": let the hold go (or cancel the unpaid
+/// booking: nothing was charged), and quit once that is done.
 fn quit_releasing(app: &mut App) {
     let Some(Overlay::Quit(open)) = app.overlay.take() else { return };
     if app.write_refused() {
@@ -714,17 +698,6 @@ fn quit_releasing(app: &mut App) {
     app.quit_after_write = true;
 }
 
-pub fn customer_form() -> Form {
-    Form::new(
-        "Customer",
-        vec![
-            Field::new("Name", "required").max(120),
-            Field::new("Email", "email or phone (or both)"),
-            Field::new("Phone", "digits, spaces, dashes, leading +"),
-        ],
-    )
-}
-
 /// Enter in the Held stage opens the form; in the Payment stage it confirms
 /// the booking again with the same key (a replay: audited, nothing changes).
 fn customer(app: &mut App) {
@@ -738,7 +711,7 @@ fn customer(app: &mut App) {
                 app.error(format!("Tickets: {why}"));
                 return;
             }
-            let form = app.customer_draft.take().unwrap_or_else(customer_form);
+            let form = app.customer_draft.take().unwrap_or_else(Form::customer);
             app.overlay = Some(Overlay::CustomerForm(form));
         }
         Stage::Payment => {

@@ -6,8 +6,9 @@
 use super::cells;
 use crate::tui::action::Action;
 use crate::tui::app::App;
-use crate::tui::door::{Scan, answer_text};
+use crate::tui::door::answer_text;
 use crate::tui::keymap::{DOOR, key};
+use crate::tui::tickets::Scan;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};

@@ -189,7 +189,7 @@ fn draw_quantity(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
 /// The quantity as typed; red when the event cannot give that many.
 fn quantity_span(sell: &Sell, style: Style) -> Span<'static> {
     let text = if style == Style::new() { sell.quantity.to_string() } else { format!(" {} ", sell.quantity) };
-    let too_many = crate::tui::update::too_many(sell).is_some();
+    let too_many = sell.too_many().is_some();
     Span::styled(text, if too_many { style.fg(Color::Red).bold() } else { style })
 }
 
