@@ -31,6 +31,10 @@ text_enum!(
         RecoveryFreedSeat => "RECOVERY_FREED_SEAT",
         RecoveryHealedAvailable => "RECOVERY_HEALED_AVAILABLE",
         RecoveryClosedRun => "RECOVERY_CLOSED_RUN",
+        /// A venue setting changed (details: key, old and new value).
+        SettingChanged => "SETTING_CHANGED",
+        /// A customer's name, email and phone were erased on request (ids only).
+        CustomerErased => "CUSTOMER_ERASED",
     }
 );
 
@@ -44,6 +48,8 @@ text_enum!(
         Payment => "payment",
         Refund => "refund",
         JobRun => "job_run",
+        /// A venue setting; `entity_id` is its key.
+        Setting => "setting",
     }
 );
 
@@ -94,7 +100,7 @@ mod tests {
             "EVENT_CREATED CUSTOMER_CREATED HOLD_CREATED HOLD_RETRY HOLD_CONSUMED HOLD_RELEASED HOLD_EXPIRED \
              BOOKING_CREATED BOOKING_RETRY BOOKING_CONFIRMED BOOKING_PAYMENT_FAILED BOOKING_EXPIRED BOOKING_CANCELLED \
              PAYMENT_ATTEMPT PAYMENT_RETRY REFUND_INITIATED REFUND_PROCESSED RECOVERY_FREED_SEAT \
-             RECOVERY_HEALED_AVAILABLE RECOVERY_CLOSED_RUN"
+             RECOVERY_HEALED_AVAILABLE RECOVERY_CLOSED_RUN SETTING_CHANGED CUSTOMER_ERASED"
         );
         assert_eq!(AuditEntity::parse("Hold"), None);
     }

@@ -88,6 +88,8 @@ impl Desk {
                 return Err(Error::refused(format!("'{}' has already started; sales are closed", event.name)));
             }
             let labels = pick_labels(tx, &event, &req.pick)?;
+            // The venue's hold period now; the hold keeps the deadline it is given.
+            let hold_window = tx.policy()?.hold_window();
             let seats = match &req.pick {
                 SeatPick::Count(n) => u32::try_from(*n).unwrap_or(u32::MAX),
                 SeatPick::Labels(_) => labels.len() as u32,
@@ -108,7 +110,7 @@ impl Desk {
                 status: HoldStatus::Active,
                 actor: tx.actor.to_string(),
                 created_at: tx.now,
-                expires_at: tx.now + tx.ctx.config.hold_window,
+                expires_at: tx.now + hold_window,
             };
             sales::insert_hold(tx, &hold)?;
             if let Err(e) = sales::insert_hold_seats(tx, &hold.id, &event.id, &hold.labels) {

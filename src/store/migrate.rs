@@ -42,6 +42,9 @@ impl std::fmt::Display for Step {
 pub const STEPS: &[Step] = &[
     Step { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") },
     Step { version: 2, name: "application_id", sql: include_str!("../../migrations/0002_application_id.sql") },
+    // Numbered 0006 on its branch (issue 13) while 0003–0005 land elsewhere; the
+    // merge renumbers the file and this step so versions stay 1, 2, 3 …
+    Step { version: 3, name: "settings", sql: include_str!("../../migrations/0006_settings.sql") },
 ];
 
 /// The newest schema version this binary knows.

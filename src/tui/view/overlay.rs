@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
                     money(s.refund),
                     money(booking.amount),
                     money(s.fee),
-                    app.ctx.config.refund_percent
+                    app.ctx.config.over_defaults().refund_percent
                 ),
                 None => "Nothing was charged: no refund.".to_string(),
             };
