@@ -447,10 +447,13 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
                 .and_then(|k| boxoffice::domain::Settings::default().set(k, &value).map(|()| k))?;
             let desk = open_existing(db, config)?;
             let c = desk.set_setting(checked.as_str(), &value)?;
+            let shown = |v: &str| if v.is_empty() { "(not set)".to_string() } else { v.to_string() };
             let mut text = if c.changed {
                 format!(
                     "{}: {} → {} (audited; every counter on the file uses it from its next operation)\n",
-                    c.key, c.old, c.new
+                    c.key,
+                    shown(&c.old),
+                    shown(&c.new)
                 )
             } else {
                 format!("{} is already {}; nothing changed\n", c.key, c.new)

@@ -1,8 +1,10 @@
 //! A customer's right to be forgotten: their name, email and phone are
 //! replaced; their bookings, amounts and tickets stay for the accounts. The
 //! erasure is audited by id only (audit rows never carry personal data), the
-//! replaced bytes are zeroed in the file (`secure_delete`), and the WAL is
-//! checkpointed and truncated so no old page image keeps them either.
+//! replaced bytes are zeroed in the file (every connection runs with
+//! `secure_delete`, so neither this update nor any earlier move of the row
+//! left a copy in free space), and the WAL is checkpointed and truncated so
+//! no old page image keeps them either.
 
 use super::Desk;
 use crate::domain::customer::{normalize_email, normalize_phone};
@@ -38,9 +40,8 @@ impl Desk {
         if who.is_empty() {
             return Err(Invalid::new("customer", "give the customer's id, email or phone").into());
         }
-        // Zeroes what the update replaces (the row's old bytes, index entries)
-        // instead of leaving it in the page's free space.
-        privacy::secure_delete(&self.conn, true)?;
+        // Every connection runs with `secure_delete` on (store::prepare): what
+        // the update replaces is zeroed, not left in the page's free space.
         let erased = self.write(|tx| {
             let c = find(tx, who)?;
             let bookings = privacy::bookings_of(tx, &c.id)?;
@@ -55,7 +56,6 @@ impl Desk {
             tx.audit(NewAudit::new(AuditAction::CustomerErased, AuditEntity::Customer, &c.id))?;
             Ok(Erasure { customer_id: c.id, bookings, already: false, wal_cleared: false })
         });
-        let _ = privacy::secure_delete(&self.conn, false);
         let mut erased = erased?;
         if !erased.already && self.conn.is_autocommit() {
             erased.wal_cleared = privacy::checkpoint_truncate(&self.conn)?;

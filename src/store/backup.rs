@@ -190,9 +190,15 @@ fn replace_locked(db: &Path, from: &Path, kept: &Path) -> Result<()> {
     snapshot(&lock, kept)?;
     let source = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     let backup = rusqlite::backup::Backup::new(&source, &mut lock)?;
-    backup.run_to_completion(-1, Duration::ZERO, None).map_err(|e| {
+    // All pages in one step: one transaction on the locked file.
+    let copied = match backup.step(-1) {
+        Ok(rusqlite::backup::StepResult::Done) => Ok(()),
+        Ok(other) => Err(format!("the copy stopped early ({other:?})")),
+        Err(e) => Err(e.to_string()),
+    };
+    copied.map_err(|why| {
         Error::Storage(format!(
-            "cannot write the backup into {} ({e}); the file is unchanged and kept as {}",
+            "cannot write the backup into {} ({why}); the file is unchanged and kept as {}",
             db.display(),
             kept.display()
         ))

@@ -210,6 +210,10 @@ fn prepare(mut conn: Connection, durability: Durability) -> Result<(Connection, 
         return Err(Error::Storage(format!("cannot switch the file to WAL mode (got {mode})")));
     }
     conn.pragma_update(None, "synchronous", durability.pragma())?;
+    // What is deleted or replaced is overwritten with zeros, never left in
+    // free space: an erased customer (engine::privacy) leaves no copy behind,
+    // not even from a row moved when a b-tree page split long before.
+    conn.pragma_update(None, "secure_delete", true)?;
     // Migrations run with foreign keys off (the bundled SQLite defaults them on),
     // as SQLite's table-rebuild recipe needs; each step is checked instead.
     conn.pragma_update(None, "foreign_keys", false)?;

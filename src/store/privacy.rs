@@ -1,5 +1,6 @@
 //! SQL for erasing a customer's personal data and leaving no copy of it
-//! behind in the file (`secure_delete`, a truncating WAL checkpoint).
+//! behind in the file (with `secure_delete`, set on every connection, and a
+//! truncating WAL checkpoint).
 
 use crate::domain::AuditAction;
 use crate::error::Result;
@@ -24,13 +25,6 @@ pub fn was_erased(conn: &Connection, id: &str) -> Result<bool> {
 /// How many bookings the customer has (they stay, for the accounts).
 pub fn bookings_of(conn: &Connection, id: &str) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT count(*) FROM bookings WHERE customer_id = ?1")?.query_row([id], |r| r.get(0))?)
-}
-
-/// `PRAGMA secure_delete`: with it on, SQLite overwrites what it deletes or
-/// replaces with zeros instead of leaving it in free space.
-pub fn secure_delete(conn: &Connection, on: bool) -> Result<()> {
-    conn.pragma_update(None, "secure_delete", on)?;
-    Ok(())
 }
 
 /// Copies the WAL into the file and truncates it to nothing, so old page

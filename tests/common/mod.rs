@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod tmpfs;
+pub mod tmux;
 pub mod tui;
 
 use boxoffice::clock::ManualClock;
