@@ -8,26 +8,14 @@ mod common;
 use boxoffice::jobs::{Job, Jobs, MemorySink, NextDue, RunOutcome, job_statuses};
 use boxoffice::{Config, Context, Desk, SeatPick};
 use chrono::Duration;
-use common::{World, dump};
+use common::{World, dump, names_in};
 use rusqlite::{Connection, OpenFlags};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn cli(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_boxoffice"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BOXOFFICE_DB")
-        .env_remove("BOXOFFICE_GROUP")
-        .output()
-        .expect("run boxoffice");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::boxoffice(db, args, &[])
 }
 
 fn read_only(path: &Path) -> Connection {
@@ -264,13 +252,6 @@ fn tick_jobs(w: &World, backups: &Path) -> Jobs {
     let mut jobs = Jobs::new(desk, Box::new(MemorySink::default()));
     jobs.back_up_daily_into(backups.to_path_buf());
     jobs
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut n: Vec<String> =
-        std::fs::read_dir(dir).expect("list").filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
-    n.sort();
-    n
 }
 
 #[test]

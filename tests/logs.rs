@@ -7,15 +7,7 @@ use boxoffice::clock::{Clock, ManualClock};
 use boxoffice::jobs::{AuditSink, DailyLog};
 use boxoffice::{Config, Context, Desk};
 use common::tmux::{start_app, tmux_available};
-use std::path::Path;
 use std::sync::Arc;
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut n: Vec<String> =
-        std::fs::read_dir(dir).expect("list").filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
-    n.sort();
-    n
-}
 
 #[test]
 fn the_audit_log_keeps_the_last_n_days_and_nothing_else_is_touched() {
@@ -30,7 +22,7 @@ fn the_audit_log_keeps_the_last_n_days_and_nothing_else_is_touched() {
         clock.advance(chrono::Duration::days(1));
     }
     assert_eq!(
-        names(dir.path()),
+        common::names_in(dir.path()),
         [
             "audit.2026-06-04.jsonl",
             "audit.2026-06-05.jsonl",
@@ -43,7 +35,7 @@ fn the_audit_log_keeps_the_last_n_days_and_nothing_else_is_touched() {
     log.keep_days(1);
     log.append(&["{\"seq\":6}".into()]).expect("append");
     let today = format!("audit.{}.jsonl", clock.now().format("%Y-%m-%d"));
-    assert_eq!(names(dir.path()), [today.as_str(), "audit.someday.jsonl", "notes.txt"]);
+    assert_eq!(common::names_in(dir.path()), [today.as_str(), "audit.someday.jsonl", "notes.txt"]);
 }
 
 #[test]
@@ -71,7 +63,8 @@ fn the_app_log_keeps_the_newest_log_days_files() {
     tmux.send(&["q"]);
     let s = tmux.wait_for("the exit status", |s| s.lines().any(|l| l.starts_with("BOXOFFICE_EXIT=")));
     assert!(s.contains("BOXOFFICE_EXIT=0"), "{s}");
-    let app_logs: Vec<String> = names(&logs).into_iter().filter(|n| n.starts_with("boxoffice.log")).collect();
+    let app_logs: Vec<String> =
+        common::names_in(&logs).into_iter().filter(|n| n.starts_with("boxoffice.log")).collect();
     assert_eq!(app_logs.len(), 3, "today's and the two newest old ones: {app_logs:?}");
     assert!(app_logs.contains(&"boxoffice.log.2026-01-09".to_string()), "{app_logs:?}");
 }

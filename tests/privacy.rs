@@ -7,26 +7,9 @@ mod common;
 use boxoffice::domain::{NewCustomer, PaymentOutcome};
 use boxoffice::jobs::{Jobs, audit_log_sink};
 use boxoffice::{Config, Context, Desk, HoldRequest, SeatPick};
+use common::boxoffice;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn boxoffice(db: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_boxoffice"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BOXOFFICE_DB")
-        .env_remove("BOXOFFICE_GROUP")
-        .envs(env.iter().copied())
-        .output()
-        .expect("run boxoffice");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o7777

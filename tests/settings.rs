@@ -12,22 +12,19 @@ use std::path::Path;
 use std::process::Command;
 
 fn cli(db: &Path, args: &[&str]) -> (i32, String, String) {
-    cli_env(db, args, &[])
+    common::boxoffice(db, args, &[])
 }
 
-fn cli_env(db: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_boxoffice"));
-    cmd.arg("--db").arg(db).args(args);
-    for var in ["BOXOFFICE_DB", "BOXOFFICE_HOLD_MINUTES", "BOXOFFICE_PAYMENT_MINUTES", "BOXOFFICE_REFUND_PERCENT"] {
-        cmd.env_remove(var);
-    }
-    cmd.envs(env.iter().copied());
-    let out = cmd.output().expect("run boxoffice");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// One seat of `e`, held at `desk`.
+fn hold_one(desk: &Desk, e: &boxoffice::domain::Event) -> boxoffice::domain::Hold {
+    desk.hold(boxoffice::HoldRequest {
+        event_id: e.id.clone(),
+        pick: boxoffice::SeatPick::Count(1),
+        idempotency_key: None,
+        correlation_id: None,
+    })
+    .expect("hold")
+    .value
 }
 
 /// A second counter on the same file, on the same clock.
@@ -48,15 +45,7 @@ fn a_change_reaches_every_counter_at_its_next_hold_and_a_hold_keeps_its_deadline
     let c = w.desk.set_setting("hold_minutes", "7").expect("set");
     assert!(c.changed);
     // … and the other counter's very next hold uses it, with no restart.
-    let h = other
-        .hold(boxoffice::HoldRequest {
-            event_id: e.id.clone(),
-            pick: boxoffice::SeatPick::Count(1),
-            idempotency_key: None,
-            correlation_id: None,
-        })
-        .expect("hold")
-        .value;
+    let h = hold_one(&other, &e);
     assert_eq!(h.expires_at, t0() + Duration::minutes(7));
     // The hold made before the change keeps the deadline it was given.
     assert_eq!(w.desk.get_hold(&before.id).expect("hold").expires_at, t0() + Duration::minutes(5));
@@ -85,15 +74,7 @@ fn an_override_wins_for_its_process_only_and_says_so() {
     assert_eq!(v.source(SettingKey::HoldMinutes), Source::Override);
     assert_eq!(v.overridden, vec![SettingKey::HoldMinutes]);
     assert_eq!(script.ctx().config.overridden(), vec![SettingKey::HoldMinutes], "the status bar needs no query");
-    let h = script
-        .hold(boxoffice::HoldRequest {
-            event_id: e.id.clone(),
-            pick: boxoffice::SeatPick::Count(1),
-            idempotency_key: None,
-            correlation_id: None,
-        })
-        .expect("hold")
-        .value;
+    let h = hold_one(&script, &e);
     assert_eq!(h.expires_at, t0() + Duration::minutes(2));
     assert_eq!(w.hold(&e, 1).expires_at, t0() + Duration::minutes(7), "the other counter keeps the file's");
     // A change made by the overriding process still goes to the file, for the others.
@@ -126,7 +107,7 @@ fn the_cli_lists_gets_and_sets_and_exits_2_on_a_bad_value() {
     let db = w.path();
     w.desk.set_setting("venue_name", "Grand Theatre").expect("set");
 
-    let (code, out, err) = cli_env(&db, &["settings"], &[("BOXOFFICE_PAYMENT_MINUTES", "3")]);
+    let (code, out, err) = common::boxoffice(&db, &["settings"], &[("BOXOFFICE_PAYMENT_MINUTES", "3")]);
     assert_eq!(code, 0, "{err}");
     let line = |key: &str| out.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("{key} in\n{out}"));
     assert!(line("venue_name").contains("file") && line("venue_name").ends_with("Grand Theatre"), "{out}");
