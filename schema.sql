@@ -478,7 +478,16 @@ CREATE TABLE IF NOT EXISTS scans (
 CREATE INDEX IF NOT EXISTS scans_by_ticket ON scans (ticket_id, result) WHERE ticket_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS scans_by_time ON scans (at);
 
+-- The venue's settings (migration 0005): one row per key that is set; a key
+-- with no row has its default (src/domain/settings.rs). Each change is audited.
+CREATE TABLE IF NOT EXISTS settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT NOT NULL
+) WITHOUT ROWID;
+
 -- Marks the file as boxoffice's (migration 0002; "BOXF"), so a file that is not
 -- ours is refused and never changed; user_version is the newest migration.
 PRAGMA application_id = 1112496198;
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

@@ -429,36 +429,61 @@ pub fn pct(r: f64) -> String {
     format!("{:.1}%", r * 100.0)
 }
 
-/// Parses a date for `--from`/`--to`: `YYYY-MM-DD` (a UTC day) or RFC 3339.
-/// A bare date as `--to` means the end of that day (`end_of_day`).
-pub fn parse_date(text: &str, end_of_day: bool) -> std::result::Result<DateTime<Utc>, String> {
-    let t = text.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.to_utc());
-    }
-    match chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        Ok(d) => {
-            let d =
-                if end_of_day { d.succ_opt().ok_or_else(|| format!("'{t}' is too far in the future"))? } else { d };
-            Ok(d.and_hms_opt(0, 0, 0).map(|n| n.and_utc()).unwrap_or_default())
+/// A date as typed for `--from`/`--to`/`--now`: an instant, or a day whose
+/// start depends on the venue's time zone (known once the file is open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateArg {
+    Instant(DateTime<Utc>),
+    Day(chrono::NaiveDate),
+}
+
+impl DateArg {
+    /// `YYYY-MM-DD` or RFC 3339.
+    pub fn parse(text: &str) -> std::result::Result<DateArg, String> {
+        let t = text.trim();
+        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+            return Ok(DateArg::Instant(dt.to_utc()));
         }
-        Err(_) => Err(format!("'{t}' is not a date: use YYYY-MM-DD (a UTC day) or RFC 3339 like 2026-06-01T09:00:00Z")),
+        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(DateArg::Day).map_err(|_| {
+            format!("'{t}' is not a date: use YYYY-MM-DD (a day in the venue's time zone) or RFC 3339 like 2026-06-01T09:00:00Z")
+        })
     }
+
+    /// The instant: a day starts at its midnight in `zone`; with
+    /// `end_of_day` (as `--to`) the whole day is included, so it ends at the next one's.
+    pub fn resolve(self, end_of_day: bool, zone: chrono_tz::Tz) -> std::result::Result<DateTime<Utc>, String> {
+        match self {
+            DateArg::Instant(t) => Ok(t),
+            DateArg::Day(d) => {
+                let d =
+                    if end_of_day { d.succ_opt().ok_or_else(|| format!("{d} is too far in the future"))? } else { d };
+                Ok(crate::domain::settings::start_of_day(d, zone))
+            }
+        }
+    }
+}
+
+/// Parses a date for `--from`/`--to`: `YYYY-MM-DD` (a UTC day) or RFC 3339.
+/// A bare date as `--to` means the end of that day (`end_of_day`). The CLI
+/// reads days in the venue's zone ([`DateArg`]); this is the UTC case.
+pub fn parse_date(text: &str, end_of_day: bool) -> std::result::Result<DateTime<Utc>, String> {
+    DateArg::parse(text)?.resolve(end_of_day, chrono_tz::Tz::UTC)
 }
 
 // ---- the text table (`report --format table`) -------------------------------------
 
 impl Report {
-    /// A readable plain-text rendering; money in major units with the currency.
-    pub fn table(&self) -> String {
+    /// A readable plain-text rendering; money in major units with the
+    /// currency, times in the venue's `zone`.
+    pub fn table(&self, zone: chrono_tz::Tz) -> String {
         use crate::domain::Money;
         use std::fmt::Write;
         let s = &self.summary;
         let h = &self.health;
-        let secs = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let secs = |t: DateTime<Utc>| t.with_timezone(&zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let day = |t: Option<DateTime<Utc>>| t.map_or("-".to_string(), secs);
         let mut out = String::new();
-        let _ = writeln!(out, "BOOKING SUMMARY");
+        let _ = writeln!(out, "BOOKING SUMMARY   (times in {})", zone.name());
         let _ = writeln!(
             out,
             "  event: {}   booked from: {}   to: {}",
