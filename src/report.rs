@@ -37,7 +37,9 @@
 //! - **Status**: the worst level of the three rates against the thresholds below;
 //!   a rate is judged only once its denominator reaches [`MIN_SAMPLE`].
 
-use crate::domain::{BookingStatus, EventAgg, HealthAgg, MAX_HOURS, RefundAgg, ReportFilter, window_start};
+use crate::domain::{
+    BookingStatus, EventAgg, EventPage, HealthAgg, MAX_HOURS, RefundAgg, ReportFilter, ScopeTotals, window_start,
+};
 use crate::engine::Desk;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
@@ -135,7 +137,12 @@ pub struct Summary {
     pub refunds_failed_payments: i64,
     /// Of `refunds`: not yet processed.
     pub refunds_pending: i64,
+    /// One row per event in scope, or a page of them ([`Desk::report_page`]).
     pub events: Vec<EventRow>,
+    /// How many event rows the whole report has (more than `events` holds
+    /// when it is a page). Not in the JSON: the CLI prints whole reports.
+    #[serde(skip)]
+    pub event_count: u64,
 }
 
 impl Summary {
@@ -209,7 +216,22 @@ impl Desk {
     /// above it, so the engine never depends on what a report shows.
     pub fn report(&self, filter: &ReportFilter) -> Result<Report> {
         let aggs = self.report_aggregates(filter)?;
-        Ok(Report { summary: summarize(filter, aggs.events), health: assess(filter, aggs.now, aggs.health) })
+        Ok(Report { summary: summarize(filter, aggs.events, None), health: assess(filter, aggs.now, aggs.health) })
+    }
+
+    /// The same report with only `rows` of its per-event rows, from `offset`
+    /// in report order: every figure is the whole report's (`event_count`
+    /// says how many event rows it has). Over all events and all time the
+    /// other events are never read: the totals are the running totals.
+    pub fn report_page(&self, filter: &ReportFilter, offset: usize, rows: usize) -> Result<Report> {
+        let aggs = self.report_aggregates_paged(filter, Some(EventPage { offset, rows }))?;
+        let cut = aggs.totals.is_some();
+        let mut summary = summarize(filter, aggs.events, aggs.totals);
+        if !cut {
+            // The store read every row (one event, or a date range): cut here.
+            summary.events = summary.events.into_iter().skip(offset).take(rows).collect();
+        }
+        Ok(Report { summary, health: assess(filter, aggs.now, aggs.health) })
     }
 }
 
@@ -252,16 +274,17 @@ fn status_index(s: BookingStatus) -> usize {
     BookingStatus::DIAGRAM.iter().position(|x| *x == s).unwrap_or(0)
 }
 
-/// Turns per-event aggregates into the summary.
-pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
+/// Turns per-event aggregates into the summary. The totals are the events'
+/// sums, or `totals` when the events are a page of the report.
+pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>, totals: Option<ScopeTotals>) -> Summary {
     let confirmed = status_index(BookingStatus::Confirmed);
     let mut total_counts = [0u64; 5];
     let (mut capacity, mut sold, mut confirmed_amount) = (0u64, 0u64, 0i64);
     let mut refunds = RefundAgg::default();
     let mut currencies: Vec<&str> = Vec::new();
-    for e in &events {
-        if !currencies.contains(&e.currency.as_str()) {
-            currencies.push(&e.currency);
+    for c in totals.iter().flat_map(|t| &t.currencies).chain(events.iter().map(|e| &e.currency)) {
+        if !currencies.contains(&c.as_str()) {
+            currencies.push(c);
         }
     }
     let currency = match currencies.as_slice() {
@@ -269,8 +292,8 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
         [one] => one.to_string(),
         _ => "MIXED".to_string(),
     };
-    let rows = events
-        .iter()
+    let rows: Vec<EventRow> = events
+        .into_iter()
         .map(|e| {
             let counts: [u64; 5] = std::array::from_fn(|i| e.by_status[i].count);
             for (t, c) in total_counts.iter_mut().zip(counts) {
@@ -285,10 +308,10 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
             refunds.pending += e.refunds.pending;
             refunds.fees_kept += e.refunds.fees_kept;
             EventRow {
-                event_id: e.event_id.clone(),
-                name: e.name.clone(),
+                event_id: e.event_id,
+                name: e.name,
                 starts_at: e.starts_at,
-                currency: e.currency.clone(),
+                currency: e.currency,
                 bookings: counts.iter().sum(),
                 by_status: shares(counts),
                 capacity: e.capacity,
@@ -300,6 +323,16 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
             }
         })
         .collect();
+    let event_count = match &totals {
+        Some(t) => {
+            total_counts = std::array::from_fn(|i| t.by_status[i].count);
+            (capacity, sold, confirmed_amount) =
+                (t.capacity, t.by_status[confirmed].seats, t.by_status[confirmed].amount);
+            refunds = t.refunds;
+            t.events
+        }
+        None => rows.len() as u64,
+    };
     Summary {
         event_id: filter.event_id.clone(),
         from: filter.from,
@@ -317,6 +350,7 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
         refunds_failed_payments: refunds.full,
         refunds_pending: refunds.pending,
         events: rows,
+        event_count,
     }
 }
 

@@ -13,16 +13,18 @@ pub mod event;
 pub mod filters;
 pub mod money;
 pub mod records;
+pub mod search;
 pub mod seats;
 pub mod status;
 
-pub use aggregates::{Aggregates, EventAgg, HealthAgg, RefundAgg, StatusAgg};
+pub use aggregates::{Aggregates, EventAgg, HealthAgg, RefundAgg, ScopeTotals, StatusAgg};
 pub use audit::{AuditAction, AuditEntity};
 pub use customer::NewCustomer;
 pub use event::{EventKind, NewEvent};
-pub use filters::{AuditField, AuditFilter, BookingFilter, MAX_HOURS, ReportFilter, window_start};
+pub use filters::{AuditField, AuditFilter, BookingFilter, EventPage, MAX_HOURS, ReportFilter, window_start};
 pub use money::{Money, RefundSplit, refund_split};
 pub use records::*;
+pub use search::SearchText;
 pub use status::{BookingEvent, BookingStatus, HoldStatus, JobRunStatus, PaymentOutcome, RefundKind, RefundStatus};
 
 /// A rule a piece of input broke: names the field and the rule, so the

@@ -42,6 +42,7 @@ impl std::fmt::Display for Step {
 pub const STEPS: &[Step] = &[
     Step { version: 1, name: "init", sql: include_str!("../../migrations/0001_init.sql") },
     Step { version: 2, name: "application_id", sql: include_str!("../../migrations/0002_application_id.sql") },
+    Step { version: 3, name: "fast_reads", sql: include_str!("../../migrations/0003_fast_reads.sql") },
 ];
 
 /// The newest schema version this binary knows.

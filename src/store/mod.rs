@@ -24,6 +24,10 @@ use std::time::Duration;
 /// rebuild indexes; files themselves are built by [`migrate::STEPS`].
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Page cache per connection, in KiB as `PRAGMA cache_size` takes it when
+/// negative: 64 MiB, so the pages a screen reads again (indexes of a big file,
+/// the search indexes) stay in memory instead of SQLite's default 2 MiB.
+const CACHE_KIB: i64 = -65_536;
 /// `BEGIN IMMEDIATE` can still meet SQLITE_BUSY after `busy_timeout` under long
 /// saturation; nothing has happened yet, so trying again is safe.
 const BEGIN_RETRIES: u32 = 20;
@@ -146,6 +150,7 @@ fn connect_read_only(path: &Path) -> Result<Connection> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "query_only", true)?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     Ok(conn)
 }
 
@@ -181,6 +186,7 @@ fn prepare(conn: Connection, durability: Durability) -> Result<(Connection, Migr
         return Err(Error::Storage(format!("cannot switch the file to WAL mode (got {mode})")));
     }
     conn.pragma_update(None, "synchronous", durability.pragma())?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     // Migrations run with foreign keys off (the bundled SQLite defaults them on),
     // as SQLite's table-rebuild recipe needs; each step is checked instead.
     conn.pragma_update(None, "foreign_keys", false)?;
