@@ -363,8 +363,9 @@ pub(crate) fn list_bookings_by(
                 keys.sort_unstable();
                 Ok(Some(keys))
             };
-            let people = keys(&CUSTOMER_KEYS.replace(":customers", "?1"), &customers)?;
-            let shows = keys(&EVENT_KEYS.replace(":events", "?1"), &events)?;
+            // A way that matches nothing is left out of the walk (no key lookups for it).
+            let people = keys(&CUSTOMER_KEYS.replace(":customers", "?1"), &customers)?.filter(|k| !k.is_empty());
+            let shows = keys(&EVENT_KEYS.replace(":events", "?1"), &events)?.filter(|k| !k.is_empty());
             let has = |keys: &Option<Vec<i64>>, key: Option<i64>| matches!((keys, key), (Some(keys), Some(key)) if keys.binary_search(&key).is_ok());
             // The same ends as `id_ways`: the id's start, its short id's start, its end.
             let id_matches = |b: &str| {
@@ -373,10 +374,14 @@ pub(crate) fn list_bookings_by(
                         || (id.len() <= SHORT_ID && crate::ids::short(b).starts_with(id))
                         || b.ends_with(id))
             };
+            let key = |keys: &Option<Vec<i64>>, col: &str| match keys {
+                Some(_) => format!("(SELECT k.n FROM search_keys k WHERE k.ref = b.{col})"),
+                None => "NULL".to_string(),
+            };
             let sql = format!(
-                "SELECT b.rowid, b.id, kc.n, ke.n FROM bookings b
-                 LEFT JOIN search_keys kc ON kc.ref = b.customer_id LEFT JOIN search_keys ke ON ke.ref = b.event_id
-                 WHERE 1{} ORDER BY b.created_at DESC, b.id DESC",
+                "SELECT b.rowid, b.id, {}, {} FROM bookings b WHERE 1{} ORDER BY b.created_at DESC, b.id DESC",
+                key(&people, "customer_id"),
+                key(&shows, "event_id"),
                 filters("b")
             );
             let mut stmt = conn.prepare_cached(&sql)?;
