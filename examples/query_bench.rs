@@ -199,21 +199,24 @@ fn measure(path: &Path, runs: usize) -> Vec<Stats> {
         (b, String::new(), String::new())
     });
     let short = &sample.id[sample.id.len() - 8..];
-    let mut searches: Vec<String> = ["s", "sh", "sha", "shar", "sharm", "sharma", "priya sharma", "ZOË", "zoe", "Zoë"]
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    searches.extend(["98765", "98765 43210", "+91 98765-43210", "9876543210", "+91 98123 45678"].map(String::from));
-    searches.extend(["priya.sharma@example.in", "hamlet", "hamlet 00013"].map(String::from));
-    for n in [1, 2, 4, 8] {
-        searches.push(short[..n].to_string());
+    // (label, text): the label names what was typed, the same on both files.
+    let mut searches: Vec<(String, String)> =
+        ["s", "sh", "sha", "shar", "sharm", "sharma", "priya sharma", "ZOË", "zoe", "Zoë"]
+            .iter()
+            .chain(&["98765", "98765 43210", "+91 98765-43210", "9876543210", "+91 98123 45678"])
+            .chain(&["priya.sharma@example.in", "hamlet", "hamlet 00013"])
+            .map(|t| (format!("{t:?}"), t.to_string()))
+            .collect();
+    for n in [1, 2, 4] {
+        searches.push((format!("short id's first {n}"), short[..n].to_string()));
     }
-    searches.push(sample.id[sample.id.len() - 12..].to_string());
-    searches.push(sample.id[..13].to_string());
-    searches.push(sample.id.clone());
-    for s in &searches {
-        time(o, runs, format!("bookings: search {s:?}"), || {
-            desk.bookings(&BookingFilter { search: s.clone(), limit: LIST, ..Default::default() })
+    searches.push(("short id (last 8 of the id)".into(), short.to_string()));
+    searches.push(("the id's last 12".into(), sample.id[sample.id.len() - 12..].to_string()));
+    searches.push(("the id's first 13".into(), sample.id[..13].to_string()));
+    searches.push(("the whole id".into(), sample.id.clone()));
+    for (label, text) in &searches {
+        time(o, runs, format!("bookings: search {label}"), || {
+            desk.bookings(&BookingFilter { search: text.clone(), limit: LIST, ..Default::default() })
                 .expect("search")
                 .len()
         });
@@ -276,18 +279,19 @@ fn measure(path: &Path, runs: usize) -> Vec<Stats> {
         boxoffice::jobs::ship_backlog_of(&desk).expect("backlog") as usize
             + desk.audit_search(AuditField::Any, "", LIST).expect("audit").len()
     });
+    let tail = |id: &str| id[id.len().saturating_sub(8)..].to_string();
     let audit_searches = [
-        (AuditField::Any, short.to_string()),
-        (AuditField::Any, short[..4].to_string()),
-        (AuditField::Booking, short.to_string()),
-        (AuditField::Correlation, sample.correlation_id.clone()),
-        (AuditField::Correlation, sample.correlation_id[sample.correlation_id.len().saturating_sub(8)..].to_string()),
-        (AuditField::Event, sample.event_id[sample.event_id.len().saturating_sub(8)..].to_string()),
-        (AuditField::Action, "expired".to_string()),
-        (AuditField::Action, "recovery".to_string()),
+        (AuditField::Any, "a booking's short id", short.to_string()),
+        (AuditField::Any, "a short id's first 4", short[..4].to_string()),
+        (AuditField::Booking, "its short id", short.to_string()),
+        (AuditField::Correlation, "a whole id (the jump from a booking)", sample.correlation_id.clone()),
+        (AuditField::Correlation, "its short id", tail(&sample.correlation_id)),
+        (AuditField::Event, "its short id", tail(&sample.event_id)),
+        (AuditField::Action, "\"expired\"", "expired".to_string()),
+        (AuditField::Action, "\"recovery\"", "recovery".to_string()),
     ];
-    for (field, text) in audit_searches {
-        time(o, runs, format!("audit: {} {text:?}", field.label()), || {
+    for (field, label, text) in audit_searches {
+        time(o, runs, format!("audit: {}, {label}", field.label()), || {
             desk.audit_search(field, &text, LIST).expect("audit").len()
         });
     }
