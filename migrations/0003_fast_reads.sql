@@ -80,10 +80,12 @@ INSERT INTO search_keys (ref) SELECT id FROM events ORDER BY rowid;
 INSERT INTO event_words (rowid, name) SELECT k.n, e.name FROM events e JOIN search_keys k ON k.ref = e.id;
 
 -- Booking ids by their short form (the last 8 characters, which receipts and
--- lists show): its start, and, written backwards, its end.
-CREATE INDEX bookings_by_short_id ON bookings (substr(id, -8));
+-- lists show): its start, and, written backwards, its end; with the booking
+-- time, so a search reading only recent matches skips the others in the index.
+CREATE INDEX bookings_by_short_id ON bookings (substr(id, -8), created_at);
 CREATE INDEX bookings_by_id_end ON bookings (substr(id, -1, 1) || substr(id, -2, 1) || substr(id, -3, 1)
-    || substr(id, -4, 1) || substr(id, -5, 1) || substr(id, -6, 1) || substr(id, -7, 1) || substr(id, -8, 1));
+    || substr(id, -4, 1) || substr(id, -5, 1) || substr(id, -6, 1) || substr(id, -7, 1) || substr(id, -8, 1),
+    created_at);
 -- An event's bookings by time (the search by event name reads a window of
 -- them); by status, `bookings_report` serves, so this replaces `bookings_by_event_status`.
 DROP INDEX bookings_by_event_status;

@@ -3,7 +3,7 @@
 use crate::clock::from_millis;
 use crate::domain::{AuditAction, AuditEntity, AuditField, AuditFilter, AuditRow};
 use crate::error::Result;
-use rusqlite::{Connection, OptionalExtension, Row, Statement, ToSql, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 
 /// One audit row to write; `id`, `at` and `actor` come from the caller's context.
 #[derive(Debug, Clone)]
@@ -197,7 +197,8 @@ pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) ->
     let mut gather = true;
     for way in ways.iter().filter(|w| !w.contains(":action")) {
         let mut stmt = conn.prepare_cached(&format!("SELECT count(*) FROM ({way} LIMIT :most)"))?;
-        bind(&mut stmt, args.iter().copied().chain([(":most", &most as &dyn ToSql)]))?;
+        super::bind_named(&mut stmt, &args)?;
+        super::bind_named(&mut stmt, &[(":most", &most)])?;
         let n: i64 = stmt.raw_query().next()?.map(|r| r.get(0)).transpose()?.unwrap_or(0);
         if n >= most {
             gather = false;
@@ -228,7 +229,7 @@ pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) ->
         format!("SELECT {COLS} FROM audit_log WHERE {cond} ORDER BY seq DESC LIMIT :limit")
     };
     let mut stmt = conn.prepare_cached(&sql)?;
-    bind(&mut stmt, args.iter().copied())?;
+    super::bind_named(&mut stmt, &args)?;
     let mut out = Vec::new();
     let mut found = stmt.raw_query();
     while let Some(r) = found.next()? {
@@ -244,7 +245,7 @@ fn ends_with(table: &str, col: &str) -> String {
     let backwards = (1..=8).map(|i| format!("substr({col}, -{i}, 1)")).collect::<Vec<_>>().join(" || ");
     let what = if table == "bookings" { "id" } else { "seq" };
     format!(
-        "SELECT {what} FROM {table} WHERE {backwards} >= :rev AND {backwards} < :rev || '~'
+        "SELECT {what} FROM {table} WHERE {backwards} >= :rev AND {backwards} < :rev || char(1114111)
          AND substr({col}, -length(:text)) = :text"
     )
 }
@@ -263,14 +264,4 @@ fn actions_containing(conn: &Connection, text: &str) -> Result<Vec<String>> {
     // SQLite's lower() folds ASCII only; so does this, as the walk's instr() does.
     let text = text.to_ascii_lowercase();
     Ok(all.into_iter().filter(|a| a.to_ascii_lowercase().contains(&text)).collect())
-}
-
-/// Binds the arguments the statement names (binding any other is an error).
-fn bind<'a>(stmt: &mut Statement<'_>, args: impl Iterator<Item = (&'a str, &'a dyn ToSql)>) -> Result<()> {
-    for (name, value) in args {
-        if let Some(i) = stmt.parameter_index(name)? {
-            stmt.raw_bind_parameter(i, value)?;
-        }
-    }
-    Ok(())
 }

@@ -63,6 +63,18 @@ impl std::str::FromStr for Durability {
     }
 }
 
+/// Binds the named arguments `stmt` has, skipping the others: a statement
+/// built from optional parts names only some of them, and binding a name it
+/// lacks is an error.
+pub(crate) fn bind_named(stmt: &mut rusqlite::Statement<'_>, args: &[(&str, &dyn rusqlite::ToSql)]) -> Result<()> {
+    for (name, value) in args {
+        if let Some(i) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(i, value)?;
+        }
+    }
+    Ok(())
+}
+
 /// Opens (creating if needed) a boxoffice database and brings its schema up
 /// to date. Every failure is a one-line `Error::Storage` naming the file.
 pub fn open(path: &Path, durability: Durability) -> Result<Connection> {

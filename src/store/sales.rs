@@ -317,16 +317,17 @@ pub(crate) fn list_bookings_by(
     if let Some(q) = &events {
         args.push((":events", q));
     }
-    // The booking id ways, each a condition on `{b}` that one index serves.
+    // The booking id ways, each a condition on `{b}` that one index serves; a
+    // start is a range up to the text followed by the highest code point.
     let id = search.id.as_deref().unwrap_or_default();
     let id_end: String = id.chars().rev().take(SHORT_ID).collect();
     let id_last: String = id.chars().skip(id.len().saturating_sub(SHORT_ID)).collect();
     let mut id_ways: Vec<String> = Vec::new();
     if !id.is_empty() {
-        id_ways.push("({b}.id >= :id AND {b}.id < :id || '~')".into());
+        id_ways.push("({b}.id >= :id AND {b}.id < :id || char(1114111))".into());
         if id.len() <= SHORT_ID {
-            id_ways.push("(substr({b}.id, -8) >= :id AND substr({b}.id, -8) < :id || '~')".into());
-            id_ways.push(format!("({ID_END} >= :id_end AND {ID_END} < :id_end || '~')"));
+            id_ways.push("(substr({b}.id, -8) >= :id AND substr({b}.id, -8) < :id || char(1114111))".into());
+            id_ways.push(format!("({ID_END} >= :id_end AND {ID_END} < :id_end || char(1114111))"));
             args.push((":id_end", &id_end));
         } else {
             id_ways.push("(substr({b}.id, -8) = :id_last AND substr({b}.id, -length(:id)) = :id)".into());
@@ -357,15 +358,22 @@ pub(crate) fn list_bookings_by(
             // The matching customers' and events' search keys, sorted (FTS5
             // gives them in rowid order): a binary search per booking walked.
             let keys = |sql: &str, q: &Option<String>| -> Result<Option<Vec<i64>>> {
-                let Some(q) = q else { return Ok(None) };
+                if q.is_none() {
+                    return Ok(None);
+                }
                 let mut stmt = conn.prepare_cached(sql)?;
-                let mut keys = stmt.query_map([q], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+                super::bind_named(&mut stmt, &args)?;
+                let mut keys = Vec::new();
+                let mut rows = stmt.raw_query();
+                while let Some(r) = rows.next()? {
+                    keys.push(r.get::<_, i64>(0)?);
+                }
                 keys.sort_unstable();
                 Ok(Some(keys))
             };
             // A way that matches nothing is left out of the walk (no key lookups for it).
-            let people = keys(&CUSTOMER_KEYS.replace(":customers", "?1"), &customers)?.filter(|k| !k.is_empty());
-            let shows = keys(&EVENT_KEYS.replace(":events", "?1"), &events)?.filter(|k| !k.is_empty());
+            let people = keys(CUSTOMER_KEYS, &customers)?.filter(|k| !k.is_empty());
+            let shows = keys(EVENT_KEYS, &events)?.filter(|k| !k.is_empty());
             let has = |keys: &Option<Vec<i64>>, key: Option<i64>| matches!((keys, key), (Some(keys), Some(key)) if keys.binary_search(&key).is_ok());
             // The same ends as `id_ways`: the id's start, its short id's start, its end.
             let id_matches = |b: &str| {
@@ -385,11 +393,7 @@ pub(crate) fn list_bookings_by(
                 filters("b")
             );
             let mut stmt = conn.prepare_cached(&sql)?;
-            for (name, value) in &args {
-                if let Some(i) = stmt.parameter_index(name)? {
-                    stmt.raw_bind_parameter(i, value)?;
-                }
-            }
+            super::bind_named(&mut stmt, &args)?;
             let mut found: Vec<i64> = Vec::new();
             let mut rows = stmt.raw_query();
             while (found.len() as i64) < limit
@@ -488,12 +492,8 @@ fn count_matches(
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let count = |from: String| -> Result<i64> {
         let mut stmt = conn.prepare_cached(&format!("SELECT count(*) FROM ({from} LIMIT :cap)"))?;
-        // Only the arguments this statement names (binding any other is an error).
-        for (name, value) in args.iter().chain([&(":cap", &COUNT_CAP as &dyn rusqlite::ToSql)]) {
-            if let Some(i) = stmt.parameter_index(name)? {
-                stmt.raw_bind_parameter(i, value)?;
-            }
-        }
+        super::bind_named(&mut stmt, args)?;
+        super::bind_named(&mut stmt, &[(":cap", &COUNT_CAP)])?;
         let mut rows = stmt.raw_query();
         Ok(rows.next()?.map(|r| r.get(0)).transpose()?.unwrap_or(0))
     };
