@@ -44,6 +44,10 @@ text_enum!(
         TicketAdmissionUndone => "TICKET_ADMISSION_UNDONE",
         /// A booking's tickets written to a PDF (printing again is audited again).
         TicketsPrinted => "TICKETS_PRINTED",
+        /// A venue setting changed (details: key, old and new value).
+        SettingChanged => "SETTING_CHANGED",
+        /// A customer's name, email and phone were erased on request (ids only).
+        CustomerErased => "CUSTOMER_ERASED",
     }
 );
 
@@ -60,6 +64,8 @@ text_enum!(
         TicketType => "ticket_type",
         /// One scan at a door (or an undo), kept in `scans`.
         Scan => "scan",
+        /// A venue setting; `entity_id` is its key.
+        Setting => "setting",
     }
 );
 
@@ -112,7 +118,7 @@ mod tests {
              BOOKING_CREATED BOOKING_RETRY BOOKING_CONFIRMED BOOKING_PAYMENT_FAILED BOOKING_EXPIRED BOOKING_CANCELLED \
              PAYMENT_ATTEMPT PAYMENT_RETRY REFUND_INITIATED REFUND_PROCESSED RECOVERY_FREED_SEAT \
              RECOVERY_HEALED_AVAILABLE RECOVERY_CLOSED_RUN TICKET_TYPE_ADDED TICKET_TYPE_CHANGED TICKET_TYPE_RETIRED \
-             TICKET_ADMITTED TICKET_REFUSED TICKET_ADMISSION_UNDONE TICKETS_PRINTED"
+             TICKET_ADMITTED TICKET_REFUSED TICKET_ADMISSION_UNDONE TICKETS_PRINTED SETTING_CHANGED CUSTOMER_ERASED"
         );
         assert_eq!(AuditEntity::parse("Hold"), None);
     }

@@ -41,10 +41,11 @@ impl CancelTerms {
 }
 
 impl Desk {
-    /// What cancelling would refund now, without doing it (for the y/n prompt).
-    pub fn cancel_preview(&self, booking: &Booking) -> Option<RefundSplit> {
-        (booking.status == BookingStatus::Confirmed)
-            .then(|| refund_split(booking.amount, self.ctx.config.refund_percent))
+    /// What cancelling would refund now, by the venue's policy, without
+    /// doing it (for the y/n prompt).
+    pub fn cancel_preview(&self, booking: &Booking) -> Result<Option<RefundSplit>> {
+        let percent = self.policy()?.refund_percent;
+        Ok((booking.status == BookingStatus::Confirmed).then(|| refund_split(booking.amount, percent)))
     }
 
     /// What cancelling would do now: the refund and the tickets it would void.
@@ -52,7 +53,7 @@ impl Desk {
         let booking = self.get_booking(booking_id)?;
         Ok(CancelTerms {
             status: booking.status,
-            refund: self.cancel_preview(&booking),
+            refund: self.cancel_preview(&booking)?,
             tickets: tickets::counts_of(&self.conn, booking_id)?,
         })
     }
@@ -110,7 +111,7 @@ impl Desk {
             move_booking(tx, &booking, to)?;
             let refund = if booking.status == BookingStatus::Confirmed {
                 give_back_seats(tx, &hold)?;
-                Some(start_refund(tx, &booking, RefundKind::Partial, tx.ctx.config.refund_percent)?)
+                Some(start_refund(tx, &booking, RefundKind::Partial, tx.policy()?.refund_percent)?)
             } else {
                 end_hold(tx, &hold, HoldStatus::Released, Some(&booking.id))?;
                 None
@@ -174,7 +175,7 @@ mod tests {
     fn cancelling_a_pending_booking_frees_the_seats_without_a_refund() {
         let w = world();
         let b = booked(&w);
-        assert_eq!(w.desk.cancel_preview(&b), None);
+        assert_eq!(w.desk.cancel_preview(&b).expect("preview"), None);
         let c = w.desk.cancel(&b.id).expect("cancel");
         assert_eq!((c.booking.status, c.refund), (BookingStatus::Cancelled, None));
         assert_eq!(w.desk.get_hold(&b.hold_id).expect("hold").status, HoldStatus::Released);
@@ -189,7 +190,7 @@ mod tests {
         let w = world();
         let b = booked(&w);
         let paid = w.desk.pay(&b.id, PaymentOutcome::Success, "pay-1", None).expect("pay").booking;
-        let preview = w.desk.cancel_preview(&paid).expect("a refund is due");
+        let preview = w.desk.cancel_preview(&paid).expect("preview").expect("a refund is due");
         let c = w.desk.cancel_seen(&b.id, Some(BookingStatus::Confirmed)).expect("cancel");
         let refund = c.refund.expect("PARTIAL refund");
         assert_eq!((refund.kind, refund.percent, refund.amount, refund.fee), (RefundKind::Partial, 50, 50_000, 50_000));

@@ -15,6 +15,8 @@
 //! - `sweeps`: the tick's work: expiry, refund completion, what is due
 //! - `recovery`: healing what a crash left behind, and `verify`
 //! - `queries`: the read side: bookings and audit lists, report aggregates
+//! - `privacy`: erasing a customer's personal data on request
+//! - `settings`: the venue's settings (the policy each operation reads in its transaction)
 
 mod booking;
 mod cancel;
@@ -22,8 +24,10 @@ mod catalog;
 mod door;
 mod hold;
 mod payment;
+mod privacy;
 mod queries;
 mod recovery;
+mod settings;
 mod sweeps;
 #[cfg(test)]
 mod testing;
@@ -33,7 +37,9 @@ mod types;
 pub use cancel::{CancelTerms, Cancellation};
 pub use hold::{HoldRequest, SeatMap, SeatPick};
 pub use payment::Payment;
+pub use privacy::{Erasure, erased_name};
 pub use recovery::Violation;
+pub use settings::SettingChange;
 pub use sweeps::Swept;
 pub use tickets::printable;
 pub use types::TypeOnSale;
@@ -138,6 +144,13 @@ impl Desk {
         self.ctx.now()
     }
 
+    /// A consistent copy of the whole file at `dest` (which must not exist),
+    /// taken while others keep writing, then checked read-only.
+    pub fn backup_to(&self, dest: &Path) -> Result<store::backup::Checked> {
+        store::backup::snapshot(&self.conn, dest)?;
+        store::backup::check(dest)
+    }
+
     /// A bookings-level `PRAGMA data_version`: changes when another connection commits.
     pub fn data_version(&self) -> Result<i64> {
         store::data_version(&self.conn)
@@ -147,6 +160,15 @@ impl Desk {
     /// changes, and either all commit or none does (e.g. seeding a new file).
     pub fn atomically<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
         self.write(|_| f())
+    }
+
+    /// Where an operation only a supervisor may do asks who is signed in.
+    /// Everyone may today: the hook for the clerks feature (sign-in, roles
+    /// `clerk`/`supervisor`), which makes this refuse a clerk with
+    /// `Error::Refused("only a supervisor may {what}")`.
+    fn supervisor_only(&self, what: &str) -> Result<()> {
+        let _ = what;
+        Ok(())
     }
 
     /// Runs `f` in one IMMEDIATE transaction (a savepoint inside `atomically`);
