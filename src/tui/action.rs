@@ -103,6 +103,10 @@ pub enum Action {
     RunSweeps,
     /// Esc while the database keeps a write waiting: stop waiting for it.
     StopWaiting,
+    /// Events list → the venue's Settings screen.
+    OpenSettings,
+    /// Booking detail: forget its customer (a y/n saying what happens first).
+    EraseCustomer,
 }
 
 /// What a key does to a text box. The keymap decides which key is which

@@ -16,6 +16,7 @@ pub mod office;
 pub mod reply;
 pub mod request;
 pub mod screen;
+pub mod settings;
 pub mod terminal;
 pub mod update;
 pub mod view;

@@ -5,9 +5,9 @@
 
 use crate::domain::{
     AuditField, AuditRow, Booking, BookingStatus, Customer, Event, Hold, NewCustomer, NewEvent, PaymentAttempt,
-    PaymentOutcome, Refund,
+    PaymentOutcome, Refund, SettingKey, SettingsView,
 };
-use crate::engine::{Cancellation, HoldRequest, Payment, Replayed, SeatMap};
+use crate::engine::{Cancellation, Erasure, HoldRequest, Payment, Replayed, SeatMap, SettingChange};
 use crate::error::{Error, Result};
 use crate::jobs::{Job, JobStatus, RunOutcome};
 use crate::report::Report;
@@ -120,6 +120,15 @@ pub enum Write {
     },
     Recovery,
     Sweeps,
+    /// Stores a venue setting (the engine checks the value and audits it).
+    SetSetting {
+        key: SettingKey,
+        value: String,
+    },
+    /// Erases a customer's name, email and phone.
+    EraseCustomer {
+        customer_id: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +197,8 @@ pub struct Snapshot {
     pub office: OfficeFound,
     /// The cancel prompt's booking as it is now.
     pub prompt: Option<Booking>,
+    /// The venue's settings as this process sells by them.
+    pub venue: SettingsView,
 }
 
 /// The sale in progress as the file has it now.
@@ -278,6 +289,8 @@ pub enum Answer {
     /// `None`: this app has no job runner.
     Recovery(Option<Result<RunOutcome>>),
     Sweeps(Option<Result<Vec<(Job, RunOutcome)>>>),
+    Setting(Result<SettingChange>),
+    Erase(Result<Erasure>),
 }
 
 impl Answer {
@@ -298,6 +311,8 @@ impl Answer {
             Answer::Export { result, .. } => err(result),
             Answer::Recovery(r) => r.as_ref().and_then(err),
             Answer::Sweeps(r) => r.as_ref().and_then(err),
+            Answer::Setting(r) => err(r),
+            Answer::Erase(r) => err(r),
         }
     }
 }

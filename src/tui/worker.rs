@@ -281,6 +281,8 @@ fn write(desk: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
         }
         Write::Recovery => Answer::Recovery(jobs.map(|j| attempt(|| j.recover()))),
         Write::Sweeps => Answer::Sweeps(jobs.map(|j| attempt(|| j.run_sweeps()))),
+        Write::SetSetting { key, value } => Answer::Setting(attempt(|| desk.set_setting(key.as_str(), &value))),
+        Write::EraseCustomer { customer_id } => Answer::Erase(attempt(|| desk.erase_customer(&customer_id))),
     }
 }
 
@@ -398,7 +400,10 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
         OfficeSpec::Jobs => OfficeFound::Jobs(jobs::job_statuses(desk)?),
     };
     let prompt = spec.prompt.as_deref().map(|id| desk.get_booking(id)).transpose()?;
-    Ok(Snapshot { events, bookings, sell, detail, office, prompt })
+    // Every load: the zone and the policy are on every screen, and a change
+    // at another counter reaches this one with the next poll.
+    let venue = desk.settings()?;
+    Ok(Snapshot { events, bookings, sell, detail, office, prompt, venue })
 }
 
 /// Event rows the Reports screen reads: more than its gauges can show at any size.

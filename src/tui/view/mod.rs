@@ -9,6 +9,7 @@ mod jobs;
 mod overlay;
 pub mod reports;
 mod sell;
+mod settings;
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen, Tab, Tone};
@@ -51,6 +52,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Reports => reports::draw(frame, app, body),
         Screen::Audit => audit::draw(frame, app, body),
         Screen::Jobs => jobs::draw(frame, app, body),
+        Screen::Settings => settings::draw(frame, app, body),
     }
     draw_message(frame, app, message);
     let keys = keymap::footer(app, footer.width as usize);
@@ -87,10 +89,21 @@ fn draw_message(frame: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    // The venue's clock and zone: every time on screen is in it.
     let clock = app.local(app.now).format("%Y-%m-%d %H:%M:%S %:z").to_string();
     let beat = heartbeat(app);
-    let mut spans =
-        vec![Span::styled(format!(" {clock} "), Style::new().fg(Color::Black).bg(Color::Cyan)), Span::raw(" ")];
+    let mut spans = vec![
+        Span::styled(format!(" {clock} {} ", app.zone().name()), Style::new().fg(Color::Black).bg(Color::Cyan)),
+        Span::raw(" "),
+    ];
+    // A flag or BOXOFFICE_* variable sells by another policy than the venue's here.
+    if let Some(over) = crate::tui::settings::overrides_text(app) {
+        spans.push(Span::styled(
+            format!(" flag overrides venue: {over} "),
+            Style::new().fg(Color::Black).bg(Color::Magenta),
+        ));
+        spans.push(Span::raw(" "));
+    }
     // What the database keeps the clerk waiting for comes first: it is why
     // nothing else seems to happen.
     if let Some(mut waiting) = app.waiting() {
