@@ -107,7 +107,7 @@ fn a_flag_override_shows_on_the_status_bar_and_its_row_names_the_file_value() {
     let config = Config { refund_percent: Some(100), ..Config::default() };
     let mut h = Headless::demo_with(config, start(), 1, 120, 40).expect("app");
     let bar = status_bar(&mut h);
-    assert!(bar.contains("flag overrides venue: refund_percent 100"), "{bar}");
+    assert!(bar.contains("override: refund_percent 100"), "{bar}");
     press(&mut h, &[KeyCode::Char('S')]);
     let s = h.screen_text();
     let r = row(&s, SettingKey::RefundPercent);
@@ -121,7 +121,7 @@ fn a_flag_override_shows_on_the_status_bar_and_its_row_names_the_file_value() {
     assert!(row(&s, SettingKey::RefundPercent).contains("venue file: 60"), "{s}");
     // Without overrides, nothing is flagged.
     let bar = status_bar(&mut app());
-    assert!(!bar.contains("overrides"), "{bar}");
+    assert!(!bar.contains("override"), "{bar}");
 }
 
 #[test]
@@ -335,4 +335,37 @@ fn a_customer_is_erased_from_a_bookings_detail_after_a_prompt_that_says_what_hap
     assert!(h.app.overlay.is_none());
     assert!(h.screen_text().contains("is already erased: nothing to do"));
     clean(&h);
+}
+
+fn snap(name: &str, h: &mut Headless) {
+    let screen = h.screen_text();
+    insta::with_settings!({
+        filters => vec![
+            (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]"),
+            (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2}", "[clock]"),
+        ],
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, screen);
+    });
+}
+
+/// The smallest terminal: every row, a value being edited and the engine's refusal under it.
+#[test]
+fn settings_screen_at_80x24_snapshot() {
+    let config = Config { hold_minutes: Some(2), ..Config::default() };
+    let mut h = Headless::demo_with(config, start(), 1, 80, 24).expect("app");
+    set_by_keys(&mut h, SettingKey::RefundPercent, "150");
+    snap("settings_screen_80x24", &mut h);
+}
+
+#[test]
+fn erase_prompt_snapshot() {
+    let mut h = app();
+    sell_to_jane(&mut h);
+    press(&mut h, &[KeyCode::Tab, KeyCode::Char('/')]);
+    h.type_text("jane");
+    press(&mut h, &[KeyCode::Enter, KeyCode::Enter, KeyCode::Char('E')]);
+    snap("erase_prompt", &mut h);
 }

@@ -96,14 +96,6 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Span::styled(format!(" {clock} {} ", app.zone().name()), Style::new().fg(Color::Black).bg(Color::Cyan)),
         Span::raw(" "),
     ];
-    // A flag or BOXOFFICE_* variable sells by another policy than the venue's here.
-    if let Some(over) = crate::tui::settings::overrides_text(app) {
-        spans.push(Span::styled(
-            format!(" flag overrides venue: {over} "),
-            Style::new().fg(Color::Black).bg(Color::Magenta),
-        ));
-        spans.push(Span::raw(" "));
-    }
     // What the database keeps the clerk waiting for comes first: it is why
     // nothing else seems to happen.
     if let Some(mut waiting) = app.waiting() {
@@ -113,7 +105,13 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::styled(format!(" {waiting} "), Style::new().fg(Color::Black).bg(Color::Yellow)));
         spans.push(Span::raw(" "));
     }
-    spans.extend([beat, Span::raw(format!("  db: {}", app.info.db_label))]);
+    spans.push(beat);
+    // A flag or BOXOFFICE_* variable sells by another policy than the venue's here.
+    if let Some(over) = crate::tui::settings::overrides_text(app) {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(format!(" override: {over} "), Style::new().fg(Color::Black).bg(Color::Magenta)));
+    }
+    spans.push(Span::raw(format!("  db: {}", app.info.db_label)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
