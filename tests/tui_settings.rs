@@ -24,7 +24,7 @@ fn audit_of(h: &Headless, action: AuditAction) -> Vec<AuditRow> {
 }
 
 /// The screen row that shows `key`'s setting.
-fn row<'a>(screen: &'a str, key: SettingKey) -> &'a str {
+fn row(screen: &str, key: SettingKey) -> &str {
     screen
         .lines()
         .find(|l| l.contains(&format!(" {} ", key.as_str())))
