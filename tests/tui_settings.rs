@@ -254,6 +254,7 @@ fn event_times_are_entered_and_shown_in_the_venue_zone_whatever_the_terminals() 
     press(&mut h, &[KeyCode::Char('n')]);
     let Some(Overlay::EventForm(form)) = &h.app.overlay else { panic!("event form") };
     assert_eq!(form.value("Starts"), "2026-06-08 19:30");
+    assert!(h.screen_text().contains("YYYY-MM-DD HH:MM, venue time: Europe/London"));
     press(&mut h, &[KeyCode::Esc]);
 
     create(&mut h, "Summer Gala", "2026-06-20 19:30");

@@ -339,7 +339,7 @@ fn event_form(app: &App) -> Form {
         vec![
             Field::new("Name", "1–120 characters").max(120),
             Field::new("Description", "optional").max(2000),
-            Field::new("Starts", "YYYY-MM-DD HH:MM, the venue's time (zone: status bar)").with_value(start),
+            Field::new("Starts", format!("YYYY-MM-DD HH:MM, venue time: {}", app.zone().name())).with_value(start),
             Field::new("Seating", "R = reserved rows, G = general admission").with_value("R"),
             Field::new("Rows", "reserved: 1–26 (A–Z)").with_value("10"),
             Field::new("Seats per row", "reserved: 1–99").with_value("20"),
