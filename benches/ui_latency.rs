@@ -29,7 +29,7 @@ use boxoffice::tui::app::{App, AppInfo};
 use boxoffice::tui::worker::Workers;
 use boxoffice::tui::{handle_key, view};
 use boxoffice::{Config, Context, Desk};
-use chrono::{FixedOffset, Utc};
+use chrono::Utc;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -122,7 +122,6 @@ fn ms(d: Duration) -> f64 {
 fn measure(path: &Path) -> Figures {
     let info = AppInfo {
         db_label: path.display().to_string(),
-        offset: FixedOffset::east_opt(0).expect("utc"),
         audit_log_dir: None,
         data_dir: std::env::temp_dir(),
         data_dir_label: None,

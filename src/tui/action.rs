@@ -123,6 +123,10 @@ pub enum Action {
     AddType,
     EditType,
     RetireType,
+    /// Events list → the venue's Settings screen.
+    OpenSettings,
+    /// Booking detail: forget its customer (a y/n saying what happens first).
+    EraseCustomer,
 }
 
 /// What a key does to a text box. The keymap decides which key is which

@@ -4,6 +4,7 @@
 //! (new events and customers).
 
 use crate::tui::action::Edit;
+use std::borrow::Cow;
 use tui_input::{Input, InputRequest};
 
 /// One line of text with a caret. Every edit happens at the caret:
@@ -94,14 +95,15 @@ impl TextBox {
 pub struct Field {
     pub label: &'static str,
     pub input: TextBox,
-    pub hint: &'static str,
+    /// Under the field: what to type (it may name live values, like the venue's zone).
+    pub hint: Cow<'static, str>,
     pub error: Option<String>,
 }
 
 impl Field {
     /// A field of at most 200 characters (`max` changes it).
-    pub fn new(label: &'static str, hint: &'static str) -> Self {
-        Field { label, input: TextBox::new(MAX_FIELD), hint, error: None }
+    pub fn new(label: &'static str, hint: impl Into<Cow<'static, str>>) -> Self {
+        Field { label, input: TextBox::new(MAX_FIELD), hint: hint.into(), error: None }
     }
 
     /// At most `chars` characters are meant (validation says so); a few

@@ -5,9 +5,9 @@
 
 use crate::domain::{
     AuditField, AuditRow, Booking, BookingStatus, Customer, DoorAnswer, DoorCounts, Event, Hold, NewCustomer, NewEvent,
-    NewTicketType, PaymentAttempt, PaymentOutcome, Refund, Ticket, TicketType, TypeCount,
+    NewTicketType, PaymentAttempt, PaymentOutcome, Refund, SettingKey, SettingsView, Ticket, TicketType, TypeCount,
 };
-use crate::engine::{Cancellation, HoldRequest, Payment, Replayed, SeatMap, TypeOnSale};
+use crate::engine::{Cancellation, Erasure, HoldRequest, Payment, Replayed, SeatMap, SettingChange, TypeOnSale};
 use crate::error::{Error, Result};
 use crate::jobs::{Job, JobStatus, RunOutcome};
 use crate::report::Report;
@@ -122,11 +122,10 @@ pub enum Write {
     },
     /// A new event with its ticket types (empty: one Standard type at its price).
     CreateEvent(NewEvent, Vec<NewTicketType>),
-    /// Writes a booking's tickets to a PDF at `path` (times in `offset`).
+    /// Writes a booking's tickets to a PDF at `path` (times in the venue's zone).
     Print {
         booking_id: String,
         path: PathBuf,
-        offset: chrono::FixedOffset,
     },
     /// A code scanned or typed at `door`, for `event_id`.
     CheckIn {
@@ -158,6 +157,15 @@ pub enum Write {
     },
     Recovery,
     Sweeps,
+    /// Stores a venue setting (the engine checks the value and audits it).
+    SetSetting {
+        key: SettingKey,
+        value: String,
+    },
+    /// Erases a customer's name, email and phone.
+    EraseCustomer {
+        customer_id: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +239,8 @@ pub struct Snapshot {
     /// Every type of the types screen's event (retired ones too), with what
     /// its limit leaves (on sale only).
     pub types: Option<Vec<TypeOnSale>>,
+    /// The venue's settings as this process sells by them.
+    pub venue: SettingsView,
 }
 
 /// The sale in progress as the file has it now.
@@ -342,6 +352,8 @@ pub enum Answer {
     /// `None`: this app has no job runner.
     Recovery(Option<Result<RunOutcome>>),
     Sweeps(Option<Result<Vec<(Job, RunOutcome)>>>),
+    Setting(Result<SettingChange>),
+    Erase(Result<Erasure>),
 }
 
 impl Answer {
@@ -366,6 +378,8 @@ impl Answer {
             Answer::Export { result, .. } => err(result),
             Answer::Recovery(r) => r.as_ref().and_then(err),
             Answer::Sweeps(r) => r.as_ref().and_then(err),
+            Answer::Setting(r) => err(r),
+            Answer::Erase(r) => err(r),
         }
     }
 }

@@ -39,6 +39,8 @@ pub enum Screen {
     Reports,
     Audit,
     Jobs,
+    /// The venue's settings (opened from the events list; its own module).
+    Settings,
 }
 
 /// The most rows a list screen reads at once.

@@ -21,7 +21,6 @@ use crate::tui::app::{App, AppInfo, Focus};
 use crate::tui::update::update;
 use crate::tui::worker::{self, Workers};
 use crate::tui::{handle_key, view};
-use chrono::{Local, Offset, TimeZone};
 use futures::StreamExt;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use std::path::Path;
@@ -31,14 +30,13 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 /// Runs the app until the clerk quits. The terminal is restored on quit, on
 /// error and on panic (ratatui's init installs the panic hook).
 pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
-    let offset = Local.offset_from_utc_datetime(&ctx.now().naive_utc()).fix();
     let info = AppInfo {
         db_label: db.display().to_string(),
-        offset,
         audit_log_dir: Some(log_dir.to_path_buf()),
         data_dir: crate::paths::export_dir_for(db),
         data_dir_label: None,
     };
+    let venue = desk.settings()?;
     // The Jobs screen's "run now" keys use their own connection and owner.
     let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
     // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
@@ -51,6 +49,8 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     })?;
     let mut workers = Workers::spawn(desk, read, Some(door), Some(manual), false)?;
     let mut app = App::new(ctx.clone(), info);
+    // The venue's zone and policy before the first draw (the first load reads them again).
+    app.venue = venue;
     app.heartbeat = Some(tick.heartbeat.clone());
 
     let runtime = tokio::runtime::Builder::new_current_thread()
