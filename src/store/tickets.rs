@@ -412,12 +412,17 @@ pub fn checkpoint(conn: &Connection) -> Result<()> {
 pub fn type_sales(conn: &Connection, f: &ReportFilter, page: Option<(usize, usize)>) -> Result<Vec<TypeSales>> {
     let (offset, rows) = page.map_or((0, -1), |(o, r)| (o as i64, r as i64));
     let mut out: Vec<TypeSales> = {
-        let mut stmt = conn.prepare_cached(
+        // Only the filter in use goes into the SQL: `?1 IS NULL OR event_id = ?1`
+        // would read every type; one event's come in order from (event_id, position).
+        let mut stmt = conn.prepare_cached(if f.event_id.is_some() {
             "SELECT y.event_id, e.name, y.id, y.name, y.retired_at IS NOT NULL, y.price, e.currency
              FROM ticket_types y JOIN events e ON e.id = y.event_id
-             WHERE ?1 IS NULL OR y.event_id = ?1
-             ORDER BY e.starts_at, e.name, e.id, y.position LIMIT ?2 OFFSET ?3",
-        )?;
+             WHERE y.event_id = ?1 ORDER BY y.position LIMIT ?2 OFFSET ?3"
+        } else {
+            "SELECT y.event_id, e.name, y.id, y.name, y.retired_at IS NOT NULL, y.price, e.currency
+             FROM ticket_types y JOIN events e ON e.id = y.event_id WHERE ?1 IS NULL
+             ORDER BY e.starts_at, e.name, e.id, y.position LIMIT ?2 OFFSET ?3"
+        })?;
         let rows = stmt.query_map(params![f.event_id, rows, offset], |r| {
             Ok(TypeSales {
                 event_id: r.get(0)?,
@@ -491,7 +496,11 @@ pub fn type_sales(conn: &Connection, f: &ReportFilter, page: Option<(usize, usiz
 /// How many ticket types the report's filter lists (retired ones too).
 pub fn type_count(conn: &Connection, f: &ReportFilter) -> Result<u64> {
     Ok(conn
-        .prepare_cached("SELECT count(*) FROM ticket_types WHERE ?1 IS NULL OR event_id = ?1")?
+        .prepare_cached(if f.event_id.is_some() {
+            "SELECT count(*) FROM ticket_types WHERE event_id = ?1"
+        } else {
+            "SELECT count(*) FROM ticket_types WHERE ?1 IS NULL"
+        })?
         .query_row(params![f.event_id], |r| count(r, 0))?)
 }
 
