@@ -359,7 +359,7 @@ fn an_events_types_are_added_edited_and_retired_from_its_types_screen() {
     assert!(message(&mut h).contains("Ticket type Senior added: ₹1,500.00, limit 2 (audited)"), "{}", message(&mut h));
     let row = h.screen().into_iter().find(|l| l.contains("Senior")).expect("listed");
     let cells: Vec<&str> = row.trim_matches(|c| c == '│' || c == ' ').split_whitespace().collect();
-    assert_eq!(cells, ["▶", "Senior", "₹1,500.00", "2", "2", "on", "sale"], "{row}");
+    assert_eq!(cells, ["▶", "Senior", "₹1,500.00", "2", "2", "0", "₹0.00", "0", "on", "sale"], "{row}");
     // Edit: a name taken is refused in the form (the engine's rule), then the price changes.
     press(&mut h, &[KeyCode::Enter]);
     set_field(&mut h, "Name", "Standard");
@@ -400,5 +400,122 @@ fn an_events_types_are_added_edited_and_retired_from_its_types_screen() {
         (1, 1, 1)
     );
     assert_eq!(count(&h, "SELECT count(*) FROM ticket_types WHERE name = 'Senior'"), 1);
+    clean(&h);
+}
+
+/// Sells 2 Adult + 1 Child of the demo theatre at the counter and pays:
+/// the sale's tickets.
+fn sell_adult_and_child(h: &mut Headless) -> Vec<boxoffice::domain::Ticket> {
+    open_theatre(h);
+    press(h, &[KeyCode::Char('3'), KeyCode::Enter]);
+    digits(h, "1");
+    book(h, "Jane Doe", "jane@example.com");
+    assert!(message(h).contains("Booked ₹1,250.00"), "{}", message(h));
+    press(h, &[KeyCode::Char('s')]);
+    let tickets = h.app.sell.as_ref().expect("sale").tickets.clone();
+    press(h, &[KeyCode::Esc]);
+    assert_eq!(items(h), "Adult×2@50000 Child×1@25000");
+    tickets
+}
+
+/// The app drawn on a fresh `width`×`height` terminal (the same state as `h`).
+fn drawn_at(h: &mut Headless, width: u16, height: u16) -> Vec<String> {
+    h.refresh();
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).expect("terminal");
+    t.draw(|f| boxoffice::tui::view::draw(f, &h.app)).expect("draw");
+    boxoffice::tui::headless::buffer_lines(t.backend().buffer())
+}
+
+/// A table row's cells: the line holding `needle`, without borders, split at spaces.
+fn row_cells(lines: &[String], needle: &str) -> Vec<String> {
+    let line = lines.iter().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} in\n{}", lines.join("\n")));
+    line.trim_matches(|c| c == '│' || c == ' ').split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn the_reports_screen_breaks_sales_and_revenue_down_by_type() {
+    let mut h = app();
+    let tickets = sell_adult_and_child(&mut h);
+    // The Child ticket is admitted at a door.
+    let child = tickets.iter().find(|t| t.type_name == "Child").expect("a Child ticket");
+    h.desk().check_in(&child.code.grouped(), None, "north").expect("scan");
+    press(&mut h, &[KeyCode::Tab, KeyCode::Tab]);
+    assert_eq!(h.app.screen, Screen::Reports);
+    // 120×40: every event's types at once (Event, Type, Price, Sold, Revenue, Pending, Admitted).
+    let s = h.screen();
+    assert!(s.iter().any(|l| l.contains("Sales by ticket type · 1–9 of 9")), "{}", s.join("\n"));
+    let hamlet = "Hamlet at the Grand Theatre";
+    let cells = |lines: &[String], ty: &str| row_cells(lines, &format!("{hamlet}   {ty} "));
+    assert_eq!(cells(&s, "Adult")[5..], ["Adult", "₹500.00", "2", "₹1,000.00", "0", "0"]);
+    assert_eq!(cells(&s, "Child")[5..], ["Child", "₹250.00", "1", "₹250.00", "0", "1"]);
+    assert_eq!(cells(&s, "Concession")[5..], ["Concession", "₹350.00", "0", "₹0.00", "0", "0"]);
+    // The demo's sold-out show was sold before: its one type has all of it.
+    assert_eq!(row_cells(&s, "Sold Out Comedy Special  ")[4..], ["Standard", "₹800.00", "50", "₹40,000.00", "0", "0"]);
+
+    // 80×24: one row fits; ↓ scrolls through them (a page read around the row), End is the last.
+    let small = drawn_at(&mut h, 80, 24);
+    assert!(small.iter().any(|l| l.contains("Sales by ticket type · 1–1 of 9")), "{}", small.join("\n"));
+    press(&mut h, &[KeyCode::Down, KeyCode::Down, KeyCode::Down]);
+    assert_eq!(h.app.office.reports.type_top, 3);
+    let small = drawn_at(&mut h, 80, 24);
+    assert!(small.iter().any(|l| l.contains("4–4 of 9")), "{}", small.join("\n"));
+    let adult = row_cells(&small, " Adult ");
+    assert_eq!(adult[adult.len() - 6..], ["Adult", "₹500.00", "2", "₹1,000.00", "0", "0"], "{}", small.join("\n"));
+    press(&mut h, &[KeyCode::Char('j')]);
+    let child = row_cells(&drawn_at(&mut h, 80, 24), " Child ");
+    assert_eq!(child[child.len() - 6..], ["Child", "₹250.00", "1", "₹250.00", "0", "1"]);
+    press(&mut h, &[KeyCode::End]);
+    assert!(drawn_at(&mut h, 80, 24).iter().any(|l| l.contains("9–9 of 9") && l.contains("Sales by ticket type")));
+    press(&mut h, &[KeyCode::PageDown]);
+    assert_eq!(h.app.office.reports.type_top, 8, "never past the last row");
+    press(&mut h, &[KeyCode::Home]);
+    assert_eq!(h.app.office.reports.type_top, 0);
+
+    // One event chosen: its types only, without the event's name on each row.
+    while h.app.office.reports.event_name() != hamlet {
+        press(&mut h, &[KeyCode::Char('e')]);
+    }
+    let s = h.screen();
+    assert!(s.iter().any(|l| l.contains("Sales by ticket type · 1–4 of 4")), "{}", s.join("\n"));
+    assert_eq!(row_cells(&s, "│Adult "), ["Adult", "₹500.00", "2", "₹1,000.00", "0", "0"]);
+    assert_eq!(row_cells(&s, "│Child "), ["Child", "₹250.00", "1", "₹250.00", "0", "1"]);
+    assert_eq!(row_cells(&s, "│Complimentary "), ["Complimentary", "₹0.00", "0", "₹0.00", "0", "0"]);
+    clean(&h);
+}
+
+#[test]
+fn the_types_screen_shows_what_each_type_sold() {
+    let mut h = app();
+    let tickets = sell_adult_and_child(&mut h);
+    let child = tickets.iter().find(|t| t.type_name == "Child").expect("a Child ticket");
+    h.desk().check_in(&child.code.grouped(), None, "north").expect("scan");
+    select(&mut h, "Hamlet");
+    press(&mut h, &[KeyCode::Char('t')]);
+    assert_eq!(h.app.screen, Screen::Types);
+    // Type, Price, Limit, Left, Sold, Revenue, Admitted, and whether it is on sale.
+    let s = h.screen();
+    assert!(
+        row_cells(&s, "Type ")
+            .starts_with(&["Type", "Price", "Limit", "Left", "Sold", "Revenue", "Admitted"].map(String::from))
+    );
+    assert_eq!(
+        row_cells(&s, "Adult"),
+        ["▶", "Adult", "₹500.00", "none", "no", "limit", "2", "₹1,000.00", "0", "on", "sale"]
+    );
+    assert_eq!(row_cells(&s, "Child"), ["Child", "₹250.00", "none", "no", "limit", "1", "₹250.00", "1", "on", "sale"]);
+    let comp = row_cells(&s, "Complimentary");
+    assert_eq!(comp[comp.len() - 5..], ["0", "₹0.00", "0", "on", "sale"]);
+    // 80×24: every column still fits.
+    let small = drawn_at(&mut h, 80, 24);
+    assert_eq!(row_cells(&small, "Child")[..8], ["Child", "₹250.00", "none", "no", "limit", "1", "₹250.00", "1"]);
+    // A sale elsewhere shows when the screen reads again.
+    press(&mut h, &[KeyCode::Esc]);
+    open_theatre(&mut h);
+    press(&mut h, &[KeyCode::Char('1'), KeyCode::Enter]);
+    book(&mut h, "Ann Lee", "ann@example.com");
+    press(&mut h, &[KeyCode::Char('s'), KeyCode::Esc]);
+    select(&mut h, "Hamlet");
+    press(&mut h, &[KeyCode::Char('t')]);
+    assert_eq!(row_cells(&h.screen(), "Adult")[6..8], ["3", "₹1,500.00"]);
     clean(&h);
 }

@@ -35,7 +35,7 @@ pub use settings::{SettingKey, Settings, SettingsView, Source};
 pub use status::{BookingEvent, BookingStatus, HoldStatus, JobRunStatus, PaymentOutcome, RefundKind, RefundStatus};
 pub use ticket::{
     BookingItem, DoorAnswer, DoorCounts, NewTicketType, ScanResult, Ticket, TicketCounts, TicketSheet, TicketStatus,
-    TicketType, TypeCount, TypeSales,
+    TicketType, TypeCount, TypeSales, TypeSalesPage,
 };
 
 /// A rule a piece of input broke: names the field and the rule, so the

@@ -350,6 +350,15 @@ pub struct TypeSales {
     pub admitted: u64,
 }
 
+/// A page of the report's "by type" rows: `rows` from `offset` of `total`
+/// (the Reports screen reads what it shows, not every event's types).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypeSalesPage {
+    pub offset: usize,
+    pub total: u64,
+    pub rows: Vec<TypeSales>,
+}
+
 /// A door's name as typed: trimmed, 1–40 printable characters.
 pub fn door_name(text: &str) -> Result<String, Invalid> {
     let t = text.trim();

@@ -149,7 +149,22 @@ impl Desk {
 
     /// Sales per ticket type for a report's filter (the report's "by type" section).
     pub fn type_sales(&self, filter: &crate::domain::ReportFilter) -> Result<Vec<TypeSales>> {
-        tickets::type_sales(&self.conn, filter)
+        tickets::type_sales(&self.conn, filter, None)
+    }
+
+    /// `rows` of the same from `offset`, and how many there are in all: on
+    /// 10,000 events only the page's types are read.
+    pub fn type_sales_page(
+        &self,
+        filter: &crate::domain::ReportFilter,
+        offset: usize,
+        rows: usize,
+    ) -> Result<crate::domain::TypeSalesPage> {
+        Ok(crate::domain::TypeSalesPage {
+            offset,
+            total: tickets::type_count(&self.conn, filter)?,
+            rows: tickets::type_sales(&self.conn, filter, Some((offset, rows)))?,
+        })
     }
 }
 

@@ -406,17 +406,24 @@ pub fn checkpoint(conn: &Connection) -> Result<()> {
 // ---- the report's "by type" section ---------------------------------------------------
 
 /// Sales per ticket type for the report's filter (event, booking date range),
-/// events in the summary's order, types in display order. All time reads
-/// the running totals; a date range reads the bookings made in it.
-pub fn type_sales(conn: &Connection, f: &ReportFilter) -> Result<Vec<TypeSales>> {
+/// events in the summary's order, types in display order: `page` (offset,
+/// rows) of them, or all. All time reads each type's running totals and used
+/// tickets by index; a date range reads the bookings made in it.
+pub fn type_sales(conn: &Connection, f: &ReportFilter, page: Option<(usize, usize)>) -> Result<Vec<TypeSales>> {
+    let (offset, rows) = page.map_or((0, -1), |(o, r)| (o as i64, r as i64));
     let mut out: Vec<TypeSales> = {
-        let mut stmt = conn.prepare_cached(
+        // Only the filter in use goes into the SQL: `?1 IS NULL OR event_id = ?1`
+        // would read every type; one event's come in order from (event_id, position).
+        let mut stmt = conn.prepare_cached(if f.event_id.is_some() {
             "SELECT y.event_id, e.name, y.id, y.name, y.retired_at IS NOT NULL, y.price, e.currency
              FROM ticket_types y JOIN events e ON e.id = y.event_id
-             WHERE ?1 IS NULL OR y.event_id = ?1
-             ORDER BY e.starts_at, e.name, e.id, y.position",
-        )?;
-        let rows = stmt.query_map(params![f.event_id], |r| {
+             WHERE y.event_id = ?1 ORDER BY y.position LIMIT ?2 OFFSET ?3"
+        } else {
+            "SELECT y.event_id, e.name, y.id, y.name, y.retired_at IS NOT NULL, y.price, e.currency
+             FROM ticket_types y JOIN events e ON e.id = y.event_id WHERE ?1 IS NULL
+             ORDER BY e.starts_at, e.name, e.id, y.position LIMIT ?2 OFFSET ?3"
+        })?;
+        let rows = stmt.query_map(params![f.event_id, rows, offset], |r| {
             Ok(TypeSales {
                 event_id: r.get(0)?,
                 event_name: r.get(1)?,
@@ -433,55 +440,68 @@ pub fn type_sales(conn: &Connection, f: &ReportFilter) -> Result<Vec<TypeSales>>
         })?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    let index: HashMap<String, usize> = out.iter().enumerate().map(|(i, t)| (t.type_id.clone(), i)).collect();
-    let mut add = |type_id: String, status: BookingStatus, seats: u64, amount: i64| {
-        if let Some(&i) = index.get(&type_id) {
-            match status {
-                BookingStatus::Confirmed => {
-                    (out[i].sold, out[i].revenue) = (out[i].sold + seats, out[i].revenue + amount)
-                }
-                BookingStatus::PaymentPending => out[i].pending += seats,
-                _ => {}
+    let add = |t: &mut TypeSales, status: BookingStatus, seats: u64, amount: i64| match status {
+        BookingStatus::Confirmed => (t.sold, t.revenue) = (t.sold + seats, t.revenue + amount),
+        BookingStatus::PaymentPending => t.pending += seats,
+        _ => {}
+    };
+    if f.from.is_none() && f.to.is_none() {
+        // All time: only the listed types are read, each by its keys.
+        let mut totals = conn.prepare_cached(
+            "SELECT status, seats, amount FROM type_totals
+             WHERE type_id = ?1 AND status IN ('CONFIRMED', 'PAYMENT_PENDING')",
+        )?;
+        let mut used = conn.prepare_cached("SELECT count(*) FROM tickets WHERE type_id = ?1 AND status = 'USED'")?;
+        for t in &mut out {
+            let mut rows = totals.query([&t.type_id])?;
+            while let Some(r) = rows.next()? {
+                add(t, r.get(0)?, count(r, 1)?, r.get(2)?);
             }
+            t.admitted = used.query_row([&t.type_id], |r| count(r, 0))?;
         }
-    };
-    // All time: the running totals and the used tickets by type; a date
-    // range: the bookings made in it (?2 ≤ created_at < ?3) and their tickets.
-    let (sales_sql, admitted_sql) = if f.from.is_none() && f.to.is_none() {
-        (
-            "SELECT k.type_id, k.status, k.seats, k.amount FROM type_totals k JOIN ticket_types y ON y.id = k.type_id
-             WHERE (?1 IS NULL OR y.event_id = ?1) AND ?2 <= ?3 AND k.status IN ('CONFIRMED', 'PAYMENT_PENDING')",
-            "SELECT y.id, (SELECT count(*) FROM tickets t WHERE t.type_id = y.id AND t.status = 'USED')
-             FROM ticket_types y WHERE (?1 IS NULL OR y.event_id = ?1) AND ?2 <= ?3",
-        )
-    } else {
-        (
-            "SELECT i.type_id, b.status, sum(i.count), sum(i.count * i.unit_price)
-             FROM bookings b JOIN booking_items i ON i.booking_id = b.id
-             WHERE b.created_at >= ?2 AND b.created_at < ?3 AND (?1 IS NULL OR b.event_id = ?1)
-               AND b.status IN ('CONFIRMED', 'PAYMENT_PENDING')
-             GROUP BY i.type_id, b.status",
-            "SELECT t.type_id, count(*) FROM bookings b JOIN tickets t ON t.booking_id = b.id
-             WHERE b.created_at >= ?2 AND b.created_at < ?3 AND (?1 IS NULL OR b.event_id = ?1)
-               AND b.status = 'CONFIRMED' AND t.status = 'USED'
-             GROUP BY t.type_id",
-        )
-    };
+        return Ok(out);
+    }
+    // A date range: the bookings made in it (?2 ≤ created_at < ?3) and their tickets.
+    let index: HashMap<String, usize> = out.iter().enumerate().map(|(i, t)| (t.type_id.clone(), i)).collect();
     let (from, to) = (f.from.map_or(i64::MIN, to_millis), f.to.map_or(i64::MAX, to_millis));
-    let mut stmt = conn.prepare_cached(sales_sql)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.type_id, b.status, sum(i.count), sum(i.count * i.unit_price)
+         FROM bookings b JOIN booking_items i ON i.booking_id = b.id
+         WHERE b.created_at >= ?2 AND b.created_at < ?3 AND (?1 IS NULL OR b.event_id = ?1)
+           AND b.status IN ('CONFIRMED', 'PAYMENT_PENDING')
+         GROUP BY i.type_id, b.status",
+    )?;
     let mut rows = stmt.query(params![f.event_id, from, to])?;
     while let Some(r) = rows.next()? {
-        add(r.get(0)?, r.get(1)?, count(r, 2)?, r.get(3)?);
+        if let Some(&i) = index.get(&r.get::<_, String>(0)?) {
+            add(&mut out[i], r.get(1)?, count(r, 2)?, r.get(3)?);
+        }
     }
-    let mut stmt = conn.prepare_cached(admitted_sql)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.type_id, count(*) FROM bookings b JOIN tickets t ON t.booking_id = b.id
+         WHERE b.created_at >= ?2 AND b.created_at < ?3 AND (?1 IS NULL OR b.event_id = ?1)
+           AND b.status = 'CONFIRMED' AND t.status = 'USED'
+         GROUP BY t.type_id",
+    )?;
     let rows = stmt.query_map(params![f.event_id, from, to], |r| Ok((r.get::<_, String>(0)?, count(r, 1)?)))?;
-    let admitted = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-    for (type_id, n) in admitted {
+    for row in rows {
+        let (type_id, n) = row?;
         if let Some(&i) = index.get(&type_id) {
             out[i].admitted = n;
         }
     }
     Ok(out)
+}
+
+/// How many ticket types the report's filter lists (retired ones too).
+pub fn type_count(conn: &Connection, f: &ReportFilter) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(if f.event_id.is_some() {
+            "SELECT count(*) FROM ticket_types WHERE event_id = ?1"
+        } else {
+            "SELECT count(*) FROM ticket_types WHERE ?1 IS NULL"
+        })?
+        .query_row(params![f.event_id], |r| count(r, 0))?)
 }
 
 // ---- migration 0004's Rust part --------------------------------------------------------

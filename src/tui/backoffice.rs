@@ -19,7 +19,16 @@ pub fn cycle_event(app: &mut App, delta: i64) {
     let r = &mut app.office.reports;
     let n = r.events.len() as i64 + 1;
     r.event = (r.event as i64 + delta).rem_euclid(n) as usize;
+    r.type_top = 0;
     reload(app);
+}
+
+/// ↑↓ PgUp PgDn Home End: the sales by type scroll; a page around the new
+/// first row is read (the screen shows what it has meanwhile).
+pub fn scroll_types(app: &mut App, delta: i64) {
+    if app.office.reports.scroll_types(delta) {
+        reload(app);
+    }
 }
 
 pub fn cycle_window(app: &mut App, delta: i64) {

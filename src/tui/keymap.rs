@@ -945,6 +945,34 @@ pub static REPORTS: Table = Table {
             help: "health window: next/previous of 1 h, 12 h, 24 h, 7 d",
             footer: true,
         },
+        Entry {
+            keys: &[
+                (plain(Up), Action::Up),
+                (plain(Down), Action::Down),
+                (ch('j'), Action::Down),
+                (ch('k'), Action::Up),
+            ],
+            label: "scroll",
+            help: "sales by ticket type: one row up/down",
+            footer: true,
+        },
+        Entry {
+            keys: &[(plain(PageUp), Action::PageUp), (plain(PageDown), Action::PageDown)],
+            label: "page",
+            help: "sales by ticket type: ten rows up/down",
+            footer: false,
+        },
+        Entry {
+            keys: &[
+                (plain(Home), Action::Top),
+                (ch('g'), Action::Top),
+                (plain(End), Action::Bottom),
+                (ch('G'), Action::Bottom),
+            ],
+            label: "first/last",
+            help: "sales by ticket type: first/last row",
+            footer: false,
+        },
     ],
 };
 

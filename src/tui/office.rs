@@ -2,7 +2,7 @@
 //! the read worker for and how its answer is shown. Their update steps are in
 //! `backoffice`.
 
-use crate::domain::{AuditField, AuditRow, ReportFilter};
+use crate::domain::{AuditField, AuditRow, ReportFilter, TypeSalesPage};
 use crate::jobs::JobStatus;
 use crate::report::{Report, WINDOWS};
 use crate::tui::form::LineInput;
@@ -10,7 +10,8 @@ use crate::tui::request::{OfficeFound, OfficeSpec};
 use crate::tui::screen::Screen;
 
 /// The Reports screen: which event (0 = all, i = `events[i - 1]`) and which
-/// window (`WINDOWS[window]`, 24 h to start), and the report last read.
+/// window (`WINDOWS[window]`, 24 h to start), the report last read, and its
+/// sales by type: the first row shown and a page read around it.
 #[derive(Debug, Clone)]
 pub struct ReportsState {
     pub event: usize,
@@ -18,11 +19,20 @@ pub struct ReportsState {
     /// (id, name) of every event, in the order the report lists them.
     pub events: Vec<(String, String)>,
     pub report: Option<Report>,
+    pub type_top: usize,
+    pub types: TypeSalesPage,
 }
 
 impl Default for ReportsState {
     fn default() -> Self {
-        ReportsState { event: 0, window: 2, events: Vec::new(), report: None }
+        ReportsState {
+            event: 0,
+            window: 2,
+            events: Vec::new(),
+            report: None,
+            type_top: 0,
+            types: TypeSalesPage::default(),
+        }
     }
 }
 
@@ -37,6 +47,23 @@ impl ReportsState {
 
     pub fn event_name(&self) -> &str {
         self.event.checked_sub(1).and_then(|i| self.events.get(i)).map_or("All events", |(_, n)| n.as_str())
+    }
+
+    /// The "by type" rows read from `type_top` on (fewer while a page is on its way).
+    pub fn shown_types(&self) -> &[crate::domain::TypeSales] {
+        let rows = &self.types.rows;
+        let skip = self.type_top.checked_sub(self.types.offset).unwrap_or(rows.len()).min(rows.len());
+        &rows[skip..]
+    }
+
+    /// Moves the first "by type" row shown by `delta` (within the rows there
+    /// are); true when it moved and a page around it should be read.
+    pub fn scroll_types(&mut self, delta: i64) -> bool {
+        let last = self.types.total.saturating_sub(1) as i64;
+        let top = (self.type_top as i64).saturating_add(delta).clamp(0, last.max(0)) as usize;
+        let moved = top != self.type_top;
+        self.type_top = top;
+        moved
     }
 
     pub fn filter(&self) -> ReportFilter {
@@ -94,8 +121,9 @@ impl BackOffice {
     pub fn spec(&self, screen: Screen) -> OfficeSpec {
         match screen {
             Screen::Reports => OfficeSpec::Reports {
-                event_id: self.reports.event_id().map(str::to_string),
+                event_id: self.reports.event_id().map(Box::from),
                 hours: self.reports.hours(),
+                type_top: u32::try_from(self.reports.type_top).unwrap_or(u32::MAX),
             },
             Screen::Audit => OfficeSpec::Audit { field: self.audit.field, text: self.audit.filter.text().to_string() },
             Screen::Jobs => OfficeSpec::Jobs,
@@ -107,7 +135,7 @@ impl BackOffice {
     pub fn apply(&mut self, found: OfficeFound) {
         match found {
             OfficeFound::None => {}
-            OfficeFound::Reports { events, report } => {
+            OfficeFound::Reports { events, report, types } => {
                 let r = &mut self.reports;
                 let current = r.event_id().map(str::to_string);
                 r.events = events;
@@ -115,6 +143,8 @@ impl BackOffice {
                 r.event =
                     current.and_then(|id| r.events.iter().position(|(e, _)| *e == id).map(|i| i + 1)).unwrap_or(0);
                 r.report = Some(*report);
+                r.type_top = r.type_top.min(types.total.saturating_sub(1) as usize);
+                r.types = types;
             }
             OfficeFound::Audit { rows, backlog } => {
                 let a = &mut self.audit;

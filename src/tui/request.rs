@@ -75,8 +75,11 @@ pub enum OfficeSpec {
     #[default]
     None,
     Reports {
-        event_id: Option<String>,
+        /// (Boxed `str`s keep the spec, which travels in every load, small.)
+        event_id: Option<Box<str>>,
         hours: u32,
+        /// The first "by type" row the screen shows.
+        type_top: u32,
     },
     Audit {
         field: AuditField,
@@ -237,10 +240,17 @@ pub struct Snapshot {
     /// The Door screen's running count.
     pub door: Option<DoorCounts>,
     /// Every type of the types screen's event (retired ones too), with what
-    /// its limit leaves (on sale only).
-    pub types: Option<Vec<TypeOnSale>>,
+    /// its limit leaves (on sale only), and their sales.
+    pub types: Option<EventTypes>,
     /// The venue's settings as this process sells by them.
     pub venue: SettingsView,
+}
+
+/// The types screen's rows: every type, and each one's sales (all time).
+#[derive(Debug, Clone)]
+pub struct EventTypes {
+    pub types: Vec<TypeOnSale>,
+    pub sales: Vec<crate::domain::TypeSales>,
 }
 
 /// The sale in progress as the file has it now.
@@ -266,6 +276,8 @@ pub enum OfficeFound {
     Reports {
         events: Vec<(String, String)>,
         report: Box<Report>,
+        /// Its "by type" rows from about the first shown.
+        types: crate::domain::TypeSalesPage,
     },
     Audit {
         rows: Vec<AuditRow>,

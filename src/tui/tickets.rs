@@ -82,10 +82,16 @@ impl DoorState {
 pub struct TypesScreen {
     pub event: Event,
     pub rows: Vec<TypeOnSale>,
+    /// What each type has sold (all time), by type id.
+    pub sales: Vec<crate::domain::TypeSales>,
     pub sel: usize,
 }
 
 impl TypesScreen {
+    pub fn sales_of(&self, type_id: &str) -> Option<&crate::domain::TypeSales> {
+        self.sales.iter().find(|s| s.type_id == type_id)
+    }
+
     pub fn selected(&self) -> Option<&TicketType> {
         self.rows.get(self.sel).map(|r| &r.ticket_type)
     }

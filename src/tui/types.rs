@@ -15,7 +15,7 @@ use crate::domain::{Money, NewTicketType, TicketType, TypeCount};
 use crate::engine::TypeOnSale;
 use crate::tui::app::{App, Confirm, FormKind, Overlay, Screen, Sell, Stage};
 use crate::tui::form::{Field, Form};
-use crate::tui::request::Write;
+use crate::tui::request::{EventTypes, Write};
 use crate::tui::tickets::TypesScreen;
 
 // ---- the counter --------------------------------------------------------------------
@@ -219,7 +219,7 @@ pub fn open(app: &mut App) {
         app.error("No event selected: choose the event whose ticket types to see");
         return;
     };
-    app.types = Some(TypesScreen { event, rows: Vec::new(), sel: 0 });
+    app.types = Some(TypesScreen { event, rows: Vec::new(), sales: Vec::new(), sel: 0 });
     app.screen = Screen::Types;
     app.want_load();
 }
@@ -238,10 +238,11 @@ pub fn move_sel(app: &mut App, delta: i64) {
 }
 
 /// The rows as read: the selection stays on its type.
-pub fn show(app: &mut App, rows: Option<Vec<TypeOnSale>>) {
-    let (Some(t), Some(rows)) = (app.types.as_mut(), rows) else { return };
+pub fn show(app: &mut App, found: Option<EventTypes>) {
+    let (Some(t), Some(found)) = (app.types.as_mut(), found) else { return };
     let id = t.selected().map(|x| x.id.clone());
-    t.rows = rows;
+    t.rows = found.types;
+    t.sales = found.sales;
     t.sel = id.and_then(|id| t.rows.iter().position(|r| r.ticket_type.id == id)).unwrap_or(t.sel);
     t.sel = t.sel.min(t.rows.len().saturating_sub(1));
 }

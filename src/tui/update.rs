@@ -302,7 +302,8 @@ fn move_cursor(app: &mut App, action: &Action) {
         Screen::Jobs => app.office.jobs.sel = step(app.office.jobs.sel, delta, app.office.jobs.rows.len()),
         Screen::Types => types::move_sel(app, delta),
         Screen::Settings => settings::move_sel(app, delta),
-        Screen::Detail | Screen::Reports | Screen::Door => {}
+        Screen::Reports => backoffice::scroll_types(app, delta),
+        Screen::Detail | Screen::Door => {}
     }
 }
 
@@ -318,6 +319,10 @@ fn jump(app: &mut App, action: &Action) {
         Screen::Bookings => app.booking_sel = target(app.bookings.len(), app.booking_sel),
         Screen::Audit => app.office.audit.sel = target(app.office.audit.rows.len(), app.office.audit.sel),
         Screen::Settings => app.settings.sel = target(crate::domain::SettingKey::ALL.len(), app.settings.sel),
+        Screen::Reports => {
+            let (total, top) = (app.office.reports.types.total as usize, app.office.reports.type_top);
+            backoffice::scroll_types(app, target(total, top) as i64 - top as i64);
+        }
         _ => {}
     }
 }

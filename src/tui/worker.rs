@@ -28,8 +28,8 @@ use crate::store;
 use crate::tui::action::Msg;
 use crate::tui::app::App;
 use crate::tui::request::{
-    Answer, Command, Detail, Done, ExportRows, Found, LoadSpec, Loaded, OfficeFound, OfficeSpec, Read, RequestId,
-    Resume, Sale, SellFound, Snapshot, Write,
+    Answer, Command, Detail, Done, EventTypes, ExportRows, Found, LoadSpec, Loaded, OfficeFound, OfficeSpec, Read,
+    RequestId, Resume, Sale, SellFound, Snapshot, Write,
 };
 use crate::tui::screen::LIST_LIMIT;
 use crate::tui::update::update;
@@ -434,15 +434,21 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
     let detail = spec.detail.as_deref().map(|id| detail(desk, id)).transpose()?;
     let office = match &spec.office {
         OfficeSpec::None => OfficeFound::None,
-        OfficeSpec::Reports { event_id, hours } => {
+        OfficeSpec::Reports { event_id, hours, type_top } => {
             let events: Vec<(String, String)> =
                 desk.events("", LIST_LIMIT)?.into_iter().map(|e| (e.id, e.name)).collect();
             // An event that is gone from the list reports as all events.
-            let event_id = event_id.clone().filter(|id| events.iter().any(|(e, _)| e == id));
+            let event_id = event_id.as_deref().filter(|id| events.iter().any(|(e, _)| e == id)).map(str::to_string);
             let filter = crate::domain::ReportFilter { event_id, hours: *hours, ..Default::default() };
             // A page of event rows (more than the screen can show), every figure
             // the whole report's: on 10,000 events the others are never read.
-            OfficeFound::Reports { report: Box::new(desk.report_page(&filter, 0, REPORT_ROWS)?), events }
+            // The same for the "by type" rows: a page from a little above the first shown.
+            let from = (*type_top as usize).saturating_sub(TYPE_ROWS / 4);
+            OfficeFound::Reports {
+                report: Box::new(desk.report_page(&filter, 0, REPORT_ROWS)?),
+                types: desk.type_sales_page(&filter, from, TYPE_ROWS)?,
+                events,
+            }
         }
         OfficeSpec::Audit { field, text } => OfficeFound::Audit {
             rows: desk.audit_search(*field, text, LIST_LIMIT)?,
@@ -460,21 +466,27 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
 }
 
 /// Every type of an event, retired ones too, with what the limits of those
-/// on sale leave.
-fn every_type(desk: &Desk, event_id: &str) -> Result<Vec<crate::engine::TypeOnSale>> {
+/// on sale leave, and what each has sold.
+fn every_type(desk: &Desk, event_id: &str) -> Result<EventTypes> {
     let on_sale = desk.types_on_sale(event_id)?;
-    Ok(desk
+    let filter = crate::domain::ReportFilter { event_id: Some(event_id.to_string()), ..Default::default() };
+    let sales = desk.type_sales(&filter)?;
+    let types = desk
         .ticket_types(event_id)?
         .into_iter()
         .map(|t| {
             let left = on_sale.iter().find(|o| o.ticket_type.id == t.id).and_then(|o| o.left);
             crate::engine::TypeOnSale { ticket_type: t, left }
         })
-        .collect())
+        .collect();
+    Ok(EventTypes { types, sales })
 }
 
 /// Event rows the Reports screen reads: more than its gauges can show at any size.
 const REPORT_ROWS: usize = 60;
+
+/// "By type" rows the Reports screen reads at a time: more than it shows at any size.
+const TYPE_ROWS: usize = 80;
 
 fn detail(desk: &Desk, booking_id: &str) -> Result<Detail> {
     let booking = desk.get_booking(booking_id)?;

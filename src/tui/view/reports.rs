@@ -2,12 +2,13 @@
 //! the health panel with its thresholds, a sparkline of sales per hour and a
 //! gauge per event's fill. Figures are the same `Report` the CLI prints.
 
-use super::cells;
+use super::cells::{self, Col};
 use crate::domain::{BookingStatus, Money};
 use crate::report::{Level, pct, thresholds_text, window_label};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::{ANYWHERE, REPORTS, key};
+use crate::tui::office::ReportsState;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -75,11 +76,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         money.push(format!("… {more} more line(s): e picks one event; boxoffice report lists them all"));
     }
     let fixed = 1 + 9 + money.len() as u16 + 2 + 1;
-    let spark_rows = if area.height >= fixed + 3 + 3 { 3 } else { 0 };
-    let [bar, top, money_area, spark, gauges, foot] = Layout::vertical([
+    let lower = area.height.saturating_sub(fixed);
+    let (types_rows, spark_rows) = lower_rows(r, s.event_count, lower);
+    let [bar, top, money_area, types_area, spark, gauges, foot] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(9),
         Constraint::Length(money.len() as u16 + 2),
+        Constraint::Length(types_rows),
         Constraint::Length(spark_rows),
         Constraint::Min(0),
         Constraint::Length(1),
@@ -181,6 +184,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         right,
     );
 
+    if types_rows > 0 {
+        draw_types(frame, r, types_area);
+    }
     if spark_rows > 0 {
         draw_sales(frame, h, spark);
     }
@@ -198,6 +204,66 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         )
     };
     frame.render_widget(Paragraph::new(format!(" {thresholds}")).fg(Color::Gray), foot);
+}
+
+/// Rows for the sales by type and the sparkline out of the `lower` rows
+/// below the money (the fill gauges take the rest). The sparkline gives way
+/// first, then the gauges down to one event; the sales by type come whole
+/// if they can, and scroll.
+fn lower_rows(r: &ReportsState, events: u64, lower: u16) -> (u16, u16) {
+    if r.types.total == 0 {
+        return (0, if lower >= 3 + 3 { 3 } else { 0 });
+    }
+    let wanted = r.types.total.min(u64::from(lower)) as u16 + 3;
+    let gauges = events.min(u64::from(lower)) as u16 + 2;
+    if lower >= wanted + gauges + 3 {
+        return (wanted, 3);
+    }
+    // The gauges keep one event when the sales by type can still show one row.
+    let types = if lower >= 4 { wanted.min(lower.saturating_sub(3).max(4)) } else { 0 };
+    (types, 0)
+}
+
+/// Sales by ticket type from the first row scrolled to: seats sold (paid
+/// bookings), their revenue in the event's own currency (never added across
+/// currencies), seats awaiting payment and tickets admitted. Today's price
+/// gives way first, then Pending, then Admitted; with one event chosen its
+/// name is not repeated on each row.
+fn draw_types(frame: &mut Frame<'_>, r: &ReportsState, area: Rect) {
+    let shown = r.shown_types();
+    let room = area.height.saturating_sub(3) as usize;
+    let rows: Vec<[String; 7]> = shown
+        .iter()
+        .take(room)
+        .map(|t| {
+            let m = |v: i64| Money(v).format(&t.currency);
+            let name = if t.retired { format!("{}*", t.type_name) } else { t.type_name.clone() };
+            let count = |n: u64| n.to_string();
+            [t.event_name.clone(), name, m(t.price), count(t.sold), m(t.revenue), count(t.pending), count(t.admitted)]
+        })
+        .collect();
+    let col = |i: usize| rows.iter().map(move |r| r[i].as_str());
+    let cols = [
+        Col::flex("Event", 8, col(0)),
+        Col::flex("Type", 6, col(1)),
+        Col::whole("Price", col(2)).right(),
+        Col::whole("Sold", col(3)).right(),
+        Col::whole("Revenue", col(4)).right(),
+        Col::whole("Pending", col(5)).right(),
+        Col::whole("Admitted", col(6)).right(),
+    ];
+    let first = r.type_top + 1;
+    let last = r.type_top + rows.len();
+    let retired = if rows.iter().any(|x| x[1].ends_with('*')) { " · * retired" } else { "" };
+    let span = if rows.is_empty() { String::new() } else { format!("{first}–{last} of ") };
+    let block = Block::bordered().title(format!(" Sales by ticket type · {span}{}{retired} ", r.types.total));
+    let variants: [&[usize]; 4] = [&[0, 1, 2, 3, 4, 5, 6], &[0, 1, 3, 4, 5, 6], &[0, 1, 3, 4, 6], &[0, 1, 3, 4]];
+    let one_event: Vec<Vec<usize>> = variants.iter().map(|v| v[1..].to_vec()).collect();
+    let variants: Vec<&[usize]> =
+        if r.event == 0 { variants.to_vec() } else { one_event.iter().map(Vec::as_slice).collect() };
+    let (keep, cols, widths) = cells::give_way(&cols, &variants, block.inner(area).width as usize);
+    let body = rows.iter().map(|row| (keep.iter().map(|i| (row[*i].clone(), Style::new())).collect(), Style::new()));
+    frame.render_widget(cells::table(&cols, &widths, body.collect()).block(block), area);
 }
 
 /// Successful payments per hour: the newest hours that fit, oldest on the left.

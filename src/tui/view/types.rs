@@ -72,7 +72,10 @@ pub fn counter_lines(sell: &Sell, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-/// The types screen: every type of the event, retired ones dimmed.
+/// The types screen: every type of the event, retired ones dimmed, with
+/// what each has sold (seats of paid bookings), their revenue at the prices
+/// they were sold for, and its tickets admitted at a door. On a narrow
+/// terminal Admitted gives way first, then Limit, then Revenue.
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let Some(t) = &app.types else { return };
     let [bar, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
@@ -83,11 +86,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     );
     frame.render_widget(Paragraph::new(cells::fit(&hint, bar.width as usize).fg(Color::Gray)), bar);
     let currency = &t.event.currency;
-    let rows: Vec<[String; 5]> = t
+    let rows: Vec<[String; 8]> = t
         .rows
         .iter()
         .map(|r| {
             let tt = &r.ticket_type;
+            let sales = t.sales_of(&tt.id);
+            let figure = |f: fn(&crate::domain::TypeSales) -> u64| sales.map_or("-".to_string(), |s| f(s).to_string());
             [
                 tt.name.clone(),
                 Money(tt.price).format(currency),
@@ -98,6 +103,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
                     _ => "no limit".to_string(),
                 },
                 if tt.on_sale() { "on sale" } else { "retired" }.to_string(),
+                figure(|s| s.sold),
+                sales.map_or("-".to_string(), |s| Money(s.revenue).format(currency)),
+                figure(|s| s.admitted),
             ]
         })
         .collect();
@@ -108,10 +116,15 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Col::whole("Limit", col(2)).right(),
         Col::whole("Left", col(3)).right(),
         Col::whole("", col(4)),
+        Col::whole("Sold", col(5)).right(),
+        Col::whole("Revenue", col(6)).right(),
+        Col::whole("Admitted", col(7)).right(),
     ];
     let block = Block::bordered().title(format!(" Ticket types · {} ", cells::fit(&t.event.name, 60)));
     let avail = block.inner(list).width.saturating_sub(2) as usize;
-    let (keep, cols, widths) = cells::give_way(&cols, &[&[0, 1, 2, 3, 4]], avail);
+    let variants: [&[usize]; 4] =
+        [&[0, 1, 2, 3, 5, 6, 7, 4], &[0, 1, 2, 3, 5, 6, 4], &[0, 1, 3, 5, 6, 4], &[0, 1, 3, 5, 4]];
+    let (keep, cols, widths) = cells::give_way(&cols, &variants, avail);
     let body = t
         .rows
         .iter()
