@@ -73,6 +73,21 @@ enum Command {
     Restore(RestoreArgs),
     /// Customers' personal data
     Customer(CustomerArgs),
+    /// Copy a whole box office into an empty database: an SQLite file into
+    /// PostgreSQL (--to postgres://…), or back (--from postgres://… --to FILE).
+    /// The source is only read; the target gets every row in one transaction
+    Copy(CopyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct CopyArgs {
+    /// The box office to copy: a file, or postgres://user@host[:port]/dbname
+    /// (read only; it must be at this boxoffice's schema version)
+    #[arg(long, value_name = "FILE|URL")]
+    from: String,
+    /// Where it goes: a new (or empty) file, or an empty PostgreSQL database
+    #[arg(long, value_name = "FILE|URL")]
+    to: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -382,7 +397,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         durability: cli.synchronous,
     };
     let db = cli.db.clone().unwrap_or_else(boxoffice::paths::default_db);
+    if let Some(name) = needs_a_file(cli.command.as_ref())
+        && store::db::is_postgres_url(&db.to_string_lossy())
+    {
+        return Err(Error::Storage(format!(
+            "{} is a PostgreSQL database; in this version only `boxoffice copy` works with PostgreSQL, and {name} \
+             needs an SQLite file (see README: PostgreSQL)",
+            store::pg::redact(&db.to_string_lossy())
+        )));
+    }
     match cli.command {
+        Some(Command::Copy(args)) => copy(&args),
         Some(Command::Script(args)) => {
             let outcome = boxoffice::script::cli::run_script(boxoffice::script::cli::ScriptRun {
                 file: &args.file,
@@ -539,6 +564,43 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The name of a command that works on an SQLite file only (for now: all
+/// but `copy`, which names its own places), or `None`.
+fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
+    Some(match command {
+        None => "the app",
+        Some(Command::Copy(_)) => return None,
+        Some(Command::Verify) => "`verify`",
+        Some(Command::Report(_)) => "`report`",
+        Some(Command::Script(_)) => "`script`",
+        Some(Command::Migrate(_)) => "`migrate`",
+        Some(Command::Tickets(_)) => "`tickets`",
+        Some(Command::Checkin(_)) => "`checkin`",
+        Some(Command::Settings(_)) => "`settings`",
+        Some(Command::Backup(_)) => "`backup`",
+        Some(Command::Restore(_)) => "`restore`",
+        Some(Command::Customer(_)) => "`customer`",
+    })
+}
+
+/// `boxoffice copy --from A --to B`.
+fn copy(args: &CopyArgs) -> Result<ExitCode, Error> {
+    use store::copy::Place;
+    let (from, to) = (Place::parse(&args.from), Place::parse(&args.to));
+    let done = store::copy::copy(&from, &to)?;
+    let mut text =
+        format!("copied {} row(s) in {} table(s)\n  from {from}\n  to   {to}\n", done.rows(), done.tables.len());
+    text.push_str(&format!(
+        "  {} event(s), {} booking(s), {} ticket(s), {} audit row(s) (in order, each with its seq)\n",
+        done.of("events"),
+        done.of("bookings"),
+        done.of("tickets"),
+        done.of("audit_log")
+    ));
+    boxoffice::output::stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Bad input on the command line: the message as it is, exit 2.

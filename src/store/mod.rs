@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backup;
 pub mod catalog;
 pub mod checks;
+pub mod copy;
 pub mod db;
 pub mod file;
 pub mod integrity;

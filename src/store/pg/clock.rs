@@ -36,7 +36,11 @@ impl ServerClock {
     pub fn connect(url: &str) -> Result<ServerClock> {
         let conn = PgConn::connect(url)?;
         let offset = measure(&conn)?;
-        Ok(ServerClock { conn: Mutex::new(conn), offset_ms: AtomicI64::new(offset), synced: Mutex::new(Instant::now()) })
+        Ok(ServerClock {
+            conn: Mutex::new(conn),
+            offset_ms: AtomicI64::new(offset),
+            synced: Mutex::new(Instant::now()),
+        })
     }
 
     /// Server time minus this host's time, as last measured.

@@ -50,7 +50,7 @@ pub const BOOKKEEPING: &str = "boxoffice_schema";
 /// The tables of the current schema (the `search_path`'s first schema), bookkeeping included.
 pub fn tables(db: &Db) -> Result<Vec<String>> {
     db.query_all(
-        "SELECT table_name FROM information_schema.tables
+        "SELECT table_name::text FROM information_schema.tables
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
         args![],
         |r| r.get(0),
@@ -60,7 +60,7 @@ pub fn tables(db: &Db) -> Result<Vec<String>> {
 /// Reads which steps ran and refuses a database that is not ours or is newer
 /// than `latest`. Only reads.
 pub fn inspect(db: &Db, latest: i64) -> Result<Found> {
-    let schema: Option<String> = db.query_one("SELECT current_schema()", args![], |r| r.get(0))?;
+    let schema: Option<String> = db.query_one("SELECT current_schema()::text", args![], |r| r.get(0))?;
     if schema.is_none() {
         return Err(Error::Storage(
             "the database has no schema to work in (search_path names none that exists); create one, or use the \
@@ -153,7 +153,8 @@ fn apply_next(db: &Db, pg: &PgConn, steps: &[Step], latest: i64, done: &mut Migr
     if done.applied.is_empty() {
         done.from = version;
     }
-    let failed = |e: Error| Error::Storage(format!("migration {step} failed: {e}; the database stays at version {version}"));
+    let failed =
+        |e: Error| Error::Storage(format!("migration {step} failed: {e}; the database stays at version {version}"));
     pg.execute_batch(step.sql).map_err(failed)?;
     db.execute(
         &format!(

@@ -17,7 +17,7 @@ use super::db::{Param, Row, ValueRef};
 use crate::error::{Error, Result};
 use bytes::BytesMut;
 use postgres::error::SqlState;
-use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls, Statement};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -73,9 +73,7 @@ impl PgConn {
             config.application_name("boxoffice");
         }
         let mut client = config.connect(NoTls).map_err(|e| connect_error(&target, e))?;
-        client
-            .batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))
-            .map_err(|e| error_at(&target, e))?;
+        client.batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'")).map_err(|e| error_at(&target, e))?;
         Ok(PgConn { client: RefCell::new(client), cache: RefCell::default(), in_tx: Cell::new(false), target })
     }
 
@@ -117,7 +115,12 @@ impl PgConn {
 
     /// Every row, mapped by `f` once the whole result has arrived (so `f` may
     /// use this connection again).
-    pub fn query_all<T>(&self, sql: &str, args: &[Param<'_>], mut f: impl FnMut(&Row<'_>) -> Result<T>) -> Result<Vec<T>> {
+    pub fn query_all<T>(
+        &self,
+        sql: &str,
+        args: &[Param<'_>],
+        mut f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let stmt = self.statement(sql, args)?;
         let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = self.client.borrow_mut().query(&stmt, &params).map_err(|e| self.error(e))?;
@@ -267,7 +270,9 @@ impl PgConn {
         }
         let prepared = client.prepare_typed(&text, types);
         let untypable = |e: &postgres::Error| {
-            matches!(e.code(), Some(c) if *c == SqlState::INDETERMINATE_DATATYPE || *c == SqlState::AMBIGUOUS_FUNCTION)
+            matches!(e.code(), Some(c) if *c == SqlState::AMBIGUOUS_PARAMETER
+                || *c == SqlState::INDETERMINATE_DATATYPE
+                || *c == SqlState::AMBIGUOUS_FUNCTION)
         };
         match prepared {
             Ok(s) => {
@@ -285,6 +290,33 @@ impl PgConn {
                 if untypable(&e) { Ok(Err(e)) } else { Err(self.error(e)) }
             }
         }
+    }
+}
+
+/// Connects to the PostgreSQL database at `url` and brings its schema up to
+/// date (building it in an empty database): what `store::open` is for a file.
+pub fn open(url: &str) -> Result<super::db::Db> {
+    let db = super::db::Db::Pg(PgConn::connect(url)?);
+    migrate::migrate(&db)?;
+    Ok(db)
+}
+
+/// Connects to an existing, up-to-date boxoffice database for reading only:
+/// never builds, migrates or writes it (`verify`, `report`, `copy`'s source).
+pub fn open_read_only(url: &str) -> Result<super::db::Db> {
+    let db = super::db::Db::Pg(PgConn::connect_read_only(url)?);
+    match migrate::inspect(&db, migrate::LATEST)? {
+        super::migrate::Found::Ours(v) if v == migrate::LATEST => Ok(db),
+        super::migrate::Found::Empty => Err(Error::Storage(format!(
+            "no boxoffice data in {} yet (no tables)",
+            db.pg().map_or("the database", PgConn::target)
+        ))),
+        super::migrate::Found::Ours(v) => Err(Error::Storage(format!(
+            "{} has schema version {v} and this boxoffice uses {}; open it with this boxoffice's app first, \
+             which brings it up to date",
+            db.pg().map_or("the database", PgConn::target),
+            migrate::LATEST
+        ))),
     }
 }
 
@@ -440,6 +472,9 @@ impl<'a> FromSql<'a> for ValueRef<'a> {
             ValueRef::Real(f32::from_sql(ty, raw)?.into())
         } else if texty(ty) {
             ValueRef::Text(<&str>::from_sql(ty, raw)?)
+        } else if let Kind::Domain(base) = ty.kind() {
+            // information_schema's names are domains over `name`.
+            return ValueRef::from_sql(base, raw);
         } else if *ty == Type::BYTEA {
             ValueRef::Blob(raw)
         } else {
@@ -459,7 +494,10 @@ impl<'a> FromSql<'a> for ValueRef<'a> {
 pub(crate) fn value_at(row: &postgres::Row, i: usize) -> Result<ValueRef<'_>> {
     row.try_get::<_, ValueRef<'_>>(i).map_err(|e| {
         let name = row.columns().get(i).map_or("?", |c| c.name());
-        Error::Storage(format!("column {i} ({name}): {}", std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())))
+        Error::Storage(format!(
+            "column {i} ({name}): {}",
+            std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())
+        ))
     })
 }
 
@@ -541,7 +579,9 @@ fn connect_error(target: &str, e: postgres::Error) -> Error {
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             let why = match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => "connection refused; is the server running there, on that port?",
+                std::io::ErrorKind::ConnectionRefused => {
+                    "connection refused; is the server running there, on that port?"
+                }
                 std::io::ErrorKind::TimedOut => "no answer within 5 s; check the host, the port and the firewall",
                 std::io::ErrorKind::NotFound => "no server socket there; is the server running?",
                 _ => return Error::Storage(format!("cannot connect to PostgreSQL at {target}: {io}")),
@@ -587,7 +627,10 @@ mod tests {
     fn placeholders_become_dollars_outside_quotes_and_comments() {
         assert_eq!(placeholders("SELECT ?1, ?2 FROM t WHERE a = ?1"), "SELECT $1, $2 FROM t WHERE a = $1");
         assert_eq!(placeholders("VALUES (?, ?, ?5, ?)"), "VALUES ($1, $2, $5, $6)");
-        assert_eq!(placeholders("SELECT '?1 it''s ?2', \"col?3\" FROM t WHERE x = ?4"), "SELECT '?1 it''s ?2', \"col?3\" FROM t WHERE x = $4");
+        assert_eq!(
+            placeholders("SELECT '?1 it''s ?2', \"col?3\" FROM t WHERE x = ?4"),
+            "SELECT '?1 it''s ?2', \"col?3\" FROM t WHERE x = $4"
+        );
         assert_eq!(placeholders("SELECT 1 -- why ?1\n, ?2 /* ?3 */ , ?12"), "SELECT 1 -- why ?1\n, $2 /* ?3 */ , $12");
         assert_eq!(placeholders("SELECT '%' || ?3"), "SELECT '%' || $3");
         assert_eq!(placeholders("SELECT 'unterminated ?1"), "SELECT 'unterminated ?1");
