@@ -15,20 +15,22 @@ pub mod event;
 pub mod filters;
 pub mod money;
 pub mod records;
+pub mod search;
 pub mod seats;
 pub mod settings;
 pub mod status;
 pub mod ticket;
 pub mod width;
 
-pub use aggregates::{Aggregates, EventAgg, HealthAgg, RefundAgg, StatusAgg};
+pub use aggregates::{Aggregates, EventAgg, HealthAgg, RefundAgg, ScopeTotals, StatusAgg};
 pub use audit::{AuditAction, AuditEntity};
 pub use code::{CodeError, TicketCode};
 pub use customer::NewCustomer;
 pub use event::{EventKind, NewEvent};
-pub use filters::{AuditField, AuditFilter, BookingFilter, MAX_HOURS, ReportFilter, window_start};
+pub use filters::{AuditField, AuditFilter, BookingFilter, EventPage, MAX_HOURS, ReportFilter, window_start};
 pub use money::{Money, RefundSplit, refund_split};
 pub use records::*;
+pub use search::SearchText;
 pub use settings::{SettingKey, Settings, SettingsView, Source};
 pub use status::{BookingEvent, BookingStatus, HoldStatus, JobRunStatus, PaymentOutcome, RefundKind, RefundStatus};
 pub use ticket::{

@@ -73,6 +73,7 @@ pub const STEPS: &[Step] = &[
         rust: Some(super::tickets::backfill),
     },
     Step { version: 5, name: "settings", sql: include_str!("../../migrations/0005_settings.sql"), rust: None },
+    Step { version: 6, name: "fast_reads", sql: include_str!("../../migrations/0006_fast_reads.sql"), rust: None },
 ];
 
 /// The newest schema version this binary knows.

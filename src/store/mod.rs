@@ -34,6 +34,10 @@ use std::time::Duration;
 /// rebuild indexes; files themselves are built by [`migrate::STEPS`].
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Page cache per connection, in KiB as `PRAGMA cache_size` takes it when
+/// negative: 64 MiB, so the pages a screen reads again (indexes of a big file,
+/// the search indexes) stay in memory instead of SQLite's default 2 MiB.
+const CACHE_KIB: i64 = -65_536;
 /// `BEGIN IMMEDIATE` can still meet SQLITE_BUSY after the busy handler's
 /// timeout under long saturation; nothing has happened yet, so trying again is
 /// safe (unless the thread was told to stop waiting: [`stop_waiting_when`]).
@@ -68,6 +72,18 @@ impl std::str::FromStr for Durability {
             _ => Err(format!("'{text}' is not full or normal")),
         }
     }
+}
+
+/// Binds the named arguments `stmt` has, skipping the others: a statement
+/// built from optional parts names only some of them, and binding a name it
+/// lacks is an error.
+pub(crate) fn bind_named(stmt: &mut rusqlite::Statement<'_>, args: &[(&str, &dyn rusqlite::ToSql)]) -> Result<()> {
+    for (name, value) in args {
+        if let Some(i) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(i, value)?;
+        }
+    }
+    Ok(())
 }
 
 /// Opens (creating if needed) a boxoffice database and brings its schema up
@@ -172,6 +188,7 @@ fn connect_read_only(path: &Path) -> Result<Connection> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "query_only", true)?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     Ok(conn)
 }
 
@@ -218,6 +235,7 @@ fn prepare(mut conn: Connection, durability: Durability) -> Result<(Connection, 
     // free space: an erased customer (engine::privacy) leaves no copy behind,
     // not even from a row moved when a b-tree page split long before.
     conn.pragma_update(None, "secure_delete", true)?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     // Migrations run with foreign keys off (the bundled SQLite defaults them on),
     // as SQLite's table-rebuild recipe needs; each step is checked instead.
     conn.pragma_update(None, "foreign_keys", false)?;
