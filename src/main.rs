@@ -397,12 +397,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         durability: cli.synchronous,
     };
     let db = cli.db.clone().unwrap_or_else(boxoffice::paths::default_db);
+    if store::db::is_postgres_url(&db.to_string_lossy())
+        && let Some(done) = on_postgres(&db.to_string_lossy(), cli.command.as_ref())
+    {
+        return done;
+    }
     if let Some(name) = needs_a_file(cli.command.as_ref())
         && store::db::is_postgres_url(&db.to_string_lossy())
     {
         return Err(Error::Storage(format!(
-            "{} is a PostgreSQL database; in this version only `boxoffice copy` works with PostgreSQL, and {name} \
-             needs an SQLite file (see README: PostgreSQL)",
+            "{} is a PostgreSQL database; in this version only `copy` and `migrate` work with PostgreSQL, and \
+             {name} needs an SQLite file (see README: PostgreSQL)",
             store::pg::redact(&db.to_string_lossy())
         )));
     }
@@ -582,6 +587,52 @@ fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
         Some(Command::Backup(_)) => "`backup`",
         Some(Command::Restore(_)) => "`restore`",
         Some(Command::Customer(_)) => "`customer`",
+    })
+}
+
+/// The commands that work on a PostgreSQL URL besides `copy`: `migrate` (and
+/// `--check`), and `backup`/`restore`, which say what to use instead.
+fn on_postgres(url: &str, command: Option<&Command>) -> Option<Result<ExitCode, Error>> {
+    let shown = store::pg::redact(url);
+    Some(match command? {
+        Command::Migrate(args) if args.check => (|| {
+            let (found, pending) = store::pg::schema_status(url)?;
+            let mut text = format!("{shown}: schema version {}\n", found.version());
+            text.push_str(&format!("this boxoffice: schema version {}\n", store::pg::migrate::LATEST));
+            if pending.is_empty() {
+                text.push_str("up to date\n");
+            }
+            for step in pending {
+                text.push_str(&format!("pending: {step}\n"));
+            }
+            boxoffice::output::stdout(&text)?;
+            Ok(if pending.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        })(),
+        Command::Migrate(_) => (|| {
+            let db = store::db::Db::Pg(store::pg::PgConn::connect(url)?);
+            let done = store::pg::migrate::migrate(&db)?;
+            let text = if done.applied.is_empty() {
+                format!("{shown}: already at schema version {}; nothing to do\n", done.to)
+            } else {
+                let mut text: String = done.applied.iter().map(|step| format!("applied: {step}\n")).collect();
+                text.push_str(&format!("{shown}: migrated from schema version {} to {}\n", done.from, done.to));
+                text
+            };
+            boxoffice::output::stdout(&text)?;
+            Ok(ExitCode::SUCCESS)
+        })(),
+        Command::Backup(_) => Err(Error::Storage(format!(
+            "{shown} is a PostgreSQL database, and `boxoffice backup` copies SQLite files; back it up with the \
+             server's own tool (`pg_dump --format=custom --file venue.dump 'URL'`, restored with `pg_restore` into \
+             an empty database), or copy it into a boxoffice file (`boxoffice copy --from URL --to FILE`). No copy \
+             was made"
+        ))),
+        Command::Restore(_) => Err(Error::Storage(format!(
+            "{shown} is a PostgreSQL database, and `boxoffice restore` replaces SQLite files; restore a `pg_dump` \
+             with `pg_restore` into an empty database, or copy a boxoffice file into one (`boxoffice copy --from \
+             FILE --to URL`). Nothing was changed"
+        ))),
+        _ => return None,
     })
 }
 

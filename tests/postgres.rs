@@ -17,6 +17,7 @@ use boxoffice::store::migrate::{Found, LATEST, Step};
 use boxoffice::store::pg::{self, PgConn};
 use common::pg::TestDb;
 use std::fmt::Debug;
+use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
@@ -334,7 +335,10 @@ fn a_failing_step_rolls_back_whole_and_keeps_the_version() {
         rust: None,
     });
     let err = pg::migrate::migrate_with(&db, &steps).unwrap_err().to_string();
-    assert!(err.contains("0006_broken") && err.contains(&format!("stays at version {LATEST}")), "{err}");
+    assert!(
+        err.contains(&format!("{:04}_broken", LATEST + 1)) && err.contains(&format!("stays at version {LATEST}")),
+        "{err}"
+    );
     assert!(!pg::migrate::tables(&db).expect("tables").contains(&"half_done".to_string()));
     let meta: i64 = db.query_one("SELECT count(*) FROM meta", args![], |r| r.get(0)).expect("meta");
     assert_eq!(meta, 0);
@@ -389,9 +393,18 @@ fn the_running_totals_follow_the_same_changes_exactly_as_on_sqlite() {
     let file = sqlite();
     file.execute_batch(CHANGES).expect("changes on sqlite");
     pg.execute_batch(CHANGES).expect("changes on postgres");
-    let on_sqlite = common::dump(file.sqlite().expect("sqlite"));
+    let on_sqlite = common::pg::without_search(common::dump(file.sqlite().expect("sqlite")));
     let on_pg = common::pg::dump(&t.url);
-    for table in ["hold_hours", "booking_totals", "booking_hours", "refund_totals", "refund_hours", "type_totals"] {
+    for table in [
+        "hold_hours",
+        "booking_totals",
+        "booking_hours",
+        "refund_totals",
+        "refund_hours",
+        "type_totals",
+        "status_totals",
+        "health_minutes",
+    ] {
         assert!(!on_sqlite[table].is_empty(), "{table} was kept");
         assert_eq!(on_pg[table], on_sqlite[table], "{table}");
     }
@@ -451,7 +464,7 @@ fn copy_round_trips_the_version_1_file_through_postgres_with_every_row() {
     std::fs::copy(FIXTURE, &first).expect("fixture");
     let (code, out, err) = common::boxoffice(&first, &["migrate"], &[]);
     assert_eq!(code, 0, "{out}{err}");
-    let source = common::dump(&rusqlite::Connection::open(&first).expect("open"));
+    let source = common::pg::without_search(common::dump(&rusqlite::Connection::open(&first).expect("open")));
     let source_bytes = std::fs::read(&first).expect("read");
 
     let (code, out, err) = common::boxoffice(&first, &["copy", "--from", first.to_str().unwrap(), "--to", &t.url], &[]);
@@ -466,7 +479,7 @@ fn copy_round_trips_the_version_1_file_through_postgres_with_every_row() {
 
     let (code, out, err) = common::boxoffice(&back, &["copy", "--from", &t.url, "--to", back.to_str().unwrap()], &[]);
     assert_eq!(code, 0, "{out}{err}");
-    let returned = common::dump(&rusqlite::Connection::open(&back).expect("open"));
+    let returned = common::pg::without_search(common::dump(&rusqlite::Connection::open(&back).expect("open")));
     assert_eq!(returned, source, "every row back in a new file");
     let (code, out, err) = common::boxoffice(&back, &["verify"], &[]);
     assert_eq!(code, 0, "the round-tripped file verifies: {out}{err}");
@@ -512,12 +525,12 @@ fn copy_refuses_a_target_that_holds_anything_and_changes_nothing() {
 fn postgres_urls_get_a_clear_refusal_from_the_commands_that_need_a_file() {
     let dir = tempfile::tempdir().expect("dir");
     let url = "postgres://bo:secret@127.0.0.1:1/venue";
-    for args in [&["verify"][..], &["report"], &["settings"], &["migrate", "--check"]] {
+    for args in [&["verify"][..], &["report"], &["settings"], &["checkin", "X"], &["script", "x.script"]] {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"));
         let out = cmd.arg("--db").arg(url).args(args).env_remove("BOXOFFICE_DB").output().expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains("only `boxoffice copy` works with PostgreSQL") && !err.contains("secret"), "{err}");
+        assert!(err.contains("only `copy` and `migrate` work with PostgreSQL") && !err.contains("secret"), "{err}");
     }
     // The environment variable too, and the app itself.
     let out =
@@ -536,6 +549,35 @@ fn postgres_urls_get_a_clear_refusal_from_the_commands_that_need_a_file() {
         "boxoffice: cannot connect to PostgreSQL at bo@127.0.0.1:1/venue: connection refused; is the server running there, on that port?"
     );
     assert!(!file.exists(), "nothing was made");
+    // backup and restore say what to use instead, and touch nothing.
+    let dest = dir.path().join("backup.db");
+    let (code, _, err) = common::boxoffice(Path::new(url), &["backup", dest.to_str().unwrap()], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("pg_dump --format=custom") && err.contains("No copy was made") && !err.contains("secret"));
+    assert!(!dest.exists(), "no backup file");
+    let (code, _, err) = common::boxoffice(Path::new(url), &["restore", FIXTURE], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("pg_restore") && err.contains("Nothing was changed"), "{err}");
+}
+
+#[test]
+fn migrate_builds_a_postgres_schema_step_by_step_and_check_reads_only() {
+    let t = test_db!();
+    let url = Path::new(&t.url);
+    let (code, out, err) = common::boxoffice(url, &["migrate", "--check"], &[]);
+    assert_eq!(code, 1, "steps pending: {out}{err}");
+    assert!(out.contains("schema version 0") && out.contains("pending: 0001_init"), "{out}");
+    assert!(common::pg::dump(&t.url).is_empty(), "--check built nothing");
+    let (code, out, err) = common::boxoffice(url, &["migrate"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.matches("applied: ").count() as i64, LATEST, "{out}");
+    assert!(out.contains(&format!("migrated from schema version 0 to {LATEST}")) && out.contains("postgres://"));
+    let (code, out, _) = common::boxoffice(url, &["migrate"], &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains(&format!("already at schema version {LATEST}; nothing to do")), "{out}");
+    let (code, out, _) = common::boxoffice(url, &["migrate", "--check"], &[]);
+    assert_eq!((code, out.contains("up to date")), (0, true), "{out}");
+    assert_eq!(copy::tables(&postgres(&t)).expect("tables"), copy::tables(&sqlite()).expect("tables"));
 }
 
 #[test]

@@ -19,6 +19,10 @@
 //!   SQL on SQLite; `DISABLE TRIGGER USER` on PostgreSQL), so totals, audit
 //!   rows and all are row for row the source's. Afterwards the audit
 //!   sequence (PostgreSQL) continues after the highest `seq`.
+//! - SQLite's word search (FTS5 tables and `search_keys`, step 0006) is not
+//!   copied: it is derived from customers and events and PostgreSQL has no
+//!   FTS5. Its triggers stay on in a SQLite target, which indexes the rows as
+//!   they arrive.
 
 use super::db::{Backend, Db, Param, Value};
 use super::pg::{self, PgConn};
@@ -73,9 +77,13 @@ pub type Table = (String, Vec<String>);
 /// table of schema steps left out, as SQLite's own tables are).
 pub fn tables(db: &Db) -> Result<Vec<Table>> {
     let names: Vec<String> = match db.backend() {
+        // Plain tables only: the FTS5 word search (virtual tables, their shadow
+        // tables and `search_keys`) is derived from customers and events, exists
+        // only on SQLite, and is rebuilt by the target's triggers as rows arrive.
         Backend::Sqlite => db.query_all(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-            super::db::args![],
+            "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
+             AND name NOT LIKE 'sqlite_%' AND name <> ?1 ORDER BY name",
+            super::db::args![SEARCH_KEYS],
             |r| r.get(0),
         )?,
         Backend::Postgres => pg::migrate::tables(db)?.into_iter().filter(|t| t != pg::migrate::BOOKKEEPING).collect(),
@@ -94,6 +102,15 @@ pub fn tables(db: &Db) -> Result<Vec<Table>> {
             Ok((t, cols))
         })
         .collect()
+}
+
+/// SQLite's table of stable integers for the word search's rows (derived).
+const SEARCH_KEYS: &str = "search_keys";
+
+/// Triggers that keep the word search in step: left on during a copy into
+/// SQLite, so the copied customers and events are indexed as they arrive.
+fn keeps_search(trigger: &str) -> bool {
+    trigger.starts_with("customer_words_") || trigger.starts_with("event_words_")
 }
 
 /// (child, parent) for every foreign key between two tables.
@@ -117,10 +134,11 @@ fn parents_first(tables: &[Table], keys: &[(String, String)]) -> Result<Vec<Tabl
     let mut waiting: BTreeMap<&str, BTreeSet<&str>> =
         tables.iter().map(|(t, _)| (t.as_str(), BTreeSet::new())).collect();
     for (child, parent) in keys {
-        if child != parent && waiting.contains_key(parent.as_str()) {
-            if let Some(parents) = waiting.get_mut(child.as_str()) {
-                parents.insert(parent.as_str());
-            }
+        if child != parent
+            && waiting.contains_key(parent.as_str())
+            && let Some(parents) = waiting.get_mut(child.as_str())
+        {
+            parents.insert(parent.as_str());
         }
     }
     let mut order = Vec::with_capacity(tables.len());
@@ -277,11 +295,15 @@ fn write_all(source: &Db, target: &Db, order: &[Table], to: &Place) -> Result<Co
     match target {
         Db::Sqlite(conn) => {
             super::begin_immediate(conn)?;
-            triggers = target.query_all(
-                "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name",
-                super::db::args![],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            triggers = target
+                .query_all(
+                    "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name",
+                    super::db::args![],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?
+                .into_iter()
+                .filter(|(name, _): &(String, String)| !keeps_search(name))
+                .collect();
             for (name, _) in &triggers {
                 target.execute_batch(&format!("DROP TRIGGER {}", quoted(name)))?;
             }

@@ -416,6 +416,8 @@ impl rusqlite::ToSql for Param<'_> {
 /// A connection to a box office: an SQLite file or a PostgreSQL database.
 /// Every method takes `&self` (PostgreSQL's client sits in a `RefCell`), as
 /// the store's functions take `&rusqlite::Connection` today.
+// One per connection, held for its life: boxing the bigger variant saves nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Db {
     Sqlite(rusqlite::Connection),
     Pg(PgConn),

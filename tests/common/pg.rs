@@ -130,3 +130,10 @@ pub fn dump(url: &str) -> Dump {
     }
     out
 }
+
+/// A SQLite dump without the word search (FTS5 tables and `search_keys`):
+/// derived from customers and events, SQLite's alone, rebuilt, not copied.
+pub fn without_search(mut dump: Dump) -> Dump {
+    dump.retain(|t, _| t != "search_keys" && !t.starts_with("customer_words") && !t.starts_with("event_words"));
+    dump
+}

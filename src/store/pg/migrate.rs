@@ -39,6 +39,12 @@ pub const STEPS: &[Step] = &[
     },
     Step { version: 4, name: "tickets", sql: include_str!("../../../migrations/pg/0004_tickets.sql"), rust: None },
     Step { version: 5, name: "settings", sql: include_str!("../../../migrations/pg/0005_settings.sql"), rust: None },
+    Step {
+        version: 6,
+        name: "fast_reads",
+        sql: include_str!("../../../migrations/pg/0006_fast_reads.sql"),
+        rust: None,
+    },
 ];
 
 /// The newest schema version on PostgreSQL (equal to SQLite's: a test says so).

@@ -320,6 +320,14 @@ pub fn open_read_only(url: &str) -> Result<super::db::Db> {
     }
 }
 
+/// Which schema version the database at `url` has and which steps it lacks,
+/// for `migrate --check`: reads only (an empty database has version 0).
+pub fn schema_status(url: &str) -> Result<(super::migrate::Found, &'static [super::migrate::Step])> {
+    let db = super::db::Db::Pg(PgConn::connect_read_only(url)?);
+    let found = migrate::inspect(&db, migrate::LATEST)?;
+    Ok((found, super::migrate::pending(migrate::STEPS, found.version())))
+}
+
 /// The type a value asks for when the SQL alone cannot say.
 fn type_of(p: &Param<'_>) -> Type {
     match p {
