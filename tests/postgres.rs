@@ -256,6 +256,74 @@ fn four_hosts_selling_with_read_then_write_never_oversell() {
 }
 
 #[test]
+fn four_hosts_selling_one_event_under_its_row_lock_queue_and_never_run_twice() {
+    let t = test_db!();
+    let setup = postgres(&t);
+    setup
+        .execute_batch(
+            "INSERT INTO events (id, name, starts_at, kind, total, available, price, created_at)
+             VALUES ('e1', 'Concert', 0, 'GA', 40, 40, 100, 0), ('e2', 'Play', 0, 'GA', 10, 10, 100, 0)",
+        )
+        .expect("events");
+    let start = Arc::new(Barrier::new(4));
+    let hosts: Vec<_> = (0..4)
+        .map(|host| {
+            let (url, start) = (t.url.clone(), start.clone());
+            std::thread::spawn(move || {
+                let db = Db::Pg(PgConn::connect(&url).expect("connect"));
+                let (mut sold, mut runs, mut writes) = (0, 0, 0);
+                start.wait();
+                for i in 0.. {
+                    let id = format!("h{host}-{i}");
+                    writes += 1;
+                    let took = db::write_locked(&db, &["e1"], |db| {
+                        runs += 1;
+                        let available: i64 =
+                            db.query_one("SELECT available FROM events WHERE id = 'e1'", args![], |r| r.get(0))?;
+                        if available < 2 {
+                            return Ok(false);
+                        }
+                        // Another host's sale commits while this one holds the lock? It cannot.
+                        std::thread::sleep(Duration::from_millis(2));
+                        db.execute("UPDATE events SET available = ?1 WHERE id = 'e1'", args![available - 2])?;
+                        db.execute(
+                            "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at,
+                                                expires_at, updated_at) VALUES (?1, 'e1', 2, 'ACTIVE', ?1, 'c', 0, 1, 0)",
+                            args![id],
+                        )?;
+                        Ok(true)
+                    })
+                    .expect("write");
+                    if !took {
+                        break;
+                    }
+                    sold += 2;
+                }
+                (sold, runs, writes)
+            })
+        })
+        .collect();
+    // Meanwhile another event sells without waiting for e1's queue.
+    let other = postgres(&t);
+    db::write_locked(&other, &["e2", "e2"], |db| {
+        db.execute("UPDATE events SET available = 8 WHERE id = 'e2'", args![])
+    })
+    .expect("another event");
+    let results: Vec<(i64, u32, u32)> = hosts.into_iter().map(|h| h.join().expect("host")).collect();
+    let sold: i64 = results.iter().map(|r| r.0).sum();
+    let (available, held): (i64, i64) = setup
+        .query_one("SELECT available, (SELECT sum(seats) FROM holds) FROM events WHERE id = 'e1'", args![], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("read");
+    assert_eq!((sold, available, held), (40, 0, 40), "every seat sold once");
+    assert!(results.iter().all(|(_, runs, writes)| runs == writes), "no write ran twice: {results:?}");
+    let e2: i64 = setup.query_one("SELECT available FROM events WHERE id = 'e2'", args![], |r| r.get(0)).expect("e2");
+    assert_eq!(e2, 8);
+    assert!(!setup.in_transaction() && !other.in_transaction());
+}
+
+#[test]
 fn a_failed_write_changes_nothing_and_a_savepoint_rolls_back_alone() {
     let t = test_db!();
     let db = postgres(&t);
@@ -549,6 +617,16 @@ fn postgres_urls_get_a_clear_refusal_from_the_commands_that_need_a_file() {
         "boxoffice: cannot connect to PostgreSQL at bo@127.0.0.1:1/venue: connection refused; is the server running there, on that port?"
     );
     assert!(!file.exists(), "nothing was made");
+    // The bench too, before it makes anything.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice-bench"))
+        .args(["--db", url, "--processes", "1", "--cycles", "10"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run the bench");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("the bench runs on SQLite files only") && !err.contains("secret"), "{err}");
+    assert_eq!(common::names_in(dir.path()), Vec::<String>::new(), "nothing made");
     // backup and restore say what to use instead, and touch nothing.
     let dest = dir.path().join("backup.db");
     let (code, _, err) = common::boxoffice(Path::new(url), &["backup", dest.to_str().unwrap()], &[]);

@@ -11,10 +11,14 @@
 //! `row.get::<T>(i)` for any [`FromValue`] type (integers, `bool`, `String`,
 //! `Option<…>`, the domain's text enums, ticket codes).
 //!
-//! Writes go through [`write`]: one `BEGIN IMMEDIATE` transaction on SQLite;
-//! on PostgreSQL one SERIALIZABLE transaction, run again (a bounded number of
-//! times) when the server reports a serialization failure, which is why it
-//! takes an `FnMut`. docs/POSTGRES.md says why SERIALIZABLE and not row locks.
+//! Writes go through [`write_locked`] or [`write`]: one `BEGIN IMMEDIATE`
+//! transaction on SQLite. On PostgreSQL a write on events (a sale, a sweep of
+//! one event's holds) is [`write_locked`]: READ COMMITTED after locking the
+//! events' rows, so writes on one event queue and writes on different events
+//! run side by side; any other write is one SERIALIZABLE transaction. Both
+//! run again (a bounded number of times) when the server reports a
+//! serialization failure or deadlock, which is why they take an `FnMut`.
+//! docs/POSTGRES.md says why row locks for the sale, with figures.
 //!
 //! What differs between the dialects and how to write SQL for both is in
 //! docs/POSTGRES.md ("Writing SQL for both"): `sum()` of integers is read back
@@ -554,10 +558,17 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub fn begin(db: &'a Db) -> Result<Scope<'a>> {
+        Scope::open(db, false)
+    }
+
+    /// `read_committed`: on PostgreSQL the transaction is READ COMMITTED (for
+    /// [`write_locked`], whose row locks do what SERIALIZABLE's checks do).
+    fn open(db: &'a Db, read_committed: bool) -> Result<Scope<'a>> {
         let nested = db.in_transaction();
         match (db, nested) {
             (_, true) => db.execute_batch("SAVEPOINT op")?,
             (Db::Sqlite(conn), false) => super::begin_immediate(conn)?,
+            (Db::Pg(pg), false) if read_committed => pg.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")?,
             (Db::Pg(pg), false) => pg.begin_serializable()?,
         }
         Ok(Scope { db, nested, open: true })
@@ -608,12 +619,35 @@ pub const WRITE_ATTEMPTS: u32 = 25;
 /// short random pause; so `f` must do all its reading inside, keep nothing
 /// from a failed attempt, and may not have effects outside the database.
 /// A savepoint is never retried alone: the error reaches the outer write.
-pub fn write<T>(db: &Db, mut f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+pub fn write<T>(db: &Db, f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+    run(db, None, f)
+}
+
+/// Runs `f` as one write on what `events` (event ids) own, the way the
+/// engine's operations on an event write on PostgreSQL: a READ COMMITTED
+/// transaction that first locks those events' rows (`SELECT … FOR UPDATE`,
+/// in id order, so two writes on the same events queue instead of
+/// deadlocking), then runs `f`. Every statement of `f` reads what was
+/// committed before it, and no other write that locks one of these events
+/// commits until this one has: writes on one event run one at a time, writes
+/// on different events side by side, and none is thrown away and run again
+/// as SERIALIZABLE's would be (docs/POSTGRES.md has the figures). So `f` must
+/// change only what these events own; a deadlock (locks taken outside this
+/// order) is retried as [`write`] retries. On SQLite it is [`write`]: `BEGIN
+/// IMMEDIATE` already has the whole file to itself.
+pub fn write_locked<T>(db: &Db, events: &[&str], f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+    run(db, Some(events), f)
+}
+
+/// [`write`] and [`write_locked`]: `lock` is the events to lock first, if any.
+fn run<T>(db: &Db, lock: Option<&[&str]>, mut f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
     let mut attempt = 1;
     loop {
-        let scope = Scope::begin(db)?;
+        let scope = Scope::open(db, lock.is_some())?;
         let nested = scope.is_nested();
-        let result = f(db).and_then(|value| scope.commit().map(|()| value));
+        let result = lock_events(db, lock.unwrap_or_default())
+            .and_then(|()| f(db))
+            .and_then(|value| scope.commit().map(|()| value));
         match result {
             Err(Error::Busy)
                 if db.backend() == Backend::Postgres
@@ -627,6 +661,22 @@ pub fn write<T>(db: &Db, mut f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
             other => return other,
         }
     }
+}
+
+/// Locks the rows of `events` in id order (PostgreSQL; SQLite's write
+/// transaction already excludes every other writer).
+fn lock_events(db: &Db, events: &[&str]) -> Result<()> {
+    if events.is_empty() || db.backend() == Backend::Sqlite {
+        return Ok(());
+    }
+    let marks: Vec<String> = (1..=events.len()).map(|i| format!("?{i}")).collect();
+    let params: Vec<Param<'_>> = events.iter().map(ToParam::to_param).collect();
+    db.query_all(
+        &format!("SELECT id FROM events WHERE id IN ({}) ORDER BY id FOR UPDATE", marks.join(", ")),
+        &params,
+        |_| Ok(()),
+    )
+    .map(drop)
 }
 
 /// A random pause that grows with the attempt (1 ms … 64 ms), so two
@@ -697,6 +747,22 @@ mod tests {
         .expect("outer");
         let rows = db.query_all("SELECT x FROM t ORDER BY x", args![], |r| r.get::<i64>(0)).expect("rows");
         assert_eq!(rows, vec![1, 3]);
+        assert!(!db.in_transaction());
+    }
+
+    #[test]
+    fn write_locked_on_sqlite_is_a_write() {
+        let db = memory();
+        db.execute_batch("CREATE TABLE t (x INTEGER)").expect("table");
+        write_locked(&db, &["e1", "e2"], |db| db.execute("INSERT INTO t VALUES (1)", args![]).map(drop))
+            .expect("write");
+        let failed: Result<()> = write_locked(&db, &["e1"], |db| {
+            db.execute("INSERT INTO t VALUES (2)", args![])?;
+            Err(Error::refused("no"))
+        });
+        assert!(failed.is_err());
+        let rows = db.query_all("SELECT x FROM t", args![], |r| r.get::<i64>(0)).expect("rows");
+        assert_eq!(rows, vec![1]);
         assert!(!db.in_transaction());
     }
 
