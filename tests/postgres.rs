@@ -204,6 +204,23 @@ fn a_lost_update_race_is_retried_on_a_fresh_snapshot_never_applied_twice() {
     assert!(!setup.in_transaction());
 }
 
+/// A sale of 2 seats of event e1 as hold `id`, read then written (with a
+/// `pause` between); `false` when fewer than 2 are left.
+fn take_two(db: &Db, id: &str, pause: Duration) -> boxoffice::Result<bool> {
+    let available: i64 = db.query_one("SELECT available FROM events WHERE id = 'e1'", args![], |r| r.get(0))?;
+    if available < 2 {
+        return Ok(false);
+    }
+    std::thread::sleep(pause);
+    db.execute("UPDATE events SET available = ?1 WHERE id = 'e1'", args![available - 2])?;
+    db.execute(
+        "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at)
+         VALUES (?1, 'e1', 2, 'ACTIVE', ?1, 'clerk', 0, 1, 0)",
+        args![id],
+    )?;
+    Ok(true)
+}
+
 #[test]
 fn four_hosts_selling_with_read_then_write_never_oversell() {
     let t = test_db!();
@@ -222,21 +239,7 @@ fn four_hosts_selling_with_read_then_write_never_oversell() {
                 let mut sold = 0;
                 for i in 0.. {
                     let id = format!("h{host}-{i}");
-                    let took = db::write(&db, |db| {
-                        let available: i64 =
-                            db.query_one("SELECT available FROM events WHERE id = 'e1'", args![], |r| r.get(0))?;
-                        if available < 2 {
-                            return Ok(false);
-                        }
-                        db.execute("UPDATE events SET available = ?1 WHERE id = 'e1'", args![available - 2])?;
-                        db.execute(
-                            "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at,
-                                                updated_at) VALUES (?1, 'e1', 2, 'ACTIVE', ?1, 'clerk', 0, 1, 0)",
-                            args![id],
-                        )?;
-                        Ok(true)
-                    })
-                    .expect("write");
+                    let took = db::write(&db, |db| take_two(db, &id, Duration::ZERO)).expect("write");
                     if !took {
                         break;
                     }
@@ -276,22 +279,11 @@ fn four_hosts_selling_one_event_under_its_row_lock_queue_and_never_run_twice() {
                 for i in 0.. {
                     let id = format!("h{host}-{i}");
                     writes += 1;
+                    // A pause between reading and writing: without the lock,
+                    // another host's sale would commit in it.
                     let took = db::write_locked(&db, &["e1"], |db| {
                         runs += 1;
-                        let available: i64 =
-                            db.query_one("SELECT available FROM events WHERE id = 'e1'", args![], |r| r.get(0))?;
-                        if available < 2 {
-                            return Ok(false);
-                        }
-                        // Another host's sale commits while this one holds the lock? It cannot.
-                        std::thread::sleep(Duration::from_millis(2));
-                        db.execute("UPDATE events SET available = ?1 WHERE id = 'e1'", args![available - 2])?;
-                        db.execute(
-                            "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at,
-                                                expires_at, updated_at) VALUES (?1, 'e1', 2, 'ACTIVE', ?1, 'c', 0, 1, 0)",
-                            args![id],
-                        )?;
-                        Ok(true)
+                        take_two(db, &id, Duration::from_millis(2))
                     })
                     .expect("write");
                     if !took {
@@ -303,7 +295,7 @@ fn four_hosts_selling_one_event_under_its_row_lock_queue_and_never_run_twice() {
             })
         })
         .collect();
-    // Meanwhile another event sells without waiting for e1's queue.
+    // Meanwhile a write on another event (named twice: locked once) commits.
     let other = postgres(&t);
     db::write_locked(&other, &["e2", "e2"], |db| {
         db.execute("UPDATE events SET available = 8 WHERE id = 'e2'", args![])
