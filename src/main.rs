@@ -73,6 +73,21 @@ enum Command {
     Restore(RestoreArgs),
     /// Customers' personal data
     Customer(CustomerArgs),
+    /// Copy a whole box office into an empty database: an SQLite file into
+    /// PostgreSQL (--to postgres://…), or back (--from postgres://… --to FILE).
+    /// The source is only read; the target gets every row in one transaction
+    Copy(CopyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct CopyArgs {
+    /// The box office to copy: a file, or postgres://user@host[:port]/dbname
+    /// (read only; it must be at this boxoffice's schema version)
+    #[arg(long, value_name = "FILE|URL")]
+    from: String,
+    /// Where it goes: a new (or empty) file, or an empty PostgreSQL database
+    #[arg(long, value_name = "FILE|URL")]
+    to: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -384,7 +399,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         durability: cli.synchronous,
     };
     let db = cli.db.clone().unwrap_or_else(boxoffice::paths::default_db);
+    if store::db::is_postgres_url(&db.to_string_lossy())
+        && let Some(done) = on_postgres(&db.to_string_lossy(), cli.command.as_ref())
+    {
+        return done;
+    }
+    if let Some(name) = needs_a_file(cli.command.as_ref())
+        && store::db::is_postgres_url(&db.to_string_lossy())
+    {
+        return Err(Error::Storage(format!(
+            "{} is a PostgreSQL database; in this version only `copy` and `migrate` work with PostgreSQL, and \
+             {name} needs an SQLite file (see README: PostgreSQL)",
+            store::pg::redact(&db.to_string_lossy())
+        )));
+    }
     match cli.command {
+        Some(Command::Copy(args)) => copy(&args),
         Some(Command::Script(args)) => {
             let outcome = boxoffice::script::cli::run_script(boxoffice::script::cli::ScriptRun {
                 file: &args.file,
@@ -541,6 +571,89 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The name of a command that works on an SQLite file only (for now: all
+/// but `copy`, which names its own places), or `None`.
+fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
+    Some(match command {
+        None => "the app",
+        Some(Command::Copy(_)) => return None,
+        Some(Command::Verify) => "`verify`",
+        Some(Command::Report(_)) => "`report`",
+        Some(Command::Script(_)) => "`script`",
+        Some(Command::Migrate(_)) => "`migrate`",
+        Some(Command::Tickets(_)) => "`tickets`",
+        Some(Command::Checkin(_)) => "`checkin`",
+        Some(Command::Settings(_)) => "`settings`",
+        Some(Command::Backup(_)) => "`backup`",
+        Some(Command::Restore(_)) => "`restore`",
+        Some(Command::Customer(_)) => "`customer`",
+    })
+}
+
+/// The commands that work on a PostgreSQL URL besides `copy`: `migrate` (and
+/// `--check`), and `backup`/`restore`, which say what to use instead.
+fn on_postgres(url: &str, command: Option<&Command>) -> Option<Result<ExitCode, Error>> {
+    let shown = store::pg::redact(url);
+    Some(match command? {
+        Command::Migrate(args) if args.check => (|| {
+            let (found, pending) = store::pg::schema_status(url)?;
+            let mut text = format!("{shown}: schema version {}\n", found.version());
+            text.push_str(&format!("this boxoffice: schema version {}\n", store::pg::migrate::LATEST));
+            if pending.is_empty() {
+                text.push_str("up to date\n");
+            }
+            for step in pending {
+                text.push_str(&format!("pending: {step}\n"));
+            }
+            boxoffice::output::stdout(&text)?;
+            Ok(if pending.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        })(),
+        Command::Migrate(_) => (|| {
+            let db = store::db::Db::Pg(store::pg::PgConn::connect(url)?);
+            let done = store::pg::migrate::migrate(&db)?;
+            let text = if done.applied.is_empty() {
+                format!("{shown}: already at schema version {}; nothing to do\n", done.to)
+            } else {
+                let mut text: String = done.applied.iter().map(|step| format!("applied: {step}\n")).collect();
+                text.push_str(&format!("{shown}: migrated from schema version {} to {}\n", done.from, done.to));
+                text
+            };
+            boxoffice::output::stdout(&text)?;
+            Ok(ExitCode::SUCCESS)
+        })(),
+        Command::Backup(_) => Err(Error::Storage(format!(
+            "{shown} is a PostgreSQL database, and `boxoffice backup` copies SQLite files; back it up with the \
+             server's own tool (`pg_dump --format=custom --file venue.dump 'URL'`, restored with `pg_restore` into \
+             an empty database), or copy it into a boxoffice file (`boxoffice copy --from URL --to FILE`). No copy \
+             was made"
+        ))),
+        Command::Restore(_) => Err(Error::Storage(format!(
+            "{shown} is a PostgreSQL database, and `boxoffice restore` replaces SQLite files; restore a `pg_dump` \
+             with `pg_restore` into an empty database, or copy a boxoffice file into one (`boxoffice copy --from \
+             FILE --to URL`). Nothing was changed"
+        ))),
+        _ => return None,
+    })
+}
+
+/// `boxoffice copy --from A --to B`.
+fn copy(args: &CopyArgs) -> Result<ExitCode, Error> {
+    use store::copy::Place;
+    let (from, to) = (Place::parse(&args.from), Place::parse(&args.to));
+    let done = store::copy::copy(&from, &to)?;
+    let mut text =
+        format!("copied {} row(s) in {} table(s)\n  from {from}\n  to   {to}\n", done.rows(), done.tables.len());
+    text.push_str(&format!(
+        "  {} event(s), {} booking(s), {} ticket(s), {} audit row(s) (in order, each with its seq)\n",
+        done.of("events"),
+        done.of("bookings"),
+        done.of("tickets"),
+        done.of("audit_log")
+    ));
+    boxoffice::output::stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Bad input on the command line: the message as it is, exit 2.

@@ -212,6 +212,15 @@ struct Summary {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(db) = cli.db.as_ref().map(|p| p.to_string_lossy())
+        && boxoffice::store::db::is_postgres_url(&db)
+    {
+        let why = format!(
+            "{} is a PostgreSQL database; in this version the bench runs on SQLite files only (see README: PostgreSQL)",
+            boxoffice::store::pg::redact(&db)
+        );
+        return boxoffice::output::fail("boxoffice-bench", &Error::Storage(why));
+    }
     let result = match cli.worker {
         Some(role) => worker_main(&cli, role),
         None => parent_main(&cli),

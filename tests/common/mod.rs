@@ -1,6 +1,7 @@
 //! Shared set-up for the integration tests: a desk on a manual clock.
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod tmpfs;
 pub mod tmux;
 pub mod tui;
