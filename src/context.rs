@@ -18,6 +18,22 @@ pub struct Config {
     pub hold_extensions: u32,
     pub currency: String,
     pub durability: Durability,
+    /// Minutes without a key before the app locks its screen (0: never).
+    pub idle_lock_minutes: u32,
+    /// How hard new PINs are hashed. Only tests lower it (`PinCost::Fast`).
+    #[doc(hidden)]
+    pub pin_cost: PinCost,
+}
+
+/// The cost of hashing a new PIN with argon2id. A stored hash carries its own
+/// parameters, so a PIN hashed at either cost verifies at that cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PinCost {
+    /// The argon2 crate's defaults (argon2id, 19 MiB, 2 passes: OWASP's advice).
+    #[default]
+    Standard,
+    /// 8 KiB and one pass: for test suites that make many clerks. Never for real PINs.
+    Fast,
 }
 
 impl Default for Config {
@@ -29,6 +45,8 @@ impl Default for Config {
             hold_extensions: 2,
             currency: "INR".into(),
             durability: Durability::Full,
+            idle_lock_minutes: 5,
+            pin_cost: PinCost::Standard,
         }
     }
 }

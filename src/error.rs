@@ -16,6 +16,10 @@ pub enum Error {
     Refused(String),
     #[error("not enough seats: asked for {requested}, only {available} left")]
     NotEnoughSeats { requested: u32, available: u32 },
+    /// The signed-in clerk's role may not do this. Nothing changed; the
+    /// attempt is audited (`ACCESS_REFUSED`) in a transaction of its own.
+    #[error("only a supervisor may {what}; {clerk} is signed in as a clerk")]
+    NotAllowed { what: String, clerk: String, clerk_id: String },
     #[error("seat {0} is already taken; pick another")]
     SeatTaken(String),
     #[error("the database stayed busy (another terminal is writing); nothing was changed, try again")]

@@ -15,6 +15,7 @@ pub mod filters;
 pub mod money;
 pub mod records;
 pub mod seats;
+pub mod staff;
 pub mod status;
 pub mod ticket;
 pub mod width;
@@ -27,6 +28,7 @@ pub use event::{EventKind, NewEvent};
 pub use filters::{AuditField, AuditFilter, BookingFilter, MAX_HOURS, ReportFilter, window_start};
 pub use money::{Money, RefundSplit, refund_split};
 pub use records::*;
+pub use staff::{CashUp, Clerk, MethodTotals, PaymentMethod, Role, Session, Shift, Tender, cash_change};
 pub use status::{BookingEvent, BookingStatus, HoldStatus, JobRunStatus, PaymentOutcome, RefundKind, RefundStatus};
 pub use ticket::{
     BookingItem, DoorAnswer, DoorCounts, NewTicketType, ScanResult, Ticket, TicketCounts, TicketSheet, TicketStatus,

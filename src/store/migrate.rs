@@ -72,6 +72,7 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("../../migrations/0004_tickets.sql"),
         rust: Some(super::tickets::backfill),
     },
+    Step { version: 5, name: "clerks", sql: include_str!("../../migrations/0005_clerks.sql"), rust: None },
 ];
 
 /// The newest schema version this binary knows.

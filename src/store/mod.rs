@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod migrate;
 pub mod reports;
 pub mod sales;
+pub mod staff;
 pub mod tickets;
 pub mod types;
 
