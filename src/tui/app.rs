@@ -229,6 +229,8 @@ pub struct App {
     pub detail: Option<Detail>,
 
     pub heartbeat: Option<Arc<Heartbeat>>,
+    /// The clerk signed in (the status bar says who).
+    pub clerk: Option<crate::domain::Session>,
     /// The Reports, Audit and Jobs screens.
     pub office: BackOffice,
 
@@ -341,6 +343,7 @@ impl App {
             status_filter: 0,
             detail: None,
             heartbeat: None,
+            clerk: None,
             office: BackOffice::default(),
             outbox: Vec::new(),
             next_id: 0,

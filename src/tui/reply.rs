@@ -381,6 +381,14 @@ pub fn done(app: &mut App, done: Done) {
             }
             app.want_load();
         }
+        Answer::SignedIn(r) => match r {
+            Ok(session) => {
+                app.info(format!("Signed in as {} ({})", session.name(), session.role()));
+                app.clerk = Some(session);
+                app.want_load();
+            }
+            Err(e) => app.error(format!("Not signed in: {e}")),
+        },
         Answer::Sweeps(r) => {
             match r {
                 None => return app.error("No job runner in this app"),

@@ -5,7 +5,7 @@
 
 use crate::domain::{
     AuditField, AuditRow, Booking, BookingStatus, Customer, Event, Hold, NewCustomer, NewEvent, PaymentAttempt,
-    PaymentOutcome, Refund,
+    PaymentOutcome, Refund, Session,
 };
 use crate::engine::{Cancellation, HoldRequest, Payment, Replayed, SeatMap};
 use crate::error::{Error, Result};
@@ -120,6 +120,11 @@ pub enum Write {
     },
     Recovery,
     Sweeps,
+    /// Signs a clerk in: from then on both workers act as them.
+    SignIn {
+        name: String,
+        pin: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +283,7 @@ pub enum Answer {
     /// `None`: this app has no job runner.
     Recovery(Option<Result<RunOutcome>>),
     Sweeps(Option<Result<Vec<(Job, RunOutcome)>>>),
+    SignedIn(Result<Session>),
 }
 
 impl Answer {
@@ -298,6 +304,7 @@ impl Answer {
             Answer::Export { result, .. } => err(result),
             Answer::Recovery(r) => r.as_ref().and_then(err),
             Answer::Sweeps(r) => r.as_ref().and_then(err),
+            Answer::SignedIn(r) => err(r),
         }
     }
 }

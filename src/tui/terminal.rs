@@ -43,12 +43,15 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
     // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
     let read = Desk::open(db, ctx.clone(), desk.actor())?;
+    let desk_clerk = desk.clerk();
+    read.act_as(desk_clerk.clone());
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let tick = TickThread::spawn(db.to_path_buf(), ctx.clone(), audit_log_sink(log_dir)?, move || {
         let _ = wake_tx.send(());
     })?;
     let mut workers = Workers::spawn(desk, read, Some(manual), false)?;
     let mut app = App::new(ctx.clone(), info);
+    app.clerk = desk_clerk;
     app.heartbeat = Some(tick.heartbeat.clone());
 
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -20,6 +20,7 @@
 //! (headless) runs the app to idle: every answer fed through `update` before
 //! the next key, one request at a time, so scripts replay byte for byte.
 
+use crate::domain::Session;
 use crate::engine::Desk;
 use crate::error::{Error, Result};
 use crate::export;
@@ -34,8 +35,16 @@ use crate::tui::request::{
 use crate::tui::screen::LIST_LIMIT;
 use crate::tui::update::update;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Who is signed in: set by the write worker when a clerk signs in, read by
+/// both workers before each request, so every connection acts as that clerk.
+type SignedIn = Arc<Mutex<Option<Session>>>;
+
+fn act_as(desk: &Desk, who: &SignedIn) {
+    desk.act_as(who.lock().map(|s| s.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone()));
+}
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -95,8 +104,10 @@ impl Workers {
                 .map_err(|e| Error::io(format!("cannot start the {name} thread"), e))
         };
         let tx = answer_tx.clone();
-        let reader = spawn(READ_THREAD, Box::new(move || read_loop(read, read_rx, tx)))?;
-        let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, jobs, write_rx, answer_tx)))?;
+        let who: SignedIn = Arc::new(Mutex::new(write.clerk()));
+        let read_who = who.clone();
+        let reader = spawn(READ_THREAD, Box::new(move || read_loop(read, read_who, read_rx, tx)))?;
+        let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, who, jobs, write_rx, answer_tx)))?;
         Ok(Workers {
             reads: Some(read_tx),
             writes: Some(write_tx),
@@ -227,10 +238,23 @@ impl Drop for Workers {
 
 // ---- the write worker ------------------------------------------------------------
 
-fn write_loop(desk: Desk, mut jobs: Option<Jobs>, rx: mpsc::Receiver<Job<Write>>, tx: UnboundedSender<Msg>) {
+fn write_loop(
+    desk: Desk,
+    who: SignedIn,
+    mut jobs: Option<Jobs>,
+    rx: mpsc::Receiver<Job<Write>>,
+    tx: UnboundedSender<Msg>,
+) {
     while let Ok(job) = rx.recv() {
         let _stop = store::stop_waiting_when(job.cancel.clone());
+        act_as(&desk, &who);
         let answer = write(&desk, jobs.as_mut(), job.request);
+        if let Answer::SignedIn(Ok(session)) = &answer {
+            match who.lock() {
+                Ok(mut w) => *w = Some(session.clone()),
+                Err(poisoned) => *poisoned.into_inner() = Some(session.clone()),
+            }
+        }
         let stopped = job.cancel.load(Ordering::Relaxed);
         if tx.send(Msg::Done(Done { id: job.id, stopped, answer })).is_err() {
             return;
@@ -279,9 +303,15 @@ fn write(desk: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
         Write::Export { rows, dir, now } => {
             Answer::Export { what: rows.what(), result: attempt(|| write_export(&rows, &dir, now)) }
         }
-        Write::Recovery => Answer::Recovery(jobs.map(|j| attempt(|| j.recover()))),
-        Write::Sweeps => Answer::Sweeps(jobs.map(|j| attempt(|| j.run_sweeps()))),
+        Write::Recovery => Answer::Recovery(jobs.map(|j| attempt(|| j.by_hand(&signed_in(desk)?, Jobs::recover)))),
+        Write::Sweeps => Answer::Sweeps(jobs.map(|j| attempt(|| j.by_hand(&signed_in(desk)?, Jobs::run_sweeps)))),
+        Write::SignIn { name, pin } => Answer::SignedIn(attempt(|| desk.sign_in(&name, &pin))),
     }
+}
+
+/// The clerk this desk acts as, for work that needs one (jobs run by hand).
+fn signed_in(desk: &Desk) -> Result<Session> {
+    desk.clerk().ok_or_else(|| Error::refused("sign in first: only a signed-in supervisor may run jobs by hand"))
 }
 
 /// Writes the rows to a new CSV in `dir`; a half-written file is removed.
@@ -304,7 +334,7 @@ fn write_export(
 
 // ---- the read worker -------------------------------------------------------------
 
-fn read_loop(desk: Desk, rx: mpsc::Receiver<Job<Read>>, tx: UnboundedSender<Msg>) {
+fn read_loop(desk: Desk, who: SignedIn, rx: mpsc::Receiver<Job<Read>>, tx: UnboundedSender<Msg>) {
     // `PRAGMA data_version` at the last load: another value means another
     // connection (the clerk's writes, the tick, another terminal) committed.
     let mut seen = None;
@@ -313,6 +343,7 @@ fn read_loop(desk: Desk, rx: mpsc::Receiver<Job<Read>>, tx: UnboundedSender<Msg>
             return; // only a shutdown cancels a read
         }
         let _stop = store::stop_waiting_when(job.cancel.clone());
+        act_as(&desk, &who);
         let request = job.request.clone();
         let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&desk, job.request, &mut seen)))
             .unwrap_or_else(|panic| failed(request, internal(panic)));
@@ -422,7 +453,8 @@ fn detail(desk: &Desk, booking_id: &str) -> Result<Detail> {
 /// (its booking awaiting payment too). Read trouble just means no resume.
 fn resume(desk: &Desk, event_id: &str) -> Option<Resume> {
     let holds = desk.active_holds(event_id).ok()?;
-    let hold = holds.into_iter().rev().find(|h| h.actor == desk.actor())?;
+    let me = desk.clerk()?;
+    let hold = holds.into_iter().rev().find(|h| h.clerk_id.as_deref() == Some(me.id()))?;
     let hold = desk.get_hold(&hold.id).ok()?;
     let booking = desk.booking_for_hold(&hold.id).ok().flatten();
     let customer = booking.as_ref().and_then(|b| desk.get_customer(&b.customer_id).ok());
