@@ -36,6 +36,72 @@ CREATE TABLE IF NOT EXISTS customers (
     CHECK (email IS NOT NULL OR phone IS NOT NULL)
 );
 
+-- Search: words of customers' names and emails, their phones' digits, and events'
+-- names, in FTS5 indexes that ignore case and accents and answer a word's
+-- start from prefix indexes. `search_keys` gives each customer and event a
+-- stable integer for the FTS rowid (a table's own rowid may change on VACUUM;
+-- an INTEGER PRIMARY KEY does not).
+CREATE TABLE IF NOT EXISTS search_keys (
+    n   INTEGER PRIMARY KEY,
+    ref TEXT NOT NULL UNIQUE -- a customer's or an event's id
+);
+-- `phone` holds every ending of the phone's digits (16 positions cover the
+-- 15 digits and the + a phone may have), so digits typed anywhere in a number
+-- are the start of one word; `number` the whole number without leading zeros.
+CREATE VIRTUAL TABLE IF NOT EXISTS customer_words USING fts5(name, email, phone, number, content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+CREATE VIRTUAL TABLE IF NOT EXISTS event_words USING fts5(name, content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+-- Erased customers leave no word behind (FTS5 secure-delete; see migration 0006).
+INSERT INTO customer_words (customer_words, rank) VALUES ('secure-delete', 1);
+INSERT INTO event_words (event_words, rank) VALUES ('secure-delete', 1);
+CREATE TRIGGER IF NOT EXISTS customer_words_insert AFTER INSERT ON customers
+BEGIN
+    INSERT INTO search_keys (ref) VALUES (NEW.id);
+    INSERT INTO customer_words (rowid, name, email, phone, number)
+    VALUES ((SELECT n FROM search_keys WHERE ref = NEW.id), NEW.name, NEW.email,
+            substr(NEW.phone, 1) || ' ' || substr(NEW.phone, 2) || ' ' || substr(NEW.phone, 3) || ' ' || substr(NEW.phone, 4)
+            || ' ' || substr(NEW.phone, 5) || ' ' || substr(NEW.phone, 6) || ' ' || substr(NEW.phone, 7) || ' '
+            || substr(NEW.phone, 8) || ' ' || substr(NEW.phone, 9) || ' ' || substr(NEW.phone, 10) || ' '
+            || substr(NEW.phone, 11) || ' ' || substr(NEW.phone, 12) || ' ' || substr(NEW.phone, 13) || ' '
+            || substr(NEW.phone, 14) || ' ' || substr(NEW.phone, 15) || ' ' || substr(NEW.phone, 16),
+            ltrim(ltrim(NEW.phone, '+'), '0'));
+END;
+CREATE TRIGGER IF NOT EXISTS customer_words_update AFTER UPDATE OF id, name, email, phone ON customers
+BEGIN
+    UPDATE search_keys SET ref = NEW.id WHERE ref = OLD.id;
+    DELETE FROM customer_words WHERE rowid = (SELECT n FROM search_keys WHERE ref = NEW.id);
+    INSERT INTO customer_words (rowid, name, email, phone, number)
+    VALUES ((SELECT n FROM search_keys WHERE ref = NEW.id), NEW.name, NEW.email,
+            substr(NEW.phone, 1) || ' ' || substr(NEW.phone, 2) || ' ' || substr(NEW.phone, 3) || ' ' || substr(NEW.phone, 4)
+            || ' ' || substr(NEW.phone, 5) || ' ' || substr(NEW.phone, 6) || ' ' || substr(NEW.phone, 7) || ' '
+            || substr(NEW.phone, 8) || ' ' || substr(NEW.phone, 9) || ' ' || substr(NEW.phone, 10) || ' '
+            || substr(NEW.phone, 11) || ' ' || substr(NEW.phone, 12) || ' ' || substr(NEW.phone, 13) || ' '
+            || substr(NEW.phone, 14) || ' ' || substr(NEW.phone, 15) || ' ' || substr(NEW.phone, 16),
+            ltrim(ltrim(NEW.phone, '+'), '0'));
+END;
+CREATE TRIGGER IF NOT EXISTS customer_words_delete AFTER DELETE ON customers
+BEGIN
+    DELETE FROM customer_words WHERE rowid = (SELECT n FROM search_keys WHERE ref = OLD.id);
+    DELETE FROM search_keys WHERE ref = OLD.id;
+END;
+CREATE TRIGGER IF NOT EXISTS event_words_insert AFTER INSERT ON events
+BEGIN
+    INSERT INTO search_keys (ref) VALUES (NEW.id);
+    INSERT INTO event_words (rowid, name) VALUES ((SELECT n FROM search_keys WHERE ref = NEW.id), NEW.name);
+END;
+CREATE TRIGGER IF NOT EXISTS event_words_update AFTER UPDATE OF id, name ON events
+BEGIN
+    UPDATE search_keys SET ref = NEW.id WHERE ref = OLD.id;
+    DELETE FROM event_words WHERE rowid = (SELECT n FROM search_keys WHERE ref = NEW.id);
+    INSERT INTO event_words (rowid, name) VALUES ((SELECT n FROM search_keys WHERE ref = NEW.id), NEW.name);
+END;
+CREATE TRIGGER IF NOT EXISTS event_words_delete AFTER DELETE ON events
+BEGIN
+    DELETE FROM event_words WHERE rowid = (SELECT n FROM search_keys WHERE ref = OLD.id);
+    DELETE FROM search_keys WHERE ref = OLD.id;
+END;
+
 CREATE TABLE IF NOT EXISTS holds (
     id             TEXT PRIMARY KEY,
     event_id       TEXT NOT NULL REFERENCES events (id),
@@ -102,6 +168,9 @@ BEGIN
       AND event_id = OLD.event_id;
 END;
 
+-- Health of one event: its hours of `hold_hours` without reading every event's.
+CREATE INDEX IF NOT EXISTS hold_hours_by_event ON hold_hours (event_id, hour);
+
 -- Reserved seating: which labels a hold owns. `live` is 1 while the hold is
 -- ACTIVE or its booking is CONFIRMED; the partial unique index makes
 -- "one live owner per seat" a database rule, not only a code rule.
@@ -127,13 +196,23 @@ CREATE TABLE IF NOT EXISTS bookings (
     created_at         INTEGER NOT NULL,
     payment_expires_at INTEGER NOT NULL,
     updated_at         INTEGER NOT NULL
-    , clerk_id TEXT REFERENCES clerks (id)); -- who booked it (0005, as ALTER TABLE leaves it)
+    , clerk_id TEXT REFERENCES clerks (id)); -- who booked it (0007, as ALTER TABLE leaves it)
 CREATE INDEX IF NOT EXISTS bookings_pending_by_deadline ON bookings (payment_expires_at) WHERE status = 'PAYMENT_PENDING';
-CREATE INDEX IF NOT EXISTS bookings_by_event_status ON bookings (event_id, status);
 CREATE INDEX IF NOT EXISTS bookings_by_status_time ON bookings (status, created_at);
 CREATE INDEX IF NOT EXISTS bookings_by_time ON bookings (created_at);
 -- Covers "a customer's bookings, newest first" (the bookings search) without reading rows.
 CREATE INDEX IF NOT EXISTS bookings_by_customer ON bookings (customer_id, created_at, id);
+-- Booking ids by their short form (the last 8 characters, which receipts and
+-- lists show): its start, and, written backwards, its end; with the booking
+-- time, so a search reading only recent matches skips the others in the index.
+CREATE INDEX IF NOT EXISTS bookings_by_short_id ON bookings (substr(id, -8), created_at);
+CREATE INDEX IF NOT EXISTS bookings_by_id_end ON bookings (substr(id, -1, 1) || substr(id, -2, 1) || substr(id, -3, 1)
+    || substr(id, -4, 1) || substr(id, -5, 1) || substr(id, -6, 1) || substr(id, -7, 1) || substr(id, -8, 1),
+    created_at);
+-- An event's bookings by time (the search by event name reads a window of
+-- them); an event's bookings by status are in `bookings_report`.
+CREATE INDEX IF NOT EXISTS bookings_by_event_time ON bookings (event_id, created_at);
+
 -- Reports: bookings by (event, status) over booking time, covering the summed
 -- columns, so a summary is one pass over this index and never reads the table.
 -- A date range reads whole hours from `booking_hours` (below) and only its
@@ -167,6 +246,33 @@ CREATE TRIGGER IF NOT EXISTS booking_totals_delete AFTER DELETE ON bookings
 BEGIN
     UPDATE booking_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
     WHERE event_id = OLD.event_id AND status = OLD.status;
+END;
+
+-- Reports: `booking_totals` over every event, one row per status, so the
+-- Reports screen's header over all events reads five rows, not one per event.
+-- Kept by the same triggers' rule; `verify` checks it too.
+CREATE TABLE IF NOT EXISTS status_totals (
+    status TEXT PRIMARY KEY,
+    count  INTEGER NOT NULL DEFAULT 0,
+    seats  INTEGER NOT NULL DEFAULT 0,
+    amount INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS status_totals_insert AFTER INSERT ON bookings
+BEGIN
+    INSERT INTO status_totals (status, count, seats, amount) VALUES (NEW.status, 1, NEW.seats, NEW.amount)
+    ON CONFLICT (status) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS status_totals_update AFTER UPDATE OF status, seats, amount ON bookings
+BEGIN
+    UPDATE status_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE status = OLD.status;
+    INSERT INTO status_totals (status, count, seats, amount) VALUES (NEW.status, 1, NEW.seats, NEW.amount)
+    ON CONFLICT (status) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
+END;
+CREATE TRIGGER IF NOT EXISTS status_totals_delete AFTER DELETE ON bookings
+BEGIN
+    UPDATE status_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
+    WHERE status = OLD.status;
 END;
 
 -- Reports: the same totals per (event, status, hour of booking time), hour =
@@ -216,11 +322,70 @@ CREATE TABLE IF NOT EXISTS payment_attempts (
     transaction_id  TEXT,
     created_at      INTEGER NOT NULL
     , shift_id TEXT REFERENCES shifts (id), method TEXT NOT NULL DEFAULT 'CARD' CHECK (method IN ('CASH', 'CARD', 'UPI')), tendered INTEGER CHECK (tendered IS NULL OR (method = 'CASH' AND tendered >= amount)), change_given INTEGER CHECK (change_given IS NULL OR change_given = tendered - amount));
--- 0005 added the shift an attempt belongs to, how it was paid, and for cash what was handed over and the change.
+-- 0007 added the shift an attempt belongs to, how it was paid, and for cash what was handed over and the change.
 CREATE INDEX IF NOT EXISTS payment_attempts_by_booking ON payment_attempts (booking_id);
 CREATE INDEX IF NOT EXISTS payment_attempts_by_time ON payment_attempts (created_at);
 -- Reports: attempts in a window by outcome without reading the table.
 CREATE INDEX IF NOT EXISTS payment_attempts_report ON payment_attempts (created_at, outcome, booking_id);
+
+-- Health over all events: holds made and expired and payment attempts by
+-- outcome per minute (minute = floor(ms / 60000)) of the hold's or attempt's
+-- creation, so a window sums its whole minutes here and reads only the edges
+-- and the minutes that straddle an hour of `sales_per_hour` from the indexes.
+CREATE TABLE IF NOT EXISTS health_minutes (
+    minute    INTEGER PRIMARY KEY,
+    holds     INTEGER NOT NULL DEFAULT 0,
+    expired   INTEGER NOT NULL DEFAULT 0,
+    attempts  INTEGER NOT NULL DEFAULT 0,
+    successes INTEGER NOT NULL DEFAULT 0,
+    failures  INTEGER NOT NULL DEFAULT 0,
+    timeouts  INTEGER NOT NULL DEFAULT 0
+);
+CREATE TRIGGER IF NOT EXISTS health_minutes_hold_insert AFTER INSERT ON holds
+BEGIN
+    INSERT INTO health_minutes (minute, holds, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, 1, NEW.status = 'EXPIRED')
+    ON CONFLICT (minute) DO UPDATE SET holds = holds + 1, expired = expired + excluded.expired;
+END;
+CREATE TRIGGER IF NOT EXISTS health_minutes_hold_update AFTER UPDATE OF status, created_at ON holds
+WHEN (OLD.status = 'EXPIRED') <> (NEW.status = 'EXPIRED') OR OLD.created_at <> NEW.created_at
+BEGIN
+    UPDATE health_minutes SET holds = holds - 1, expired = expired - (OLD.status = 'EXPIRED')
+    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000;
+    INSERT INTO health_minutes (minute, holds, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, 1, NEW.status = 'EXPIRED')
+    ON CONFLICT (minute) DO UPDATE SET holds = holds + 1, expired = expired + excluded.expired;
+END;
+CREATE TRIGGER IF NOT EXISTS health_minutes_hold_delete AFTER DELETE ON holds
+BEGIN
+    UPDATE health_minutes SET holds = holds - 1, expired = expired - (OLD.status = 'EXPIRED')
+    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000;
+END;
+CREATE TRIGGER IF NOT EXISTS health_minutes_attempt_insert AFTER INSERT ON payment_attempts
+BEGIN
+    INSERT INTO health_minutes (minute, attempts, successes, failures, timeouts)
+    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, 1, NEW.outcome = 'SUCCESS',
+            NEW.outcome = 'FAILURE', NEW.outcome = 'TIMEOUT')
+    ON CONFLICT (minute) DO UPDATE SET attempts = attempts + 1, successes = successes + excluded.successes,
+        failures = failures + excluded.failures, timeouts = timeouts + excluded.timeouts;
+END;
+CREATE TRIGGER IF NOT EXISTS health_minutes_attempt_update AFTER UPDATE OF outcome, created_at ON payment_attempts
+BEGIN
+    UPDATE health_minutes SET attempts = attempts - 1, successes = successes - (OLD.outcome = 'SUCCESS'),
+        failures = failures - (OLD.outcome = 'FAILURE'), timeouts = timeouts - (OLD.outcome = 'TIMEOUT')
+    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000;
+    INSERT INTO health_minutes (minute, attempts, successes, failures, timeouts)
+    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, 1, NEW.outcome = 'SUCCESS',
+            NEW.outcome = 'FAILURE', NEW.outcome = 'TIMEOUT')
+    ON CONFLICT (minute) DO UPDATE SET attempts = attempts + 1, successes = successes + excluded.successes,
+        failures = failures + excluded.failures, timeouts = timeouts + excluded.timeouts;
+END;
+CREATE TRIGGER IF NOT EXISTS health_minutes_attempt_delete AFTER DELETE ON payment_attempts
+BEGIN
+    UPDATE health_minutes SET attempts = attempts - 1, successes = successes - (OLD.outcome = 'SUCCESS'),
+        failures = failures - (OLD.outcome = 'FAILURE'), timeouts = timeouts - (OLD.outcome = 'TIMEOUT')
+    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000;
+END;
 
 -- Idempotency records for hold/book/pay: one stored result per key (pruned after 24 h).
 CREATE TABLE IF NOT EXISTS idempotency_keys (
@@ -344,11 +509,23 @@ CREATE TABLE IF NOT EXISTS audit_log (
     original_attempt_id TEXT,
     actor               TEXT NOT NULL,
     details             TEXT NOT NULL DEFAULT '{}'
-    , clerk_id TEXT REFERENCES clerks (id)); -- the clerk who did it (0005; NULL for jobs, doors, the CLI, older rows)
+    , clerk_id TEXT REFERENCES clerks (id)); -- the clerk who did it (0007; NULL for jobs, doors, the CLI, older rows)
 CREATE INDEX IF NOT EXISTS audit_by_correlation ON audit_log (correlation_id);
 CREATE INDEX IF NOT EXISTS audit_by_entity ON audit_log (entity_id);
 CREATE INDEX IF NOT EXISTS audit_by_booking ON audit_log (booking_id);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
+-- The Audit screen's filters: by event, by action, and an entity's or a sale's id by its end
+-- (the short ids on screen), written backwards so an ending is a range.
+CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id);
+CREATE INDEX IF NOT EXISTS audit_by_action ON audit_log (action);
+CREATE INDEX IF NOT EXISTS audit_by_entity_end ON audit_log (substr(entity_id, -1, 1) || substr(entity_id, -2, 1)
+    || substr(entity_id, -3, 1) || substr(entity_id, -4, 1) || substr(entity_id, -5, 1) || substr(entity_id, -6, 1)
+    || substr(entity_id, -7, 1) || substr(entity_id, -8, 1));
+CREATE INDEX IF NOT EXISTS audit_by_correlation_end ON audit_log (substr(correlation_id, -1, 1) || substr(correlation_id, -2, 1)
+    || substr(correlation_id, -3, 1) || substr(correlation_id, -4, 1) || substr(correlation_id, -5, 1)
+    || substr(correlation_id, -6, 1) || substr(correlation_id, -7, 1) || substr(correlation_id, -8, 1));
+-- Reports: retries in a health window (few rows, so a small index).
+CREATE INDEX IF NOT EXISTS audit_retries ON audit_log (at, event_id) WHERE is_retry = 1;
 CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
@@ -479,7 +656,17 @@ CREATE TABLE IF NOT EXISTS scans (
 CREATE INDEX IF NOT EXISTS scans_by_ticket ON scans (ticket_id, result) WHERE ticket_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS scans_by_time ON scans (at);
 
--- Clerks, roles, tender and the till (0005). The new columns of holds,
+-- The venue's settings (migration 0005): one row per key that is set; a key
+-- with no row has its default (src/domain/settings.rs). Each change is audited.
+CREATE TABLE IF NOT EXISTS settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT NOT NULL
+) WITHOUT ROWID;
+
+
+-- Clerks, roles, tender and the till (0007). The new columns of holds,
 -- bookings, payment_attempts, refunds and audit_log are in those tables above.
 -- Clerk accounts. `pin_hash` is an argon2 PHC string (salted, slow); the PIN
 -- itself is never stored. `failed_pins` counts wrong PINs in a row; the fifth
@@ -596,4 +783,4 @@ END;
 -- Marks the file as boxoffice's (migration 0002; "BOXF"), so a file that is not
 -- ours is refused and never changed; user_version is the newest migration.
 PRAGMA application_id = 1112496198;
-PRAGMA user_version = 5;
+PRAGMA user_version = 7;

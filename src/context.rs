@@ -1,25 +1,26 @@
 //! What every operation needs besides the database: the clock, the id source
-//! and the business settings.
+//! and this process's overrides of the venue's settings.
 
 use crate::clock::{Clock, ManualClock, SystemClock};
+use crate::domain::{SettingKey, Settings, SettingsView};
 use crate::ids::IdGen;
 use crate::store::Durability;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-/// Business settings; the defaults are DESIGN.md's seed figures.
-#[derive(Debug, Clone)]
+/// What one process is told besides the file: overrides of the venue's
+/// settings (flags, `BOXOFFICE_*` variables, tests) and the commit durability.
+/// A `None` override means "the venue's setting", read from the file inside
+/// each operation's transaction, so every counter sells by the same policy
+/// within a second of a change; a `Some` wins over the file for this process
+/// only (`Desk::settings` says which are overridden, for the status bar).
+#[derive(Debug, Clone, Default)]
 pub struct Config {
-    pub hold_window: Duration,
-    pub payment_window: Duration,
+    pub hold_minutes: Option<u32>,
+    pub payment_minutes: Option<u32>,
     /// Share of a CONFIRMED booking refunded on cancellation.
-    pub refund_percent: u8,
-    /// How many times an ACTIVE hold may be extended by `hold_window`.
-    pub hold_extensions: u32,
-    pub currency: String,
+    pub refund_percent: Option<u8>,
     pub durability: Durability,
-    /// Minutes without a key before the app locks its screen (0: never).
-    pub idle_lock_minutes: u32,
     /// How hard new PINs are hashed. Only tests lower it (`PinCost::Fast`).
     #[doc(hidden)]
     pub pin_cost: PinCost,
@@ -36,18 +37,32 @@ pub enum PinCost {
     Fast,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            hold_window: Duration::minutes(5),
-            payment_window: Duration::minutes(10),
-            refund_percent: 50,
-            hold_extensions: 2,
-            currency: "INR".into(),
-            durability: Durability::Full,
-            idle_lock_minutes: 5,
-            pin_cost: PinCost::Standard,
+impl Config {
+    /// The overrides as (setting, value), in the settings' order.
+    pub fn overrides(&self) -> Vec<(SettingKey, String)> {
+        let mut out = Vec::new();
+        if let Some(m) = self.hold_minutes {
+            out.push((SettingKey::HoldMinutes, m.to_string()));
         }
+        if let Some(m) = self.payment_minutes {
+            out.push((SettingKey::PaymentMinutes, m.to_string()));
+        }
+        if let Some(p) = self.refund_percent {
+            out.push((SettingKey::RefundPercent, p.to_string()));
+        }
+        out
+    }
+
+    /// The settings this process overrides (the status bar's indicator).
+    pub fn overridden(&self) -> Vec<SettingKey> {
+        self.overrides().into_iter().map(|(k, _)| k).collect()
+    }
+
+    /// The defaults with this process's overrides over them: what a file with
+    /// no settings sells by. The UI's stand-in until it shows the venue's own
+    /// settings (`Desk::settings`; issue 13's UI part).
+    pub fn over_defaults(&self) -> Settings {
+        SettingsView::build(&[], &self.overrides()).map(|v| v.effective).unwrap_or_default()
     }
 }
 

@@ -1,9 +1,16 @@
 //! The demo events a new, empty database gets on first run (`assets/demo-events.json`),
 //! and the demo supervisor who makes them (name and PIN shown on the sign-in
-//! screen). Names are fixed so scripts can rely on them; dates are relative to the clock.
+//! screen). Names are fixed so scripts can rely on them; dates are relative to the clock,
+//! times (`19:30`) are the venue's local time in its zone.
+//!
+//! The app's first run on a new file also makes it the demo venue: a theatre
+//! in India (`Asia/Kolkata`), so Hamlet is at 19:30 in Kolkata whatever the
+//! terminal's `TZ`. The script runner's in-memory demo sets no venue: its
+//! zone is the default, UTC, so scripts read `Mon 08 Jun 19:30` anywhere.
 
+use crate::domain::settings::local_instant;
 use crate::domain::ticket::STANDARD;
-use crate::domain::{EventKind, NewCustomer, NewEvent, NewTicketType, PaymentOutcome};
+use crate::domain::{EventKind, NewCustomer, NewEvent, NewTicketType, PaymentOutcome, SettingKey};
 use crate::engine::{Desk, HoldRequest, SeatPick};
 use crate::error::{Error, Result};
 use crate::store::{audit, catalog};
@@ -53,10 +60,28 @@ impl DemoEvent {
     }
 }
 
-/// Seeds the demo events if the database has never had any. Returns whether it did.
+/// The demo venue's settings, written on the app's first run with the demo.
+pub const DEMO_VENUE: [(SettingKey, &str); 3] = [
+    (SettingKey::VenueName, "Grand Theatre (demo)"),
+    (SettingKey::VenueAddress, "1 Mahatma Gandhi Road, Bengaluru 560001, India"),
+    (SettingKey::TimeZone, "Asia/Kolkata"),
+];
+
+/// Seeds the demo events, at their local times in the venue's zone as the
+/// file has it, if the database has never had any. Returns whether it did.
 /// Safe when several processes open a new file at once: the first to take the
 /// write lock seeds it, the others then see the mark and the events.
 pub fn seed_if_empty(desk: &Desk) -> Result<bool> {
+    seed_with(desk, false)
+}
+
+/// The app's first run: as [`seed_if_empty`], and a file it seeds becomes the
+/// demo venue ([`DEMO_VENUE`], in the same transaction) first.
+pub fn seed_venue_if_empty(desk: &Desk) -> Result<bool> {
+    seed_with(desk, true)
+}
+
+fn seed_with(desk: &Desk, venue: bool) -> Result<bool> {
     // Most opens find the file seeded: a read says so without taking the write lock.
     // A file that already has clerks is a venue's, not a demo: no demo for it.
     if catalog::count_events(desk.conn())? > 0
@@ -79,11 +104,18 @@ pub fn seed_if_empty(desk: &Desk) -> Result<bool> {
             Ok(true)
         })?;
         if unseeded {
-            // The demo supervisor makes the demo (events are a supervisor's to
-            // create); the desk is handed back to whoever it was before.
+            // The demo supervisor makes the demo (events and settings are a
+            // supervisor's); the desk is handed back to whoever it was before.
             let before = desk.clerk();
             desk.act_as(Some(desk.add_demo_supervisor()?));
-            let seeded = seed(desk);
+            let seeded = (|| {
+                if venue {
+                    for (key, value) in DEMO_VENUE {
+                        desk.set_setting_if_unset(key, value)?;
+                    }
+                }
+                seed(desk)
+            })();
             desk.act_as(before);
             seeded?;
         }
@@ -104,11 +136,13 @@ pub fn decline(desk: &Desk) -> Result<()> {
 fn seed(desk: &Desk) -> Result<()> {
     let events: Vec<DemoEvent> =
         serde_json::from_str(DEMO).map_err(|e| Error::Storage(format!("assets/demo-events.json is broken: {e}")))?;
-    let today = desk.now().date_naive();
+    let venue = desk.policy()?;
+    let today = desk.now().with_timezone(&venue.time_zone).date_naive();
     for d in events {
         let time = NaiveTime::parse_from_str(&d.time, "%H:%M")
             .map_err(|e| Error::Storage(format!("demo event '{}' has a bad time: {e}", d.name)))?;
-        let starts_at = (today + Duration::days(d.days_from_now)).and_time(time).and_utc();
+        let starts_at = local_instant((today + Duration::days(d.days_from_now)).and_time(time), venue.time_zone)
+            .map_err(|e| Error::Storage(format!("demo event '{}': {e}", d.name)))?;
         let kind = match d.kind.as_str() {
             "RESERVED" => {
                 EventKind::Reserved { rows: d.rows.unwrap_or(10), seats_per_row: d.seats_per_row.unwrap_or(20) }
@@ -123,7 +157,7 @@ fn seed(desk: &Desk) -> Result<()> {
                 starts_at,
                 kind,
                 price: d.price,
-                currency: desk.ctx().config.currency.clone(),
+                currency: venue.currency.clone(),
             },
             types,
         )?;

@@ -1,6 +1,7 @@
-//! The background tick: expiry sweeps, refund completion, audit shipping and
-//! pruning, each a job with a lease (so two processes never run one job at
-//! once) and a recorded run. An idle tick only reads.
+//! The background tick: expiry sweeps, refund completion, audit shipping,
+//! pruning and the daily backup, each a job with a lease (so two processes
+//! never run one job at once) and a recorded run. An idle tick only reads
+//! (the one write of an idle day is its backup and the runs recording it).
 
 use crate::clock::{Clock, SystemClock, to_millis};
 use crate::context::Context;
@@ -25,11 +26,20 @@ pub enum Job {
     AuditShipping,
     Pruning,
     Recovery,
+    /// A copy of the file into `backups/`, once a day (venue's day), keeping the last N.
+    Backup,
 }
 
 impl Job {
-    pub const ALL: [Job; 6] =
-        [Job::BookingExpiry, Job::HoldExpiry, Job::RefundCompletion, Job::AuditShipping, Job::Pruning, Job::Recovery];
+    pub const ALL: [Job; 7] = [
+        Job::BookingExpiry,
+        Job::HoldExpiry,
+        Job::RefundCompletion,
+        Job::AuditShipping,
+        Job::Pruning,
+        Job::Recovery,
+        Job::Backup,
+    ];
 
     /// The screen's name for it.
     pub fn title(self) -> &'static str {
@@ -40,6 +50,7 @@ impl Job {
             Job::AuditShipping => "Audit shipping",
             Job::Pruning => "Pruning",
             Job::Recovery => "Recovery",
+            Job::Backup => "Daily backup",
         }
     }
 
@@ -51,6 +62,7 @@ impl Job {
             Job::AuditShipping => "audit-shipping",
             Job::Pruning => "pruning",
             Job::Recovery => "recovery",
+            Job::Backup => "backup",
         }
     }
 }
@@ -62,17 +74,24 @@ const LEASE_SANE_AHEAD: Duration = Duration::minutes(5);
 const IDEMPOTENCY_TTL: Duration = Duration::hours(24);
 const JOB_RUN_TTL: Duration = Duration::hours(1);
 const CURSOR_KEY: &str = "audit_ship_cursor";
+/// A backup that failed is tried again after this, not every second.
+const BACKUP_RETRY: Duration = Duration::minutes(10);
 
 /// Where shipped audit rows go: one JSON object per line.
 pub trait AuditSink: Send {
     /// Appends `lines` (each without its newline) as one batch, durably: all
     /// of them, or — on error — none, the log left ending in a whole line.
     fn append(&mut self, lines: &[String]) -> std::io::Result<()>;
+
+    /// How many days of log files to keep (the `log_days` setting); a sink
+    /// without files ignores it.
+    fn keep_days(&mut self, _days: u32) {}
 }
 
 /// The JSON-lines audit log in `dir` (see [`DailyLog`]).
 pub fn audit_log_sink(dir: &Path) -> Result<Box<dyn AuditSink>> {
-    std::fs::create_dir_all(dir)
+    crate::paths::Access::from_env()
+        .and_then(|a| a.create_dir(dir))
         .map_err(|e| Error::io(format!("cannot create the audit log folder {}", dir.display()), e))?;
     Ok(Box::new(DailyLog::new(dir)))
 }
@@ -88,15 +107,27 @@ pub fn audit_log_sink(dir: &Path) -> Result<Box<dyn AuditSink>> {
 /// and syncs before the shipping cursor may move; on error it cuts the file
 /// back to where the batch began. Shipping holds the database's write lock
 /// meanwhile, so no other process appends at the same time.
+///
+/// Files are private (see `paths::Access`); once a day the files older
+/// than the kept days are removed.
 pub struct DailyLog {
     dir: PathBuf,
     clock: Arc<dyn Clock>,
     free: Option<Arc<AtomicU64>>,
+    keep_days: u32,
+    /// The day old files were last removed on.
+    pruned_on: Option<chrono::NaiveDate>,
 }
 
 impl DailyLog {
     pub fn new(dir: &Path) -> DailyLog {
-        DailyLog { dir: dir.to_path_buf(), clock: Arc::new(SystemClock), free: None }
+        DailyLog {
+            dir: dir.to_path_buf(),
+            clock: Arc::new(SystemClock),
+            free: None,
+            keep_days: crate::domain::Settings::default().log_days,
+            pruned_on: None,
+        }
     }
 
     /// Names files by this clock's day instead of the wall clock's (tests).
@@ -114,6 +145,30 @@ impl DailyLog {
     /// Today's file.
     pub fn path(&self) -> PathBuf {
         self.dir.join(format!("audit.{}.jsonl", self.clock.now().format("%Y-%m-%d")))
+    }
+
+    /// Removes `audit.YYYY-MM-DD.jsonl` files dated before the kept days
+    /// (today counts as one). Returns how many went.
+    pub fn prune(&self) -> std::io::Result<usize> {
+        let today = self.clock.now().date_naive();
+        let oldest = today - chrono::Days::new(u64::from(self.keep_days.max(1)) - 1);
+        let mut removed = 0;
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(day) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("audit.")?.strip_suffix(".jsonl"))
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            else {
+                continue;
+            };
+            if day < oldest {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     fn write(&self, file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
@@ -147,9 +202,25 @@ fn whole_lines_len(file: &mut std::fs::File, len: u64) -> std::io::Result<u64> {
 }
 
 impl AuditSink for DailyLog {
+    fn keep_days(&mut self, days: u32) {
+        if days != self.keep_days {
+            self.keep_days = days;
+            self.pruned_on = None;
+        }
+    }
+
     fn append(&mut self, lines: &[String]) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
-        let mut file = std::fs::OpenOptions::new().read(true).append(true).create(true).open(self.path())?;
+        let access = crate::paths::Access::from_env()?;
+        access.create_dir(&self.dir)?;
+        let today = self.clock.now().date_naive();
+        if self.pruned_on != Some(today) {
+            // Old days go first; a failure to remove one must not stop shipping.
+            if let Err(e) = self.prune() {
+                tracing::warn!(error = %e, "cannot remove old audit log files");
+            }
+            self.pruned_on = Some(today);
+        }
+        let mut file = access.open_append(&self.path())?;
         let len = file.metadata()?.len();
         let whole = whole_lines_len(&mut file, len)?;
         if whole < len {
@@ -217,12 +288,20 @@ pub struct Jobs {
     /// a shared file): it sweeps only the sales this actor made, never takes
     /// a lease, records no runs, never prunes and never recovers.
     own_rows_of: Option<String>,
+    /// Where the daily backup goes (None: this process takes none).
+    backups: Option<PathBuf>,
 }
 
 impl Jobs {
     pub fn new(desk: Desk, sink: Box<dyn AuditSink>) -> Self {
         let owner = format!("{}@{}:{}", desk.actor(), host(), std::process::id());
-        Jobs { desk, owner, sink, own_rows_of: None }
+        Jobs { desk, owner, sink, own_rows_of: None, backups: None }
+    }
+
+    /// Takes the daily backup into `dir` (the app's tick: `backups/` beside
+    /// the file). Other job runners (scripts, tests, the Jobs screen's keys) take none.
+    pub fn back_up_daily_into(&mut self, dir: PathBuf) {
+        self.backups = Some(dir);
     }
 
     /// Confines these jobs to the sales `actor` made: for a process whose
@@ -241,7 +320,7 @@ impl Jobs {
     /// sweep that has work due.
     pub fn tick(&mut self) -> Result<TickReport> {
         let mut report = TickReport::default();
-        for job in std::iter::once(Job::Recovery).chain(SWEEPS) {
+        for job in std::iter::once(Job::Recovery).chain(SWEEPS).chain([Job::Backup]) {
             if self.due(job)? {
                 // One job's trouble (say the lock stayed busy) must not stop the others.
                 let outcome = self.run(job).unwrap_or_else(|e| RunOutcome::Failed(e.to_string()));
@@ -255,7 +334,7 @@ impl Jobs {
     pub fn run(&mut self, job: Job) -> Result<RunOutcome> {
         if self.own_rows_of.is_some() {
             // No lease and no recorded run: those are the file's real time's.
-            if matches!(job, Job::Pruning | Job::Recovery) {
+            if matches!(job, Job::Pruning | Job::Recovery | Job::Backup) {
                 return Ok(RunOutcome::Skipped);
             }
             return Ok(match self.work(job) {
@@ -321,6 +400,10 @@ impl Jobs {
                 sql::count_old_idempotency(conn, to_millis(now - IDEMPOTENCY_TTL))? > 0
                     || sql::count_old_runs(conn, to_millis(now - JOB_RUN_TTL))? > 0
             }
+            Job::Backup => match (&self.backups, mine) {
+                (Some(dir), None) => self.backup_due(dir)?,
+                _ => false,
+            },
             // A lease left by a process that died (or dated absurdly far ahead).
             Job::Recovery => {
                 mine.is_none()
@@ -356,7 +439,54 @@ impl Jobs {
             Job::AuditShipping => self.ship_audit(),
             Job::Pruning => self.prune(),
             Job::Recovery => self.recover_inner(),
+            Job::Backup => self.back_up(),
         }
+    }
+
+    /// Today's backup (the venue's day) is missing, backups are on, and the
+    /// last attempt did not fail within the last few minutes. Reads only.
+    fn backup_due(&self, dir: &Path) -> Result<bool> {
+        let policy = self.desk.policy()?;
+        if policy.backups_kept == 0 || daily_backup_path(dir, &self.desk, &policy).exists() {
+            return Ok(false);
+        }
+        let failed_lately = sql::last_run(self.desk.conn(), Job::Backup.name())?
+            .is_some_and(|r| r.status == JobRunStatus::Failed && r.started_at > self.desk.now() - BACKUP_RETRY);
+        Ok(!failed_lately)
+    }
+
+    /// Writes today's backup (a checked copy; see `store::backup`), then
+    /// removes the oldest beyond `backups_kept`. A copy that does not verify
+    /// is kept but fails the run, so the Jobs screen shows why.
+    fn back_up(&mut self) -> Result<usize> {
+        let Some(dir) = self.backups.clone() else { return Ok(0) };
+        let policy = self.desk.policy()?;
+        crate::paths::Access::from_env()
+            .and_then(|a| a.create_dir(&dir))
+            .map_err(|e| Error::io(format!("cannot create the backup folder {}", dir.display()), e))?;
+        let path = daily_backup_path(&dir, &self.desk, &policy);
+        let partial = crate::store::sibling(&path, &format!(".partial-{}", std::process::id()));
+        let _ = std::fs::remove_file(&partial);
+        let checked = match self.desk.backup_to(&partial) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&partial, &path)
+            .map_err(|e| Error::io(format!("cannot name the backup {}", path.display()), e))?;
+        crate::store::backup::sync_dir(&path);
+        let removed = prune_backups(&dir, policy.backups_kept as usize)?;
+        tracing::info!(path = %path.display(), figures = %checked.figures, removed, "daily backup written");
+        if !checked.problems.is_empty() {
+            return Err(Error::Storage(format!(
+                "{} was written but does not verify: {}",
+                path.display(),
+                checked.problems.join("; ")
+            )));
+        }
+        Ok(1)
     }
 
     /// The start-up recovery pass, recorded as a run of the recovery job.
@@ -401,6 +531,7 @@ impl Jobs {
     /// once, never lost; each line carries its `seq` to drop the repeat.
     fn ship_audit(&mut self) -> Result<usize> {
         let mut shipped = 0;
+        self.sink.keep_days(self.desk.policy()?.log_days);
         loop {
             let sink = &mut self.sink;
             let n = self.desk.write_raw(|conn, _, _| {
@@ -452,6 +583,8 @@ pub struct JobStatus {
     /// Runs skipped in the last hour because another process held the lease.
     pub skipped: i64,
     pub next: NextDue,
+    /// What its last run left, in words (the daily backup: the newest file and its size).
+    pub detail: Option<String>,
 }
 
 /// Every job's status, read from `desk`'s connection (no lease, no writes).
@@ -482,15 +615,80 @@ pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
                     at(key.into_iter().chain(run).min(), "nothing to prune")
                 }
                 Job::Recovery => NextDue::Idle("at start-up, or when a process dies mid-job"),
+                Job::Backup => backup_next(desk)?,
+            };
+            let detail = match job {
+                Job::Backup => last_backup(desk)
+                    .map(|(path, bytes)| format!("last backup {} ({} KiB)", path.display(), bytes.div_ceil(1024))),
+                _ => None,
             };
             Ok(JobStatus {
                 job,
                 last: sql::last_run(conn, job.name())?,
                 skipped: sql::skipped_since(conn, job.name(), since)?,
                 next,
+                detail,
             })
         })
         .collect()
+}
+
+/// `boxoffice-YYYY-MM-DD.db` for today in the venue's zone.
+fn daily_backup_path(dir: &Path, desk: &Desk, policy: &crate::domain::Settings) -> PathBuf {
+    let day = desk.now().with_timezone(&policy.time_zone).date_naive();
+    dir.join(format!("boxoffice-{}.db", day.format("%Y-%m-%d")))
+}
+
+/// The daily backups in `dir`, newest first: (path, bytes).
+pub fn backups_in(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let mut found: Vec<(PathBuf, u64)> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| {
+                    e.file_name().to_str().is_some_and(|n| {
+                        n.strip_prefix("boxoffice-")
+                            .and_then(|d| d.strip_suffix(".db"))
+                            .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+                    })
+                })
+                .map(|e| (e.path(), e.metadata().map(|m| m.len()).unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found
+}
+
+/// Removes the daily backups beyond the newest `keep`; returns how many.
+fn prune_backups(dir: &Path, keep: usize) -> Result<usize> {
+    let mut removed = 0;
+    for (path, _) in backups_in(dir).into_iter().skip(keep) {
+        std::fs::remove_file(&path).map_err(|e| Error::io(format!("cannot remove {}", path.display()), e))?;
+        removed += 1;
+    }
+    Ok(removed)
+}
+
+/// When the daily backup is next due, as the Jobs screen shows it.
+fn backup_next(desk: &Desk) -> Result<NextDue> {
+    let Some(db) = desk.conn().path().filter(|p| !p.is_empty()).map(PathBuf::from) else {
+        return Ok(NextDue::Idle("none: the database is in memory"));
+    };
+    let policy = desk.policy()?;
+    if policy.backups_kept == 0 {
+        return Ok(NextDue::Idle("off (backups_kept is 0)"));
+    }
+    if !daily_backup_path(&crate::paths::backup_dir_for(&db), desk, &policy).exists() {
+        return Ok(NextDue::Now);
+    }
+    let tomorrow = desk.now().with_timezone(&policy.time_zone).date_naive() + chrono::Days::new(1);
+    Ok(NextDue::At(crate::domain::settings::start_of_day(tomorrow, policy.time_zone)))
+}
+
+/// The newest daily backup beside the database `desk` is on, if any: for the Jobs screen.
+pub fn last_backup(desk: &Desk) -> Option<(PathBuf, u64)> {
+    let db = desk.conn().path().filter(|p| !p.is_empty()).map(PathBuf::from)?;
+    backups_in(&crate::paths::backup_dir_for(&db)).into_iter().next()
 }
 
 /// Audit rows not yet shipped to the JSON log, read from any connection.
@@ -645,6 +843,7 @@ impl TickThread {
     ) -> Result<TickThread> {
         let desk = Desk::open(&db, ctx, "job:tick")?;
         let mut jobs = Jobs::new(desk, sink);
+        jobs.back_up_daily_into(crate::paths::backup_dir_for(&db));
         let stop = Arc::new(AtomicBool::new(false));
         let heartbeat = Arc::new(Heartbeat::default());
         let (stop2, beat) = (stop.clone(), heartbeat.clone());

@@ -1,5 +1,7 @@
 //! The `boxoffice` command: the clerk's app, plus `verify` (and friends).
 
+use boxoffice::domain::{SettingKey, Source};
+use boxoffice::report::DateArg;
 use boxoffice::store::{self, Durability};
 use boxoffice::{Config, Context, Desk, Error};
 use chrono::Offset;
@@ -9,7 +11,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "boxoffice", version, about = "A keyboard-driven terminal box office on one SQLite file")]
+#[command(
+    name = "boxoffice",
+    version,
+    about = "A keyboard-driven terminal box office on one SQLite file",
+    after_help = "The venue's policy (hold and payment minutes, refund percent, time zone …) is stored in the file: \
+                  see `boxoffice settings`. --hold-minutes, --payment-minutes and --refund-percent (or their \
+                  BOXOFFICE_* variables) override it for this process only, for scripts and tests; every other \
+                  counter keeps the file's values.\n\nBOXOFFICE_GROUP=NAME lets that group read and write the \
+                  data (several counters run by different users); without it the files are the owner's only."
+)]
 struct Cli {
     /// The database file [default: $BOXOFFICE_DB, else boxoffice.db in the user's data dir]
     #[arg(long, global = true, value_name = "PATH")]
@@ -17,15 +28,15 @@ struct Cli {
     /// Start with an empty database instead of the demo events
     #[arg(long, global = true)]
     no_demo: bool,
-    /// Minutes a hold keeps its seats
-    #[arg(long, global = true, env = "BOXOFFICE_HOLD_MINUTES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1440))]
-    hold_minutes: u32,
-    /// Minutes a booking waits for payment
-    #[arg(long, global = true, env = "BOXOFFICE_PAYMENT_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1440))]
-    payment_minutes: u32,
-    /// Percent of a confirmed booking refunded on cancellation
-    #[arg(long, global = true, env = "BOXOFFICE_REFUND_PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
-    refund_percent: u8,
+    /// Override, for this process only, the venue's hold_minutes (minutes a hold keeps its seats)
+    #[arg(long, global = true, env = "BOXOFFICE_HOLD_MINUTES", value_parser = clap::value_parser!(u32).range(1..=1440))]
+    hold_minutes: Option<u32>,
+    /// Override, for this process only, the venue's payment_minutes (minutes a booking waits for payment)
+    #[arg(long, global = true, env = "BOXOFFICE_PAYMENT_MINUTES", value_parser = clap::value_parser!(u32).range(1..=1440))]
+    payment_minutes: Option<u32>,
+    /// Override, for this process only, the venue's refund_percent (refunded on cancelling a paid booking)
+    #[arg(long, global = true, env = "BOXOFFICE_REFUND_PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    refund_percent: Option<u8>,
     /// Commit durability: full (a paid sale survives a power cut) or normal (faster)
     #[arg(long, global = true, env = "BOXOFFICE_SYNCHRONOUS", default_value = "full")]
     synchronous: Durability,
@@ -60,6 +71,17 @@ enum Command {
     /// sales and refunds by method, tickets, expected and counted cash.
     /// A clerk sees their own shifts; a supervisor everyone's
     Cashup(CashupArgs),
+    /// The venue's settings stored in the file: list them all with where each
+    /// value comes from (file, default or this process's override), or get/set one
+    Settings(SettingsArgs),
+    /// Write a consistent, verified copy of the file to DEST while counters keep
+    /// selling (exit 1 if the copy does not verify, 2 if it cannot be made)
+    Backup(BackupArgs),
+    /// Replace the file with the backup SRC: refused while any other process has
+    /// the file open; SRC is verified first, the replaced file kept beside it
+    Restore(RestoreArgs),
+    /// Customers' personal data
+    Customer(CustomerArgs),
 }
 
 /// Who runs a command that needs a signed-in clerk: `--as NAME` (or
@@ -122,6 +144,57 @@ struct CashupArgs {
     format: Format,
     #[command(flatten)]
     signed: SignInArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct SettingsArgs {
+    #[command(subcommand)]
+    action: Option<SettingsAction>,
+}
+
+#[derive(Subcommand, Debug)]
+enum SettingsAction {
+    /// Print one setting's value, as this process uses it
+    Get { key: String },
+    /// Store a new value in the file (checked: exit 2 and nothing changed on a bad
+    /// key or value); audited, and every counter uses it from its next sale.
+    /// Supervisors only
+    Set {
+        key: String,
+        value: String,
+        #[command(flatten)]
+        signed: SignInArgs,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct BackupArgs {
+    /// A new file (or a folder: the copy is named boxoffice-YYYYMMDD-HHMMSS.db in it)
+    dest: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+struct RestoreArgs {
+    /// The backup to restore
+    src: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+struct CustomerArgs {
+    #[command(subcommand)]
+    action: CustomerAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum CustomerAction {
+    /// Erase a customer's name, email and phone (their bookings, amounts and
+    /// tickets stay); audited by id only. Supervisors only
+    Erase {
+        /// The customer's full id, email or phone
+        who: String,
+        #[command(flatten)]
+        signed: SignInArgs,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -192,18 +265,18 @@ struct ReportArgs {
     /// Only this event (its full id)
     #[arg(long, value_name = "ID")]
     event: Option<String>,
-    /// Bookings made from this time: YYYY-MM-DD (start of that UTC day) or RFC 3339
-    #[arg(long, value_name = "DATE", value_parser = parse_from)]
-    from: Option<chrono::DateTime<chrono::Utc>>,
-    /// Bookings made before this time: YYYY-MM-DD (that whole UTC day included) or RFC 3339
-    #[arg(long, value_name = "DATE", value_parser = parse_to)]
-    to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Bookings made from this time: YYYY-MM-DD (start of that day in the venue's time zone) or RFC 3339
+    #[arg(long, value_name = "DATE", value_parser = DateArg::parse)]
+    from: Option<DateArg>,
+    /// Bookings made before this time: YYYY-MM-DD (that whole day in the venue's zone included) or RFC 3339
+    #[arg(long, value_name = "DATE", value_parser = DateArg::parse)]
+    to: Option<DateArg>,
     /// The health window: this many hours before now
     #[arg(long, value_name = "N", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=i64::from(boxoffice::domain::MAX_HOURS)))]
     hours: u32,
     /// Report as of this time instead of now (health window end): YYYY-MM-DD or RFC 3339
-    #[arg(long, value_name = "DATE", value_parser = parse_from)]
-    now: Option<chrono::DateTime<chrono::Utc>>,
+    #[arg(long, value_name = "DATE", value_parser = DateArg::parse)]
+    now: Option<DateArg>,
     /// table (readable), json (one object: summary, health) or csv (section,event_id,event_name,metric,value)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -214,14 +287,6 @@ enum Format {
     Table,
     Json,
     Csv,
-}
-
-fn parse_from(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    boxoffice::report::parse_date(s, false)
-}
-
-fn parse_to(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    boxoffice::report::parse_date(s, true)
 }
 
 /// Who the audit trail says did it: the clerk's user and terminal process.
@@ -378,10 +443,24 @@ fn open_existing_path(db: &std::path::Path) -> Result<std::path::PathBuf, Error>
 }
 
 /// The application log goes to a daily file beside the database, never to the
-/// terminal the UI owns. `RUST_LOG` sets the level (default info).
-fn init_app_log(dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    std::fs::create_dir_all(dir).ok()?;
-    let appender = tracing_appender::rolling::daily(dir, "boxoffice.log");
+/// terminal the UI owns; the newest `days` files are kept. `RUST_LOG` sets
+/// the level (default info).
+fn init_app_log(
+    dir: &std::path::Path,
+    access: &boxoffice::paths::Access,
+    days: u32,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    access.create_dir(dir).ok()?;
+    // Log files made by an earlier version (world-readable) become private.
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let _ = access.tighten(&entry.path());
+    }
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("boxoffice.log")
+        .max_log_files(days.max(1) as usize)
+        .build(dir)
+        .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -502,6 +581,24 @@ fn checkin_command(db: &std::path::Path, config: Config, args: &CheckinArgs) -> 
     Ok(ExitCode::from(if answer.admitted() { 0 } else { 1 }))
 }
 
+/// The venue's `log_days`, read without writing (the default if the file
+/// cannot tell yet: new, or of an older schema).
+fn log_days(db: &std::path::Path) -> u32 {
+    store::open_read_only(db)
+        .and_then(|conn| Desk::from_read_only(conn, Context::system(Config::default()), "cli:log").policy())
+        .map_or(boxoffice::domain::Settings::default().log_days, |s| s.log_days)
+}
+
+/// The computer's time zone: `$TZ` if it names an IANA zone, else the
+/// system's setting (`/etc/localtime`), else UTC.
+fn system_zone() -> chrono_tz::Tz {
+    let from_tz =
+        std::env::var("TZ").ok().and_then(|z| boxoffice::domain::settings::zone(z.trim_start_matches(':')).ok());
+    from_tz
+        .or_else(|| iana_time_zone::get_timezone().ok().and_then(|z| boxoffice::domain::settings::zone(&z).ok()))
+        .unwrap_or(chrono_tz::Tz::UTC)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -511,9 +608,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
+    // Customers' data: what this process creates is the owner's only (or the
+    // group's, with BOXOFFICE_GROUP), SQLite's -wal/-shm and the logs included.
+    let access = boxoffice::paths::Access::from_env().map_err(|e| Error::Storage(e.to_string()))?;
+    access.apply_umask();
     let config = Config {
-        hold_window: chrono::Duration::minutes(i64::from(cli.hold_minutes)),
-        payment_window: chrono::Duration::minutes(i64::from(cli.payment_minutes)),
+        hold_minutes: cli.hold_minutes,
+        payment_minutes: cli.payment_minutes,
         refund_percent: cli.refund_percent,
         durability: cli.synchronous,
         ..Config::default()
@@ -565,15 +666,18 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Some(Command::Report(args)) => {
             let conn = store::open_read_only(&db)?;
-            let ctx = match args.now {
-                Some(at) => Context::manual(at, 0, config).0,
-                None => Context::system(config),
-            };
-            let desk = Desk::from_read_only(conn, ctx, "cli:report");
+            let mut desk = Desk::from_read_only(conn, Context::system(config.clone()), "cli:report");
+            // A bare date is a day in the venue's time zone.
+            let zone = desk.zone().map_err(|e| store::at(&db, e))?;
+            let resolve = |d: Option<DateArg>, end| d.map(|d| d.resolve(end, zone)).transpose().map_err(bad_input);
+            if let Some(at) = resolve(args.now, false)? {
+                desk =
+                    Desk::from_read_only(store::open_read_only(&db)?, Context::manual(at, 0, config).0, "cli:report");
+            }
             let filter = boxoffice::domain::ReportFilter {
                 event_id: args.event.clone(),
-                from: args.from,
-                to: args.to,
+                from: resolve(args.from, false)?,
+                to: resolve(args.to, true)?,
                 hours: args.hours,
             };
             let report = desk.report(&filter).map_err(|e| match e {
@@ -588,7 +692,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     .map_err(|e| failed(e.into()))
                     .and_then(|()| writeln!(out).map_err(failed)),
                 Format::Csv => boxoffice::export::report_csv(&report, &mut out),
-                Format::Table => write!(out, "{}", report.table()).map_err(failed),
+                Format::Table => write!(out, "{}", report.table(zone)).map_err(failed),
             };
             match written {
                 Err(e) if e.is_broken_pipe() => Ok(ExitCode::SUCCESS),
@@ -629,17 +733,49 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Checkin(args)) => checkin_command(&db, config, &args),
         Some(Command::Clerk(command)) => clerk_command(&db, config, &command),
         Some(Command::Cashup(args)) => cashup_command(&db, config, &args),
+        Some(Command::Settings(args)) => settings(&db, config, args.action),
+        Some(Command::Backup(args)) => backup(&db, &args.dest),
+        Some(Command::Restore(args)) => restore(&db, &args.src, config.durability),
+        Some(Command::Customer(CustomerArgs { action: CustomerAction::Erase { who, signed } })) => {
+            let desk = open_existing(&db, config, cli_name())?;
+            sign_in_cli(&desk, &signed)?;
+            let e = desk.erase_customer(&who)?;
+            let id = boxoffice::ids::short(&e.customer_id);
+            let text = if e.already {
+                format!("customer {id} was already erased; nothing changed\n")
+            } else {
+                let wal = if e.wal_cleared {
+                    "the write-ahead log was emptied"
+                } else {
+                    "another process is reading: old copies stay in the -wal file until its next checkpoint"
+                };
+                format!(
+                    "erased customer {id} ({}): name, email and phone replaced; {} booking(s) kept; {wal}.\n\
+                     Backups made before now still hold their details.\n",
+                    e.customer_id, e.bookings
+                )
+            };
+            boxoffice::output::stdout(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => {
             // Refuse a file that is not ours before anything (the log folder) is made beside it.
             store::check_file(&db)?;
             let log_dir = boxoffice::paths::log_dir_for(&db);
-            let _log = init_app_log(&log_dir);
+            let _log = init_app_log(&log_dir, &access, log_days(&db));
             let ctx = Context::system(config);
             let desk = Desk::open(&db, ctx.clone(), clerk_name())?;
             if cli.no_demo {
                 boxoffice::demo::decline(&desk)?;
-            } else if boxoffice::demo::seed_if_empty(&desk)? {
-                tracing::info!(db = %db.display(), "seeded the demo events");
+            } else if boxoffice::demo::seed_venue_if_empty(&desk)? {
+                tracing::info!(db = %db.display(), "seeded the demo venue and events");
+            }
+            // A file without a zone (new with --no-demo, or from an earlier
+            // version, whose times the clerk saw in the computer's zone) gets
+            // the computer's: from then on every counter shows the same times.
+            let zone = system_zone();
+            if desk.set_setting_if_unset(SettingKey::TimeZone, zone.name())? {
+                tracing::info!(zone = zone.name(), "the venue's time zone was set to the computer's");
             }
             // Until the sign-in screen: the demo supervisor, where the file has one.
             if desk.demo_sign_in_shown()? {
@@ -648,5 +784,136 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             boxoffice::tui::terminal::run(&db, &log_dir, ctx, desk)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Bad input on the command line: the message as it is, exit 2.
+fn bad_input(why: String) -> Error {
+    Error::Invalid(boxoffice::domain::Invalid::new("date", why))
+}
+
+/// `boxoffice settings [get KEY | set KEY VALUE]`.
+fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>) -> Result<ExitCode, Error> {
+    match action {
+        None => {
+            let conn = store::open_read_only(db)?;
+            let view = Desk::from_read_only(conn, Context::system(config), "cli:settings").settings()?;
+            let mut text = format!("{:<18} {:<8} VALUE\n", "SETTING", "FROM");
+            for &key in SettingKey::ALL {
+                let source = view.source(key);
+                let mut value = view.effective.get(key);
+                if value.is_empty() {
+                    value = "(not set)".into();
+                }
+                if source == Source::Override {
+                    value.push_str(&format!(
+                        "   (this process's flag or BOXOFFICE_* variable; the file has {})",
+                        view.file.get(key)
+                    ));
+                }
+                text.push_str(&format!("{:<18} {:<8} {value}\n", key.as_str(), source.as_str()));
+            }
+            for problem in &view.problems {
+                text.push_str(&format!("! {problem}\n"));
+            }
+            boxoffice::output::stdout(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(SettingsAction::Get { key }) => {
+            let key = SettingKey::named(&key)?;
+            let conn = store::open_read_only(db)?;
+            let view = Desk::from_read_only(conn, Context::system(config), "cli:settings").settings()?;
+            boxoffice::output::stdout(&format!("{}\n", view.effective.get(key)))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(SettingsAction::Set { key, value, signed }) => {
+            // Check before opening: a bad key or value changes nothing, not even the schema.
+            let checked = SettingKey::named(&key)
+                .and_then(|k| boxoffice::domain::Settings::default().set(k, &value).map(|()| k))?;
+            let desk = open_existing(db, config, cli_name())?;
+            sign_in_cli(&desk, &signed)?;
+            let c = desk.set_setting(checked.as_str(), &value)?;
+            let shown = |v: &str| if v.is_empty() { "(not set)".to_string() } else { v.to_string() };
+            let mut text = if c.changed {
+                format!(
+                    "{}: {} → {} (audited; every counter on the file uses it from its next operation)\n",
+                    c.key,
+                    shown(&c.old),
+                    shown(&c.new)
+                )
+            } else {
+                format!("{} is already {}; nothing changed\n", c.key, c.new)
+            };
+            if c.overridden {
+                text.push_str(&format!(
+                    "note: this process overrides {} with a flag or BOXOFFICE_* variable; other counters use the file's\n",
+                    c.key
+                ));
+            }
+            boxoffice::output::stdout(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `boxoffice backup DEST`.
+fn backup(db: &std::path::Path, dest: &std::path::Path) -> Result<ExitCode, Error> {
+    if store::check_file(db)? != store::file::OnDisk::Sqlite {
+        return Err(Error::Storage(format!("no database at {}; check --db or $BOXOFFICE_DB", db.display())));
+    }
+    let dest = if dest.is_dir() {
+        dest.join(format!("boxoffice-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S")))
+    } else {
+        dest.to_path_buf()
+    };
+    if dest.exists() {
+        return Err(Error::Storage(format!(
+            "{} already exists; name a new file (nothing was written)",
+            dest.display()
+        )));
+    }
+    let source = store::backup::connect_snapshot(db).map_err(|e| store::at(db, e))?;
+    store::backup::snapshot(&source, &dest).map_err(|e| store::at(&dest, e))?;
+    drop(source);
+    store::backup::sync_dir(&dest);
+    let checked = store::backup::check(&dest)?;
+    let mut text = format!("backup: {}\n  {}\n", dest.display(), checked.figures);
+    if checked.problems.is_empty() {
+        text.push_str("  verified: SQLite's integrity checks and every invariant hold\n");
+        boxoffice::output::stdout(&text)?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &checked.problems {
+            text.push_str(&format!("  ! {p}\n"));
+        }
+        text.push_str(&format!(
+            "  {} problem(s): the copy is as the file was; check it with `boxoffice verify`\n",
+            checked.problems.len()
+        ));
+        boxoffice::output::stdout(&text)?;
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// `boxoffice restore SRC`.
+fn restore(db: &std::path::Path, src: &std::path::Path, durability: Durability) -> Result<ExitCode, Error> {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
+    let done = store::backup::restore(db, src, durability, &stamp)?;
+    tracing::info!(db = %db.display(), src = %src.display(), "restored from a backup");
+    let mut text = format!("restored {} from {}\n  {}\n", db.display(), src.display(), done.after.figures);
+    match &done.replaced {
+        Some(kept) => text.push_str(&format!("  the replaced file is kept as {}\n", kept.display())),
+        None => text.push_str("  there was no file to replace\n"),
+    }
+    if done.after.problems.is_empty() {
+        text.push_str("  verified: SQLite's integrity checks and every invariant hold\n");
+        boxoffice::output::stdout(&text)?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &done.after.problems {
+            text.push_str(&format!("  ! {p}\n"));
+        }
+        boxoffice::output::stdout(&text)?;
+        Ok(ExitCode::from(1))
     }
 }

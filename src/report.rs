@@ -40,7 +40,9 @@
 //! - **Status**: the worst level of the three rates against the thresholds below;
 //!   a rate is judged only once its denominator reaches [`MIN_SAMPLE`].
 
-use crate::domain::{BookingStatus, EventAgg, HealthAgg, MAX_HOURS, ReportFilter, window_start};
+use crate::domain::{
+    BookingStatus, EventAgg, EventPage, HealthAgg, MAX_HOURS, ReportFilter, ScopeTotals, window_start,
+};
 use crate::engine::Desk;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
@@ -170,7 +172,12 @@ pub struct Summary {
     pub refunds_pending: Option<i64>,
     /// The money figures per currency, by code.
     pub by_currency: Vec<CurrencyTotals>,
+    /// One row per event in scope, or a page of them ([`Desk::report_page`]).
     pub events: Vec<EventRow>,
+    /// How many event rows the whole report has (more than `events` holds
+    /// when it is a page). Not in the JSON: the CLI prints whole reports.
+    #[serde(skip)]
+    pub event_count: u64,
 }
 
 impl Summary {
@@ -247,7 +254,32 @@ impl Desk {
     pub fn report(&self, filter: &ReportFilter) -> Result<Report> {
         let aggs = self.report_aggregates(filter)?;
         let by_type = self.type_sales(filter)?;
-        Ok(Report { summary: summarize(filter, aggs.events), health: assess(filter, aggs.now, aggs.health), by_type })
+        Ok(Report {
+            summary: summarize(filter, aggs.events, None),
+            health: assess(filter, aggs.now, aggs.health),
+            by_type,
+        })
+    }
+
+    /// The same report with only `rows` of its per-event rows, from `offset`
+    /// in report order: every figure is the whole report's (`event_count`
+    /// says how many event rows it has). Over all events and all time the
+    /// other events are never read: the totals are the running totals —
+    /// unless the events use several currencies, whose amounts the running
+    /// totals would add together: then every event is read and the page cut here.
+    pub fn report_page(&self, filter: &ReportFilter, offset: usize, rows: usize) -> Result<Report> {
+        let mut aggs = self.report_aggregates_paged(filter, Some(EventPage { offset, rows }))?;
+        if aggs.totals.as_ref().is_some_and(|t| t.currencies.len() > 1) {
+            aggs = self.report_aggregates(filter)?;
+        }
+        let cut = aggs.totals.is_some();
+        let mut summary = summarize(filter, aggs.events, aggs.totals);
+        if !cut {
+            // The store read every row (one event, a date range, several currencies): cut here.
+            summary.events = summary.events.into_iter().skip(offset).take(rows).collect();
+        }
+        let by_type = self.type_sales(filter)?;
+        Ok(Report { summary, health: assess(filter, aggs.now, aggs.health), by_type })
     }
 }
 
@@ -290,14 +322,15 @@ fn status_index(s: BookingStatus) -> usize {
     BookingStatus::DIAGRAM.iter().position(|x| *x == s).unwrap_or(0)
 }
 
-/// Turns per-event aggregates into the summary.
-pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
+/// Turns per-event aggregates into the summary. The totals are the events'
+/// sums, or `totals` when the events are a page of the report.
+pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>, totals: Option<ScopeTotals>) -> Summary {
     let confirmed = status_index(BookingStatus::Confirmed);
     let mut total_counts = [0u64; 5];
     let (mut capacity, mut sold) = (0u64, 0u64);
-    let mut by_currency: BTreeMap<&str, CurrencyTotals> = BTreeMap::new();
-    let rows = events
-        .iter()
+    let mut by_currency: BTreeMap<String, CurrencyTotals> = BTreeMap::new();
+    let rows: Vec<EventRow> = events
+        .into_iter()
         .map(|e| {
             let counts: [u64; 5] = std::array::from_fn(|i| e.by_status[i].count);
             for (t, c) in total_counts.iter_mut().zip(counts) {
@@ -307,7 +340,7 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
             capacity += e.capacity;
             sold += c.seats;
             let t = by_currency
-                .entry(&e.currency)
+                .entry(e.currency.clone())
                 .or_insert_with(|| CurrencyTotals { currency: e.currency.clone(), ..Default::default() });
             t.events += 1;
             t.bookings += counts.iter().sum::<u64>();
@@ -319,10 +352,10 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
             t.refunds_failed_payments += e.refunds.full;
             t.refunds_pending += e.refunds.pending;
             EventRow {
-                event_id: e.event_id.clone(),
-                name: e.name.clone(),
+                event_id: e.event_id,
+                name: e.name,
                 starts_at: e.starts_at,
-                currency: e.currency.clone(),
+                currency: e.currency,
                 bookings: counts.iter().sum(),
                 by_status: shares(counts),
                 capacity: e.capacity,
@@ -334,6 +367,31 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
             }
         })
         .collect();
+    let mut event_count = rows.len() as u64;
+    // A page of the report: the whole scope's figures are the running totals,
+    // which hold one currency (`Desk::report_page` reads every event otherwise).
+    if let Some(t) = totals {
+        total_counts = std::array::from_fn(|i| t.by_status[i].count);
+        let c = t.by_status[confirmed];
+        (capacity, sold) = (t.capacity, c.seats);
+        event_count = t.events;
+        by_currency.clear();
+        if let Some(code) = t.currencies.first() {
+            let whole = CurrencyTotals {
+                currency: code.clone(),
+                events: t.events,
+                bookings: total_counts.iter().sum(),
+                seats_sold: c.seats,
+                confirmed_amount: c.amount,
+                fees_kept: t.refunds.fees_kept,
+                revenue: c.amount + t.refunds.fees_kept,
+                refunds: t.refunds.refunds,
+                refunds_failed_payments: t.refunds.full,
+                refunds_pending: t.refunds.pending,
+            };
+            by_currency.insert(code.clone(), whole);
+        }
+    }
     let by_currency: Vec<CurrencyTotals> = by_currency.into_values().collect();
     // One currency (or none): its figures are the summary's. Several: none
     // of them is, and no figure adds them up.
@@ -361,6 +419,7 @@ pub fn summarize(filter: &ReportFilter, events: Vec<EventAgg>) -> Summary {
         refunds_pending: of(|t| t.refunds_pending),
         by_currency,
         events: rows,
+        event_count,
     }
 }
 
@@ -429,36 +488,61 @@ pub fn pct(r: f64) -> String {
     format!("{:.1}%", r * 100.0)
 }
 
-/// Parses a date for `--from`/`--to`: `YYYY-MM-DD` (a UTC day) or RFC 3339.
-/// A bare date as `--to` means the end of that day (`end_of_day`).
-pub fn parse_date(text: &str, end_of_day: bool) -> std::result::Result<DateTime<Utc>, String> {
-    let t = text.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.to_utc());
-    }
-    match chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        Ok(d) => {
-            let d =
-                if end_of_day { d.succ_opt().ok_or_else(|| format!("'{t}' is too far in the future"))? } else { d };
-            Ok(d.and_hms_opt(0, 0, 0).map(|n| n.and_utc()).unwrap_or_default())
+/// A date as typed for `--from`/`--to`/`--now`: an instant, or a day whose
+/// start depends on the venue's time zone (known once the file is open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateArg {
+    Instant(DateTime<Utc>),
+    Day(chrono::NaiveDate),
+}
+
+impl DateArg {
+    /// `YYYY-MM-DD` or RFC 3339.
+    pub fn parse(text: &str) -> std::result::Result<DateArg, String> {
+        let t = text.trim();
+        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+            return Ok(DateArg::Instant(dt.to_utc()));
         }
-        Err(_) => Err(format!("'{t}' is not a date: use YYYY-MM-DD (a UTC day) or RFC 3339 like 2026-06-01T09:00:00Z")),
+        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(DateArg::Day).map_err(|_| {
+            format!("'{t}' is not a date: use YYYY-MM-DD (a day in the venue's time zone) or RFC 3339 like 2026-06-01T09:00:00Z")
+        })
     }
+
+    /// The instant: a day starts at its midnight in `zone`; with
+    /// `end_of_day` (as `--to`) the whole day is included, so it ends at the next one's.
+    pub fn resolve(self, end_of_day: bool, zone: chrono_tz::Tz) -> std::result::Result<DateTime<Utc>, String> {
+        match self {
+            DateArg::Instant(t) => Ok(t),
+            DateArg::Day(d) => {
+                let d =
+                    if end_of_day { d.succ_opt().ok_or_else(|| format!("{d} is too far in the future"))? } else { d };
+                Ok(crate::domain::settings::start_of_day(d, zone))
+            }
+        }
+    }
+}
+
+/// Parses a date for `--from`/`--to`: `YYYY-MM-DD` (a UTC day) or RFC 3339.
+/// A bare date as `--to` means the end of that day (`end_of_day`). The CLI
+/// reads days in the venue's zone ([`DateArg`]); this is the UTC case.
+pub fn parse_date(text: &str, end_of_day: bool) -> std::result::Result<DateTime<Utc>, String> {
+    DateArg::parse(text)?.resolve(end_of_day, chrono_tz::Tz::UTC)
 }
 
 // ---- the text table (`report --format table`) -------------------------------------
 
 impl Report {
-    /// A readable plain-text rendering; money in major units with the currency.
-    pub fn table(&self) -> String {
+    /// A readable plain-text rendering; money in major units with the
+    /// currency, times in the venue's `zone`.
+    pub fn table(&self, zone: chrono_tz::Tz) -> String {
         use crate::domain::Money;
         use std::fmt::Write;
         let s = &self.summary;
         let h = &self.health;
-        let secs = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let secs = |t: DateTime<Utc>| t.with_timezone(&zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let day = |t: Option<DateTime<Utc>>| t.map_or("-".to_string(), secs);
         let mut out = String::new();
-        let _ = writeln!(out, "BOOKING SUMMARY");
+        let _ = writeln!(out, "BOOKING SUMMARY   (times in {})", zone.name());
         let _ = writeln!(
             out,
             "  event: {}   booked from: {}   to: {}",

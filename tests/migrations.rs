@@ -298,8 +298,22 @@ fn migrate_check_lists_pending_steps_without_writing() {
     assert!(out.contains("nothing to do"), "{out}");
 }
 
+/// Tracing caches each call site's interest process-wide, so a log line first reached by another
+/// test thread (with no subscriber) can be missed by this thread's scoped one. The check runs in
+/// a process of its own: the test re-runs this binary for just itself.
 #[test]
 fn the_app_migrates_on_open_and_logs_it() {
+    if std::env::var_os("BOXOFFICE_LOG_CHILD").is_none() {
+        let me = std::env::current_exe().expect("test binary");
+        let out = std::process::Command::new(me)
+            .args(["--exact", "the_app_migrates_on_open_and_logs_it", "--test-threads=1"])
+            .env("BOXOFFICE_LOG_CHILD", "1")
+            .output()
+            .expect("run the test alone");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("1 passed"), "{text}{}", String::from_utf8_lossy(&out.stderr));
+        return;
+    }
     #[derive(Clone, Default)]
     struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
     impl std::io::Write for Log {

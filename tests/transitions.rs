@@ -227,7 +227,7 @@ fn cancel_confirmed_gives_seats_back_with_partial_refund() {
 
 #[test]
 fn refund_percent_comes_from_the_config() {
-    let w = World::with_config(boxoffice::Config { refund_percent: 30, ..Default::default() });
+    let w = World::with_config(boxoffice::Config { refund_percent: Some(30), ..Default::default() });
     let e = w.ga(5, 1_001);
     let b = w.booking(&e, 1);
     w.desk.pay(&b.id, PaymentOutcome::Success, "k", None).unwrap();

@@ -49,10 +49,26 @@ pub struct HealthAgg {
     pub sales_per_hour: Vec<u64>,
 }
 
+/// Totals over every event in scope, for a report whose `events` hold only a
+/// page of them (the screen shows a page, not 10,000 events).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeTotals {
+    /// Event rows of the whole report.
+    pub events: u64,
+    pub capacity: u64,
+    /// The events' distinct currencies, at most two (enough to tell one from several).
+    pub currencies: Vec<String>,
+    /// Indexed like [`BookingStatus::DIAGRAM`](super::BookingStatus::DIAGRAM).
+    pub by_status: [StatusAgg; 5],
+    pub refunds: RefundAgg,
+}
+
 /// Everything a report is made from, read in one snapshot as of `now`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Aggregates {
     pub now: DateTime<Utc>,
     pub events: Vec<EventAgg>,
+    /// Set when `events` is a page: the totals of all of them.
+    pub totals: Option<ScopeTotals>,
     pub health: HealthAgg,
 }

@@ -58,6 +58,10 @@ text_enum!(
         ShiftOpened => "SHIFT_OPENED",
         /// The counted cash entered; the shift's figures are fixed from now on.
         ShiftClosed => "SHIFT_CLOSED",
+        /// A venue setting changed (details: key, old and new value).
+        SettingChanged => "SETTING_CHANGED",
+        /// A customer's name, email and phone were erased on request (ids only).
+        CustomerErased => "CUSTOMER_ERASED",
     }
 );
 
@@ -76,6 +80,8 @@ text_enum!(
         Scan => "scan",
         Clerk => "clerk",
         Shift => "shift",
+        /// A venue setting; `entity_id` is its key.
+        Setting => "setting",
     }
 );
 
@@ -129,7 +135,8 @@ mod tests {
              PAYMENT_ATTEMPT PAYMENT_RETRY REFUND_INITIATED REFUND_PROCESSED RECOVERY_FREED_SEAT \
              RECOVERY_HEALED_AVAILABLE RECOVERY_CLOSED_RUN TICKET_TYPE_ADDED TICKET_TYPE_CHANGED TICKET_TYPE_RETIRED \
              TICKET_ADMITTED TICKET_REFUSED TICKET_ADMISSION_UNDONE TICKETS_PRINTED CLERK_ADDED CLERK_DISABLED \
-             CLERK_SIGNED_IN CLERK_SIGNED_OUT CLERK_PIN_WRONG CLERK_LOCKED ACCESS_REFUSED SHIFT_OPENED SHIFT_CLOSED"
+             CLERK_SIGNED_IN CLERK_SIGNED_OUT CLERK_PIN_WRONG CLERK_LOCKED ACCESS_REFUSED SHIFT_OPENED SHIFT_CLOSED \
+             SETTING_CHANGED CUSTOMER_ERASED"
         );
         assert_eq!(AuditEntity::parse("Hold"), None);
     }

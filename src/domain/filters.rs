@@ -67,6 +67,14 @@ pub struct ReportFilter {
     pub hours: u32,
 }
 
+/// A page of a report's event rows: `rows` of them from `offset`, in report
+/// order (the screen shows a page of them, not every event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventPage {
+    pub offset: usize,
+    pub rows: usize,
+}
+
 /// The start of a health window of `hours` (clamped to 1..=MAX_HOURS) ending at `now`.
 pub fn window_start(now: DateTime<Utc>, hours: u32) -> DateTime<Utc> {
     now - Duration::hours(i64::from(hours.clamp(1, MAX_HOURS)))

@@ -138,7 +138,7 @@ impl Desk {
                 status: BookingStatus::PaymentPending,
                 correlation_id: hold.correlation_id.clone(),
                 created_at: tx.now,
-                payment_expires_at: tx.now + tx.ctx.config.payment_window,
+                payment_expires_at: tx.now + tx.policy()?.payment_window(),
                 updated_at: tx.now,
                 clerk_id: Some(me.id().to_string()),
             };

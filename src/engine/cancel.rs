@@ -53,10 +53,11 @@ impl CancelTerms {
 }
 
 impl Desk {
-    /// What cancelling would refund now, without doing it (for the y/n prompt).
-    pub fn cancel_preview(&self, booking: &Booking) -> Option<RefundSplit> {
-        (booking.status == BookingStatus::Confirmed)
-            .then(|| refund_split(booking.amount, self.ctx.config.refund_percent))
+    /// What cancelling would refund now, by the venue's policy, without
+    /// doing it (for the y/n prompt).
+    pub fn cancel_preview(&self, booking: &Booking) -> Result<Option<RefundSplit>> {
+        let percent = self.policy()?.refund_percent;
+        Ok((booking.status == BookingStatus::Confirmed).then(|| refund_split(booking.amount, percent)))
     }
 
     /// What cancelling would do now: the refund and the tickets it would void.
@@ -64,7 +65,7 @@ impl Desk {
         let booking = self.get_booking(booking_id)?;
         Ok(CancelTerms {
             status: booking.status,
-            refund: self.cancel_preview(&booking),
+            refund: self.cancel_preview(&booking)?,
             tickets: tickets::counts_of(&self.conn, booking_id)?,
         })
     }
@@ -170,7 +171,7 @@ impl Desk {
                 give_back_seats(tx, &hold)?;
                 let shift = shift_for_money(tx)?;
                 let method = staff::paid_method(tx, &booking.id)?.unwrap_or(PaymentMethod::Card);
-                let policy = tx.ctx.config.refund_percent;
+                let policy = tx.policy()?.refund_percent;
                 let (percent, why) = match refund_override {
                     Some(o) => (o.percent, Some((policy, o.reason.as_str()))),
                     None => (policy, None),
@@ -256,7 +257,7 @@ mod tests {
     fn cancelling_a_pending_booking_frees_the_seats_without_a_refund() {
         let w = world();
         let b = booked(&w);
-        assert_eq!(w.desk.cancel_preview(&b), None);
+        assert_eq!(w.desk.cancel_preview(&b).expect("preview"), None);
         let c = w.desk.cancel(&b.id).expect("cancel");
         assert_eq!((c.booking.status, c.refund), (BookingStatus::Cancelled, None));
         assert_eq!(w.desk.get_hold(&b.hold_id).expect("hold").status, HoldStatus::Released);
@@ -271,7 +272,7 @@ mod tests {
         let w = world();
         let b = booked(&w);
         let paid = w.desk.pay(&b.id, PaymentOutcome::Success, "pay-1", None).expect("pay").booking;
-        let preview = w.desk.cancel_preview(&paid).expect("a refund is due");
+        let preview = w.desk.cancel_preview(&paid).expect("preview").expect("a refund is due");
         let c = w.desk.cancel_seen(&b.id, Some(BookingStatus::Confirmed)).expect("cancel");
         let refund = c.refund.expect("PARTIAL refund");
         assert_eq!((refund.kind, refund.percent, refund.amount, refund.fee), (RefundKind::Partial, 50, 50_000, 50_000));

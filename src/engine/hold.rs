@@ -89,6 +89,8 @@ impl Desk {
                 return Err(Error::refused(format!("'{}' has already started; sales are closed", event.name)));
             }
             let labels = pick_labels(tx, &event, &req.pick)?;
+            // The venue's hold period now; the hold keeps the deadline it is given.
+            let hold_window = tx.policy()?.hold_window();
             let seats = match &req.pick {
                 SeatPick::Count(n) => u32::try_from(*n).unwrap_or(u32::MAX),
                 SeatPick::Labels(_) => labels.len() as u32,
@@ -110,7 +112,7 @@ impl Desk {
                 actor: tx.actor.to_string(),
                 clerk_id: Some(me.id().to_string()),
                 created_at: tx.now,
-                expires_at: tx.now + tx.ctx.config.hold_window,
+                expires_at: tx.now + hold_window,
                 extensions: 0,
             };
             sales::insert_hold(tx, &hold)?;
@@ -221,7 +223,8 @@ impl Desk {
                     b.payment_expires_at.format("%H:%M:%S UTC")
                 )));
             }
-            let most = tx.ctx.config.hold_extensions;
+            let policy = tx.policy()?;
+            let most = policy.hold_extensions;
             if hold.extensions >= most {
                 return Err(Error::refused(format!(
                     "cannot extend: the hold was already extended {} time(s), the most allowed",
@@ -233,7 +236,7 @@ impl Desk {
             if event.starts_at <= tx.now {
                 return Err(Error::refused(format!("'{}' has already started; sales are closed", event.name)));
             }
-            let to = hold.expires_at + tx.ctx.config.hold_window;
+            let to = hold.expires_at + policy.hold_window();
             let (from_ms, to_ms) = (crate::clock::to_millis(hold.expires_at), crate::clock::to_millis(to));
             if !sales::extend_hold(tx, &hold.id, hold.extensions, to_ms, tx.now_ms())? {
                 return Err(Error::refused(format!(
@@ -544,14 +547,12 @@ mod tests {
         let (ctx, _clock) = crate::context::Context::manual(
             super::super::testing::at(super::super::testing::START),
             7,
-            crate::context::Config {
-                hold_extensions: 0,
-                pin_cost: crate::context::PinCost::Fast,
-                ..Default::default()
-            },
+            crate::context::Config { pin_cost: crate::context::PinCost::Fast, ..Default::default() },
         );
         let desk = Desk::in_memory(ctx, "clerk:test").expect("desk");
         desk.create_first_supervisor("Sue", "1111").expect("supervisor");
+        // The venue allows none: a setting of the file, not of the process.
+        desk.set_setting("hold_extensions", "0").expect("setting");
         let ga = desk
             .create_event(super::super::testing::event(
                 "Gig",

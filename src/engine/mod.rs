@@ -22,6 +22,8 @@
 //! `clerk:user@pid`) until a clerk signs in; from then on as that clerk.
 //! Selling needs a signed-in clerk; supervisor-only operations check the
 //! clerk's role in their own transaction (re-read from the file).
+//! - `privacy`: erasing a customer's personal data on request
+//! - `settings`: the venue's settings (the policy each operation reads in its transaction)
 
 mod booking;
 mod cancel;
@@ -29,8 +31,10 @@ mod catalog;
 mod door;
 mod hold;
 mod payment;
+mod privacy;
 mod queries;
 mod recovery;
+mod settings;
 mod staff;
 mod sweeps;
 #[cfg(test)]
@@ -42,7 +46,9 @@ mod types;
 pub use cancel::{CancelTerms, Cancellation, RefundOverride};
 pub use hold::{HoldRequest, SeatMap, SeatPick};
 pub use payment::Payment;
+pub use privacy::{Erasure, erased_name};
 pub use recovery::Violation;
+pub use settings::SettingChange;
 pub use staff::DEMO_PIN_HASH;
 pub use sweeps::Swept;
 pub use tickets::printable;
@@ -209,6 +215,13 @@ impl Desk {
         self.ctx.now()
     }
 
+    /// A consistent copy of the whole file at `dest` (which must not exist),
+    /// taken while others keep writing, then checked read-only.
+    pub fn backup_to(&self, dest: &Path) -> Result<store::backup::Checked> {
+        store::backup::snapshot(&self.conn, dest)?;
+        store::backup::check(dest)
+    }
+
     /// A bookings-level `PRAGMA data_version`: changes when another connection commits.
     pub fn data_version(&self) -> Result<i64> {
         store::data_version(&self.conn)
@@ -218,6 +231,12 @@ impl Desk {
     /// changes, and either all commit or none does (e.g. seeding a new file).
     pub fn atomically<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
         self.write(|_| f())
+    }
+
+    /// Refused (and audited) unless a supervisor is signed in here, as the
+    /// file says now: for operations that check before their transaction.
+    fn supervisor_only(&self, what: &str) -> Result<()> {
+        self.permit(Role::Supervisor, what).map(|_| ())
     }
 
     /// Runs `f` in one IMMEDIATE transaction (a savepoint inside `atomically`);

@@ -42,9 +42,12 @@ impl Desk {
         })
     }
 
-    /// Every broken invariant of DESIGN.md, in words; empty when all hold.
+    /// Every broken invariant of DESIGN.md, in words, and any stored setting
+    /// that is not a valid value; empty when all hold.
     pub fn verify(&self) -> Result<Vec<Violation>> {
-        checks::verify(&self.conn)
+        let mut found = checks::verify(&self.conn)?;
+        found.extend(self.settings()?.problems.into_iter().map(|p| format!("settings: {p}")));
+        Ok(found)
     }
 }
 

@@ -190,7 +190,7 @@ fn start_shift(tx: &Tx<'_>, me: &Session, float: i64, by_payment: bool) -> Resul
         id: tx.staff_id(),
         clerk_id: me.id().to_string(),
         clerk_name: me.name().to_string(),
-        currency: tx.ctx.config.currency.clone(),
+        currency: tx.policy()?.currency,
         opening_float: float,
         opened_at: tx.now,
         closed_at: None,

@@ -3,7 +3,7 @@
 use crate::clock::from_millis;
 use crate::domain::{AuditAction, AuditEntity, AuditField, AuditFilter, AuditRow};
 use crate::error::Result;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 
 /// Who wrote an audit row: a clerk (their name and id), or a job's, a door's
 /// or the command line's identity (`job:tick`, `door:main`: no clerk id).
@@ -105,17 +105,28 @@ fn row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
     })
 }
 
-/// Audit rows, newest first.
+/// Audit rows, newest first. Only the filters in use go into the SQL (a
+/// `?1 IS NULL OR …` clause keeps SQLite off its indexes), so a filter reads
+/// its index backwards (`seq` is the rowid each index ends with) and stops at
+/// `limit`.
 pub fn list(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRow>> {
-    let sql = format!(
-        "SELECT {COLS} FROM audit_log
-         WHERE (?1 IS NULL OR correlation_id = ?1) AND (?2 IS NULL OR booking_id = ?2)
-           AND (?3 IS NULL OR event_id = ?3) AND (?4 IS NULL OR action = ?4)
-         ORDER BY seq DESC LIMIT ?5"
-    );
     let limit = if f.limit == 0 { 500 } else { f.limit } as i64;
+    let mut conds = String::new();
+    let mut args: Vec<(&str, &dyn ToSql)> = vec![(":limit", &limit)];
+    for (col, name, value) in [
+        ("correlation_id", ":correlation", f.correlation_id.as_ref().map(|v| v as &dyn ToSql)),
+        ("booking_id", ":booking", f.booking_id.as_ref().map(|v| v as &dyn ToSql)),
+        ("event_id", ":event", f.event_id.as_ref().map(|v| v as &dyn ToSql)),
+        ("action", ":action", f.action.as_ref().map(|v| v as &dyn ToSql)),
+    ] {
+        if let Some(value) = value {
+            conds.push_str(&format!(" AND {col} = {name}"));
+            args.push((name, value));
+        }
+    }
+    let sql = format!("SELECT {COLS} FROM audit_log WHERE 1{conds} ORDER BY seq DESC LIMIT :limit");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![f.correlation_id, f.booking_id, f.event_id, f.action, limit], row)?;
+    let rows = stmt.query_map(&*args, row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -144,34 +155,123 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 /// Audit rows newest first whose `field` matches `text`: an id matches whole
 /// or by its end (the short ids the screens show); an action by any part,
 /// ignoring case. Empty text matches everything.
+///
+/// Each way to match has an index: a correlation or entity id by its end
+/// (`audit_by_correlation_end`, `audit_by_entity_end`), a booking's or an
+/// event's rows through the bookings (`bookings_by_id_end`) or events whose id
+/// ends so (`audit_by_booking`, `audit_by_event`), an action through the
+/// actions in the file containing the text (`audit_by_action`, newest `limit`
+/// of each). When they match few rows, those rows are gathered and sorted;
+/// when one matches many (a character or two typed), walking the trail
+/// newest first finds `limit` matches sooner.
 pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) -> Result<Vec<AuditRow>> {
     let text = text.trim();
+    let limit = if limit == 0 { 500 } else { limit } as i64;
     if text.is_empty() {
-        return list(conn, &AuditFilter { limit, ..Default::default() });
+        return list(conn, &AuditFilter { limit: limit as usize, ..Default::default() });
     }
     if text.len() == 36 && field == AuditField::Correlation {
         // A whole correlation id (the jump from a booking): the index answers.
-        return list(conn, &AuditFilter { correlation_id: Some(text.to_string()), limit, ..Default::default() });
+        let f = AuditFilter { correlation_id: Some(text.to_string()), limit: limit as usize, ..Default::default() };
+        return list(conn, &f);
     }
-    // Full id, or its ending (the short ids on screen); compared as text so
-    // `%` and `_` typed by the clerk are not wildcards.
-    let id_match = |col: &str| format!("({col} = ?1 OR substr({col}, -length(?1)) = ?1)");
-    let cond = match field {
-        AuditField::Any => format!(
-            "({} OR {} OR {} OR {} OR instr(lower(action), lower(?1)) > 0)",
-            id_match("correlation_id"),
-            id_match("booking_id"),
-            id_match("event_id"),
-            id_match("entity_id")
-        ),
-        AuditField::Correlation => id_match("correlation_id"),
-        AuditField::Booking => id_match("booking_id"),
-        AuditField::Event => id_match("event_id"),
-        AuditField::Action => "instr(lower(action), lower(?1)) > 0".to_string(),
+    let any = field == AuditField::Any;
+    let rev: String = text.chars().rev().take(8).collect();
+    let mut ways: Vec<String> = Vec::new();
+    if any || field == AuditField::Correlation {
+        ways.push(ends_with("audit_log", "correlation_id"));
+    }
+    if any {
+        ways.push(ends_with("audit_log", "entity_id"));
+    }
+    if any || field == AuditField::Booking {
+        ways.push(format!("SELECT seq FROM audit_log WHERE booking_id IN ({})", ends_with("bookings", "id")));
+    }
+    if any || field == AuditField::Event {
+        ways.push("SELECT seq FROM audit_log WHERE event_id IN (SELECT id FROM events WHERE substr(id, -length(:text)) = :text)".into());
+    }
+    let actions = if any || field == AuditField::Action { actions_containing(conn, text)? } else { Vec::new() };
+    let mut args: Vec<(&str, &dyn ToSql)> = vec![(":limit", &limit), (":text", &text), (":rev", &rev)];
+    let names: Vec<String> = (0..actions.len()).map(|i| format!(":action{i}")).collect();
+    for (name, action) in names.iter().zip(&actions) {
+        args.push((name, action));
+    }
+    ways.extend(names.iter().map(|n| {
+        format!("SELECT * FROM (SELECT seq FROM audit_log WHERE action = {n} ORDER BY seq DESC LIMIT :limit)")
+    }));
+
+    // Gather while no id way matches more rows than walking would read:
+    // walking reads about limit × rows ÷ matches, gathering about matches.
+    let rows: i64 = conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit_log")?.query_row([], |r| r.get(0))?;
+    let most = ((limit * rows.max(1)) as f64).sqrt() as i64 + 1;
+    let mut gather = true;
+    for way in ways.iter().filter(|w| !w.contains(":action")) {
+        let mut stmt = conn.prepare_cached(&format!("SELECT count(*) FROM ({way} LIMIT :most)"))?;
+        super::bind_named(&mut stmt, &args)?;
+        super::bind_named(&mut stmt, &[(":most", &most)])?;
+        let n: i64 = stmt.raw_query().next()?.map(|r| r.get(0)).transpose()?.unwrap_or(0);
+        if n >= most {
+            gather = false;
+            break;
+        }
+    }
+    let sql = if gather {
+        format!(
+            "SELECT {COLS} FROM audit_log WHERE seq IN ({}) ORDER BY seq DESC LIMIT :limit",
+            if ways.is_empty() { "SELECT NULL".to_string() } else { ways.join(" UNION ") }
+        )
+    } else {
+        // The walk: the same matches, tested row by row (no index).
+        let id_match = |col: &str| format!("({col} = :text OR substr({col}, -length(:text)) = :text)");
+        let cond = match field {
+            AuditField::Any => format!(
+                "({} OR {} OR {} OR {} OR instr(lower(action), lower(:text)) > 0)",
+                id_match("correlation_id"),
+                id_match("booking_id"),
+                id_match("event_id"),
+                id_match("entity_id")
+            ),
+            AuditField::Correlation => id_match("correlation_id"),
+            AuditField::Booking => id_match("booking_id"),
+            AuditField::Event => id_match("event_id"),
+            AuditField::Action => "instr(lower(action), lower(:text)) > 0".to_string(),
+        };
+        format!("SELECT {COLS} FROM audit_log WHERE {cond} ORDER BY seq DESC LIMIT :limit")
     };
-    let sql = format!("SELECT {COLS} FROM audit_log WHERE {cond} ORDER BY seq DESC LIMIT ?2");
-    let limit = if limit == 0 { 500 } else { limit } as i64;
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![text, limit], row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    super::bind_named(&mut stmt, &args)?;
+    let mut out = Vec::new();
+    let mut found = stmt.raw_query();
+    while let Some(r) = found.next()? {
+        out.push(row(r)?);
+    }
+    Ok(out)
+}
+
+/// `SELECT seq` (or `id` of `bookings`) of the rows of `table` whose `col`
+/// ends with `:text`, by the index of its last 8 characters backwards
+/// (`:rev`); the whole end is checked too, for text longer than 8.
+fn ends_with(table: &str, col: &str) -> String {
+    let backwards = (1..=8).map(|i| format!("substr({col}, -{i}, 1)")).collect::<Vec<_>>().join(" || ");
+    let what = if table == "bookings" { "id" } else { "seq" };
+    format!(
+        "SELECT {what} FROM {table} WHERE {backwards} >= :rev AND {backwards} < :rev || char(1114111)
+         AND substr({col}, -length(:text)) = :text"
+    )
+}
+
+/// The actions in the trail whose name contains `text`, ignoring case: the
+/// distinct actions are read by skipping through `audit_by_action`, one seek
+/// each, not by reading the trail.
+fn actions_containing(conn: &Connection, text: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH RECURSIVE a(action) AS (
+             SELECT min(action) FROM audit_log
+             UNION ALL SELECT (SELECT min(action) FROM audit_log WHERE action > a.action) FROM a WHERE a.action IS NOT NULL
+         ) SELECT action FROM a WHERE action IS NOT NULL",
+    )?;
+    let all = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    // SQLite's lower() folds ASCII only; so does this, as the walk's instr() does.
+    let text = text.to_ascii_lowercase();
+    Ok(all.into_iter().filter(|a| a.to_ascii_lowercase().contains(&text)).collect())
 }

@@ -1,7 +1,7 @@
 //! SQL for events and customers.
 
 use crate::clock::{from_millis, to_millis};
-use crate::domain::{Customer, Event, EventKind};
+use crate::domain::{Customer, Event, EventKind, SearchText};
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -62,15 +62,25 @@ pub fn get_event(conn: &Connection, id: &str) -> Result<Option<Event>> {
 }
 
 /// Events whose name contains `filter` (case-insensitive): upcoming ones
-/// soonest first, then past ones most recent first.
+/// soonest first, then past ones most recent first. Each part walks
+/// `events_by_start` in its own order and stops at `limit`, so neither sorts
+/// every event.
 pub fn list_events(conn: &Connection, filter: &str, now_ms: i64, limit: usize) -> Result<Vec<Event>> {
-    let sql = format!(
-        "SELECT {EVENT_COLS} FROM events WHERE ?1 = '' OR instr(lower(name), lower(?1)) > 0
-         ORDER BY starts_at <= ?3, CASE WHEN starts_at > ?3 THEN starts_at ELSE -starts_at END, name LIMIT ?2"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![filter, limit as i64, now_ms], event_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let matching = if filter.is_empty() { "" } else { "AND instr(lower(name), lower(?1)) > 0" };
+    let mut out = Vec::new();
+    for (when, order) in [("starts_at > ?3", "starts_at, name"), ("starts_at <= ?3", "starts_at DESC, name")] {
+        let left = limit.saturating_sub(out.len());
+        if left == 0 {
+            break;
+        }
+        let sql = format!("SELECT {EVENT_COLS} FROM events WHERE {when} {matching} ORDER BY {order} LIMIT ?2");
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![filter, left as i64, now_ms], event_row)?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
 }
 
 pub fn count_events(conn: &Connection) -> Result<i64> {
@@ -123,13 +133,47 @@ pub fn find_customer(conn: &Connection, email: Option<&str>, phone: Option<&str>
         .optional()?)
 }
 
-/// Customers whose name, email or phone contains `text`.
+/// The FTS5 query of `customer_words` for a search's readings: every word at
+/// the start of a word of the name or email; the phone's digits at the start
+/// of an ending of a phone (anywhere in it); or a whole stored number equal to
+/// an ending of the typed one. None when nothing can match.
+pub fn customer_match(s: &SearchText) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(w) = words_match(&s.words) {
+        parts.push(format!("{{name email}} : ({w})"));
+    }
+    if let Some(d) = &s.phone {
+        parts.push(format!("phone : \"{d}\"*"));
+        let endings = s.phone_endings();
+        if !endings.is_empty() {
+            let any: Vec<String> = endings.iter().map(|e| format!("\"{e}\"")).collect();
+            parts.push(format!("number : ({})", any.join(" OR ")));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" OR "))
+}
+
+/// The FTS5 query of `event_words`: every word at the start of a word of the name.
+pub fn event_match(s: &SearchText) -> Option<String> {
+    words_match(&s.words)
+}
+
+/// Each word as a phrase whose last token is a prefix (`priya.sh` is "priya"
+/// then a word starting "sh"), all of them required. Quotes are doubled, so
+/// nothing typed is FTS5 syntax.
+fn words_match(words: &[String]) -> Option<String> {
+    let phrases: Vec<String> = words.iter().map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect();
+    (!phrases.is_empty()).then(|| phrases.join(" AND "))
+}
+
+/// Customers matching a search (see `domain::search`), by name.
 pub fn search_customers(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Customer>> {
+    let Some(query) = customer_match(&SearchText::parse(text)) else { return Ok(Vec::new()) };
     let mut stmt = conn.prepare_cached(
-        "SELECT id, name, email, phone FROM customers
-         WHERE instr(lower(name), lower(?1)) > 0 OR instr(email, lower(?1)) > 0 OR instr(phone, ?1) > 0
-         ORDER BY name LIMIT ?2",
+        "SELECT c.id, c.name, c.email, c.phone FROM customer_words w
+         JOIN search_keys k ON k.n = w.rowid JOIN customers c ON c.id = k.ref
+         WHERE customer_words MATCH ?1 ORDER BY c.name, c.id LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![text, limit as i64], customer_row)?;
+    let rows = stmt.query_map(params![query, limit as i64], customer_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

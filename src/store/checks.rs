@@ -31,7 +31,8 @@ pub fn orphan_seats(conn: &Connection) -> Result<Vec<(String, String, String)>> 
 pub fn drift(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
     let mut stmt = conn.prepare_cached(
         "WITH held AS (SELECT event_id, sum(seats) n FROM holds WHERE status = 'ACTIVE' GROUP BY event_id),
-              sold AS (SELECT event_id, sum(seats) n FROM bookings WHERE status = 'CONFIRMED' GROUP BY event_id)
+              sold AS (SELECT event_id, sum(seats) n FROM bookings INDEXED BY bookings_report
+                       WHERE status = 'CONFIRMED' GROUP BY event_id)
          SELECT e.id, e.available, e.total - coalesce(held.n, 0) - coalesce(sold.n, 0) AS expected
          FROM events e LEFT JOIN held ON held.event_id = e.id LEFT JOIN sold ON sold.event_id = e.id
          WHERE e.available <> expected AND expected BETWEEN 0 AND e.total",
@@ -45,7 +46,8 @@ const CHECKS: &[(&str, &str)] = &[
     (
         "1 seat count",
         "WITH held AS (SELECT event_id, sum(seats) n FROM holds WHERE status = 'ACTIVE' GROUP BY event_id),
-              sold AS (SELECT event_id, sum(seats) n FROM bookings WHERE status = 'CONFIRMED' GROUP BY event_id)
+              sold AS (SELECT event_id, sum(seats) n FROM bookings INDEXED BY bookings_report
+                       WHERE status = 'CONFIRMED' GROUP BY event_id)
          SELECT printf('event %s (%s): available %d + held %d + sold %d <> total %d',
                        e.id, e.name, e.available, coalesce(held.n, 0), coalesce(sold.n, 0), e.total)
          FROM events e LEFT JOIN held ON held.event_id = e.id LEFT JOIN sold ON sold.event_id = e.id
@@ -93,42 +95,42 @@ const CHECKS: &[(&str, &str)] = &[
     (
         "4 one audit row per state change",
         "SELECT printf('hold %s (%s) has %d creation and %d transition audit rows', h.id, h.status,
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.action = :HOLD_CREATED),
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.entity = :hold
+                       (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = h.id AND a.action = :HOLD_CREATED),
+                       (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = h.id AND a.entity = :hold
                           AND a.from_status = 'ACTIVE' AND a.to_status = h.status AND a.is_retry = 0))
          FROM holds h
-         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.action = :HOLD_CREATED) <> 1
-            OR (h.status <> 'ACTIVE' AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = h.id AND a.entity = :hold
+         WHERE (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = h.id AND a.action = :HOLD_CREATED) <> 1
+            OR (h.status <> 'ACTIVE' AND (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = h.id AND a.entity = :hold
                   AND a.from_status = 'ACTIVE' AND a.is_retry = 0) <> 1)",
     ),
     (
         "4 one audit row per state change",
         "SELECT printf('booking %s (%s) has %d creation and %d transition audit rows', b.id, b.status,
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.action = :BOOKING_CREATED),
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.entity = :booking
+                       (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = b.id AND a.action = :BOOKING_CREATED),
+                       (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = b.id AND a.entity = :booking
                           AND a.from_status IS NOT NULL AND a.is_retry = 0))
          FROM bookings b
-         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.action = :BOOKING_CREATED) <> 1
-            OR (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id AND a.entity = :booking
+         WHERE (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = b.id AND a.action = :BOOKING_CREATED) <> 1
+            OR (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = b.id AND a.entity = :booking
                   AND a.from_status IS NOT NULL AND a.is_retry = 0)
                <> (CASE b.status WHEN 'PAYMENT_PENDING' THEN 0
-                                 WHEN 'CANCELLED' THEN (SELECT count(*) FROM audit_log a WHERE a.entity_id = b.id
+                                 WHEN 'CANCELLED' THEN (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = b.id
                                       AND a.from_status = 'CONFIRMED') + 1
                                  ELSE 1 END)",
     ),
     (
         "4 one audit row per state change",
         "SELECT printf('payment attempt %s has %d audit rows', p.id,
-                       (SELECT count(*) FROM audit_log a WHERE a.entity_id = p.id AND a.action = :PAYMENT_ATTEMPT))
+                       (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = p.id AND a.action = :PAYMENT_ATTEMPT))
          FROM payment_attempts p
-         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = p.id AND a.action = :PAYMENT_ATTEMPT) <> 1",
+         WHERE (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = p.id AND a.action = :PAYMENT_ATTEMPT) <> 1",
     ),
     (
         "4 one audit row per state change",
         "SELECT printf('refund %s (%s) is missing its audit rows', r.id, r.status) FROM refunds r
-         WHERE (SELECT count(*) FROM audit_log a WHERE a.entity_id = r.id AND a.action = :REFUND_INITIATED) <> 1
+         WHERE (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = r.id AND a.action = :REFUND_INITIATED) <> 1
             OR (r.status = 'PROCESSED'
-                AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = r.id AND a.action = :REFUND_PROCESSED) <> 1)",
+                AND (SELECT count(*) FROM audit_log a INDEXED BY audit_by_entity WHERE a.entity_id = r.id AND a.action = :REFUND_PROCESSED) <> 1)",
     ),
     (
         "4 one audit row per state change",
@@ -158,57 +160,119 @@ const CHECKS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The report totals kept by triggers agree with the rows they total.
+/// The running totals kept by triggers agree with the rows they total. Each
+/// check groups the kept rows and the counted rows together (one sort of
+/// both, `UNION ALL` then `GROUP BY`) rather than joining one to the other,
+/// which SQLite would do row by row: linear in the rows, not quadratic.
 const TOTALS_CHECKS: &[(&str, &str)] = &[
     (
         "report totals",
-        "WITH actual AS (SELECT event_id, status, count(*) n, sum(seats) s, sum(amount) a FROM bookings GROUP BY 1, 2)
-         SELECT printf('booking totals of event %s %s: kept %d/%d/%d, actual %d/%d/%d', coalesce(t.event_id, x.event_id),
-                       coalesce(t.status, x.status), coalesce(t.count, 0), coalesce(t.seats, 0), coalesce(t.amount, 0),
-                       coalesce(x.n, 0), coalesce(x.s, 0), coalesce(x.a, 0))
-         FROM booking_totals t FULL JOIN actual x ON x.event_id = t.event_id AND x.status = t.status
-         WHERE coalesce(t.count, 0) <> coalesce(x.n, 0) OR coalesce(t.seats, 0) <> coalesce(x.s, 0)
-            OR coalesce(t.amount, 0) <> coalesce(x.a, 0)",
+        "SELECT printf('booking totals of event %s %s: kept %d/%d/%d, actual %d/%d/%d', event_id, status, kc, ks, ka, n, s, a)
+         FROM (SELECT event_id, status, sum(kc) kc, sum(ks) ks, sum(ka) ka, sum(n) n, sum(s) s, sum(a) a
+               FROM (SELECT event_id, status, count kc, seats ks, amount ka, 0 n, 0 s, 0 a FROM booking_totals
+                     UNION ALL
+                     SELECT event_id, status, 0, 0, 0, count(*), sum(seats), sum(amount)
+                     FROM bookings INDEXED BY bookings_report GROUP BY event_id, status)
+               GROUP BY event_id, status)
+         WHERE kc <> n OR ks <> s OR ka <> a",
     ),
     (
         "report totals",
-        "WITH actual AS (SELECT b.event_id, sum(r.amount) f, sum(r.fee) fee FROM refunds r JOIN bookings b ON b.id = r.booking_id
-                         GROUP BY 1)
-         SELECT printf('refund totals of event %s disagree with its refunds', coalesce(t.event_id, x.event_id))
-         FROM refund_totals t FULL JOIN actual x ON x.event_id = t.event_id
-         WHERE coalesce(t.refunds, 0) <> coalesce(x.f, 0)",
+        "SELECT printf('status totals of %s: kept %d/%d/%d, the events'' totals %d/%d/%d', status, kc, ks, ka, n, s, a)
+         FROM (SELECT status, sum(kc) kc, sum(ks) ks, sum(ka) ka, sum(n) n, sum(s) s, sum(a) a
+               FROM (SELECT status, count kc, seats ks, amount ka, 0 n, 0 s, 0 a FROM status_totals
+                     UNION ALL
+                     SELECT status, 0, 0, 0, count, seats, amount FROM booking_totals)
+               GROUP BY status)
+         WHERE kc <> n OR ks <> s OR ka <> a",
     ),
     (
         "report totals",
-        "WITH actual AS (SELECT event_id, status, (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000 hour,
-                                count(*) n, sum(seats) s, sum(amount) a FROM bookings GROUP BY 1, 2, 3)
-         SELECT printf('booking hours of event %s %s hour %d: kept %d/%d/%d, actual %d/%d/%d',
-                       coalesce(t.event_id, x.event_id), coalesce(t.status, x.status), coalesce(t.hour, x.hour),
-                       coalesce(t.count, 0), coalesce(t.seats, 0), coalesce(t.amount, 0),
-                       coalesce(x.n, 0), coalesce(x.s, 0), coalesce(x.a, 0))
-         FROM booking_hours t FULL JOIN actual x ON x.event_id = t.event_id AND x.status = t.status AND x.hour = t.hour
-         WHERE coalesce(t.count, 0) <> coalesce(x.n, 0) OR coalesce(t.seats, 0) <> coalesce(x.s, 0)
-            OR coalesce(t.amount, 0) <> coalesce(x.a, 0)",
+        "SELECT printf('refund totals of event %s disagree with its refunds', event_id)
+         FROM (SELECT event_id, sum(kr) kr, sum(kf) kf, sum(kp) kp, sum(kk) kk, sum(r) r, sum(f) f, sum(p) p, sum(k) k
+               FROM (SELECT event_id, refunds kr, full kf, pending kp, fees_kept kk, 0 r, 0 f, 0 p, 0 k FROM refund_totals
+                     UNION ALL
+                     SELECT b.event_id, 0, 0, 0, 0, r.amount, iif(r.kind = 'FULL', r.amount, 0),
+                            iif(r.status = 'INITIATED', r.amount, 0), iif(r.kind = 'PARTIAL', r.fee, 0)
+                     FROM refunds r JOIN bookings b ON b.id = r.booking_id)
+               GROUP BY event_id)
+         WHERE kr <> r OR kf <> f OR kp <> p OR kk <> k",
     ),
     (
         "report totals",
-        "WITH actual AS (SELECT b.event_id, (b.created_at - (b.created_at % 3600000 + 3600000) % 3600000) / 3600000 hour,
-                                sum(r.amount) f, sum(iif(r.status = 'INITIATED', r.amount, 0)) p
-                         FROM refunds r JOIN bookings b ON b.id = r.booking_id GROUP BY 1, 2)
-         SELECT printf('refund hours of event %s hour %d disagree with its refunds', coalesce(t.event_id, x.event_id),
-                       coalesce(t.hour, x.hour))
-         FROM refund_hours t FULL JOIN actual x ON x.event_id = t.event_id AND x.hour = t.hour
-         WHERE coalesce(t.refunds, 0) <> coalesce(x.f, 0) OR coalesce(t.pending, 0) <> coalesce(x.p, 0)",
+        "SELECT printf('booking hours of event %s %s hour %d: kept %d/%d/%d, actual %d/%d/%d',
+                       event_id, status, hour, kc, ks, ka, n, s, a)
+         FROM (SELECT event_id, status, hour, sum(kc) kc, sum(ks) ks, sum(ka) ka, sum(n) n, sum(s) s, sum(a) a
+               FROM (SELECT event_id, status, hour, count kc, seats ks, amount ka, 0 n, 0 s, 0 a FROM booking_hours
+                     UNION ALL
+                     SELECT event_id, status, (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000,
+                            0, 0, 0, 1, seats, amount
+                     FROM bookings INDEXED BY bookings_report)
+               GROUP BY event_id, status, hour)
+         WHERE kc <> n OR ks <> s OR ka <> a",
     ),
     (
         "report totals",
-        "WITH actual AS (SELECT (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000 hour, event_id,
-                                count(*) n, sum(status = 'EXPIRED') x FROM holds GROUP BY 1, 2)
-         SELECT printf('hold hours of event %s hour %d: kept %d/%d, actual %d/%d', coalesce(t.event_id, a.event_id),
-                       coalesce(t.hour, a.hour), coalesce(t.made, 0), coalesce(t.expired, 0), coalesce(a.n, 0),
-                       coalesce(a.x, 0))
-         FROM hold_hours t FULL JOIN actual a ON a.hour = t.hour AND a.event_id = t.event_id
-         WHERE coalesce(t.made, 0) <> coalesce(a.n, 0) OR coalesce(t.expired, 0) <> coalesce(a.x, 0)",
+        "SELECT printf('refund hours of event %s hour %d disagree with its refunds', event_id, hour)
+         FROM (SELECT event_id, hour, sum(kr) kr, sum(kf) kf, sum(kp) kp, sum(kk) kk, sum(r) r, sum(f) f, sum(p) p, sum(k) k
+               FROM (SELECT event_id, hour, refunds kr, full kf, pending kp, fees_kept kk, 0 r, 0 f, 0 p, 0 k
+                     FROM refund_hours
+                     UNION ALL
+                     SELECT b.event_id, (b.created_at - (b.created_at % 3600000 + 3600000) % 3600000) / 3600000,
+                            0, 0, 0, 0, r.amount, iif(r.kind = 'FULL', r.amount, 0),
+                            iif(r.status = 'INITIATED', r.amount, 0), iif(r.kind = 'PARTIAL', r.fee, 0)
+                     FROM refunds r JOIN bookings b ON b.id = r.booking_id)
+               GROUP BY event_id, hour)
+         WHERE kr <> r OR kf <> f OR kp <> p OR kk <> k",
+    ),
+    (
+        "report totals",
+        "SELECT printf('hold hours of event %s hour %d: kept %d/%d, actual %d/%d', event_id, hour, km, kx, n, x)
+         FROM (SELECT hour, event_id, sum(km) km, sum(kx) kx, sum(n) n, sum(x) x
+               FROM (SELECT hour, event_id, made km, expired kx, 0 n, 0 x FROM hold_hours
+                     UNION ALL
+                     SELECT (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000, event_id,
+                            0, 0, 1, status = 'EXPIRED'
+                     FROM holds INDEXED BY holds_by_time)
+               GROUP BY hour, event_id)
+         WHERE km <> n OR kx <> x",
+    ),
+    (
+        "report totals",
+        "SELECT printf('health minute %d: kept %d/%d holds, %d/%d/%d/%d attempts; actual %d/%d, %d/%d/%d/%d',
+                       minute, kh, kx, ka, ks, kf, kt, h, x, a, s, f, t)
+         FROM (SELECT minute, sum(kh) kh, sum(kx) kx, sum(ka) ka, sum(ks) ks, sum(kf) kf, sum(kt) kt,
+                      sum(h) h, sum(x) x, sum(a) a, sum(s) s, sum(f) f, sum(t) t
+               FROM (SELECT minute, holds kh, expired kx, attempts ka, successes ks, failures kf, timeouts kt,
+                            0 h, 0 x, 0 a, 0 s, 0 f, 0 t FROM health_minutes
+                     UNION ALL
+                     SELECT (created_at - (created_at % 60000 + 60000) % 60000) / 60000, 0, 0, 0, 0, 0, 0,
+                            1, status = 'EXPIRED', 0, 0, 0, 0
+                     FROM holds INDEXED BY holds_by_time
+                     UNION ALL
+                     SELECT (created_at - (created_at % 60000 + 60000) % 60000) / 60000, 0, 0, 0, 0, 0, 0,
+                            0, 0, 1, outcome = 'SUCCESS', outcome = 'FAILURE', outcome = 'TIMEOUT'
+                     FROM payment_attempts INDEXED BY payment_attempts_report)
+               GROUP BY minute)
+         WHERE kh <> h OR kx <> x OR ka <> a OR ks <> s OR kf <> f OR kt <> t",
+    ),
+    (
+        "search index",
+        "SELECT printf('customer %s (%s) is not in the search index', c.id, c.name) FROM customers c
+         WHERE NOT EXISTS (SELECT 1 FROM search_keys k JOIN customer_words_docsize d ON d.id = k.n WHERE k.ref = c.id)
+         UNION ALL
+         SELECT printf('event %s (%s) is not in the search index', e.id, e.name) FROM events e
+         WHERE NOT EXISTS (SELECT 1 FROM search_keys k JOIN event_words_docsize d ON d.id = k.n WHERE k.ref = e.id)
+         UNION ALL
+         SELECT printf('search key %d names %s, which is no customer or event', k.n, k.ref) FROM search_keys k
+         WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = k.ref)
+           AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = k.ref)
+         UNION ALL
+         SELECT printf('the customer search index holds %d, which is no customer''s key', d.id) FROM customer_words_docsize d
+         WHERE NOT EXISTS (SELECT 1 FROM search_keys k JOIN customers c ON c.id = k.ref WHERE k.n = d.id)
+         UNION ALL
+         SELECT printf('the event search index holds %d, which is no event''s key', d.id) FROM event_words_docsize d
+         WHERE NOT EXISTS (SELECT 1 FROM search_keys k JOIN events e ON e.id = k.ref WHERE k.n = d.id)",
     ),
 ];
 

@@ -2,14 +2,17 @@
 //! in the submodules, every SQL statement the app runs.
 
 pub mod audit;
+pub mod backup;
 pub mod catalog;
 pub mod checks;
 pub mod file;
 pub mod integrity;
 pub mod jobs;
 pub mod migrate;
+pub mod privacy;
 pub mod reports;
 pub mod sales;
+pub mod settings;
 pub mod staff;
 pub mod tickets;
 pub mod types;
@@ -29,6 +32,10 @@ use std::time::Duration;
 /// rebuild indexes; files themselves are built by [`migrate::STEPS`].
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Page cache per connection, in KiB as `PRAGMA cache_size` takes it when
+/// negative: 64 MiB, so the pages a screen reads again (indexes of a big file,
+/// the search indexes) stay in memory instead of SQLite's default 2 MiB.
+const CACHE_KIB: i64 = -65_536;
 /// `BEGIN IMMEDIATE` can still meet SQLITE_BUSY after the busy handler's
 /// timeout under long saturation; nothing has happened yet, so trying again is
 /// safe (unless the thread was told to stop waiting: [`stop_waiting_when`]).
@@ -65,6 +72,18 @@ impl std::str::FromStr for Durability {
     }
 }
 
+/// Binds the named arguments `stmt` has, skipping the others: a statement
+/// built from optional parts names only some of them, and binding a name it
+/// lacks is an error.
+pub(crate) fn bind_named(stmt: &mut rusqlite::Statement<'_>, args: &[(&str, &dyn rusqlite::ToSql)]) -> Result<()> {
+    for (name, value) in args {
+        if let Some(i) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(i, value)?;
+        }
+    }
+    Ok(())
+}
+
 /// Opens (creating if needed) a boxoffice database and brings its schema up
 /// to date. Every failure is a one-line `Error::Storage` naming the file.
 pub fn open(path: &Path, durability: Durability) -> Result<Connection> {
@@ -76,11 +95,26 @@ pub fn open_migrated(path: &Path, durability: Durability) -> Result<(Connection,
     (|| {
         // Judge what is there before SQLite may write to it: a file that is not
         // ours is refused untouched (no journal, no WAL switch, no checkpoint).
-        if check_file(path)? == OnDisk::Missing
-            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Storage(format!("cannot create the data directory {}: {e}", dir.display())))?;
+        let access = crate::paths::Access::from_env().map_err(|e| Error::Storage(e.to_string()))?;
+        if check_file(path)? == OnDisk::Missing {
+            if let Some(dir) = path.parent() {
+                access
+                    .create_dir(dir)
+                    .map_err(|e| Error::Storage(format!("cannot create the data directory {}: {e}", dir.display())))?;
+            }
+            // Customers' data: the file (and so its -wal and -shm, which SQLite
+            // creates with the file's mode) is the owner's (or the group's) only.
+            match access.create_new(path) {
+                // Another counter opening the new file at the same moment made it first.
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                    return Err(Error::Storage(format!("cannot create the database: {e}")));
+                }
+                _ => {}
+            }
+        }
+        for p in [path.to_path_buf(), sibling(path, "-wal"), sibling(path, "-shm")] {
+            // A file made world-readable by an earlier version becomes private.
+            access.tighten(&p).map_err(|e| Error::Storage(format!("cannot make {} private: {e}", p.display())))?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         prepare(Connection::open_with_flags(path, flags)?, durability)
@@ -152,7 +186,15 @@ fn connect_read_only(path: &Path) -> Result<Connection> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "query_only", true)?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     Ok(conn)
+}
+
+/// `path` with `suffix` appended to its file name (`boxoffice.db-wal`).
+pub fn sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    std::path::PathBuf::from(name)
 }
 
 fn no_database(path: &Path) -> Error {
@@ -187,6 +229,11 @@ fn prepare(mut conn: Connection, durability: Durability) -> Result<(Connection, 
         return Err(Error::Storage(format!("cannot switch the file to WAL mode (got {mode})")));
     }
     conn.pragma_update(None, "synchronous", durability.pragma())?;
+    // What is deleted or replaced is overwritten with zeros, never left in
+    // free space: an erased customer (engine::privacy) leaves no copy behind,
+    // not even from a row moved when a b-tree page split long before.
+    conn.pragma_update(None, "secure_delete", true)?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     // Migrations run with foreign keys off (the bundled SQLite defaults them on),
     // as SQLite's table-rebuild recipe needs; each step is checked instead.
     conn.pragma_update(None, "foreign_keys", false)?;

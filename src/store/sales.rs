@@ -2,11 +2,13 @@
 //! idempotency records and refunds.
 
 use crate::clock::{from_millis, to_millis};
+use crate::domain::search::SHORT_ID;
 use crate::domain::{
     Booking, BookingFilter, BookingStatus, Hold, HoldStatus, IdempotencyScope, PaymentAttempt, Refund, RefundStatus,
-    SeatState,
+    SearchText, SeatState,
 };
 use crate::error::Result;
+use crate::store::catalog;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 // ---- holds -----------------------------------------------------------------
@@ -209,6 +211,9 @@ pub fn active_holds(conn: &Connection, event_id: &str) -> Result<Vec<Hold>> {
 
 const BOOKING_COLS: &str = "id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id, \
                             created_at, payment_expires_at, updated_at, clerk_id";
+/// [`BOOKING_COLS`] of the table aliased `b`.
+const BOOKING_COLS_B: &str = "b.id, b.hold_id, b.event_id, b.customer_id, b.seats, b.amount, b.currency, b.status, \
+                              b.correlation_id, b.created_at, b.payment_expires_at, b.updated_at, b.clerk_id";
 
 fn booking_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
     Ok(Booking {
@@ -290,64 +295,283 @@ pub fn due_bookings(conn: &Connection, now_ms: i64, limit: usize, made_by: Optio
 
 /// Bookings newest first, with the customer's and event's names for display.
 ///
-/// Only the filters in use go into the SQL (a `?1 IS NULL OR status = ?1`
-/// clause keeps SQLite off the status index), and a customer search looks up
-/// the matching customers first, then their bookings by index — unless the
-/// text matches so many customers that walking bookings newest-first finds
-/// `limit` matches sooner. On a million bookings this keeps each keystroke in
-/// the bookings list to milliseconds instead of a full scan.
+/// A search (see `domain::search`) matches a booking by its customer (the
+/// `customer_words` index), its event (`event_words`) or its id (the primary
+/// key, `bookings_by_short_id`, `bookings_by_id_end`). Only the filters in use
+/// go into the SQL (a `?1 IS NULL OR …` clause keeps SQLite off its indexes).
+/// Then one of two plans, whichever [`Plan::choose`] expects to read less:
+/// - [`Plan::Gather`] (a few hundred customers match, say): each way by its
+///   index, only bookings made since a moment chosen to hold about twice
+///   `limit` matches (moved back if it held too few), the newest `limit` kept;
+/// - [`Plan::Walk`] (a letter or two typed: thousands match): the bookings
+///   newest first, kept while they match, which stops after about
+///   `limit ÷ share matching` rows; the matching customers and events are
+///   never listed, only their search keys.
 pub fn list_bookings(conn: &Connection, f: &BookingFilter) -> Result<Vec<(Booking, String, String)>> {
-    const MATCH: &str =
-        "(instr(lower(c.name), lower(?3)) > 0 OR instr(c.email, lower(?3)) > 0 OR instr(c.phone, ?3) > 0)";
-    const FEW_CUSTOMERS: i64 = 2_000;
-    let cols = BOOKING_COLS.split(", ").map(|c| format!("b.{}", c.trim())).collect::<Vec<_>>().join(", ");
-    let mut conds = vec!["1".to_string()];
-    if f.status.is_some() {
-        conds.push("b.status = ?1".into());
+    list_bookings_by(conn, f, None)
+}
+
+/// How a search's bookings are read (see [`list_bookings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plan {
+    Gather,
+    Walk,
+}
+
+/// Most matches counted of each way; a way that reaches it means [`Plan::Walk`].
+const COUNT_CAP: i64 = 20_000;
+
+impl Plan {
+    /// Reading a match by index costs about a row; walking reads about
+    /// `limit ÷ share` bookings at some four rows' cost each (the row and
+    /// two key lookups). `matches` estimates the bookings that match.
+    fn choose(counted: &Counted, limit: i64, bookings: i64) -> Plan {
+        if counted.capped {
+            return Plan::Walk;
+        }
+        let gather = 2 * (counted.customers + counted.events) + counted.ids + 2 * limit;
+        let walk = 4 * limit * bookings.max(1) / counted.matches.max(1);
+        if gather <= walk { Plan::Gather } else { Plan::Walk }
     }
-    if f.event_id.is_some() {
-        conds.push("b.event_id = ?2".into());
-    }
-    if !f.search.is_empty() {
-        let matching: i64 = conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM customers c WHERE {MATCH} LIMIT {FEW_CUSTOMERS} + 1)"
-            ))?
-            .query_row(params![rusqlite::types::Null, rusqlite::types::Null, f.search], |r| r.get(0))?;
-        // The newest `limit` of those customers' bookings are picked from the
-        // covering index (customer_id, created_at, id) alone; only they are read.
-        let by_customer = if matching <= FEW_CUSTOMERS {
-            format!(
-                "b.rowid IN (SELECT b3.rowid FROM bookings b3 WHERE b3.customer_id IN
-                 (SELECT c.id FROM customers c WHERE {MATCH}) ORDER BY b3.created_at DESC, b3.id DESC LIMIT ?4)"
-            )
-        } else {
-            MATCH.to_string()
-        };
-        // A booking id's short form (its last 8 characters) is hex: only such
-        // text can match one, and only then is the id scanned.
-        let id_like = f.search.len() >= 6 && f.search.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        let by_id = "SELECT rowid FROM bookings WHERE id LIKE '%' || ?3";
-        conds.push(match (id_like, matching <= FEW_CUSTOMERS) {
-            (false, _) => by_customer,
-            (true, true) => format!(
-                "b.rowid IN ({by_id} UNION SELECT b2.rowid FROM bookings b2 WHERE b2.customer_id IN
-                 (SELECT c.id FROM customers c WHERE {MATCH}))"
-            ),
-            (true, false) => format!("(b.rowid IN ({by_id}) OR {MATCH})"),
-        });
-    }
-    let sql = format!(
-        "SELECT {cols}, c.name, e.name FROM bookings b
-         JOIN customers c ON c.id = b.customer_id JOIN events e ON e.id = b.event_id
-         WHERE {} ORDER BY b.created_at DESC, b.id DESC LIMIT ?4",
-        conds.join(" AND ")
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+}
+
+/// A search's matches counted way by way (each up to [`COUNT_CAP`]), and the
+/// bookings they add up to: a customer's or an event's share of all bookings each.
+#[derive(Debug, Default)]
+struct Counted {
+    customers: i64,
+    events: i64,
+    ids: i64,
+    matches: i64,
+    capped: bool,
+}
+
+/// [`list_bookings`] with the plan forced (tests check that both give the
+/// same rows) or chosen (`None`).
+pub(crate) fn list_bookings_by(
+    conn: &Connection,
+    f: &BookingFilter,
+    plan: Option<Plan>,
+) -> Result<Vec<(Booking, String, String)>> {
+    use rusqlite::ToSql;
     let limit = if f.limit == 0 { 500 } else { f.limit } as i64;
-    let rows = stmt
-        .query_map(params![f.status, f.event_id, f.search, limit], |r| Ok((booking_row(r)?, r.get(13)?, r.get(14)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut args: Vec<(&str, &dyn ToSql)> = vec![(":limit", &limit)];
+    let mut conds = Vec::new();
+    if let Some(status) = &f.status {
+        conds.push("{b}.status = :status");
+        args.push((":status", status));
+    }
+    if let Some(event_id) = &f.event_id {
+        conds.push("{b}.event_id = :event");
+        args.push((":event", event_id));
+    }
+    let filters = |b: &str| conds.iter().map(|c| format!(" AND {}", c.replace("{b}", b))).collect::<String>();
+    let search = SearchText::parse(&f.search);
+    let customers = catalog::customer_match(&search);
+    let events = catalog::event_match(&search);
+    if let Some(q) = &customers {
+        args.push((":customers", q));
+    }
+    if let Some(q) = &events {
+        args.push((":events", q));
+    }
+    // The booking id ways, each a condition on `{b}` that one index serves; a
+    // start is a range up to the text followed by the highest code point.
+    let id = search.id.as_deref().unwrap_or_default();
+    let id_end: String = id.chars().rev().take(SHORT_ID).collect();
+    let id_last: String = id.chars().skip(id.len().saturating_sub(SHORT_ID)).collect();
+    let mut id_ways: Vec<String> = Vec::new();
+    if !id.is_empty() {
+        id_ways.push("({b}.id >= :id AND {b}.id < :id || char(1114111))".into());
+        if id.len() <= SHORT_ID {
+            id_ways.push("(substr({b}.id, -8) >= :id AND substr({b}.id, -8) < :id || char(1114111))".into());
+            id_ways.push(format!("({ID_END} >= :id_end AND {ID_END} < :id_end || char(1114111))"));
+            args.push((":id_end", &id_end));
+        } else {
+            id_ways.push("(substr({b}.id, -8) = :id_last AND substr({b}.id, -length(:id)) = :id)".into());
+            args.push((":id_last", &id_last));
+        }
+        args.push((":id", &id));
+    }
+    let read = |matching: &str, args: &[(&str, &dyn ToSql)]| -> Result<Vec<(Booking, String, String)>> {
+        let sql = format!(
+            "SELECT {BOOKING_COLS_B}, c.name, e.name FROM bookings b
+             JOIN customers c ON c.id = b.customer_id JOIN events e ON e.id = b.event_id
+             WHERE 1{}{matching} ORDER BY b.created_at DESC, b.id DESC LIMIT :limit",
+            filters("b")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(args, |r| Ok((booking_row(r)?, r.get(13)?, r.get(14)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    // Blank text, or punctuation alone, filters nothing.
+    if customers.is_none() && events.is_none() && id_ways.is_empty() {
+        return read("", &args);
+    }
+    let bookings: i64 =
+        conn.prepare_cached("SELECT coalesce(max(rowid), 0) FROM bookings")?.query_row([], |r| r.get(0))?;
+    let counted = count_matches(conn, &customers, &events, &id_ways, &args, bookings)?;
+    match plan.unwrap_or_else(|| Plan::choose(&counted, limit, bookings)) {
+        Plan::Walk => {
+            // The matching customers' and events' search keys, sorted (FTS5
+            // gives them in rowid order): a binary search per booking walked.
+            let keys = |sql: &str, q: &Option<String>| -> Result<Option<Vec<i64>>> {
+                if q.is_none() {
+                    return Ok(None);
+                }
+                let mut stmt = conn.prepare_cached(sql)?;
+                super::bind_named(&mut stmt, &args)?;
+                let mut keys = Vec::new();
+                let mut rows = stmt.raw_query();
+                while let Some(r) = rows.next()? {
+                    keys.push(r.get::<_, i64>(0)?);
+                }
+                keys.sort_unstable();
+                Ok(Some(keys))
+            };
+            // A way that matches nothing is left out of the walk (no key lookups for it).
+            let people = keys(CUSTOMER_KEYS, &customers)?.filter(|k| !k.is_empty());
+            let shows = keys(EVENT_KEYS, &events)?.filter(|k| !k.is_empty());
+            let has = |keys: &Option<Vec<i64>>, key: Option<i64>| matches!((keys, key), (Some(keys), Some(key)) if keys.binary_search(&key).is_ok());
+            // The same ends as `id_ways`: the id's start, its short id's start, its end.
+            let id_matches = |b: &str| {
+                !id.is_empty()
+                    && (b.starts_with(id)
+                        || (id.len() <= SHORT_ID && crate::ids::short(b).starts_with(id))
+                        || b.ends_with(id))
+            };
+            let key = |keys: &Option<Vec<i64>>, col: &str| match keys {
+                Some(_) => format!("(SELECT k.n FROM search_keys k WHERE k.ref = b.{col})"),
+                None => "NULL".to_string(),
+            };
+            let sql = format!(
+                "SELECT b.rowid, b.id, {}, {} FROM bookings b WHERE 1{} ORDER BY b.created_at DESC, b.id DESC",
+                key(&people, "customer_id"),
+                key(&shows, "event_id"),
+                filters("b")
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            super::bind_named(&mut stmt, &args)?;
+            let mut found: Vec<i64> = Vec::new();
+            let mut rows = stmt.raw_query();
+            while (found.len() as i64) < limit
+                && let Some(r) = rows.next()?
+            {
+                let id: String = r.get(1)?;
+                if has(&people, r.get(2)?) || has(&shows, r.get(3)?) || id_matches(&id) {
+                    found.push(r.get(0)?);
+                }
+            }
+            drop(rows);
+            let mut one = conn.prepare_cached(&format!(
+                "SELECT {BOOKING_COLS_B}, c.name, e.name FROM bookings b
+                 JOIN customers c ON c.id = b.customer_id JOIN events e ON e.id = b.event_id WHERE b.rowid = ?1"
+            ))?;
+            found
+                .into_iter()
+                .map(|rowid| Ok(one.query_row([rowid], |r| Ok((booking_row(r)?, r.get(13)?, r.get(14)?)))?))
+                .collect()
+        }
+        Plan::Gather => {
+            let mut ways: Vec<String> = Vec::new();
+            if customers.is_some() {
+                ways.push(format!("x.customer_id IN ({CUSTOMER_IDS})"));
+            }
+            if events.is_some() {
+                ways.push(format!("x.event_id IN ({EVENT_IDS})"));
+            }
+            ways.extend(id_ways.iter().map(|w| w.replace("{b}", "x")));
+            let each: Vec<String> = ways
+                .iter()
+                .map(|w| {
+                    format!(
+                        "SELECT x.rowid, x.created_at, x.id FROM bookings x WHERE {w} AND x.created_at >= :since{}",
+                        filters("x")
+                    )
+                })
+                .collect();
+            let matching = format!(
+                " AND b.rowid IN (SELECT rowid FROM ({}) ORDER BY created_at DESC, id DESC LIMIT :limit)",
+                each.join(" UNION ")
+            );
+            // Since when the matches are likely `2 × limit`, if bookings were
+            // made evenly over time; further back while that finds too few.
+            let (first, last): (Option<i64>, Option<i64>) = conn
+                // Two subqueries: SQLite reads a lone min() or max() from the index end.
+                .prepare_cached(
+                    "SELECT (SELECT min(created_at) FROM bookings), (SELECT max(created_at) FROM bookings)",
+                )?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (first, last) = (first.unwrap_or(0), last.unwrap_or(0));
+            let mut share = 2.0 * limit as f64 / counted.matches.max(1) as f64;
+            loop {
+                let since = if share >= 1.0 { i64::MIN } else { last - (share * (last - first) as f64) as i64 };
+                let mut with_since = args.clone();
+                with_since.push((":since", &since));
+                let rows = read(&matching, &with_since)?;
+                if rows.len() as i64 >= limit || since == i64::MIN {
+                    return Ok(rows);
+                }
+                share *= 8.0;
+            }
+        }
+    }
+}
+
+/// Search keys of the customers a `customer_words` query (`:customers`) matches.
+const CUSTOMER_KEYS: &str = "SELECT rowid FROM customer_words WHERE customer_words MATCH :customers";
+/// Search keys of the events an `event_words` query (`:events`) matches.
+const EVENT_KEYS: &str = "SELECT rowid FROM event_words WHERE event_words MATCH :events";
+/// Ids of the customers a `customer_words` query matches.
+const CUSTOMER_IDS: &str =
+    "SELECT k.ref FROM customer_words w JOIN search_keys k ON k.n = w.rowid WHERE customer_words MATCH :customers";
+/// Ids of the events an `event_words` query matches.
+const EVENT_IDS: &str =
+    "SELECT k.ref FROM event_words w JOIN search_keys k ON k.n = w.rowid WHERE event_words MATCH :events";
+/// A booking id's last 8 characters backwards: the expression `bookings_by_id_end` indexes.
+const ID_END: &str = "(substr({b}.id, -1, 1) || substr({b}.id, -2, 1) || substr({b}.id, -3, 1) || substr({b}.id, -4, 1) \
+                      || substr({b}.id, -5, 1) || substr({b}.id, -6, 1) || substr({b}.id, -7, 1) || substr({b}.id, -8, 1))";
+
+/// Counts a search's matching customers, events and booking ids (each up to
+/// [`COUNT_CAP`]) and estimates the bookings they match from the file's
+/// bookings per customer and per event (highest rowids: no table scan).
+fn count_matches(
+    conn: &Connection,
+    customers: &Option<String>,
+    events: &Option<String>,
+    id_ways: &[String],
+    args: &[(&str, &dyn rusqlite::ToSql)],
+    bookings: i64,
+) -> Result<Counted> {
+    let (people, shows): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT (SELECT coalesce(max(rowid), 0) FROM customers), (SELECT coalesce(max(rowid), 0) FROM events)",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let count = |from: String| -> Result<i64> {
+        let mut stmt = conn.prepare_cached(&format!("SELECT count(*) FROM ({from} LIMIT :cap)"))?;
+        super::bind_named(&mut stmt, args)?;
+        super::bind_named(&mut stmt, &[(":cap", &COUNT_CAP)])?;
+        let mut rows = stmt.raw_query();
+        Ok(rows.next()?.map(|r| r.get(0)).transpose()?.unwrap_or(0))
+    };
+    let mut c = Counted::default();
+    if customers.is_some() {
+        c.customers = count(CUSTOMER_KEYS.to_string())?;
+    }
+    if events.is_some() {
+        c.events = count(EVENT_KEYS.to_string())?;
+    }
+    if !id_ways.is_empty() {
+        let each: Vec<String> =
+            id_ways.iter().map(|w| format!("SELECT x.rowid FROM bookings x WHERE {}", w.replace("{b}", "x"))).collect();
+        // UNION ALL: an id matched two ways counts twice, but nothing is
+        // gathered to drop duplicates before the cap stops the count.
+        c.ids = count(each.join(" UNION ALL "))?;
+    }
+    c.capped = [c.customers, c.events, c.ids].contains(&COUNT_CAP);
+    c.matches = c.customers * (bookings / people.max(1)).max(1) + c.events * (bookings / shows.max(1)).max(1) + c.ids;
+    Ok(c)
 }
 
 // ---- payments and idempotency ---------------------------------------------

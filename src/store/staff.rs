@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn the_legacy_ids_in_the_sql_are_the_domains() {
-        let sql = crate::store::migrate::STEPS[4].sql;
+        let sql = crate::store::migrate::STEPS[6].sql;
         assert!(sql.contains(crate::domain::staff::LEGACY_CLERK_ID));
         assert!(sql.contains(crate::domain::staff::LEGACY_SHIFT_ID));
         assert!(CHECKS.iter().any(|(_, q)| q.contains(crate::domain::staff::LEGACY_SHIFT_ID)));

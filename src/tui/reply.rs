@@ -295,7 +295,7 @@ pub fn done(app: &mut App, done: Done) {
                 Ok(h) => {
                     let h = h.value;
                     let until = app.local(h.expires_at).format("%H:%M:%S");
-                    let most = app.ctx.config.hold_extensions;
+                    let most = app.ctx.config.over_defaults().hold_extensions;
                     app.info(format!("Hold extended until {until} (extension {} of {most})", h.extensions));
                     if let Some(s) = app.sell.as_mut().filter(|s| s.hold.as_ref().is_some_and(|x| x.id == h.id)) {
                         s.hold = Some(h);

@@ -58,18 +58,23 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| Error::io("cannot start the event loop", e))?;
+    // The hook a panic on the UI thread ends in: the terminal restored, then
+    // the standard message. Not ratatui's own hook: its `restore` prints a
+    // failure with `eprintln!`, which panics when the terminal is gone (a
+    // closed window, SIGHUP), and a panic inside the hook aborts the process
+    // before any connection closes — leaving every sale in the -wal file.
+    let default_hook = std::panic::take_hook();
     let mut terminal = ratatui::try_init().map_err(|e| Error::io("cannot open the terminal", e))?;
-    // ratatui's hook restores the terminal on a panic; a panic on the tick
-    // thread is caught there and shown in the status bar, and one in a
-    // database worker's request comes back as that request's error, so
-    // neither may restore the terminal under a UI that is still running.
-    let restore_hook = std::panic::take_hook();
+    // A panic on the tick thread is caught there and shown in the status bar,
+    // and one in a database worker's request comes back as that request's
+    // error, so neither may restore the terminal under a UI that is still running.
     std::panic::set_hook(Box::new(move |info| {
         let name = std::thread::current().name().map(str::to_string);
         if let Some(name @ (crate::jobs::TICK_THREAD | worker::READ_THREAD | worker::WRITE_THREAD)) = name.as_deref() {
             tracing::error!(%info, thread = name, "background thread panic");
         } else {
-            restore_hook(info);
+            let _ = ratatui::try_restore();
+            default_hook(info);
         }
     }));
     let result = runtime.block_on(async {
@@ -123,7 +128,17 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
             }
         }
     });
-    ratatui::restore();
+    // Leave as on `q` even when the terminal is gone (SIGHUP: every write to
+    // it fails): nothing here may panic, so the workers and the tick stop,
+    // their connections close, and the last one checkpoints the WAL into the file.
+    if let Err(e) = ratatui::try_restore() {
+        tracing::info!(error = %e, "the terminal could not be restored (closed?)");
+    }
+    if terminal.show_cursor().is_err() {
+        // Its drop would retry and `eprintln!` the failure to a terminal that
+        // is gone, which panics; there is nothing left to restore.
+        std::mem::forget(terminal);
+    }
     // A write on its way stops waiting for the lock and commits or rolls back.
     workers.shutdown();
     drop(tick);

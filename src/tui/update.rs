@@ -334,7 +334,8 @@ fn event_form(app: &App) -> Form {
             Field::new("Seats per row", "reserved: 1–99").with_value("20"),
             Field::new("Capacity", "general admission: 1–1,000,000").with_value("100"),
             Field::new("Price", "per seat, e.g. 500 or 499.50 (no decimals for JPY)").with_value("500"),
-            Field::new("Currency", "an ISO 4217 code: INR, USD, EUR, JPY…").with_value(app.ctx.config.currency.clone()),
+            Field::new("Currency", "an ISO 4217 code: INR, USD, EUR, JPY…")
+                .with_value(app.ctx.config.over_defaults().currency),
         ],
     )
 }
@@ -729,7 +730,7 @@ fn ask_cancel(app: &mut App) {
         return;
     }
     let refund = (booking.status == BookingStatus::Confirmed)
-        .then(|| crate::domain::refund_split(booking.amount, app.ctx.config.refund_percent));
+        .then(|| crate::domain::refund_split(booking.amount, app.ctx.config.over_defaults().refund_percent));
     app.overlay = Some(Overlay::Confirm(Confirm::Cancel { booking, refund }));
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod tmpfs;
+pub mod tmux;
 pub mod tui;
 
 use boxoffice::clock::ManualClock;
@@ -281,4 +282,37 @@ pub fn steps(rows: &[AuditRow]) -> Vec<(String, Option<String>, Option<String>)>
 
 pub fn step(action: &str, from: Option<&str>, to: Option<&str>) -> (String, Option<String>, Option<String>) {
     (action.to_string(), from.map(Into::into), to.map(Into::into))
+}
+
+/// Runs the built `boxoffice` on `db` with `args` (and `env` set; the
+/// variables that would point it elsewhere or override the venue removed):
+/// (exit code, stdout, stderr).
+pub fn boxoffice(db: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"));
+    cmd.arg("--db").arg(db).args(args);
+    for var in [
+        "BOXOFFICE_DB",
+        "BOXOFFICE_GROUP",
+        "BOXOFFICE_HOLD_MINUTES",
+        "BOXOFFICE_PAYMENT_MINUTES",
+        "BOXOFFICE_REFUND_PERCENT",
+        "BOXOFFICE_CLERK",
+        "BOXOFFICE_PIN",
+    ] {
+        cmd.env_remove(var);
+    }
+    let out = cmd.envs(env.iter().copied()).output().expect("run boxoffice");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The names of the files in `dir`, sorted.
+pub fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).expect("list").filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+    names.sort();
+    names
 }

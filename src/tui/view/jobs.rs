@@ -14,8 +14,9 @@ use ratatui::widgets::{Block, HighlightSpacing, Paragraph, TableState};
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let j = &app.office.jobs;
     // A job whose last run failed is said in words under the table, whole:
-    // the Result column is too narrow for the reason.
-    let failing: Vec<Line> = j
+    // the Result column is too narrow for the reason; then what a job's last
+    // run left (the daily backup's file).
+    let notes: Vec<Line> = j
         .rows
         .iter()
         .filter_map(|s| {
@@ -24,8 +25,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             let since = app.local(run.started_at).format("%H:%M:%S");
             Some(Line::from(format!(" ✗ {} failing ({since}): {why}", s.job.title()).fg(Color::Red).bold()))
         })
+        .chain(j.rows.iter().filter_map(|s| Some(Line::from(format!(" {}: {}", s.job.title(), s.detail.as_ref()?)))))
         .collect();
-    let [list, help] = Layout::vertical([Constraint::Min(5), Constraint::Length(3 + failing.len() as u16)]).areas(area);
+    let [list, help] = Layout::vertical([Constraint::Min(5), Constraint::Length(3 + notes.len() as u16)]).areas(area);
     // Every column stays; when narrow, "Next due" and then the failure's
     // reason after a Result's status shrink (cut with …). A status is never cut.
     let rows: Vec<([String; 6], Color)> = j
@@ -87,7 +89,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_stateful_widget(table, list, &mut state);
     frame.render_widget(
         Paragraph::new(
-            failing
+            notes
                 .into_iter()
                 .chain([
                     Line::from(" r  run recovery now      s  run the sweeps now (expiry, refunds, shipping, pruning)"),

@@ -96,7 +96,7 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) 
                     money(s.refund, &booking.currency),
                     money(booking.amount, &booking.currency),
                     money(s.fee, &booking.currency),
-                    app.ctx.config.refund_percent
+                    app.ctx.config.over_defaults().refund_percent
                 ),
                 None => "Nothing was charged: no refund.".to_string(),
             };

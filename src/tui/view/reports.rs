@@ -235,8 +235,8 @@ fn draw_fill(frame: &mut Frame<'_>, s: &crate::report::Summary, gauges: Rect) {
             *a,
         );
     }
-    if s.events.len() > rows {
-        let more = s.events.len() - rows;
+    if s.event_count as usize > rows {
+        let more = s.event_count as usize - rows;
         frame.render_widget(
             Paragraph::new(format!("… {more} more (e picks one)")).right_aligned().fg(Color::Gray),
             Rect { y: gauges.y + gauges.height - 1, height: 1, ..inner },
