@@ -126,6 +126,7 @@ fn measure(path: &Path) -> Figures {
         audit_log_dir: None,
         data_dir: std::env::temp_dir(),
         data_dir_label: None,
+        gate: false,
     };
     let t0 = Instant::now();
     let ctx = Context::system(Config::default());

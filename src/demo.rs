@@ -109,6 +109,7 @@ fn seed_with(desk: &Desk, venue: bool) -> Result<bool> {
             let before = desk.clerk();
             desk.act_as(Some(desk.add_demo_supervisor()?));
             let seeded = (|| {
+                desk.add_demo_clerk()?;
                 if venue {
                     for (key, value) in DEMO_VENUE {
                         desk.set_setting_if_unset(key, value)?;

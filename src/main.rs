@@ -777,10 +777,6 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             if desk.set_setting_if_unset(SettingKey::TimeZone, zone.name())? {
                 tracing::info!(zone = zone.name(), "the venue's time zone was set to the computer's");
             }
-            // Until the sign-in screen: the demo supervisor, where the file has one.
-            if desk.demo_sign_in_shown()? {
-                desk.sign_in(boxoffice::domain::staff::DEMO_SUPERVISOR, boxoffice::domain::staff::DEMO_PIN)?;
-            }
             boxoffice::tui::terminal::run(&db, &log_dir, ctx, desk)?;
             Ok(ExitCode::SUCCESS)
         }

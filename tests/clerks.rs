@@ -360,3 +360,66 @@ fn verify_finds_money_outside_a_shift_totals_that_drifted_and_rows_without_a_cle
     assert!(found.contains("invariant 12 shift totals add up"), "{found}");
     assert!(found.contains("invariant 13 every audit row has a clerk") && found.contains("actor mallory"), "{found}");
 }
+
+#[test]
+fn the_cli_adds_clerks_and_prints_a_cash_up_that_adds_up_for_whoever_may_see_it() {
+    let w = World::new();
+    let db = w.path();
+    let e = w.ga(100, 50_000);
+    let sue = [("BOXOFFICE_CLERK", "Sue"), ("BOXOFFICE_PIN", "1111")];
+    // clerk add with the PIN on stdin, as a supervisor; a clerk may not.
+    let add = |name: &str, env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"));
+        cmd.arg("--db").arg(&db).args(["clerk", "add", name, "--pin-stdin"]).envs(env.iter().copied());
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("clerk add");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), b"3333\n").expect("pin");
+        child.wait_with_output().expect("ran")
+    };
+    let out = add("Ravi", &sue);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let refused = add("Mallory", &[("BOXOFFICE_CLERK", "Ravi"), ("BOXOFFICE_PIN", "3333")]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("only a supervisor may manage clerks"));
+    let (code, list, _) = common::boxoffice(&db, &["clerk", "list"], &[]);
+    assert_eq!(code, 0);
+    assert!(list.contains("Ravi") && list.contains("clerk") && !list.contains("Mallory"), "{list}");
+
+    // Ravi's shift: a ₹1,000 float, two cash sales and a card sale, one cash sale cancelled.
+    w.desk.sign_in("Ravi", "3333").expect("Ravi");
+    let shift = w.desk.open_shift(100_000).expect("float");
+    let sale = |n: i64, tender: Tender, key: &str| {
+        let b = w.booking(&e, n);
+        w.desk.pay_with(&b.id, tender, key).expect("pay").booking
+    };
+    let cash = sale(2, Tender::Cash { tendered: 100_000 }, "c1");
+    sale(1, Tender::Cash { tendered: 60_000 }, "c2");
+    sale(1, Tender::Card(PaymentOutcome::Success), "k1");
+    w.desk.cancel(&cash.id).expect("cancel");
+    w.desk.close_shift(&shift.id, 150_000).expect("close");
+    let ravi = [("BOXOFFICE_CLERK", "Ravi"), ("BOXOFFICE_PIN", "3333")];
+    let (code, table, err) = common::boxoffice(&db, &["cashup"], &ravi);
+    assert_eq!(code, 0, "{err}");
+    // 100,000 float + 150,000 cash − 50,000 refunded = 200,000 expected; 150,000 counted.
+    assert!(table.contains("float ₹1,000.00 + cash sales ₹1,500.00 − cash refunds ₹500.00 = expected cash ₹2,000.00"));
+    assert!(table.contains("counted ₹1,500.00 · difference -₹500.00 (short)"), "{table}");
+    let (code, json, _) = common::boxoffice(&db, &["cashup", "--format", "json"], &ravi);
+    assert_eq!(code, 0);
+    let j: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let s = &j["shifts"][0];
+    assert_eq!((s["expected_cash"].as_i64(), s["counted_cash"].as_i64()), (Some(200_000), Some(150_000)));
+    assert_eq!(
+        (s["cash_sales"].as_i64(), s["cash_refunds"].as_i64(), s["difference"].as_i64()),
+        (Some(150_000), Some(50_000), Some(-50_000))
+    );
+    // Another clerk's cash-up is a supervisor's to see.
+    let (code, _, err) = common::boxoffice(&db, &["cashup", "--clerk", "Sue"], &ravi);
+    assert_eq!(code, 2);
+    assert!(err.contains("only a supervisor may see another clerk's cash-up"), "{err}");
+    let (code, table, err) = common::boxoffice(&db, &["cashup", "--clerk", "Ravi"], &sue);
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("· Ravi ·"), "{table}");
+    w.assert_verified();
+}

@@ -262,6 +262,25 @@ const STATES: &[State] = &[
             press(h, &[KeyCode::Tab]);
         },
     },
+    State {
+        name: "Till",
+        tables: &["Till", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            paid(h);
+            press(h, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+        },
+    },
+    State {
+        name: "Cash prompt",
+        tables: &["Forms", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            booked(h);
+            press(h, &[KeyCode::Char('c')]);
+            h.type_text("5");
+        },
+    },
     // 80×24, the smallest screen: the help is longer than its box and scrolls.
     State {
         name: "Help",
@@ -425,6 +444,8 @@ walks! {
     audit_list => "Audit",
     audit_filter => "Audit, typing a filter",
     jobs => "Jobs",
+    till => "Till",
+    cash_prompt => "Cash prompt",
     help => "Help",
     event_form => "Event form",
     customer_form => "Customer form",

@@ -27,6 +27,9 @@ text_enum!(
 /// shows its name and PIN, so the demo leads straight into selling.
 pub const DEMO_SUPERVISOR: &str = "demo";
 pub const DEMO_PIN: &str = "1234";
+/// The demo's clerk (role clerk), to show what a clerk may not do.
+pub const DEMO_CLERK: &str = "asha";
+pub const DEMO_CLERK_PIN: &str = "2222";
 
 /// The clerk that sales made before clerks existed (a migrated version-1
 /// file) belong to. It has no PIN and is disabled: nobody signs in as it.

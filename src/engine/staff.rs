@@ -9,7 +9,7 @@
 
 use super::{Desk, Tx};
 use crate::context::PinCost;
-use crate::domain::staff::{self, DEMO_PIN, DEMO_SUPERVISOR, LEGACY_CLERK, MAX_WRONG_PINS};
+use crate::domain::staff::{self, DEMO_CLERK, DEMO_CLERK_PIN, DEMO_PIN, DEMO_SUPERVISOR, LEGACY_CLERK, MAX_WRONG_PINS};
 use crate::domain::{AuditAction, AuditEntity, Clerk, Invalid, Role, Session};
 use crate::error::{Error, Result};
 use crate::store::audit::{self, Actor, NewAudit};
@@ -23,6 +23,11 @@ use serde_json::json;
 /// than spending a hash on a PIN everyone knows (a test checks it verifies).
 pub const DEMO_PIN_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$ZGVtby1zdXBlcnZpc29y$18VSeuDCM2GSNOoRNi2b15Le7leCzkLTzbDhUYAUPaY";
+
+/// The demo clerk's PIN (`2222`) hashed once the same way: the demo shows
+/// a clerk refused a supervisor's work without a hash at every seeding.
+pub const DEMO_CLERK_PIN_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$ZGVtby1jbGVyay1hc2hh$tG8FenBfEsLf11fr4j/DNQ+4z5tNUQ2uO44vN1uQW9Y";
 
 fn hasher(cost: PinCost) -> Argon2<'static> {
     match cost {
@@ -53,6 +58,9 @@ pub(crate) fn pin_matches(pin: &str, phc: &str) -> bool {
     // as hashing it would, without the cost (every script signs in as demo).
     if phc == DEMO_PIN_HASH {
         return pin == DEMO_PIN;
+    }
+    if phc == DEMO_CLERK_PIN_HASH {
+        return pin == DEMO_CLERK_PIN;
     }
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
 }
@@ -332,6 +340,12 @@ impl Desk {
     pub(crate) fn add_demo_supervisor(&self) -> Result<Session> {
         self.write(|tx| insert_clerk(tx, DEMO_SUPERVISOR, Role::Supervisor, DEMO_PIN_HASH, true))
     }
+
+    /// The demo's clerk (role clerk), added by the demo supervisor: a
+    /// script signs in as them to see a supervisor's work refused.
+    pub(crate) fn add_demo_clerk(&self) -> Result<Session> {
+        self.write(|tx| insert_clerk(tx, DEMO_CLERK, Role::Clerk, DEMO_CLERK_PIN_HASH, false))
+    }
 }
 
 /// Refuses a clerk who cannot sign in now: disabled, no PIN, or locked.
@@ -384,6 +398,9 @@ mod tests {
         assert!(Argon2::default().verify_password(b"1235", &h).is_err());
         assert_eq!(h.params.get_decimal("m"), Some(19_456), "the crate's default cost");
         assert!(!pin_matches("4321", DEMO_PIN_HASH));
+        let h = PasswordHash::new(DEMO_CLERK_PIN_HASH).expect("a PHC string");
+        assert!(Argon2::default().verify_password(DEMO_CLERK_PIN.as_bytes(), &h).is_ok());
+        assert!(Argon2::default().verify_password(b"2223", &h).is_err());
     }
 
     #[test]

@@ -103,6 +103,14 @@ pub enum Action {
     RunSweeps,
     /// Esc while the database keeps a write waiting: stop waiting for it.
     StopWaiting,
+    /// Take cash: asks for the amount tendered (the change is shown).
+    PayCash,
+    /// Card ↔ UPI for the simulator's buttons.
+    CycleMethod,
+    /// Open a shift at the till (asks for the float).
+    OpenShift,
+    /// Close the shift (asks for the counted cash): the cash-up.
+    CloseShift,
 }
 
 /// What a key does to a text box. The keymap decides which key is which

@@ -96,12 +96,20 @@ pub struct Field {
     pub input: TextBox,
     pub hint: &'static str,
     pub error: Option<String>,
+    /// A PIN: drawn as dots, never as typed.
+    pub secret: bool,
 }
 
 impl Field {
     /// A field of at most 200 characters (`max` changes it).
     pub fn new(label: &'static str, hint: &'static str) -> Self {
-        Field { label, input: TextBox::new(MAX_FIELD), hint, error: None }
+        Field { label, input: TextBox::new(MAX_FIELD), hint, error: None, secret: false }
+    }
+
+    /// Drawn as dots (a PIN).
+    pub fn secret(mut self) -> Self {
+        self.secret = true;
+        self
     }
 
     /// At most `chars` characters are meant (validation says so); a few

@@ -89,6 +89,7 @@ impl Headless {
             offset: Utc.fix(),
             audit_log_dir: place.audit_log_dir,
             data_dir_label: place.run_dir.then(|| "<run>".to_string()),
+            gate: false,
             data_dir: place.data_dir.clone(),
         };
         let ctx = desk.ctx().clone();

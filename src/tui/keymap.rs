@@ -171,6 +171,22 @@ const PAY: [Entry; 3] = [
     },
 ];
 
+/// Tender: cash (with change), or card/UPI for the simulator's buttons.
+const TENDER: [Entry; 2] = [
+    Entry {
+        keys: &[(ch('c'), Action::PayCash)],
+        label: "cash",
+        help: "take cash: type the amount handed over, the change is shown",
+        footer: false,
+    },
+    Entry {
+        keys: &[(ch('m'), Action::CycleMethod)],
+        label: "card/UPI",
+        help: "s/f/t pay by card or by UPI (switches)",
+        footer: false,
+    },
+];
+
 const CANCEL: Entry = Entry {
     keys: &[(ch('x'), Action::Cancel)],
     label: "cancel booking",
@@ -273,7 +289,7 @@ pub static SCREENS: Table = Table {
         Entry {
             keys: &[(plain(Tab), Action::NextTab)],
             label: "next screen",
-            help: "next screen (Events, Bookings, Reports, Audit, Jobs)",
+            help: "next screen (Events, Bookings, Reports, Audit, Jobs, Till)",
             footer: true,
         },
         Entry { keys: &[(plain(BackTab), Action::PrevTab)], label: "previous", help: "previous screen", footer: false },
@@ -526,6 +542,8 @@ pub static SELL_PAYMENT: Table = Table {
         PAY[0],
         PAY[1],
         PAY[2],
+        TENDER[0],
+        TENDER[1],
         CANCEL,
         Entry {
             keys: &[(plain(Enter), Action::Customer)],
@@ -665,7 +683,7 @@ pub static BOOKINGS: Table = Table {
 
 pub static DETAIL: Table = Table {
     title: "Booking detail (awaiting payment)",
-    entries: &[PAY[0], PAY[1], PAY[2], CANCEL, AUDIT_TRAIL, BACK_TO_BOOKINGS],
+    entries: &[PAY[0], PAY[1], PAY[2], TENDER[0], TENDER[1], CANCEL, AUDIT_TRAIL, BACK_TO_BOOKINGS],
 };
 
 pub static DETAIL_PAID: Table =
@@ -733,6 +751,25 @@ pub static JOBS: Table = Table {
     ],
 };
 
+/// The signed-in clerk's shift.
+pub static TILL: Table = Table {
+    title: "Till",
+    entries: &[
+        Entry {
+            keys: &[(ch('o'), Action::OpenShift)],
+            label: "open shift",
+            help: "open a shift: type the float in the drawer",
+            footer: true,
+        },
+        Entry {
+            keys: &[(ch('z'), Action::CloseShift)],
+            label: "close shift",
+            help: "close the shift: type the cash counted; the cash-up is fixed",
+            footer: true,
+        },
+    ],
+};
+
 /// While a write waits for the database lock: Esc gives up waiting. The rest
 /// of the tables keep working (a second write is refused until this one ends).
 pub static WAITING: Table = Table {
@@ -796,7 +833,7 @@ pub static HELP: Table = Table {
 };
 
 /// Every table, in the order the README lists them.
-pub static ALL: [&Table; 26] = [
+pub static ALL: [&Table; 27] = [
     &SCREENS,
     &ANYWHERE,
     &LISTS,
@@ -821,6 +858,7 @@ pub static ALL: [&Table; 26] = [
     &REPORTS,
     &AUDIT,
     &JOBS,
+    &TILL,
     &HELP,
     &WAITING,
 ];
@@ -850,6 +888,7 @@ fn screen_tables(app: &App) -> Vec<&'static Table> {
         },
         Screen::Reports => vec![&REPORTS],
         Screen::Jobs => vec![&JOBS],
+        Screen::Till => vec![&TILL],
         Screen::Sell => match app.sell.as_ref().map(|s| (s.stage, s.map.is_some())) {
             Some((Stage::Choose, _)) if app.sell.as_ref().is_some_and(|s| s.event.closed_reason(app.now).is_some()) => {
                 vec![&SELL_CLOSED]
@@ -879,7 +918,7 @@ fn waiting(app: &App) -> bool {
 pub fn tables_for(app: &App) -> Vec<&'static Table> {
     let mut tables = match &app.overlay {
         Some(Overlay::Help { .. }) => vec![&HELP],
-        Some(Overlay::EventForm(_) | Overlay::CustomerForm(_)) => vec![&FORM],
+        Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Prompt(..)) => vec![&FORM],
         Some(Overlay::Confirm(_)) => vec![&CONFIRM],
         Some(Overlay::Notice { .. }) => vec![&NOTICE],
         Some(Overlay::Quit(_)) => vec![&QUIT],

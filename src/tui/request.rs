@@ -4,8 +4,8 @@
 //! [`Done`], which reach `update` as messages like keys do.
 
 use crate::domain::{
-    AuditField, AuditRow, Booking, BookingStatus, Customer, Event, Hold, NewCustomer, NewEvent, PaymentAttempt,
-    PaymentOutcome, Refund, Session,
+    AuditField, AuditRow, Booking, BookingStatus, Customer, Event, Hold, NewCustomer, NewEvent, PaymentAttempt, Refund,
+    Session,
 };
 use crate::engine::{Cancellation, HoldRequest, Payment, Replayed, SeatMap};
 use crate::error::{Error, Result};
@@ -79,6 +79,7 @@ pub enum OfficeSpec {
         text: String,
     },
     Jobs,
+    Till,
 }
 
 /// Work for the write worker: what the clerk does. Each is one transaction
@@ -103,7 +104,7 @@ pub enum Write {
     /// `on`: the screen the clerk paid from.
     Pay {
         booking_id: String,
-        outcome: PaymentOutcome,
+        tender: crate::domain::Tender,
         key: String,
         on: Screen,
     },
@@ -124,6 +125,20 @@ pub enum Write {
     SignIn {
         name: String,
         pin: String,
+    },
+    /// A file with no clerks: its first supervisor, signed in.
+    FirstSupervisor {
+        name: String,
+        pin: String,
+    },
+    /// Opens the signed-in clerk's shift with this float (minor units).
+    OpenShift {
+        float: i64,
+    },
+    /// Closes a shift with the cash counted: its cash-up comes back.
+    CloseShift {
+        shift_id: String,
+        counted: i64,
     },
 }
 
@@ -220,6 +235,12 @@ pub enum OfficeFound {
         backlog: i64,
     },
     Jobs(Vec<JobStatus>),
+    /// The signed-in clerk's newest shift's cash-up, and their live sales
+    /// (holds, and bookings awaiting payment) to resume or release.
+    Till {
+        cashup: Option<Box<crate::domain::CashUp>>,
+        live: Vec<(Hold, Option<Booking>)>,
+    },
 }
 
 /// An event opened for sale.
@@ -269,7 +290,7 @@ pub enum Answer {
     Book(Result<Replayed<Booking>>),
     Pay {
         on: Screen,
-        result: Result<Payment>,
+        result: Result<Box<Payment>>,
     },
     Cancel {
         booking_id: String,
@@ -283,7 +304,10 @@ pub enum Answer {
     /// `None`: this app has no job runner.
     Recovery(Option<Result<RunOutcome>>),
     Sweeps(Option<Result<Vec<(Job, RunOutcome)>>>),
-    SignedIn(Result<Session>),
+    /// The clerk signed in, and the venue's idle-lock minutes.
+    SignedIn(Result<(Session, u32)>),
+    ShiftOpened(Result<Box<crate::domain::Shift>>),
+    ShiftClosed(Result<Box<crate::domain::CashUp>>),
 }
 
 impl Answer {
@@ -305,6 +329,8 @@ impl Answer {
             Answer::Recovery(r) => r.as_ref().and_then(err),
             Answer::Sweeps(r) => r.as_ref().and_then(err),
             Answer::SignedIn(r) => err(r),
+            Answer::ShiftOpened(r) => err(r),
+            Answer::ShiftClosed(r) => err(r),
         }
     }
 }

@@ -38,6 +38,7 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
         audit_log_dir: Some(log_dir.to_path_buf()),
         data_dir: crate::paths::export_dir_for(db),
         data_dir_label: None,
+        gate: true,
     };
     // The Jobs screen's "run now" keys use their own connection and owner.
     let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
@@ -45,6 +46,9 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     let read = Desk::open(db, ctx.clone(), desk.actor())?;
     let desk_clerk = desk.clerk();
     read.act_as(desk_clerk.clone());
+    // The app opens on the sign-in: a demo file's shows its demo supervisor.
+    let needs_first_supervisor = desk.needs_first_supervisor()?;
+    let demo_sign_in = desk.demo_sign_in_shown()?;
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let tick = TickThread::spawn(db.to_path_buf(), ctx.clone(), audit_log_sink(log_dir)?, move || {
         let _ = wake_tx.send(());
@@ -52,6 +56,8 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     let mut workers = Workers::spawn(desk, read, Some(manual), false)?;
     let mut app = App::new(ctx.clone(), info);
     app.clerk = desk_clerk;
+    app.needs_first_supervisor = needs_first_supervisor;
+    app.demo_sign_in = demo_sign_in;
     app.heartbeat = Some(tick.heartbeat.clone());
 
     let runtime = tokio::runtime::Builder::new_current_thread()

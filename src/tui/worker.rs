@@ -249,7 +249,7 @@ fn write_loop(
         let _stop = store::stop_waiting_when(job.cancel.clone());
         act_as(&desk, &who);
         let answer = write(&desk, jobs.as_mut(), job.request);
-        if let Answer::SignedIn(Ok(session)) = &answer {
+        if let Answer::SignedIn(Ok((session, _))) = &answer {
             match who.lock() {
                 Ok(mut w) => *w = Some(session.clone()),
                 Err(poisoned) => *poisoned.into_inner() = Some(session.clone()),
@@ -292,8 +292,8 @@ fn write(desk: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
             let key = format!("book-{hold_id}");
             Answer::Book(attempt(|| desk.book(&hold_id, &customer_id, Some(&key))))
         }
-        Write::Pay { booking_id, outcome, key, on } => {
-            Answer::Pay { on, result: attempt(|| desk.pay(&booking_id, outcome, &key, None)) }
+        Write::Pay { booking_id, tender, key, on } => {
+            Answer::Pay { on, result: attempt(|| desk.pay_with(&booking_id, tender, &key).map(Box::new)) }
         }
         Write::Cancel { booking } => Answer::Cancel {
             result: attempt(|| desk.cancel_seen(&booking.id, Some(booking.status))),
@@ -305,8 +305,20 @@ fn write(desk: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
         }
         Write::Recovery => Answer::Recovery(jobs.map(|j| attempt(|| j.by_hand(&signed_in(desk)?, Jobs::recover)))),
         Write::Sweeps => Answer::Sweeps(jobs.map(|j| attempt(|| j.by_hand(&signed_in(desk)?, Jobs::run_sweeps)))),
-        Write::SignIn { name, pin } => Answer::SignedIn(attempt(|| desk.sign_in(&name, &pin))),
+        Write::SignIn { name, pin } => Answer::SignedIn(attempt(|| with_lock(desk, desk.sign_in(&name, &pin)?))),
+        Write::FirstSupervisor { name, pin } => {
+            Answer::SignedIn(attempt(|| with_lock(desk, desk.create_first_supervisor(&name, &pin)?)))
+        }
+        Write::OpenShift { float } => Answer::ShiftOpened(attempt(|| desk.open_shift(float).map(Box::new))),
+        Write::CloseShift { shift_id, counted } => {
+            Answer::ShiftClosed(attempt(|| desk.close_shift(&shift_id, counted).map(Box::new)))
+        }
     }
+}
+
+/// A session signed in, with the venue's idle-lock minutes read now.
+fn with_lock(desk: &Desk, session: Session) -> Result<(Session, u32)> {
+    Ok((session, desk.policy()?.idle_lock_minutes))
 }
 
 /// The clerk this desk acts as, for work that needs one (jobs run by hand).
@@ -427,6 +439,13 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
             backlog: jobs::ship_backlog_of(desk)?,
         },
         OfficeSpec::Jobs => OfficeFound::Jobs(jobs::job_statuses(desk)?),
+        OfficeSpec::Till => match desk.clerk() {
+            None => OfficeFound::Till { cashup: None, live: Vec::new() },
+            Some(_) => OfficeFound::Till {
+                cashup: desk.cashups(&crate::engine::CashupQuery::default())?.pop().map(Box::new),
+                live: desk.own_live_sales()?,
+            },
+        },
     };
     let prompt = spec.prompt.as_deref().map(|id| desk.get_booking(id)).transpose()?;
     Ok(Snapshot { events, bookings, sell, detail, office, prompt })

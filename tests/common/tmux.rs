@@ -103,6 +103,14 @@ pub fn start_app(db: &Path, tag: &str) -> Tmux {
     let command = format!("BOXOFFICE_DB={} {}; echo BOXOFFICE_EXIT=$?", shell_quote(db), shell_quote(Path::new(bin)));
     tmux.type_text(&command);
     tmux.send(&["Enter"]);
+    // The app opens on the sign-in; a demo file's names the demo supervisor
+    // (prefilled) and their PIN, typed here. Another file's waits for its test.
+    let shown = tmux.wait_for("the sign-in", |s| s.contains("Sign in") || s.contains("BOXOFFICE_EXIT="));
+    if shown.contains("with PIN 1234") {
+        tmux.type_text("1234");
+        tmux.send(&["Enter"]);
+        tmux.wait_text("Signed in as demo");
+    }
     tmux
 }
 

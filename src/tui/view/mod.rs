@@ -9,6 +9,7 @@ mod jobs;
 mod overlay;
 pub mod reports;
 mod sell;
+mod till;
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen, Tab, Tone};
@@ -51,6 +52,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Reports => reports::draw(frame, app, body),
         Screen::Audit => audit::draw(frame, app, body),
         Screen::Jobs => jobs::draw(frame, app, body),
+        Screen::Till => till::draw(frame, app, body),
     }
     draw_message(frame, app, message);
     let keys = keymap::footer(app, footer.width as usize);
