@@ -176,7 +176,7 @@ const TENDER: [Entry; 2] = [
     Entry {
         keys: &[(ch('c'), Action::PayCash)],
         label: "cash",
-        help: "take cash: type the amount handed over, the change is shown",
+        help: "take cash: the amount handed over; shows the change",
         footer: false,
     },
     Entry {
@@ -289,7 +289,7 @@ pub static SCREENS: Table = Table {
         Entry {
             keys: &[(plain(Tab), Action::NextTab)],
             label: "next screen",
-            help: "next screen (Events, Bookings, Reports, Audit, Jobs, Till)",
+            help: "next screen (the tabs along the top)",
             footer: true,
         },
         Entry { keys: &[(plain(BackTab), Action::PrevTab)], label: "previous", help: "previous screen", footer: false },
@@ -764,7 +764,7 @@ pub static TILL: Table = Table {
         Entry {
             keys: &[(ch('z'), Action::CloseShift)],
             label: "close shift",
-            help: "close the shift: type the cash counted; the cash-up is fixed",
+            help: "close the shift with the cash counted (the cash-up)",
             footer: true,
         },
     ],
