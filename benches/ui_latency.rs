@@ -132,7 +132,7 @@ fn measure(path: &Path) -> Figures {
     let ctx = Context::system(Config::default());
     let desk = Desk::open(path, ctx.clone(), "bench").expect("open");
     let read = Desk::open(path, ctx.clone(), "bench").expect("open");
-    let mut workers = Workers::spawn(desk, read, None, false).expect("workers");
+    let mut workers = Workers::spawn(desk, read, None, None, false).expect("workers");
     let mut app = App::new(ctx, info);
     workers.dispatch(&mut app);
     let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");

@@ -2,7 +2,7 @@
 //! file's names its demo supervisor and PIN; a file with no clerks asks for
 //! its first supervisor), locks after the venue's idle minutes while holds
 //! keep counting down behind it, and a clerk's own sale is theirs to resume
-//! after a restart. Tender and the Till by keys: assets/scripts/10-clerk-and-till.script.
+//! after a restart. Tender and the Till by keys: assets/scripts/11-clerk-and-till.script.
 
 mod common;
 

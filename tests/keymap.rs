@@ -135,6 +135,32 @@ fn open_event(h: &mut Headless, name: &str) {
 
 const CLOSED: &[&str] = &["Sell: sold out or started (read-only)", "Every screen", "Anywhere"];
 
+/// The demo theatre's hold: it sells four ticket types.
+const HELD_TYPES: &[&str] =
+    &["Sell: hold", "Sell: hold, ticket types (the first type takes the rest)", "Every screen", "Anywhere"];
+
+/// Selects the demo event whose name starts with `name` on the Events list.
+fn select(h: &mut Headless, name: &str) {
+    let pos = h.app.events.iter().position(|e| e.name.starts_with(name)).expect("demo event");
+    press(h, &[KeyCode::Home]);
+    for _ in 0..pos {
+        press(h, &[KeyCode::Down]);
+    }
+}
+
+/// A paid sale of two theatre seats, then the Door screen for the theatre,
+/// its first ticket admitted.
+fn at_the_door(h: &mut Headless) {
+    paid(h);
+    let code = h.app.sell.as_ref().expect("sale").tickets[0].code.grouped();
+    press(h, &[KeyCode::Esc]);
+    select(h, "Hamlet");
+    press(h, &[KeyCode::Char('d')]);
+    h.type_text(&code);
+    press(h, &[KeyCode::Enter]);
+    assert_eq!(h.app.screen, Screen::Door);
+}
+
 const STATES: &[State] = &[
     State { name: "Events", tables: &["Events", "Lists", "Every screen", "Anywhere"], size: BIG, setup: |_| {} },
     State {
@@ -153,12 +179,28 @@ const STATES: &[State] = &[
         name: "Sell: choose (general admission)",
         tables: &["Sell: choose how many (general admission)", "Every screen", "Anywhere"],
         size: BIG,
+        setup: |h| open_event(h, "Pottery"),
+    },
+    // The demo concert sells two ticket types: a count for each.
+    State {
+        name: "Sell: choose (general admission, ticket types)",
+        tables: &["Sell: how many of each type (general admission)", "Every screen", "Anywhere"],
+        size: BIG,
         setup: open_ga,
     },
     // Read-only sales: no key holds, picks or counts seats there.
     State { name: "Sell: sold out", tables: CLOSED, size: BIG, setup: |h| open_event(h, "Sold Out") },
     State { name: "Sell: past event", tables: CLOSED, size: BIG, setup: |h| open_event(h, "Last Week") },
-    State { name: "Sell: held", tables: &["Sell: hold", "Every screen", "Anywhere"], size: BIG, setup: hold_two },
+    State { name: "Sell: held", tables: HELD_TYPES, size: BIG, setup: hold_two },
+    State {
+        name: "Sell: held (one ticket type)",
+        tables: &["Sell: hold", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            open_event(h, "Pottery");
+            press(h, &[KeyCode::Char('2'), KeyCode::Enter]);
+        },
+    },
     State { name: "Sell: payment", tables: &["Sell: payment", "Every screen", "Anywhere"], size: BIG, setup: booked },
     State { name: "Sell: receipt", tables: &["Sell: receipt", "Every screen", "Anywhere"], size: BIG, setup: paid },
     State { name: "Bookings", tables: &["Bookings", "Lists", "Every screen", "Anywhere"], size: BIG, setup: bookings },
@@ -281,6 +323,16 @@ const STATES: &[State] = &[
             h.type_text("5");
         },
     },
+    State { name: "Door", tables: &["Door (checking tickets in)", "Anywhere"], size: BIG, setup: at_the_door },
+    State {
+        name: "Ticket types",
+        tables: &["Ticket types", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            select(h, "Hamlet");
+            press(h, &[KeyCode::Char('t')]);
+        },
+    },
     // 80×24, the smallest screen: the help is longer than its box and scrolls.
     State {
         name: "Help",
@@ -321,7 +373,13 @@ const STATES: &[State] = &[
     // tests/tui_waiting.rs and tests/real_terminal.rs wait on a real lock.
     State {
         name: "Waiting for the database",
-        tables: &["Waiting for the database", "Sell: hold", "Every screen", "Anywhere"],
+        tables: &[
+            "Waiting for the database",
+            "Sell: hold",
+            "Sell: hold, ticket types (the first type takes the rest)",
+            "Every screen",
+            "Anywhere",
+        ],
         size: BIG,
         setup: |h| {
             hold_two(h);
@@ -426,9 +484,11 @@ walks! {
     events_filter => "Events, typing a filter",
     sell_choose_reserved => "Sell: choose (reserved)",
     sell_choose_ga => "Sell: choose (general admission)",
+    sell_choose_ga_types => "Sell: choose (general admission, ticket types)",
     sell_sold_out => "Sell: sold out",
     sell_past => "Sell: past event",
     sell_held => "Sell: held",
+    sell_held_one_type => "Sell: held (one ticket type)",
     sell_payment => "Sell: payment",
     sell_receipt => "Sell: receipt",
     bookings_list => "Bookings",
@@ -446,6 +506,8 @@ walks! {
     jobs => "Jobs",
     till => "Till",
     cash_prompt => "Cash prompt",
+    door_screen => "Door",
+    ticket_types => "Ticket types",
     help => "Help",
     event_form => "Event form",
     customer_form => "Customer form",
@@ -480,6 +542,7 @@ fn the_footer_fits_80_columns_and_keeps_help() {
             "Yes/no prompt" => "n no",
             "Notice" => "Enter OK",
             "Quit with a sale open" => "n stay",
+            "Door (checking tickets in)" => "F1 help",
             _ => "? help",
         };
         assert!(footer.contains(way), "{}: {footer:?} lacks {way:?}", state.name);

@@ -12,6 +12,7 @@
 
 mod common;
 use common::tmux::{Tmux, WAIT, start_app, tmux_available};
+use common::tui::decode_screen_qr;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -64,6 +65,71 @@ fn sells_a_seat_in_a_real_terminal_and_quits_cleanly() {
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     let logs = std::fs::read_dir(dir.path().join("logs")).expect("log dir").count();
     assert!(logs >= 1, "the app log goes to a file beside the database");
+}
+
+/// Issue 11 on a real terminal: the receipt's QR code is drawn in half
+/// blocks that read back as the ticket's code, black on white; the Door
+/// screen's answers show large, ADMITTED then REFUSED for the same code.
+#[test]
+fn the_receipts_qr_code_and_the_doors_answers_show_in_a_real_terminal() {
+    if !tmux_available() {
+        eprintln!("SKIP real_terminal: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("boxoffice.db");
+    let tmux = start_app(&db, "-door");
+    tmux.wait_text("Hamlet at the Grand Theatre");
+    tmux.send(&["Down", "Down", "Enter"]);
+    tmux.wait_text("── STAGE ──");
+    tmux.send(&["1", "Enter"]);
+    tmux.wait_text("Held A10 until");
+    tmux.send(&["Enter"]);
+    tmux.wait_text("email or phone");
+    tmux.type_text("Jane Doe");
+    tmux.send(&["Tab"]);
+    tmux.type_text("jane@example.com");
+    tmux.send(&["Enter"]);
+    tmux.wait_text("PAYMENT_PENDING");
+    tmux.send(&["s"]);
+    // Waits for the whole frame: a capture may catch the terminal mid-draw.
+    let s = tmux.wait_for("the receipt's QR code", |s| s.contains("· VALID") && common_qr(s).is_some());
+    assert!(s.contains("Ticket 1 of 1 · A10 · Adult"), "{s}");
+    let code_line = s.lines().find(|l| l.contains(" · VALID")).expect("the code line");
+    let code: String = code_line.trim_start_matches('│').chars().take(21).collect();
+    let compact: String = code.chars().filter(|c| *c != '-').collect();
+    assert_eq!(common_qr(&s).as_deref(), Some(compact.as_str()), "the QR drawn in the terminal reads as the code");
+    // Black on white: the drawing's cells carry a white background.
+    let styled = String::from_utf8_lossy(&tmux.run(&["capture-pane", "-p", "-e", "-t", "clerk"]).stdout).into_owned();
+    let qr_line = styled.lines().find(|l| l.contains('▀')).expect("a styled QR line");
+    let white = ["48;5;15m", "48;5;7m", "[107m", "[47m", ";47m", ";107m"].iter().any(|w| qr_line.contains(w));
+    let black = ["38;5;0m", "[30m", "[30;"].iter().any(|b| qr_line.contains(b));
+    assert!(white && black, "the QR is drawn black on white: {qr_line:?}");
+
+    // The Door screen for the theatre: the code admitted, then refused.
+    tmux.send(&["Escape"]);
+    tmux.wait_text("Events (5)");
+    tmux.send(&["d"]);
+    tmux.wait_text("Door main · Hamlet at the Grand Theatre");
+    tmux.type_text(&code);
+    tmux.send(&["Enter"]);
+    let s = tmux.wait_text("ADMITTED · seat A10 · Adult");
+    assert!(s.contains("███  ████  █   █ █████ █████ █████ █████ ████"), "large letters:\n{s}");
+    assert!(s.contains("Admitted 1 / sold 1"), "{s}");
+    tmux.type_text(&code);
+    tmux.send(&["Enter"]);
+    let s = tmux.wait_text("REFUSED · already used");
+    assert!(s.contains("████  █████ █████ █   █  ████ █████ ████"), "large letters:\n{s}");
+    // Ctrl-C quits (q is text in the code field).
+    tmux.send(&["q", "C-c"]);
+    let s = tmux.wait_for("the exit status", |s| s.lines().any(|l| l.starts_with("BOXOFFICE_EXIT=")));
+    assert!(s.contains("BOXOFFICE_EXIT=0"), "{s}");
+}
+
+/// The QR code in a terminal capture (the receipt's, one column in from the border).
+fn common_qr(screen: &str) -> Option<String> {
+    let rows: Vec<String> = screen.lines().map(str::to_string).collect();
+    decode_screen_qr(&rows, 1)
 }
 
 /// Keys typed ahead of a change are dropped: one `send-keys` carries the

@@ -649,6 +649,7 @@ fn signature(h: &Headless) -> String {
         Some(Overlay::Help { .. }) => "help",
         Some(Overlay::EventForm(_)) => "event form",
         Some(Overlay::CustomerForm(_)) => "customer form",
+        Some(Overlay::Form(..)) => "form",
         Some(Overlay::Confirm(_)) => "confirm",
         Some(Overlay::Notice { .. }) => "notice",
         Some(Overlay::Quit(_)) => "quit",

@@ -130,6 +130,13 @@ fn amounts(h: &Headless) -> BTreeSet<String> {
         for n in 0..=99 {
             out.insert(Money(e.price * n).format(&e.currency));
         }
+        // Each ticket type's price, and mixes of up to three types (the counter's amounts).
+        let prices: Vec<i64> = h.desk().ticket_types(&e.id).expect("types").iter().map(|t| t.price).collect();
+        for (a, b, c) in (0..=99).flat_map(|a| (0..=3).flat_map(move |b| (0..=3).map(move |c| (a, b, c)))) {
+            let get = |i: usize| prices.get(i).copied().unwrap_or(0);
+            out.insert(Money(get(0) * a + get(1) * b + get(2) * c).format(&e.currency));
+            out.insert(Money(get(1) * a).format(&e.currency));
+        }
         // Half of any of them: refunds and fees of a cancellation.
         for n in 0..=99 {
             let s = boxoffice::domain::refund_split(e.price * n, 50);
@@ -299,6 +306,33 @@ fn every_screen_shows_money_and_statuses_whole_at_80x24_and_120x40() {
     b.check("sell: general admission", vec![Money(TOP).format("USD")]);
     b.keys(&[Enter]);
     b.check("sell: GA hold", vec![]);
+    b.keys(&[Esc]);
+    // Ticket types at the counter: the theatre's hold, 2 Adults and a Child.
+    b.with(|h| select_event(h, "Hamlet at the Grand Theatre"));
+    b.keys(&[Enter, Char('3'), Enter, Char('1')]);
+    b.check("sell: hold by ticket type", vec![inr(125_000)]);
+    b.keys(&[Char('r'), Char('y'), Esc]);
+    // The big hall's types, and its door scanning one of its tickets.
+    b.with(|h| select_event(h, BIG_NAME));
+    b.keys(&[Char('t')]);
+    b.check("ticket types", vec![price.clone()]);
+    b.keys(&[Esc, Char('d')]);
+    b.with(|h| {
+        let code: String = h
+            .desk()
+            .conn()
+            .query_row(
+                "SELECT t.code FROM tickets t JOIN events e ON e.id = t.event_id \
+                 WHERE t.status = 'VALID' AND e.name = ?1 ORDER BY t.id LIMIT 1",
+                [BIG_NAME],
+                |r| r.get(0),
+            )
+            .expect("a valid ticket");
+        h.type_text(&code);
+        press(h, &[Enter]);
+    });
+    b.with(|h| assert!(h.screen_text().contains("ADMITTED · seat A"), "{}", h.screen_text()));
+    b.check("door: admitted", vec![]);
     b.keys(&[Esc]);
     // Read-only: sold out, and past.
     b.with(|h| select_event(h, "Sold Out Comedy Special"));

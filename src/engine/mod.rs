@@ -255,7 +255,7 @@ impl Desk {
                 drop(tx);
                 // The refused operation rolled back; its refusal is recorded on
                 // its own (inside `atomically`, by the outermost write).
-                if let Error::NotAllowed { .. } = &e
+                if let Error::NotAllowed(_) = &e
                     && self.conn.is_autocommit()
                 {
                     self.record_refusal(&e);

@@ -77,11 +77,11 @@ pub(super) fn still_enabled(tx: &Tx<'_>, session: &Session) -> Result<Clerk> {
 pub(super) fn has_role(tx: &Tx<'_>, session: &Session, role: Role, what: &str) -> Result<()> {
     let clerk = still_enabled(tx, session)?;
     if role == Role::Supervisor && clerk.role != Role::Supervisor {
-        return Err(Error::NotAllowed {
+        return Err(Error::NotAllowed(Box::new(crate::error::NotAllowed {
             what: what.to_string(),
             clerk: session.name().to_string(),
             clerk_id: session.id().to_string(),
-        });
+        })));
     }
     Ok(())
 }
@@ -302,11 +302,11 @@ impl Desk {
             }
         };
         if role == Role::Supervisor && clerk.role != Role::Supervisor {
-            let e = Error::NotAllowed {
+            let e = Error::NotAllowed(Box::new(crate::error::NotAllowed {
                 what: what.to_string(),
                 clerk: session.name().to_string(),
                 clerk_id: session.id().to_string(),
-            };
+            }));
             self.record_refusal(&e);
             return Err(e);
         }
@@ -317,7 +317,8 @@ impl Desk {
     /// own (the refused operation rolled back). Best effort: if even this
     /// cannot be written, the clerk still gets the refusal, and the log says so.
     pub(super) fn record_refusal(&self, e: &Error) {
-        let Error::NotAllowed { what, clerk, clerk_id } = e else { return };
+        let Error::NotAllowed(refused) = e else { return };
+        let crate::error::NotAllowed { what, clerk, clerk_id } = refused.as_ref();
         let written = self.write(|tx| {
             audit::insert(
                 tx,

@@ -55,5 +55,11 @@ where
 /// Where the app writes a booking's tickets: `tickets-<short id>.pdf` beside the database.
 pub fn default_pdf_path(db: &Path, booking_id: &str) -> PathBuf {
     let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    pdf_path_in(dir, booking_id)
+}
+
+/// A booking's tickets' PDF in `dir` (the app passes the database's directory,
+/// or a script run's own folder): `tickets-<short id>.pdf`.
+pub fn pdf_path_in(dir: &Path, booking_id: &str) -> PathBuf {
     dir.join(format!("tickets-{}.pdf", crate::ids::short(booking_id)))
 }

@@ -103,6 +103,26 @@ pub enum Action {
     RunSweeps,
     /// Esc while the database keeps a write waiting: stop waiting for it.
     StopWaiting,
+    /// Events: the Door screen for the selected event.
+    OpenDoor,
+    /// Events: the selected event's ticket types.
+    OpenTypes,
+    /// Door: check the code typed in.
+    CheckIn,
+    /// Door: take back the admission the last answer shows (a reason, y/n).
+    UndoAdmission,
+    /// Door: this door's name (a form).
+    DoorName,
+    /// Sell: the next (+1) or previous (−1) ticket type the count keys set.
+    PickType(i32),
+    /// Receipt: the next (+1) or previous (−1) ticket and its QR code.
+    NextTicket(i32),
+    /// Receipt and booking detail: the tickets to a PDF beside the database.
+    Print,
+    /// Types screen: add a type, edit the selected one, retire it.
+    AddType,
+    EditType,
+    RetireType,
     /// Take cash: asks for the amount tendered (the change is shown).
     PayCash,
     /// Card ↔ UPI for the simulator's buttons.

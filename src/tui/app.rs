@@ -4,13 +4,14 @@
 
 use crate::context::Context;
 use crate::domain::BookingStatus::{Cancelled, Confirmed, Expired, PaymentFailed, PaymentPending};
-use crate::domain::{Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit};
-use crate::engine::SeatMap;
+use crate::domain::{Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit, Ticket, TicketType};
+use crate::engine::{SeatMap, TypeOnSale};
 use crate::jobs::Heartbeat;
 use crate::tui::form::{Form, LineInput};
 use crate::tui::office::BackOffice;
 pub use crate::tui::request::Detail;
 use crate::tui::request::{Command, LoadSpec, Read, RequestId, SellSpec, Write};
+use crate::tui::tickets::{Door, TypesScreen};
 // The screens live in `screen` (so `office` can use them without importing
 // this file); they are named from here as before.
 pub use crate::tui::screen::{LIST_LIMIT, Screen, Tab};
@@ -58,6 +59,17 @@ pub struct Sell {
     /// Selling again after a declined payment: book the next hold for this
     /// customer as soon as it is made.
     pub resell: Option<Customer>,
+    /// The event's ticket types on sale, in display order, with what their
+    /// limits leave. With more than one, the clerk sets a count per type (`types.rs`).
+    pub types: Vec<TypeOnSale>,
+    /// Seats per type id as the clerk set them; while a hold is live the
+    /// first type takes the seats no other type has.
+    pub counts: std::collections::BTreeMap<String, u32>,
+    /// The type the count keys change (an index into `types`).
+    pub type_sel: usize,
+    /// The paid booking's tickets, and which one the receipt shows.
+    pub tickets: Vec<Ticket>,
+    pub ticket_page: usize,
 }
 
 impl Sell {
@@ -79,6 +91,26 @@ impl Sell {
             last_pay_key: None,
             transaction_id: None,
             resell: None,
+            types: Vec::new(),
+            counts: std::collections::BTreeMap::new(),
+            type_sel: 0,
+            tickets: Vec::new(),
+            ticket_page: 0,
+        }
+    }
+
+    /// Why the quantity on screen cannot be held, if it cannot: shown and
+    /// refused as typed, never cut.
+    pub fn too_many(&self) -> Option<String> {
+        let (q, left) = (self.quantity, self.event.available);
+        if q == 0 {
+            Some("0 seats: type how many, at least 1".to_string())
+        } else if q > left {
+            Some(format!("{q} is more than the {left} seat(s) left: type a smaller number (Backspace deletes a digit)"))
+        } else if q > MAX_SEATS_PER_SALE {
+            Some(format!("{q} is more than {MAX_SEATS_PER_SALE} seats in one sale: type a smaller number"))
+        } else {
+            None
         }
     }
 
@@ -126,6 +158,8 @@ pub enum Overlay {
     },
     EventForm(Form),
     CustomerForm(Form),
+    /// A small form of the door or the ticket types screen.
+    Form(FormKind, Form),
     /// A y/n before something that cannot be undone; it says what will happen.
     Confirm(Confirm),
     /// What happened under the clerk (a hold expired, another terminal moved
@@ -165,11 +199,31 @@ impl Prompt {
     }
 }
 
+/// What a small form overlay is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    /// The Door screen's name for this door.
+    DoorName,
+    /// Why an admission is undone (a y/n follows): the ticket's code and what it is.
+    UndoReason { code: String, what: String },
+    /// A new ticket type for the types screen's event.
+    AddType,
+    /// The selected type's name, price and limit.
+    EditType { type_id: String },
+}
+
 /// What a y/n prompt asks about.
 #[derive(Debug, Clone)]
 pub enum Confirm {
     /// Cancel the booking, with the refund shown.
     Cancel { booking: Booking, refund: Option<RefundSplit> },
+    /// The second, explicit prompt: `used` of its tickets were admitted at
+    /// the door, and cancelling voids them too (`warning` says so).
+    CancelAdmitted { booking: Booking, warning: String, used: u32 },
+    /// Take a mistaken admission back (the ticket is VALID again).
+    Undo { code: String, what: String, reason: String },
+    /// Take a ticket type off sale for good.
+    Retire { ticket_type: TicketType },
     /// Record a failed payment: the booking ends, its seats go back on sale.
     Fail { booking: Booking },
     /// Let the hold go: its seats go back on sale.
@@ -279,6 +333,10 @@ pub struct App {
     pub pay_method: crate::domain::PaymentMethod,
     /// The Reports, Audit and Jobs screens.
     pub office: BackOffice,
+    /// This door's name, and the Door screen when it is open.
+    pub door: Door,
+    /// An event's ticket types screen, when open.
+    pub types: Option<TypesScreen>,
 
     /// Requests made by `update`, for the driver to hand to the workers.
     pub outbox: Vec<Command>,
@@ -398,6 +456,8 @@ impl App {
             demo_sign_in: false,
             pay_method: crate::domain::PaymentMethod::Card,
             office: BackOffice::default(),
+            door: Door::default(),
+            types: None,
             outbox: Vec::new(),
             next_id: 0,
             write: None,
@@ -432,6 +492,7 @@ impl App {
             Overlay::Help { .. } => "help",
             Overlay::EventForm(_) => "event form",
             Overlay::CustomerForm(_) => "customer form",
+            Overlay::Form(..) => "form",
             Overlay::Confirm(_) => "confirm",
             Overlay::Notice { .. } => "notice",
             Overlay::Quit(_) => "quit",
@@ -443,9 +504,12 @@ impl App {
             Screen::Audit => self.office.audit.filter.active,
             _ => false,
         };
-        let typing =
-            matches!(self.overlay, Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Prompt(..)))
-                || (self.overlay.is_none() && filter);
+        // The Door screen's code field always takes the printable keys (a scanner types).
+        let filter = filter || self.screen == Screen::Door;
+        let typing = matches!(
+            self.overlay,
+            Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Form(..) | Overlay::Prompt(..))
+        ) || (self.overlay.is_none() && filter);
         Focus { screen: self.screen, stage: self.sell.as_ref().map(|s| s.stage), overlay, typing }
     }
 
@@ -496,9 +560,19 @@ impl App {
         self.write.insert(pending)
     }
 
-    /// Books the hold for the customer (key `book-{hold}`: again is a replay).
+    /// Books the hold for the customer (key `book-{hold}`: again is a
+    /// replay), as many seats of each type as the clerk set when the event
+    /// sells several; refused, saying why, when those counts cannot be booked.
     pub fn book(&mut self, hold_id: &str, customer_id: &str, name: &str) {
-        let write = Write::Book { hold_id: hold_id.to_string(), customer_id: customer_id.to_string() };
+        let counts = match self.sell.as_ref().filter(|s| s.sells_types()).map(|s| s.mix()) {
+            None => None,
+            Some(Ok(mix)) => Some(mix),
+            Some(Err(why)) => {
+                self.error(format!("Not booked: {why}"));
+                return;
+            }
+        };
+        let write = Write::Book { hold_id: hold_id.to_string(), customer_id: customer_id.to_string(), counts };
         self.write(write, format!("booking for {name}"));
     }
 
@@ -569,11 +643,16 @@ impl App {
             detail: self.detail.as_ref().map(|d| d.booking.id.clone()),
             office: self.office.spec(self.screen),
             prompt: match &self.overlay {
-                Some(Overlay::Confirm(Confirm::Cancel { booking, .. } | Confirm::Fail { booking })) => {
-                    Some(booking.id.clone())
-                }
+                Some(Overlay::Confirm(
+                    Confirm::Cancel { booking, .. }
+                    | Confirm::CancelAdmitted { booking, .. }
+                    | Confirm::Fail { booking },
+                )) => Some(booking.id.clone()),
                 _ => None,
             },
+            event: (self.door.open.as_ref().map(|d| &d.event))
+                .or(self.types.as_ref().map(|t| &t.event))
+                .map(|e| e.id.as_str().into()),
         }
     }
 

@@ -149,6 +149,19 @@ pub enum FormInput {
 }
 
 impl Form {
+    /// The customer's details at the counter (built here so `update` and
+    /// `reply` both reach it without importing each other).
+    pub fn customer() -> Form {
+        Form::new(
+            "Customer",
+            vec![
+                Field::new("Name", "required").max(120),
+                Field::new("Email", "email or phone (or both)"),
+                Field::new("Phone", "digits, spaces, dashes, leading +"),
+            ],
+        )
+    }
+
     pub fn new(title: &'static str, fields: Vec<Field>) -> Self {
         Form { title, fields, focus: 0, note: None }
     }

@@ -76,6 +76,9 @@ impl Headless {
         }
         // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
         let read = (place.open)(&place.clerk)?;
+        // The Door screen's scans: the clerk's too, on a connection that
+        // checkpoints after answering.
+        let door = (place.open)(&place.clerk)?;
         let inspect = (place.open)("test:inspect")?;
         demo::seed_if_empty(&desk)?;
         // A run that never signs in acts as the demo supervisor, where the file has one.
@@ -93,7 +96,7 @@ impl Headless {
             data_dir: place.data_dir.clone(),
         };
         let ctx = desk.ctx().clone();
-        let workers = Workers::spawn(desk, read, Some(manual), true)?;
+        let workers = Workers::spawn(desk, read, Some(door), Some(manual), true)?;
         let terminal = Terminal::new(TestBackend::new(width, height))
             .map_err(|e| Error::Storage(format!("cannot create a {width}x{height} screen: {e}")))?;
         let run_dir = place.run_dir.then_some(place.data_dir);

@@ -242,6 +242,40 @@ const EDITING: [Entry; 5] = [
     },
 ];
 
+/// Choosing the ticket type the count keys set.
+const PICK_TYPE: Entry = Entry {
+    keys: &[
+        (plain(Up), Action::PickType(-1)),
+        (plain(Down), Action::PickType(1)),
+        (ch('j'), Action::PickType(1)),
+        (ch('k'), Action::PickType(-1)),
+    ],
+    label: "type",
+    help: "choose a ticket type",
+    footer: true,
+};
+
+const TYPE_COUNT: Entry = Entry {
+    keys: &[(Key::Digit, Action::Digit(0))],
+    label: "count",
+    help: "set its count (typed in a row: 1 2 = 12)",
+    footer: true,
+};
+
+const TYPE_COUNT_BACK: Entry = Entry {
+    keys: &[(plain(Backspace), Action::DigitBack)],
+    label: "delete digit",
+    help: "delete the last digit of its count",
+    footer: false,
+};
+
+const PRINT: Entry = Entry {
+    keys: &[(ch('p'), Action::Print)],
+    label: "print",
+    help: "print the tickets: a PDF beside the database",
+    footer: true,
+};
+
 /// Next sale and back, after a sale has ended one way or another.
 const NEXT_SALE: Entry = Entry {
     keys: &[(plain(Enter), Action::NewSale), (ch('n'), Action::NewSale)],
@@ -335,6 +369,18 @@ pub static EVENTS: Table = Table {
         Entry { keys: &[(plain(Enter), Action::Open)], label: "sell", help: "sell seats for this event", footer: true },
         Entry { keys: &[(ch('/'), Action::StartFilter)], label: "filter", help: "filter by name", footer: true },
         Entry { keys: &[(ch('n'), Action::NewEvent)], label: "new event", help: "new event (a form)", footer: true },
+        Entry {
+            keys: &[(ch('d'), Action::OpenDoor)],
+            label: "door",
+            help: "the door for this event: check tickets in",
+            footer: true,
+        },
+        Entry {
+            keys: &[(ch('t'), Action::OpenTypes)],
+            label: "ticket types",
+            help: "its ticket types: add, edit, retire",
+            footer: true,
+        },
         Entry { keys: &[(plain(Esc), Action::Back)], label: "clear filter", help: "clear the filter", footer: false },
     ],
 };
@@ -506,6 +552,71 @@ pub static SELL_QUANTITY: Table = Table {
     ],
 };
 
+/// General admission with several ticket types: the counts are the quantity.
+pub static SELL_QUANTITY_TYPES: Table = Table {
+    title: "Sell: how many of each type (general admission)",
+    entries: &[
+        PICK_TYPE,
+        TYPE_COUNT,
+        TYPE_COUNT_BACK,
+        Entry {
+            keys: &[
+                (ch('+'), Action::Quantity(1)),
+                (ch('='), Action::Quantity(1)),
+                (plain(Right), Action::Quantity(1)),
+                (ch('l'), Action::Quantity(1)),
+            ],
+            label: "more",
+            help: "one more of it (= is + without Shift)",
+            footer: false,
+        },
+        Entry {
+            keys: &[
+                (ch('-'), Action::Quantity(-1)),
+                (plain(Left), Action::Quantity(-1)),
+                (ch('h'), Action::Quantity(-1)),
+            ],
+            label: "fewer",
+            help: "one fewer of it",
+            footer: false,
+        },
+        Entry {
+            keys: &[(plain(Enter), Action::Hold), (ch('b'), Action::Hold)],
+            label: "hold",
+            help: "hold the places counted",
+            footer: true,
+        },
+        Entry { keys: &[(plain(Esc), Action::Back)], label: "back", help: "back to the events", footer: true },
+    ],
+};
+
+/// A live hold of an event with several ticket types: how many of each
+/// (with the hold's keys, `SELL_HOLD`). `+` stays the hold's extension.
+pub static SELL_HOLD_TYPES: Table = Table {
+    title: "Sell: hold, ticket types (the first type takes the rest)",
+    entries: &[
+        PICK_TYPE,
+        TYPE_COUNT,
+        TYPE_COUNT_BACK,
+        Entry {
+            keys: &[(plain(Right), Action::Quantity(1)), (ch('l'), Action::Quantity(1))],
+            label: "more",
+            help: "one more of it",
+            footer: false,
+        },
+        Entry {
+            keys: &[
+                (ch('-'), Action::Quantity(-1)),
+                (plain(Left), Action::Quantity(-1)),
+                (ch('h'), Action::Quantity(-1)),
+            ],
+            label: "fewer",
+            help: "one fewer of it",
+            footer: false,
+        },
+    ],
+};
+
 pub static SELL_HOLD: Table = Table {
     title: "Sell: hold",
     entries: &[
@@ -564,6 +675,13 @@ pub static SELL_RECEIPT: Table = Table {
     title: "Sell: receipt",
     entries: &[
         NEXT_SALE,
+        Entry {
+            keys: &[(plain(Left), Action::NextTicket(-1)), (plain(Right), Action::NextTicket(1))],
+            label: "ticket",
+            help: "previous/next ticket and its QR code",
+            footer: true,
+        },
+        PRINT,
         CANCEL,
         Entry {
             keys: &[(ch('s'), Action::Pay(Success)), (ch('f'), Action::Pay(Failure)), (ch('t'), Action::Pay(Timeout))],
@@ -687,7 +805,80 @@ pub static DETAIL: Table = Table {
 };
 
 pub static DETAIL_PAID: Table =
-    Table { title: "Booking detail (confirmed)", entries: &[CANCEL, AUDIT_TRAIL, BACK_TO_BOOKINGS] };
+    Table { title: "Booking detail (confirmed)", entries: &[PRINT, CANCEL, AUDIT_TRAIL, BACK_TO_BOOKINGS] };
+
+/// An event's ticket types (from Events, `t`).
+pub static TYPES: Table = Table {
+    title: "Ticket types",
+    entries: &[
+        MOVE,
+        Entry {
+            keys: &[(ch('a'), Action::AddType)],
+            label: "add",
+            help: "add a type (a form: name, price, limit)",
+            footer: true,
+        },
+        Entry {
+            keys: &[(plain(Enter), Action::EditType), (ch('e'), Action::EditType)],
+            label: "edit",
+            help: "edit the selected type's name, price or limit",
+            footer: true,
+        },
+        Entry {
+            keys: &[(ch('r'), Action::RetireType)],
+            label: "retire",
+            help: "retire the selected type: y/n first (past sales keep it)",
+            footer: true,
+        },
+        BACK_TO_EVENTS,
+    ],
+};
+
+/// The Door screen (from Events, `d`): its code field takes every printable
+/// key (a scanner types the code, then Enter), so only other keys command.
+pub static DOOR: Table = Table {
+    title: "Door (checking tickets in)",
+    entries: &[
+        Entry {
+            keys: &[(plain(Enter), Action::CheckIn)],
+            label: "check in",
+            help: "check the code in: a large ADMITTED or REFUSED",
+            footer: true,
+        },
+        Entry {
+            keys: &[(Key::Printable, Action::Edit(Edit::Insert(' ')))],
+            label: "type",
+            help: "type the code (a scanner types it, then Enter)",
+            footer: false,
+        },
+        EDITING[0],
+        EDITING[1],
+        EDITING[2],
+        EDITING[3],
+        EDITING[4],
+        Entry {
+            keys: &[(Key::Ctrl('z'), Action::UndoAdmission)],
+            label: "undo admission",
+            help: "undo the admission shown: a reason, then y/n",
+            footer: true,
+        },
+        Entry { keys: &[(plain(F(2)), Action::DoorName)], label: "door name", help: "this door's name", footer: true },
+        Entry {
+            keys: &[(plain(Esc), Action::Back)],
+            label: "clear/back",
+            help: "clear the code; on an empty field, back to the events",
+            footer: true,
+        },
+        Entry { keys: &[(plain(Tab), Action::NextTab)], label: "next screen", help: "next screen", footer: false },
+        Entry { keys: &[(plain(BackTab), Action::PrevTab)], label: "previous", help: "previous screen", footer: false },
+        Entry {
+            keys: &[(plain(F(1)), Action::ToggleHelp)],
+            label: "help",
+            help: "this help: every key that works here",
+            footer: true,
+        },
+    ],
+};
 
 /// A booking that can no longer change: only its story is left to read.
 pub static DETAIL_ENDED: Table = Table { title: "Booking detail (ended)", entries: &[AUDIT_TRAIL, BACK_TO_BOOKINGS] };
@@ -833,7 +1024,7 @@ pub static HELP: Table = Table {
 };
 
 /// Every table, in the order the README lists them.
-pub static ALL: [&Table; 27] = [
+pub static ALL: [&Table; 31] = [
     &SCREENS,
     &ANYWHERE,
     &LISTS,
@@ -842,12 +1033,16 @@ pub static ALL: [&Table; 27] = [
     &FORM,
     &SELL_SEATS,
     &SELL_QUANTITY,
+    &SELL_QUANTITY_TYPES,
     &SELL_CLOSED,
     &SELL_HOLD,
+    &SELL_HOLD_TYPES,
     &SELL_PAYMENT,
     &SELL_RECEIPT,
     &SELL_DECLINED,
     &SELL_ENDED,
+    &TYPES,
+    &DOOR,
     &CONFIRM,
     &NOTICE,
     &QUIT,
@@ -889,12 +1084,20 @@ fn screen_tables(app: &App) -> Vec<&'static Table> {
         Screen::Reports => vec![&REPORTS],
         Screen::Jobs => vec![&JOBS],
         Screen::Till => vec![&TILL],
+        Screen::Door => vec![&DOOR],
+        Screen::Types => vec![&TYPES],
         Screen::Sell => match app.sell.as_ref().map(|s| (s.stage, s.map.is_some())) {
             Some((Stage::Choose, _)) if app.sell.as_ref().is_some_and(|s| s.event.closed_reason(app.now).is_some()) => {
                 vec![&SELL_CLOSED]
             }
             Some((Stage::Choose, true)) => vec![&SELL_SEATS],
+            Some((Stage::Choose, false)) if app.sell.as_ref().is_some_and(|s| s.types_panel()) => {
+                vec![&SELL_QUANTITY_TYPES]
+            }
             Some((Stage::Choose, false)) => vec![&SELL_QUANTITY],
+            Some((Stage::Held, _)) if app.sell.as_ref().is_some_and(|s| s.types_panel()) => {
+                vec![&SELL_HOLD, &SELL_HOLD_TYPES]
+            }
             Some((Stage::Held, _)) => vec![&SELL_HOLD],
             Some((Stage::Payment, _)) => vec![&SELL_PAYMENT],
             Some((Stage::Done, _)) => match app.sell.as_ref().map(|s| s.outcome()) {
@@ -918,7 +1121,7 @@ fn waiting(app: &App) -> bool {
 pub fn tables_for(app: &App) -> Vec<&'static Table> {
     let mut tables = match &app.overlay {
         Some(Overlay::Help { .. }) => vec![&HELP],
-        Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Prompt(..)) => vec![&FORM],
+        Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Form(..) | Overlay::Prompt(..)) => vec![&FORM],
         Some(Overlay::Confirm(_)) => vec![&CONFIRM],
         Some(Overlay::Notice { .. }) => vec![&NOTICE],
         Some(Overlay::Quit(_)) => vec![&QUIT],
@@ -926,7 +1129,11 @@ pub fn tables_for(app: &App) -> Vec<&'static Table> {
         None => {
             let mut t = if waiting(app) { vec![&WAITING] } else { vec![] };
             t.extend(screen_tables(app));
-            t.push(&SCREENS);
+            // The door's code field takes `?` and `q` as text: its table has
+            // the screen keys that are not printable.
+            if app.screen != Screen::Door {
+                t.push(&SCREENS);
+            }
             t
         }
     };
@@ -1020,9 +1227,13 @@ pub fn help_tables(app: &App) -> Vec<&'static Table> {
         Screen::Sell if stage == Some(Stage::Held) => tables.extend([&FORM, &CONFIRM]),
         Screen::Sell if matches!(stage, Some(Stage::Payment | Stage::Done)) => tables.push(&CONFIRM),
         Screen::Detail => tables.push(&CONFIRM),
+        Screen::Types | Screen::Door => tables.extend([&FORM, &CONFIRM]),
         _ => {}
     }
-    tables.extend([&SCREENS, &ANYWHERE, &HELP]);
+    if app.screen != Screen::Door {
+        tables.push(&SCREENS);
+    }
+    tables.extend([&ANYWHERE, &HELP]);
     if waiting(app) {
         tables.insert(0, &WAITING);
     }

@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod backoffice;
+pub mod door;
 pub mod form;
 pub mod headless;
 pub mod keymap;
@@ -17,6 +18,8 @@ pub mod reply;
 pub mod request;
 pub mod screen;
 pub mod terminal;
+pub mod tickets;
+pub mod types;
 pub mod update;
 pub mod view;
 pub mod worker;

@@ -54,6 +54,7 @@ pub fn loaded(app: &mut App, loaded: Loaded) {
                 Ok(_) if app.screen != Screen::Events => {}
                 Ok(sale) => {
                     let mut sell = Sell::new(*event, sale.map);
+                    sell.set_types(sale.types);
                     if let Some(r) = sale.resume {
                         resume_own_hold(app, &mut sell, r);
                     }
@@ -102,6 +103,8 @@ fn show(app: &mut App, s: Snapshot) {
         app.detail = Some(d);
     }
     app.office.apply(s.office);
+    crate::tui::door::show_counts(app, s.door);
+    crate::tui::types::show(app, s.types);
 }
 
 /// The sale in progress as the file has it, telling the clerk when the tick
@@ -110,6 +113,9 @@ fn show_sell(app: &mut App, found: crate::tui::request::SellFound) {
     let Some(sell) = app.sell.as_mut() else { return };
     sell.event = found.event;
     sell.map = found.map;
+    sell.set_types(found.types);
+    sell.tickets = found.tickets;
+    sell.ticket_page = sell.ticket_page.min(sell.tickets.len().saturating_sub(1));
     let mut notice: Option<(&str, Vec<String>)> = None;
     let mut close_form = false;
     if let Some(h) = found.hold {
@@ -168,7 +174,9 @@ fn show_sell(app: &mut App, found: crate::tui::request::SellFound) {
 fn drop_stale_prompt(app: &mut App, now: Option<crate::domain::Booking>) {
     let (Some(Overlay::Confirm(prompt)), Some(now)) = (&app.overlay, now) else { return };
     let (booking, then) = match prompt {
-        Confirm::Cancel { booking, .. } => (booking, "press x again to see what cancelling refunds"),
+        Confirm::Cancel { booking, .. } | Confirm::CancelAdmitted { booking, .. } => {
+            (booking, "press x again to see what cancelling refunds")
+        }
         Confirm::Fail { booking } => (booking, "no failed payment was recorded"),
         _ => return,
     };
@@ -214,6 +222,10 @@ fn resume_own_hold(app: &mut App, sell: &mut Sell, r: Resume) {
     });
     sell.booking = r.booking;
     sell.hold = Some(hold);
+    // The booking's types as booked: Enter books again with the same counts (a replay).
+    for item in r.items {
+        sell.counts.insert(item.type_id, item.count);
+    }
 }
 
 // ---- writes -----------------------------------------------------------------------
@@ -362,12 +374,19 @@ pub fn done(app: &mut App, done: Done) {
             app.want_load();
         }
         Answer::Event(r) => event_created(app, r, pending.form),
+        Answer::Print(r) => match r {
+            Ok(p) => {
+                let shown = shown_path(app, &p.path);
+                app.info(format!("Printed {} ticket(s) to {shown} (audited; p prints again)", p.tickets));
+            }
+            Err(e) => app.error(format!("Not printed: {e}")),
+        },
+        Answer::CheckIn { code, result } => crate::tui::door::answered(app, code, result),
+        Answer::Undo(r) => crate::tui::door::undone(app, r),
+        Answer::Type { what, result } => crate::tui::types::answered(app, what, result, pending.form),
         Answer::Export { what, result } => match result {
             Ok((path, n)) => {
-                let shown = match (&app.info.data_dir_label, path.file_name()) {
-                    (Some(label), Some(file)) => format!("{label}/{}", file.to_string_lossy()),
-                    _ => path.display().to_string(),
-                };
+                let shown = shown_path(app, &path);
                 app.info(format!("Exported {n} {what} row(s) to {shown}"));
             }
             Err(e) => app.error(format!("Export failed: {e}")),
@@ -478,6 +497,15 @@ pub fn done(app: &mut App, done: Done) {
     }
 }
 
+/// How messages name a file the app wrote: in full, or `<run>/name` for a
+/// script run's own folder (so the message reads the same every run).
+fn shown_path(app: &App, path: &std::path::Path) -> String {
+    match (&app.info.data_dir_label, path.file_name()) {
+        (Some(label), Some(file)) => format!("{label}/{}", file.to_string_lossy()),
+        _ => path.display().to_string(),
+    }
+}
+
 /// A form closed on submit comes back when its write fails (unless the
 /// clerk opened something other than the help meanwhile).
 fn restore_form(app: &mut App, form: Option<Overlay>) {
@@ -545,7 +573,7 @@ fn same_name(a: &str, b: &str) -> bool {
 
 /// A customer form filled in for `c` (selling to them again).
 pub fn draft_for(c: &crate::domain::Customer) -> Form {
-    let mut form = crate::tui::update::customer_form();
+    let mut form = Form::customer();
     for f in &mut form.fields {
         let value = match f.label {
             "Name" => Some(c.name.clone()),

@@ -4,10 +4,10 @@
 //! [`Done`], which reach `update` as messages like keys do.
 
 use crate::domain::{
-    AuditField, AuditRow, Booking, BookingStatus, Customer, Event, Hold, NewCustomer, NewEvent, PaymentAttempt, Refund,
-    Session,
+    AuditField, AuditRow, Booking, BookingStatus, Customer, DoorAnswer, DoorCounts, Event, Hold, NewCustomer, NewEvent,
+    NewTicketType, PaymentAttempt, Refund, Session, Ticket, TicketType, TypeCount,
 };
-use crate::engine::{Cancellation, HoldRequest, Payment, Replayed, SeatMap};
+use crate::engine::{Cancellation, HoldRequest, Payment, Replayed, SeatMap, TypeOnSale};
 use crate::error::{Error, Result};
 use crate::jobs::{Job, JobStatus, RunOutcome};
 use crate::report::Report;
@@ -56,6 +56,10 @@ pub struct LoadSpec {
     pub office: OfficeSpec,
     /// The booking a cancel prompt is about (closed if it moved meanwhile).
     pub prompt: Option<String>,
+    /// The event of the Door screen (its running count) or of the ticket
+    /// types screen (its types), whichever is open. (A boxed `str`: a load's
+    /// answer stays small enough to pass by value.)
+    pub event: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,10 +100,13 @@ pub enum Write {
         key: String,
     },
     Customer(NewCustomer),
-    /// Books with the key `book-{hold_id}`: again is a replay.
+    /// Books with the key `book-{hold_id}`: again is a replay. `counts`:
+    /// seats per ticket type (an event with several on sale); `None` books
+    /// every seat as the event's first type, as a plain booking always has.
     Book {
         hold_id: String,
         customer_id: String,
+        counts: Option<Vec<TypeCount>>,
     },
     /// `on`: the screen the clerk paid from.
     Pay {
@@ -108,11 +115,42 @@ pub enum Write {
         key: String,
         on: Screen,
     },
-    /// Cancels only if the booking is still as the clerk saw it.
+    /// Cancels only if the booking is still as the clerk saw it, with
+    /// `admitted` tickets used at the door (agreed in a second prompt).
     Cancel {
         booking: Booking,
+        admitted: u32,
     },
-    CreateEvent(NewEvent),
+    /// A new event with its ticket types (empty: one Standard type at its price).
+    CreateEvent(NewEvent, Vec<NewTicketType>),
+    /// Writes a booking's tickets to a PDF at `path` (times in `offset`).
+    Print {
+        booking_id: String,
+        path: PathBuf,
+        offset: chrono::FixedOffset,
+    },
+    /// A code scanned or typed at `door`, for `event_id`.
+    CheckIn {
+        code: String,
+        event_id: String,
+        door: String,
+    },
+    /// Takes a mistaken admission back.
+    Undo {
+        code: String,
+        reason: String,
+    },
+    AddType {
+        event_id: String,
+        new: NewTicketType,
+    },
+    EditType {
+        type_id: String,
+        new: NewTicketType,
+    },
+    RetireType {
+        type_id: String,
+    },
     /// Writes the rows on screen to a new CSV in `dir`.
     Export {
         rows: ExportRows,
@@ -208,6 +246,11 @@ pub struct Snapshot {
     pub office: OfficeFound,
     /// The cancel prompt's booking as it is now.
     pub prompt: Option<Booking>,
+    /// The Door screen's running count.
+    pub door: Option<DoorCounts>,
+    /// Every type of the types screen's event (retired ones too), with what
+    /// its limit leaves (on sale only).
+    pub types: Option<Vec<TypeOnSale>>,
 }
 
 /// The sale in progress as the file has it now.
@@ -218,6 +261,10 @@ pub struct SellFound {
     pub hold: Option<Hold>,
     pub booking: Option<Booking>,
     pub refund: Option<Refund>,
+    /// The types on sale now, with what their limits leave.
+    pub types: Vec<TypeOnSale>,
+    /// The booking's tickets (none until it is paid).
+    pub tickets: Vec<Ticket>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -247,6 +294,8 @@ pub enum OfficeFound {
 #[derive(Debug, Clone)]
 pub struct Sale {
     pub map: Option<SeatMap>,
+    /// The types on sale, with what their limits leave.
+    pub types: Vec<TypeOnSale>,
     /// The clerk's own live hold on the event (and its booking awaiting payment).
     pub resume: Option<Resume>,
 }
@@ -256,6 +305,8 @@ pub struct Resume {
     pub hold: Hold,
     pub booking: Option<Booking>,
     pub customer: Option<Customer>,
+    /// The booking's seats per type (so booking again is the same booking).
+    pub items: Vec<crate::domain::BookingItem>,
 }
 
 /// A booking's detail screen.
@@ -268,6 +319,8 @@ pub struct Detail {
     pub attempts: Vec<PaymentAttempt>,
     pub refund: Option<Refund>,
     pub audit: Vec<AuditRow>,
+    /// Its tickets in seat order (none until it is paid).
+    pub tickets: Vec<Ticket>,
     pub pay_seq: u32,
     pub last_pay_key: Option<String>,
 }
@@ -297,6 +350,17 @@ pub enum Answer {
         result: Result<Cancellation>,
     },
     Event(Result<Event>),
+    Print(Result<crate::print::Printed>),
+    CheckIn {
+        code: String,
+        result: Result<DoorAnswer>,
+    },
+    Undo(Result<Ticket>),
+    /// A type added, edited or retired (`what` says which).
+    Type {
+        what: &'static str,
+        result: Result<TicketType>,
+    },
     Export {
         what: &'static str,
         result: Result<(PathBuf, usize)>,
@@ -325,6 +389,10 @@ impl Answer {
             Answer::Pay { result, .. } => err(result),
             Answer::Cancel { result, .. } => err(result),
             Answer::Event(r) => err(r),
+            Answer::Print(r) => err(r),
+            Answer::CheckIn { result, .. } => err(result),
+            Answer::Undo(r) => err(r),
+            Answer::Type { result, .. } => err(result),
             Answer::Export { result, .. } => err(result),
             Answer::Recovery(r) => r.as_ref().and_then(err),
             Answer::Sweeps(r) => r.as_ref().and_then(err),

@@ -32,6 +32,10 @@ impl Tab {
 pub enum Screen {
     Events,
     Sell,
+    /// Checking tickets in for one event (opened from Events).
+    Door,
+    /// An event's ticket types (opened from Events).
+    Types,
     Bookings,
     Detail,
     Reports,

@@ -49,11 +49,13 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     // The app opens on the sign-in: a demo file's shows its demo supervisor.
     let needs_first_supervisor = desk.needs_first_supervisor()?;
     let demo_sign_in = desk.demo_sign_in_shown()?;
+    // The Door screen's scans, as the clerk, on a connection that checkpoints after answering.
+    let door = Desk::open(db, ctx.clone(), desk.actor())?;
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let tick = TickThread::spawn(db.to_path_buf(), ctx.clone(), audit_log_sink(log_dir)?, move || {
         let _ = wake_tx.send(());
     })?;
-    let mut workers = Workers::spawn(desk, read, Some(manual), false)?;
+    let mut workers = Workers::spawn(desk, read, Some(door), Some(manual), false)?;
     let mut app = App::new(ctx.clone(), info);
     app.clerk = desk_clerk;
     app.needs_first_supervisor = needs_first_supervisor;

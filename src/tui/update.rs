@@ -5,18 +5,21 @@
 
 use crate::domain::event::{self, seat_label};
 use crate::domain::money;
-use crate::domain::{BookingEvent, BookingStatus, EventKind, Money, NewCustomer, NewEvent, PaymentOutcome, SeatState};
+use crate::domain::{
+    BookingEvent, BookingStatus, EventKind, Money, NewCustomer, NewEvent, NewTicketType, PaymentOutcome, SeatState,
+    TicketStatus,
+};
 use crate::engine::{HoldRequest, SeatPick};
 use crate::ids::short;
 use crate::tui::action::{Action, Edit, Msg};
-use crate::tui::app::{
-    App, Confirm, MAX_SEATS_PER_SALE, Open, Overlay, Prompt, STATUS_FILTERS, Screen, Sell, Stage, Tab,
-};
+use crate::tui::app::{App, Confirm, FormKind, Open, Overlay, Prompt, STATUS_FILTERS, Screen, Sell, Stage, Tab};
 use crate::tui::backoffice;
+use crate::tui::door;
 use crate::tui::form::{Field, Form, FormInput};
 use crate::tui::keymap;
 use crate::tui::reply;
 use crate::tui::request::{Command, Read, Write};
+use crate::tui::types;
 use chrono::{NaiveDateTime, TimeZone};
 
 pub fn update(app: &mut App, msg: Msg) {
@@ -36,6 +39,8 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::Done(done) => reply::done(app, done),
     }
     keep_gate(app);
+    // Codes scanned while a write was on its way go now, in order.
+    door::pump(app);
     app.flush_load();
 }
 
@@ -247,6 +252,11 @@ fn ask_shift(app: &mut App, open: bool) {
     app.overlay = Some(Overlay::Prompt(kind, Form::new(title, vec![Field::new("Cash", hint).max(20)])));
 }
 
+/// Whether the count keys set a ticket type's count (not the plain quantity).
+fn types_panel(app: &App) -> bool {
+    app.screen == Screen::Sell && app.sell.as_ref().is_some_and(Sell::types_panel)
+}
+
 fn act(app: &mut App, action: Action) {
     if !matches!(action, Action::Digit(_) | Action::DigitBack)
         && let Some(s) = app.sell.as_mut()
@@ -300,7 +310,10 @@ fn act(app: &mut App, action: Action) {
         },
         Action::NewEvent => app.overlay = Some(Overlay::EventForm(event_form(app))),
         Action::ToggleSeat => toggle_seat(app),
+        Action::Quantity(d) if types_panel(app) => types::step(app, d),
         Action::Quantity(d) => step_quantity(app, d),
+        Action::Digit(d) if types_panel(app) => types::digit(app, d),
+        Action::DigitBack if types_panel(app) => types::digit_back(app),
         Action::Digit(d) => {
             let Some(s) = app.sell.as_mut() else { return };
             // Digits typed in a row make one number (1 0 0 → 100); any other
@@ -356,11 +369,52 @@ fn act(app: &mut App, action: Action) {
         Action::NewSale => {
             // The load that follows reads the seat map as it is now.
             if let Some(s) = app.sell.take() {
-                app.sell = Some(Sell::new(s.event, s.map));
+                let mut next = Sell::new(s.event, s.map);
+                next.set_types(s.types);
+                app.sell = Some(next);
                 app.want_load();
             }
         }
+        Action::OpenDoor => door::open(app),
+        Action::OpenTypes => types::open(app),
+        Action::CheckIn => door::check_in(app),
+        Action::UndoAdmission => door::ask_undo(app),
+        Action::DoorName => door::ask_name(app),
+        Action::PickType(d) => types::pick(app, d),
+        Action::NextTicket(d) => next_ticket(app, d),
+        Action::Print => print(app),
+        Action::AddType => types::ask_add(app),
+        Action::EditType => types::ask_edit(app),
+        Action::RetireType => types::ask_retire(app),
     }
+}
+
+/// `→`/`←` on the receipt: the next or previous ticket and its QR code.
+fn next_ticket(app: &mut App, delta: i32) {
+    let Some(s) = app.sell.as_mut() else { return };
+    let n = s.tickets.len() as i64;
+    if n == 0 {
+        return;
+    }
+    s.ticket_page = (s.ticket_page as i64 + i64::from(delta)).rem_euclid(n) as usize;
+}
+
+/// `p`: the booking's tickets to a PDF in the database's directory (a
+/// script run's own folder without `--db`); printing again is allowed and
+/// audited again.
+fn print(app: &mut App) {
+    let booking = match app.screen {
+        Screen::Sell => app.sell.as_ref().and_then(|s| s.booking.as_ref()),
+        Screen::Detail => app.detail.as_ref().map(|d| &d.booking),
+        _ => None,
+    };
+    let Some(id) = booking.map(|b| b.id.clone()) else { return };
+    if app.write_refused() {
+        return;
+    }
+    let path = crate::print::pdf_path_in(&app.info.data_dir, &id);
+    let write = Write::Print { booking_id: id.clone(), path, offset: app.info.offset };
+    app.write(write, format!("printing the tickets of booking {}", short(&id)));
 }
 
 /// Esc while a write waits for the lock: the worker stops waiting. Its
@@ -381,6 +435,10 @@ fn show_tab(app: &mut App, tab: Tab) {
         Tab::Events => {
             if app.sell.is_some() {
                 Screen::Sell
+            } else if app.door.open.is_some() {
+                Screen::Door
+            } else if app.types.is_some() {
+                Screen::Types
             } else {
                 Screen::Events
             }
@@ -421,6 +479,8 @@ fn back(app: &mut App) {
             app.screen = Screen::Bookings;
             app.want_load();
         }
+        Screen::Door => door::back(app),
+        Screen::Types => types::back(app),
         Screen::Events => {
             if !app.event_filter.text().is_empty() {
                 app.event_filter.clear();
@@ -459,7 +519,8 @@ fn move_cursor(app: &mut App, action: &Action) {
         }
         Screen::Audit => app.office.audit.sel = step(app.office.audit.sel, delta, app.office.audit.rows.len()),
         Screen::Jobs => app.office.jobs.sel = step(app.office.jobs.sel, delta, app.office.jobs.rows.len()),
-        Screen::Detail | Screen::Reports | Screen::Till => {}
+        Screen::Types => types::move_sel(app, delta),
+        Screen::Detail | Screen::Reports | Screen::Door | Screen::Till => {}
     }
 }
 
@@ -527,9 +588,19 @@ fn text(app: &mut App, key: Edit) {
                 app.overlay = Some(Overlay::CustomerForm(form));
             }
         },
+        Some(Overlay::Form(kind, mut form)) => match form.input(key) {
+            FormInput::Cancel => app.note("Closed: nothing was changed"),
+            FormInput::Edited => app.overlay = Some(Overlay::Form(kind, form)),
+            FormInput::Submit => match kind {
+                FormKind::DoorName => door::submit_name(app, form),
+                FormKind::UndoReason { code, what } => door::submit_reason(app, code, what, form),
+                FormKind::AddType | FormKind::EditType { .. } => types::submit(app, kind, form),
+            },
+        },
         other => {
             app.overlay = other;
             match app.screen {
+                Screen::Door => door::edit(app, key),
                 Screen::Events => {
                     app.event_filter.input(key);
                     app.event_sel = 0;
@@ -568,6 +639,7 @@ fn event_form(app: &App) -> Form {
             Field::new("Price", "per seat, e.g. 500 or 499.50 (no decimals for JPY)").with_value("500"),
             Field::new("Currency", "an ISO 4217 code: INR, USD, EUR, JPY…")
                 .with_value(app.ctx.config.over_defaults().currency),
+            Field::new("Types", "instead of Price: Adult 500; Child 250 limit 40"),
         ],
     )
 }
@@ -586,15 +658,15 @@ fn submit_event(app: &mut App, mut form: Form) {
             app.error(format!("{field}: {}", form.fields[form.focus].error.clone().unwrap_or_default()));
             app.overlay = Some(Overlay::EventForm(form));
         }
-        Ok(new) if duplicate_warning(app, &new).is_some_and(|w| warned.as_ref() != Some(&w)) => {
+        Ok((new, _)) if duplicate_warning(app, &new).is_some_and(|w| warned.as_ref() != Some(&w)) => {
             let warning = duplicate_warning(app, &new).unwrap_or_default();
             app.error(format!("Not created yet: {warning}"));
             form.note = Some(warning);
             app.overlay = Some(Overlay::EventForm(form));
         }
-        Ok(new) => {
+        Ok((new, types)) => {
             let what = format!("creating the event '{}'", new.name.trim());
-            app.write(Write::CreateEvent(new), what).form = Some(Overlay::EventForm(form));
+            app.write(Write::CreateEvent(new, types), what).form = Some(Overlay::EventForm(form));
         }
     }
 }
@@ -608,7 +680,8 @@ fn duplicate_warning(app: &App, new: &NewEvent) -> Option<String> {
     Some(format!("'{}' already starts at {at}: Enter again to create another, or change the name or start", same.name))
 }
 
-fn parse_event_form(app: &App, form: &Form) -> Result<NewEvent, (&'static str, String)> {
+/// The event and its ticket types (none given: one Standard type at its price).
+fn parse_event_form(app: &App, form: &Form) -> Result<(NewEvent, Vec<NewTicketType>), (&'static str, String)> {
     // Only "is it a number" here; the limits ("too large") are the event's rules.
     let number = |label: &'static str| -> Result<u32, (&'static str, String)> {
         event::parse_count(label, form.value(label)).map_err(|e| (label, e.rule))
@@ -631,15 +704,21 @@ fn parse_event_form(app: &App, form: &Form) -> Result<NewEvent, (&'static str, S
     // The currency first: it says how many decimals the price may have.
     let currency = form.value("Currency").to_ascii_uppercase();
     money::currency(&currency).map_err(|why| ("Currency", why))?;
-    let price = Money::parse_major(form.value("Price"), &currency).map_err(|why| ("Price", why))?;
-    Ok(NewEvent {
+    let types = types::parse_types(form.value("Types"), &currency).map_err(|why| ("Types", why))?;
+    // With types given, the event's price is the first one's (the engine sets it so).
+    let price = match types.first() {
+        Some(t) => t.price,
+        None => Money::parse_major(form.value("Price"), &currency).map_err(|why| ("Price", why))?.0,
+    };
+    let new = NewEvent {
         name: form.value("Name").to_string(),
         description: form.value("Description").to_string(),
         starts_at,
         kind,
-        price: price.0,
+        price,
         currency,
-    })
+    };
+    Ok((new, types))
 }
 
 // ---- selling ------------------------------------------------------------------
@@ -668,22 +747,8 @@ fn toggle_seat(app: &mut App) {
 fn set_quantity(app: &mut App, q: u32) {
     let Some(s) = app.sell.as_mut() else { return };
     s.quantity = q;
-    if let Some(why) = too_many(s) {
+    if let Some(why) = s.too_many() {
         app.error(why);
-    }
-}
-
-/// Why the quantity on screen cannot be held, if it cannot.
-pub fn too_many(s: &Sell) -> Option<String> {
-    let (q, left) = (s.quantity, s.event.available);
-    if q == 0 {
-        Some("0 seats: type how many, at least 1".to_string())
-    } else if q > left {
-        Some(format!("{q} is more than the {left} seat(s) left: type a smaller number (Backspace deletes a digit)"))
-    } else if q > MAX_SEATS_PER_SALE {
-        Some(format!("{q} is more than {MAX_SEATS_PER_SALE} seats in one sale: type a smaller number"))
-    } else {
-        None
     }
 }
 
@@ -707,7 +772,14 @@ fn hold(app: &mut App) {
     }
     let Some(s) = app.sell.as_ref() else { return };
     if s.picked.is_empty()
-        && let Some(why) = too_many(s)
+        && let Some(why) = s.too_many()
+    {
+        app.error(format!("Not held: {why}"));
+        return;
+    }
+    if s.map.is_none()
+        && s.sells_types()
+        && let Some(why) = s.mix_problem()
     {
         app.error(format!("Not held: {why}"));
         return;
@@ -818,6 +890,27 @@ fn quit(app: &mut App) {
     }
 }
 
+/// The door's part of a cancel: "2 of 3 tickets already used at the door:
+/// they will be voided", and how many, from the booking's tickets on screen
+/// (the engine checks the count again: one admitted meanwhile is refused).
+fn admitted_warning(app: &App, booking: &crate::domain::Booking) -> Option<(String, u32)> {
+    let tickets = match app.screen {
+        Screen::Sell => app.sell.as_ref().map(|s| &s.tickets),
+        Screen::Detail => app.detail.as_ref().map(|d| &d.tickets),
+        _ => None,
+    }?;
+    let mine = tickets.iter().filter(|t| t.booking_id == booking.id);
+    let mut counts = crate::domain::TicketCounts::default();
+    for t in mine {
+        match t.status {
+            TicketStatus::Valid => counts.valid += 1,
+            TicketStatus::Used => counts.used += 1,
+            TicketStatus::Void => counts.void += 1,
+        }
+    }
+    counts.admitted_warning().map(|w| (w, counts.used))
+}
+
 /// The quit prompt's "release": let the hold go (or cancel the unpaid
 /// booking: nothing was charged), and quit once that is done.
 fn quit_releasing(app: &mut App) {
@@ -830,21 +923,10 @@ fn quit_releasing(app: &mut App) {
         Open::Hold(h) => release(app, h.id),
         Open::Booking(booking) => {
             let what = format!("cancelling booking {}", short(&booking.id));
-            app.write(Write::Cancel { booking }, what);
+            app.write(Write::Cancel { booking, admitted: 0 }, what);
         }
     }
     app.quit_after_write = true;
-}
-
-pub fn customer_form() -> Form {
-    Form::new(
-        "Customer",
-        vec![
-            Field::new("Name", "required").max(120),
-            Field::new("Email", "email or phone (or both)"),
-            Field::new("Phone", "digits, spaces, dashes, leading +"),
-        ],
-    )
 }
 
 /// Enter in the Held stage opens the form; in the Payment stage it confirms
@@ -854,7 +936,13 @@ fn customer(app: &mut App) {
     match s.stage {
         // What was typed for an earlier hold (that expired, or Esc) comes back.
         Stage::Held => {
-            let form = app.customer_draft.take().unwrap_or_else(customer_form);
+            if s.sells_types()
+                && let Some(why) = s.mix_problem()
+            {
+                app.error(format!("Tickets: {why}"));
+                return;
+            }
+            let form = app.customer_draft.take().unwrap_or_else(Form::customer);
             app.overlay = Some(Overlay::CustomerForm(form));
         }
         Stage::Payment => {
@@ -1001,11 +1089,25 @@ fn confirm(app: &mut App, yes: bool) {
     }
     let Some(Overlay::Confirm(prompt)) = app.overlay.take() else { return };
     match (prompt, yes) {
-        (Confirm::Cancel { booking, .. }, true) => {
+        (Confirm::Cancel { booking, .. }, true) => match admitted_warning(app, &booking) {
+            // Tickets were used at the door: say so, and ask again.
+            Some((warning, used)) => {
+                app.overlay = Some(Overlay::Confirm(Confirm::CancelAdmitted { booking, warning, used }));
+            }
+            None => {
+                let what = format!("cancelling booking {}", short(&booking.id));
+                app.write(Write::Cancel { booking, admitted: 0 }, what);
+            }
+        },
+        (Confirm::Cancel { .. } | Confirm::CancelAdmitted { .. }, false) => app.note("Not cancelled"),
+        (Confirm::CancelAdmitted { booking, used, .. }, true) => {
             let what = format!("cancelling booking {}", short(&booking.id));
-            app.write(Write::Cancel { booking }, what);
+            app.write(Write::Cancel { booking, admitted: used }, what);
         }
-        (Confirm::Cancel { .. }, false) => app.note("Not cancelled"),
+        (Confirm::Undo { code, reason, .. }, true) => door::undo(app, code, reason),
+        (Confirm::Undo { .. }, false) => app.note("Not undone: the ticket stays admitted"),
+        (Confirm::Retire { ticket_type }, true) => types::retire(app, ticket_type),
+        (Confirm::Retire { ticket_type }, false) => app.note(format!("{} stays on sale", ticket_type.name)),
         (Confirm::Fail { .. }, true) => pay(app, by_method(app, PaymentOutcome::Failure)),
         (Confirm::Fail { .. }, false) => app.note("No payment recorded: the booking still awaits payment"),
         (Confirm::Release { hold }, true) => release(app, hold.id),

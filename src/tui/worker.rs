@@ -89,10 +89,11 @@ pub struct Workers {
 
 impl Workers {
     /// Starts the workers on their own connections: `write` (the clerk's:
-    /// audit rows name its actor), `read` (any connection to the same file)
+    /// audit rows name its actor), `read` (any connection to the same file),
+    /// `door` (the Door screen's check-ins, as the clerk; `None`: on `write`)
     /// and the Jobs screen's runner. `serial`: send one request at a time
     /// (headless: answers then come in one order only).
-    pub fn spawn(write: Desk, read: Desk, jobs: Option<Jobs>, serial: bool) -> Result<Workers> {
+    pub fn spawn(write: Desk, read: Desk, door: Option<Desk>, jobs: Option<Jobs>, serial: bool) -> Result<Workers> {
         let (answer_tx, answers) = unbounded_channel();
         let read_interrupt = read.conn().get_interrupt_handle();
         let (read_tx, read_rx) = mpsc::channel();
@@ -107,7 +108,7 @@ impl Workers {
         let who: SignedIn = Arc::new(Mutex::new(write.clerk()));
         let read_who = who.clone();
         let reader = spawn(READ_THREAD, Box::new(move || read_loop(read, read_who, read_rx, tx)))?;
-        let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, who, jobs, write_rx, answer_tx)))?;
+        let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, door, who, jobs, write_rx, answer_tx)))?;
         Ok(Workers {
             reads: Some(read_tx),
             writes: Some(write_tx),
@@ -240,15 +241,29 @@ impl Drop for Workers {
 
 fn write_loop(
     desk: Desk,
+    door: Option<Desk>,
     who: SignedIn,
     mut jobs: Option<Jobs>,
     rx: mpsc::Receiver<Job<Write>>,
     tx: UnboundedSender<Msg>,
 ) {
+    // A door answers first and checkpoints after (`Desk::defer_checkpoints`):
+    // its own connection, so the counter's writes keep SQLite's rhythm.
+    let door = door.filter(|d| match d.defer_checkpoints() {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(%e, "the door's connection cannot defer checkpoints; scans use the clerk's");
+            false
+        }
+    });
     while let Ok(job) = rx.recv() {
         let _stop = store::stop_waiting_when(job.cancel.clone());
+        let scan = matches!(job.request, Write::CheckIn { .. });
         act_as(&desk, &who);
-        let answer = write(&desk, jobs.as_mut(), job.request);
+        if let Some(d) = &door {
+            act_as(d, &who);
+        }
+        let answer = write(&desk, door.as_ref().unwrap_or(&desk), jobs.as_mut(), job.request);
         if let Answer::SignedIn(Ok((session, _))) = &answer {
             match who.lock() {
                 Ok(mut w) => *w = Some(session.clone()),
@@ -258,6 +273,13 @@ fn write_loop(
         let stopped = job.cancel.load(Ordering::Relaxed);
         if tx.send(Msg::Done(Done { id: job.id, stopped, answer })).is_err() {
             return;
+        }
+        // The answer is out: now the door may tidy (a checkpoint every so many scans).
+        if scan
+            && let Some(d) = &door
+            && let Err(e) = d.tidy()
+        {
+            tracing::warn!(%e, "the door's checkpoint failed; SQLite runs one later");
         }
     }
 }
@@ -282,24 +304,47 @@ fn internal(panic: Box<dyn std::any::Any + Send>) -> Error {
     Error::Storage(format!("internal error ({why}); nothing was changed"))
 }
 
-fn write(desk: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
+fn write(desk: &Desk, door: &Desk, jobs: Option<&mut Jobs>, request: Write) -> Answer {
     match request {
         Write::Hold(req) => Answer::Hold(attempt(|| desk.hold(req))),
         Write::Release { hold_id } => Answer::Release(attempt(|| desk.release(&hold_id))),
         Write::Extend { hold_id, key } => Answer::Extend(attempt(|| desk.extend_hold(&hold_id, Some(&key)))),
         Write::Customer(new) => Answer::Customer(attempt(|| desk.customer(new))),
-        Write::Book { hold_id, customer_id } => {
+        Write::Book { hold_id, customer_id, counts } => {
             let key = format!("book-{hold_id}");
-            Answer::Book(attempt(|| desk.book(&hold_id, &customer_id, Some(&key))))
+            Answer::Book(attempt(|| match &counts {
+                Some(counts) => desk.book_types(&hold_id, &customer_id, counts, Some(&key)),
+                None => desk.book(&hold_id, &customer_id, Some(&key)),
+            }))
         }
         Write::Pay { booking_id, tender, key, on } => {
             Answer::Pay { on, result: attempt(|| desk.pay_with(&booking_id, tender, &key).map(Box::new)) }
         }
-        Write::Cancel { booking } => Answer::Cancel {
-            result: attempt(|| desk.cancel_seen(&booking.id, Some(booking.status))),
+        Write::Cancel { booking, admitted } => Answer::Cancel {
+            result: attempt(|| desk.cancel_admitted(&booking.id, Some(booking.status), admitted)),
             booking_id: booking.id,
         },
-        Write::CreateEvent(new) => Answer::Event(attempt(|| desk.create_event(new))),
+        Write::CreateEvent(new, types) if types.is_empty() => Answer::Event(attempt(|| desk.create_event(new))),
+        Write::CreateEvent(new, types) => Answer::Event(attempt(|| desk.create_event_with_types(new, types))),
+        Write::Print { booking_id, path, offset } => Answer::Print(attempt(|| {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot make {}", dir.display()), e))?;
+            }
+            crate::print::print_tickets(desk, &booking_id, &path, &offset)
+        })),
+        Write::CheckIn { code, event_id, door: name } => {
+            Answer::CheckIn { result: attempt(|| door.check_in(&code, Some(&event_id), &name)), code }
+        }
+        Write::Undo { code, reason } => Answer::Undo(attempt(|| door.undo_admission(&code, &reason))),
+        Write::AddType { event_id, new } => {
+            Answer::Type { what: "added", result: attempt(|| desk.add_ticket_type(&event_id, new)) }
+        }
+        Write::EditType { type_id, new } => {
+            Answer::Type { what: "changed", result: attempt(|| desk.edit_ticket_type(&type_id, new)) }
+        }
+        Write::RetireType { type_id } => {
+            Answer::Type { what: "retired", result: attempt(|| desk.retire_ticket_type(&type_id)) }
+        }
         Write::Export { rows, dir, now } => {
             Answer::Export { what: rows.what(), result: attempt(|| write_export(&rows, &dir, now)) }
         }
@@ -377,7 +422,10 @@ fn read(desk: &Desk, request: Read, seen: &mut Option<i64>) -> Found {
             Found::Screens { generation, spec, result }
         }
         Read::Sale { event } => {
-            let result = desk.seat_map(&event).map(|map| Box::new(Sale { map, resume: resume(desk, &event.id) }));
+            let result = desk.seat_map(&event).and_then(|map| {
+                let types = desk.types_on_sale(&event.id)?;
+                Ok(Box::new(Sale { map, types, resume: resume(desk, &event.id) }))
+            });
             Found::Sale { event: Box::new(event), result }
         }
         Read::Detail { booking_id } => Found::Detail(detail(desk, &booking_id).map(Box::new)),
@@ -414,11 +462,12 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
             let map = desk.seat_map(&event)?;
             let hold = s.hold_id.as_deref().map(|id| desk.get_hold(id)).transpose()?;
             let booking = s.booking_id.as_deref().map(|id| desk.get_booking(id)).transpose()?;
-            let refund = match &booking {
-                Some(b) => desk.refund(&b.id)?,
-                None => None,
+            let (refund, tickets) = match &booking {
+                Some(b) => (desk.refund(&b.id)?, desk.tickets(&b.id)?),
+                None => (None, Vec::new()),
             };
-            Some(SellFound { event, map, hold, booking, refund })
+            let types = desk.types_on_sale(&event.id)?;
+            Some(SellFound { event, map, hold, booking, refund, types, tickets })
         }
     };
     let detail = spec.detail.as_deref().map(|id| detail(desk, id)).transpose()?;
@@ -448,7 +497,23 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
         },
     };
     let prompt = spec.prompt.as_deref().map(|id| desk.get_booking(id)).transpose()?;
-    Ok(Snapshot { events, bookings, sell, detail, office, prompt })
+    let door = spec.event.as_deref().map(|id| desk.door_counts(id)).transpose()?;
+    let types = spec.event.as_deref().map(|id| every_type(desk, id)).transpose()?;
+    Ok(Snapshot { events, bookings, sell, detail, office, prompt, door, types })
+}
+
+/// Every type of an event, retired ones too, with what the limits of those
+/// on sale leave.
+fn every_type(desk: &Desk, event_id: &str) -> Result<Vec<crate::engine::TypeOnSale>> {
+    let on_sale = desk.types_on_sale(event_id)?;
+    Ok(desk
+        .ticket_types(event_id)?
+        .into_iter()
+        .map(|t| {
+            let left = on_sale.iter().find(|o| o.ticket_type.id == t.id).and_then(|o| o.left);
+            crate::engine::TypeOnSale { ticket_type: t, left }
+        })
+        .collect())
 }
 
 /// Event rows the Reports screen reads: more than its gauges can show at any size.
@@ -467,6 +532,7 @@ fn detail(desk: &Desk, booking_id: &str) -> Result<Detail> {
             limit: 200,
             ..Default::default()
         })?,
+        tickets: desk.tickets(&booking.id)?,
         pay_seq: 0,
         last_pay_key: None,
         booking,
@@ -482,5 +548,6 @@ fn resume(desk: &Desk, event_id: &str) -> Option<Resume> {
     let hold = desk.get_hold(&hold.id).ok()?;
     let booking = desk.booking_for_hold(&hold.id).ok().flatten();
     let customer = booking.as_ref().and_then(|b| desk.get_customer(&b.customer_id).ok());
-    Some(Resume { hold, booking, customer })
+    let items = booking.as_ref().and_then(|b| desk.booking_items(&b.id).ok()).unwrap_or_default();
+    Some(Resume { hold, booking, customer, items })
 }

@@ -212,7 +212,7 @@ impl World {
             Ok(v) => panic!("expected a refusal of {what}, got Ok({v:?})"),
             Err(e) => e,
         };
-        assert!(matches!(&err, Error::NotAllowed { what: w, .. } if w == what), "{what}: {err:?}");
+        assert!(matches!(&err, Error::NotAllowed(n) if n.what == what), "{what}: {err:?}");
         let old = before.remove("audit_log").unwrap_or_default();
         let new: Vec<String> =
             after.remove("audit_log").unwrap_or_default().into_iter().filter(|r| !old.contains(r)).collect();

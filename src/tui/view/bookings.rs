@@ -102,6 +102,15 @@ pub fn draw_detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let b = &d.booking;
     let [machine, rest] = Layout::vertical([Constraint::Length(4), Constraint::Min(6)]).areas(area);
     let [facts, trail] = Layout::horizontal([Constraint::Length(44), Constraint::Min(30)]).areas(rest);
+    // Its tickets above the trail: as many rows as fit, the trail keeps at least 5.
+    let trail = if d.tickets.is_empty() {
+        trail
+    } else {
+        let rows = (d.tickets.len() as u16 + 3).min(trail.height.saturating_sub(5)).max(4);
+        let [tickets, trail] = Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(trail);
+        super::tickets::draw_list(frame, app, &d.tickets, &b.currency, tickets);
+        trail
+    };
 
     // The state machine: every state, the current one highlighted, the path taken marked.
     let path: Vec<String> = d

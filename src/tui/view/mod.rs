@@ -4,12 +4,15 @@
 mod audit;
 mod bookings;
 mod cells;
+mod door;
 mod events;
 mod jobs;
 mod overlay;
 pub mod reports;
 mod sell;
+mod tickets;
 mod till;
+mod types;
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen, Tab, Tone};
@@ -52,6 +55,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Reports => reports::draw(frame, app, body),
         Screen::Audit => audit::draw(frame, app, body),
         Screen::Jobs => jobs::draw(frame, app, body),
+        Screen::Door => door::draw(frame, app, body),
+        Screen::Types => types::draw(frame, app, body),
         Screen::Till => till::draw(frame, app, body),
     }
     draw_message(frame, app, message);

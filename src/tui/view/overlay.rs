@@ -1,6 +1,6 @@
 //! Modals: help, forms and the cancel confirmation.
 
-use crate::domain::Money;
+use crate::domain::{Money, TicketStatus};
 use crate::ids::short;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Confirm, Open, Overlay};
@@ -15,7 +15,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
     match overlay {
         Overlay::Help { scroll } => draw_help(frame, app, *scroll, area),
-        Overlay::EventForm(form) | Overlay::Prompt(_, form) => draw_form(frame, form, None, area),
+        Overlay::EventForm(form) | Overlay::Form(_, form) | Overlay::Prompt(_, form) => {
+            draw_form(frame, form, None, area)
+        }
         Overlay::CustomerForm(form) => {
             // The hold's countdown stays in view while the clerk types.
             let left = app.sell.as_ref().and_then(|s| s.live_hold()).map(|h| super::sell::countdown_span(app, h));
@@ -81,6 +83,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
     }
 }
 
+/// The tickets on screen of booking `id` (the sale's or the detail's).
+fn tickets_of<'a>(app: &'a App, id: &'a str) -> impl Iterator<Item = &'a crate::domain::Ticket> {
+    let sale = app.sell.iter().flat_map(|s| &s.tickets);
+    let detail = app.detail.iter().flat_map(|d| &d.tickets);
+    let tickets: Vec<_> = match app.screen {
+        crate::tui::app::Screen::Detail => detail.collect(),
+        _ => sale.collect(),
+    };
+    tickets.into_iter().filter(move |t| t.booking_id == id)
+}
+
 fn seats(labels: &[String], n: u32) -> String {
     if labels.is_empty() { format!("{n} place(s)") } else { labels.join(" ") }
 }
@@ -100,12 +113,42 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) 
                 ),
                 None => "Nothing was charged: no refund.".to_string(),
             };
-            let lines = vec![
+            let mut lines = vec![
                 Line::from(format!("Cancel booking {} ({})?", short(&booking.id), booking.status)),
                 Line::from(format!("{} seat(s) go back on sale.", booking.seats)),
                 Line::from(what.bold()),
             ];
+            let live = tickets_of(app, &booking.id).filter(|t| t.status != TicketStatus::Void).count();
+            if live > 0 {
+                lines.push(Line::from(format!("Its {live} ticket(s) are voided: the door refuses them.")));
+            }
             (" Cancel booking ", "cancel it", "keep it", lines)
+        }
+        Confirm::CancelAdmitted { booking, warning, .. } => {
+            let lines = vec![
+                Line::from(format!("Booking {} was already at the door.", short(&booking.id))),
+                Line::from(Span::styled(format!("{warning}."), Style::new().fg(Color::Red).bold())),
+                Line::from("They keep when and where they were used; nobody gets in on them again."),
+                Line::from("Cancel it anyway?"),
+            ];
+            (" Tickets used at the door ", "cancel, void them", "keep it", lines)
+        }
+        Confirm::Undo { what, reason, .. } => {
+            let lines = vec![
+                Line::from(format!("Take back the admission of ticket {what}?").bold()),
+                Line::from("It becomes VALID again: it can be admitted once more."),
+                Line::from(format!("Reason: {reason}")),
+            ];
+            (" Undo an admission ", "undo it", "keep it admitted", lines)
+        }
+        Confirm::Retire { ticket_type } => {
+            let currency = app.types.as_ref().map_or("", |t| t.event.currency.as_str());
+            let lines = vec![
+                Line::from(format!("Retire {} ({})?", ticket_type.name, money(ticket_type.price, currency)).bold()),
+                Line::from("It is no longer sold; bookings already made keep it."),
+                Line::from("A retired type is never deleted and cannot be put back on sale."),
+            ];
+            (" Retire a ticket type ", "retire it", "keep it on sale", lines)
         }
         Confirm::Fail { booking } => {
             let lines = vec![
@@ -190,8 +233,15 @@ fn draw_form(frame: &mut Frame<'_>, form: &Form, countdown: Option<Span<'static>
     if let Some(left) = countdown {
         title.extend([Span::raw("· hold expires in "), left, Span::raw(" ")]);
     }
+    // A form taller than the screen (the event form at 80×24) scrolls to
+    // keep the focused field and its hint in view.
+    let inner = r.height.saturating_sub(2);
+    let offset = (2 * (form.focus as u16 + 1)).saturating_sub(inner);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(Line::from(title))),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((offset, 0))
+            .block(Block::bordered().title(Line::from(title))),
         r,
     );
 }

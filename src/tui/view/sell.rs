@@ -41,7 +41,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let top = (lines.len() as u16).min(inner.height);
     frame.render_widget(Paragraph::new(lines), Rect { height: top, ..inner });
     let rest = Rect { y: inner.y + top, height: inner.height - top, ..inner };
-    if sell.map.is_some() {
+    // The receipt: the tickets, one at a time with its QR code, where the map was.
+    if sell.stage == Stage::Done && !sell.tickets.is_empty() {
+        let currency = sell.booking.as_ref().map_or(e.currency.as_str(), |b| b.currency.as_str());
+        super::tickets::draw_receipt(frame, app, &sell.tickets, sell.ticket_page, currency, rest);
+    } else if sell.map.is_some() {
         draw_map(frame, sell, rest);
     } else {
         draw_quantity(frame, sell, rest);
@@ -156,6 +160,20 @@ fn draw_map(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
 
 fn draw_quantity(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
     let e = &sell.event;
+    if sell.sells_types() {
+        // The counts are the quantity: one row per type, then the sum (the
+        // hold's panel shows them once the places are held).
+        let mut lines = vec![Line::from(""), Line::from("General admission: how many of each type.".fg(Color::Gray))];
+        lines.push(Line::from(""));
+        if sell.stage == Stage::Choose {
+            lines.extend(super::types::counter_lines(sell, (area.width as usize).min(60)));
+        }
+        lines.push(Line::from(vec!["Quantity: ".bold(), quantity_span(sell, Style::new().reversed())]));
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!("{} of {} places left", e.available, e.total)));
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
     let lines = vec![
         Line::from(""),
         Line::from("General admission: no seat numbers.".fg(Color::Gray)),
@@ -171,7 +189,7 @@ fn draw_quantity(frame: &mut Frame<'_>, sell: &Sell, area: Rect) {
 /// The quantity as typed; red when the event cannot give that many.
 fn quantity_span(sell: &Sell, style: Style) -> Span<'static> {
     let text = if style == Style::new() { sell.quantity.to_string() } else { format!(" {} ", sell.quantity) };
-    let too_many = crate::tui::update::too_many(sell).is_some();
+    let too_many = sell.too_many().is_some();
     Span::styled(text, if too_many { style.fg(Color::Red).bold() } else { style })
 }
 
@@ -232,6 +250,12 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
                 (_, n) => format!("extended {n}×; {extend} again ({left} left)"),
             };
             lines.push(Line::from(vec![label(""), Span::styled(text, Style::new().fg(Color::Gray))]));
+            // Several types: how many of each, and what they come to, before booking.
+            if sell.sells_types() {
+                lines.push(Line::from(""));
+                lines.push(Line::from(format!("Tickets for {} seat(s)", h.seats).bold()));
+                lines.extend(super::types::counter_lines(sell, area.width.saturating_sub(2) as usize));
+            }
         }
     }
     if let Some(c) = &sell.customer {
