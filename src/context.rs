@@ -2,7 +2,7 @@
 //! and this process's overrides of the venue's settings.
 
 use crate::clock::{Clock, ManualClock, SystemClock};
-use crate::domain::{SettingKey, Settings, SettingsView};
+use crate::domain::SettingKey;
 use crate::ids::IdGen;
 use crate::store::Durability;
 use chrono::{DateTime, Utc};
@@ -56,13 +56,6 @@ impl Config {
     /// The settings this process overrides (the status bar's indicator).
     pub fn overridden(&self) -> Vec<SettingKey> {
         self.overrides().into_iter().map(|(k, _)| k).collect()
-    }
-
-    /// The defaults with this process's overrides over them: what a file with
-    /// no settings sells by. The UI's stand-in until it shows the venue's own
-    /// settings (`Desk::settings`; issue 13's UI part).
-    pub fn over_defaults(&self) -> Settings {
-        SettingsView::build(&[], &self.overrides()).map(|v| v.effective).unwrap_or_default()
     }
 }
 

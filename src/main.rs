@@ -483,10 +483,11 @@ fn tickets_command(db: &std::path::Path, config: Config, args: &TicketsArgs) -> 
     };
     let booking = desk.find_booking(&args.booking)?;
     let printed = match &args.pdf {
-        Some(path) => Some(boxoffice::print::print_tickets(&desk, &booking.id, path, &chrono::Local)?),
+        Some(path) => Some(boxoffice::print::print_tickets(&desk, &booking.id, path)?),
         None => None,
     };
     let sheet = desk.ticket_sheet(&booking.id)?;
+    let zone = desk.settings()?.effective.time_zone;
     let text = match args.format {
         TicketFormat::Json => {
             let json = serde_json::json!({
@@ -502,7 +503,7 @@ fn tickets_command(db: &std::path::Path, config: Config, args: &TicketsArgs) -> 
             });
             format!("{json:#}\n")
         }
-        TicketFormat::Table => tickets_table(&booking, &sheet, printed.as_ref()),
+        TicketFormat::Table => tickets_table(&booking, &sheet, printed.as_ref(), zone),
     };
     boxoffice::output::stdout(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -512,11 +513,12 @@ fn tickets_table(
     booking: &boxoffice::domain::Booking,
     sheet: &boxoffice::domain::TicketSheet,
     printed: Option<&boxoffice::print::Printed>,
+    zone: chrono_tz::Tz,
 ) -> String {
     use boxoffice::domain::Money;
     use std::fmt::Write as _;
     let mut out = String::new();
-    let when = sheet.starts_at.with_timezone(&chrono::Local).format("%a %d %b %Y %H:%M");
+    let when = sheet.starts_at.with_timezone(&zone).format("%a %d %b %Y %H:%M");
     let _ = writeln!(out, "booking {} · {} · {} · {when}", booking.id, booking.status, sheet.event_name);
     if sheet.tickets.is_empty() {
         let _ = writeln!(out, "no tickets: they are issued when the booking is paid");
@@ -530,7 +532,7 @@ fn tickets_table(
     for t in &sheet.tickets {
         let used = match (&t.used_at, &t.used_door) {
             (Some(at), Some(door)) => {
-                format!("{} at {door}", at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"))
+                format!("{} at {door}", at.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S"))
             }
             _ => String::new(),
         };

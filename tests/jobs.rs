@@ -7,7 +7,7 @@ mod common;
 use boxoffice::Desk;
 use boxoffice::SeatPick;
 use boxoffice::domain::{BookingStatus, HoldStatus, PaymentOutcome, RefundStatus};
-use boxoffice::jobs::{Job, Jobs, MemorySink, RunOutcome};
+use boxoffice::jobs::{Job, Jobs, MemorySink, NextDue, RunOutcome};
 use chrono::Duration;
 use common::World;
 
@@ -374,4 +374,36 @@ fn pruning_keeps_each_jobs_last_run_so_an_idle_box_goes_quiet() {
     w.advance(Duration::hours(5));
     assert!(jobs.tick().expect("tick").is_idle());
     assert_eq!(jobs.next_deadline().expect("deadline"), None);
+}
+
+/// The Jobs screen's "next" for hold expiry: the earliest ACTIVE hold without
+/// a booking awaiting payment (that booking's own deadline decides), whether
+/// or not there are more such bookings than plain holds, and idle when every
+/// ACTIVE hold is booked.
+#[test]
+fn hold_expiry_next_due_skips_holds_whose_booking_awaits_payment() {
+    let w = World::new();
+    let e = w.ga(50, 10_000);
+    let hold_expiry = |w: &World| {
+        boxoffice::jobs::job_statuses(&w.desk)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.job == Job::HoldExpiry)
+            .expect("hold expiry row")
+            .next
+    };
+    assert_eq!(hold_expiry(&w), NextDue::Idle("no active holds"));
+    let booked = w.booking(&e, 1);
+    assert_eq!(hold_expiry(&w), NextDue::Idle("no active holds"), "only a booked hold: its booking decides");
+    w.advance(Duration::minutes(1));
+    let plain = w.hold(&e, 1);
+    assert_eq!(hold_expiry(&w), NextDue::At(plain.expires_at), "the booked hold expires first but is skipped");
+    // More bookings awaiting payment than plain holds, the plain one still found.
+    w.advance(Duration::minutes(1));
+    for _ in 0..3 {
+        w.booking(&e, 1);
+    }
+    assert_eq!(hold_expiry(&w), NextDue::At(plain.expires_at));
+    w.desk.release(&plain.id).unwrap();
+    assert_eq!(hold_expiry(&w), NextDue::Idle("no active holds"), "{booked:?}");
 }

@@ -368,6 +368,18 @@ const STATES: &[State] = &[
             press(h, &[KeyCode::Char('x')]);
         },
     },
+    State {
+        name: "Settings",
+        tables: &["Settings", "Lists", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| press(h, &[KeyCode::Char('S'), KeyCode::Down]),
+    },
+    State {
+        name: "Settings, editing a value",
+        tables: &["Editing a setting", "Anywhere"],
+        size: BIG,
+        setup: |h| press(h, &[KeyCode::Char('S'), KeyCode::Enter, KeyCode::Char('1')]),
+    },
     // A write the database keeps waiting. The walk runs every key to idle,
     // so the wait is the app's state alone here (no request behind it);
     // tests/tui_waiting.rs and tests/real_terminal.rs wait on a real lock.
@@ -513,6 +525,8 @@ walks! {
     customer_form => "Customer form",
     yes_no_prompt => "Yes/no prompt",
     waiting => "Waiting for the database",
+    settings => "Settings",
+    settings_editing => "Settings, editing a value",
 }
 
 /// Every state is walked, and every table applies in some walked state.
@@ -538,7 +552,7 @@ fn the_footer_fits_80_columns_and_keeps_help() {
         assert!(ratatui::text::Span::raw(&footer).width() <= 80, "{}: {footer}", state.name);
         let way = match state.tables[0] {
             "Help" => "Esc close",
-            "Forms" | "Typing a filter or search" => "Esc ",
+            "Forms" | "Typing a filter or search" | "Editing a setting" => "Esc ",
             "Yes/no prompt" => "n no",
             "Notice" => "Enter OK",
             "Quit with a sale open" => "n stay",

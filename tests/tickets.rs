@@ -8,7 +8,7 @@ use boxoffice::domain::{
     AuditAction, AuditFilter, Booking, Event, EventKind, NewEvent, NewTicketType, PaymentOutcome, Ticket, TicketCode,
     TicketStatus, TypeCount,
 };
-use boxoffice::print::{PAGE_WIDTH, VENUE, print_tickets};
+use boxoffice::print::{PAGE_WIDTH, print_tickets};
 use boxoffice::store::{self, Durability};
 use boxoffice::{Config, Context, Desk, Error, HoldRequest, SeatPick};
 use chrono::Duration;
@@ -63,8 +63,13 @@ fn the_pdf_has_one_80mm_page_per_ticket_with_its_event_seat_type_price_and_code(
     assert_eq!(b.amount, 125_000);
     // One admitted ticket still prints; a void one would not.
     w.desk.check_in(&tickets[0].code.grouped(), None, "north").expect("scan");
+    // The venue's name and address from its settings head every ticket, and
+    // its zone sets the time (Asia/Kolkata: 09:00 UTC is 14:30 there).
+    w.desk.set_setting("venue_name", "Grand Theatre").expect("name");
+    w.desk.set_setting("venue_address", "1 MG Road, Bengaluru").expect("address");
+    w.desk.set_setting("time_zone", "Asia/Kolkata").expect("zone");
     let path = w.dir.path().join("tickets.pdf");
-    let printed = print_tickets(&w.desk, &b.id, &path, &chrono::Utc).expect("print");
+    let printed = print_tickets(&w.desk, &b.id, &path).expect("print");
     assert_eq!(printed.tickets, 3);
     let doc = lopdf::Document::load_mem(&std::fs::read(&path).expect("pdf")).expect("a PDF");
     let pages = doc.get_pages();
@@ -74,12 +79,13 @@ fn the_pdf_has_one_80mm_page_per_ticket_with_its_event_seat_type_price_and_code(
         let text = doc.extract_text(&[*n]).expect("text");
         for part in [
             "Hamlet at the Grand Theatre",
-            "Mon 08 Jun 2026 09:00",
+            "Mon 08 Jun 2026 14:30",
             &format!("Seat {seat}"),
             &format!("{ty} {price}"),
             &t.code.grouped(),
             &format!("Ticket {n} of 3"),
-            VENUE.unwrap_or_default(),
+            "Grand Theatre",
+            "1 MG Road, Bengaluru",
         ] {
             assert!(text.contains(part), "page {n} lacks {part:?}: {text}");
         }
@@ -100,13 +106,13 @@ fn the_pdf_has_one_80mm_page_per_ticket_with_its_event_seat_type_price_and_code(
     let ga = w.booking(&gig, 1);
     w.desk.pay(&ga.id, PaymentOutcome::Success, "ga", None).expect("pay");
     let ga_pdf = w.dir.path().join("ga.pdf");
-    print_tickets(&w.desk, &ga.id, &ga_pdf, &chrono::Utc).expect("print");
+    print_tickets(&w.desk, &ga.id, &ga_pdf).expect("print");
     let doc = lopdf::Document::load_mem(&std::fs::read(&ga_pdf).expect("pdf")).expect("a PDF");
     assert!(doc.extract_text(&[1]).expect("text").contains("General admission"));
     // Once cancelled, there is nothing to print; the old file stays as it was.
     w.desk.cancel(&ga.id).expect("cancel");
     let before = std::fs::read(&ga_pdf).expect("pdf");
-    let refused = print_tickets(&w.desk, &ga.id, &ga_pdf, &chrono::Utc);
+    let refused = print_tickets(&w.desk, &ga.id, &ga_pdf);
     assert!(matches!(refused, Err(Error::Refused(why)) if why.contains("no valid tickets")));
     assert_eq!(std::fs::read(&ga_pdf).expect("pdf"), before);
 }

@@ -1,7 +1,8 @@
 //! A big, realistic boxoffice file for benchmarks: 10,000 events, 50,000
 //! customers and 1,000,000 bookings with their holds, seats, payment attempts,
 //! refunds and the audit rows the engine would have written, so `verify` finds
-//! nothing wrong with it (and timing it means something).
+//! nothing wrong with it (and timing it means something). `query_bench` times
+//! every read on it, `benches/ui_latency.rs` every key.
 //!
 //! It is bulk SQL in one transaction, bypassing the engine for speed but not
 //! the schema: foreign keys on, every CHECK and unique index, the report

@@ -209,7 +209,7 @@ impl Settings {
 
 /// What one process sells by: the file's settings with its overrides over
 /// them, and where each value comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsView {
     /// The file's settings (defaults where it has no row).
     pub file: Settings,

@@ -5,12 +5,11 @@
 mod pdf;
 mod qr;
 
-pub use pdf::{PAGE_WIDTH, VENUE, tickets_pdf};
+pub use pdf::{PAGE_WIDTH, tickets_pdf};
 pub use qr::{Modules, QUIET_ZONE, qr_half_blocks, qr_modules};
 
 use crate::engine::{Desk, printable};
 use crate::error::{Error, Result};
-use chrono::TimeZone;
 use std::path::{Path, PathBuf};
 
 /// What `print_tickets` wrote.
@@ -25,10 +24,9 @@ pub struct Printed {
 /// the printing in the audit trail; printing again is allowed and audited
 /// again. The file appears whole or not at all: it is written beside `path`
 /// first and renamed into place once the audit row is committed.
-pub fn print_tickets<Tz: TimeZone>(desk: &Desk, booking_id: &str, path: &Path, tz: &Tz) -> Result<Printed>
-where
-    Tz::Offset: std::fmt::Display,
-{
+pub fn print_tickets(desk: &Desk, booking_id: &str, path: &Path) -> Result<Printed> {
+    // Name, address and times on a ticket are the venue's, whichever machine prints it.
+    let venue = desk.settings()?.effective;
     let sheet = desk.ticket_sheet(booking_id)?;
     let tickets = printable(&sheet);
     if tickets.is_empty() {
@@ -38,7 +36,7 @@ where
             crate::ids::short(booking_id)
         )));
     }
-    let bytes = tickets_pdf(&sheet, &tickets, tz);
+    let bytes = tickets_pdf(&sheet, &tickets, &venue);
     let part = PathBuf::from(format!("{}.part", path.display()));
     std::fs::write(&part, &bytes).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
     let owned: Vec<_> = tickets.into_iter().cloned().collect();

@@ -5,8 +5,7 @@
 //! code (`INR 500.00`), as ₹ is not in the font.
 
 use super::qr::{Modules, qr_modules};
-use crate::domain::{Money, Ticket, TicketSheet};
-use chrono::TimeZone;
+use crate::domain::{Money, Settings, Ticket, TicketSheet};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 /// 80 mm in PDF points (1/72 inch).
@@ -17,10 +16,6 @@ const COURIER_EM: f32 = 0.6;
 /// The QR's module size and quiet zone on paper (the standard's 4 modules).
 const MODULE: f32 = 5.0;
 const PAPER_QUIET: usize = 4;
-
-/// The venue printed at the top of every ticket. Venue settings come with
-/// issue 13; until then a placeholder (`None` prints no venue line).
-pub const VENUE: Option<&str> = Some("boxoffice");
 
 /// One piece of a ticket's layout, top to bottom.
 enum Block {
@@ -54,11 +49,9 @@ impl Block {
     }
 }
 
-/// The PDF of `tickets` (one page each) of a booking, times shown in `tz`.
-pub fn tickets_pdf<Tz: TimeZone>(sheet: &TicketSheet, tickets: &[&Ticket], tz: &Tz) -> Vec<u8>
-where
-    Tz::Offset: std::fmt::Display,
-{
+/// The PDF of `tickets` (one page each) of a booking: the venue's name and
+/// address on top, times in the venue's zone.
+pub fn tickets_pdf(sheet: &TicketSheet, tickets: &[&Ticket], venue: &Settings) -> Vec<u8> {
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
     let regular = Ref::new(3);
@@ -74,7 +67,7 @@ where
     let title = format!("Tickets for booking {}", crate::ids::short(&sheet.booking_id));
     pdf.document_info(info).title(TextStr(&title)).creator(TextStr("boxoffice"));
     for (i, ticket) in tickets.iter().enumerate() {
-        let blocks = layout(sheet, ticket, i + 1, tickets.len(), tz);
+        let blocks = layout(sheet, ticket, i + 1, tickets.len(), venue);
         let height = MARGIN * 2.0 + blocks.iter().map(Block::height).sum::<f32>();
         let content_id = Ref::new(first + 2 * i as i32 + 1);
         let mut page = pdf.page(pages[i]);
@@ -88,20 +81,21 @@ where
 
 /// Top to bottom: venue, event, date, seat, type and price, the QR, the code
 /// (large), which ticket of the booking, the customer.
-fn layout<Tz: TimeZone>(sheet: &TicketSheet, t: &Ticket, n: usize, of: usize, tz: &Tz) -> Vec<Block>
-where
-    Tz::Offset: std::fmt::Display,
-{
+fn layout(sheet: &TicketSheet, t: &Ticket, n: usize, of: usize, venue: &Settings) -> Vec<Block> {
     let text = |font, size: f32, s: &str| {
         wrap(s, size).into_iter().map(move |line| Block::Text { font, size, text: line }).collect::<Vec<_>>()
     };
     let mut blocks = Vec::new();
-    if let Some(venue) = VENUE {
-        blocks.extend(text(Font::Regular, 9.0, venue));
+    // A venue with no name set prints none (the address alone says little).
+    if !venue.venue_name.trim().is_empty() {
+        blocks.extend(text(Font::Bold, 9.0, venue.venue_name.trim()));
+        if !venue.venue_address.trim().is_empty() {
+            blocks.extend(text(Font::Regular, 8.0, venue.venue_address.trim()));
+        }
         blocks.push(Block::Gap(2.0));
     }
     blocks.extend(text(Font::Bold, 12.0, &sheet.event_name));
-    let when = sheet.starts_at.with_timezone(tz).format("%a %d %b %Y %H:%M").to_string();
+    let when = sheet.starts_at.with_timezone(&venue.time_zone).format("%a %d %b %Y %H:%M").to_string();
     blocks.extend(text(Font::Regular, 10.0, &when));
     blocks.push(Block::Gap(6.0));
     let seat = match &t.seat {

@@ -131,6 +131,10 @@ pub enum Action {
     OpenShift,
     /// Close the shift (asks for the counted cash): the cash-up.
     CloseShift,
+    /// Events list → the venue's Settings screen.
+    OpenSettings,
+    /// Booking detail: forget its customer (a y/n saying what happens first).
+    EraseCustomer,
 }
 
 /// What a key does to a text box. The keymap decides which key is which

@@ -4,7 +4,9 @@
 
 use crate::context::Context;
 use crate::domain::BookingStatus::{Cancelled, Confirmed, Expired, PaymentFailed, PaymentPending};
-use crate::domain::{Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit, Ticket, TicketType};
+use crate::domain::{
+    Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit, Settings, SettingsView, Ticket, TicketType,
+};
 use crate::engine::{SeatMap, TypeOnSale};
 use crate::jobs::Heartbeat;
 use crate::tui::form::{Form, LineInput};
@@ -15,7 +17,9 @@ use crate::tui::tickets::{Door, TypesScreen};
 // The screens live in `screen` (so `office` can use them without importing
 // this file); they are named from here as before.
 pub use crate::tui::screen::{LIST_LIMIT, Screen, Tab};
-use chrono::{DateTime, FixedOffset, Utc};
+use crate::tui::settings::SettingsScreen;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -228,6 +232,8 @@ pub enum Confirm {
     Fail { booking: Booking },
     /// Let the hold go: its seats go back on sale.
     Release { hold: Hold },
+    /// Forget a customer: name, email and phone replaced; bookings stay.
+    Erase { customer: Customer },
     /// The email or phone typed belongs to a customer on file under another
     /// name: book for them (the name on file stays) or go back to the form.
     Existing { customer: Customer, typed: String, form: Form },
@@ -271,8 +277,6 @@ pub const STATUS_FILTERS: [Option<BookingStatus>; 6] = [
 #[derive(Debug, Clone)]
 pub struct AppInfo {
     pub db_label: String,
-    /// The offset times are shown in (the clerk's local zone; UTC in scripts).
-    pub offset: FixedOffset,
     /// The directory of the JSON-lines audit log (`audit.YYYY-MM-DD.jsonl`, daily);
     /// None when shipped audit goes to memory (scripts, tests).
     pub audit_log_dir: Option<PathBuf>,
@@ -289,10 +293,17 @@ pub struct AppInfo {
 }
 
 pub struct App {
-    /// Ids for new idempotency keys and the settings (currency, refund
-    /// policy). Its clock is read by the drivers, which send `Msg::Tick`.
+    /// Ids for new idempotency keys. Its clock is read by the drivers,
+    /// which send `Msg::Tick`.
     pub ctx: Context,
     pub info: AppInfo,
+    /// The venue's settings as this process sells by them (the file's, with
+    /// its flag overrides), read again with every load: a change made at
+    /// another counter shows within a poll. Times are shown and entered in
+    /// its zone, whatever the terminal's `TZ`.
+    pub venue: SettingsView,
+    /// The Settings screen: the selected row and the value being edited.
+    pub settings: SettingsScreen,
     pub now: DateTime<Utc>,
     pub tab: Tab,
     pub screen: Screen,
@@ -429,6 +440,10 @@ impl App {
     pub fn new(ctx: Context, info: AppInfo) -> App {
         let now = ctx.now();
         let mut app = App {
+            // The defaults (UTC) until the first load: the drivers read the
+            // file's settings before the first draw.
+            venue: SettingsView::build(&[], &ctx.config.overrides()).unwrap_or_default(),
+            settings: SettingsScreen::default(),
             ctx,
             info,
             now,
@@ -502,6 +517,7 @@ impl App {
             Screen::Events => self.event_filter.active,
             Screen::Bookings => self.booking_search.active,
             Screen::Audit => self.office.audit.filter.active,
+            Screen::Settings => self.settings.editing.is_some(),
             _ => false,
         };
         // The Door screen's code field always takes the printable keys (a scanner types).
@@ -672,9 +688,21 @@ impl App {
         (secs >= 1).then(|| format!("reading the database… {secs} s"))
     }
 
-    /// Shows a time in the clerk's zone.
-    pub fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
-        t.with_timezone(&self.info.offset)
+    /// The venue's time zone: every time is shown and entered in it.
+    pub fn zone(&self) -> Tz {
+        self.venue.effective.time_zone
+    }
+
+    /// The policy this counter sells by now (the engine reads the same
+    /// inside each operation): the currency of new events, the refund share,
+    /// how many extensions a hold gets.
+    pub fn policy(&self) -> &Settings {
+        &self.venue.effective
+    }
+
+    /// Shows a time in the venue's zone (with the offset of that date: DST).
+    pub fn local(&self, t: DateTime<Utc>) -> DateTime<Tz> {
+        t.with_timezone(&self.zone())
     }
 }
 

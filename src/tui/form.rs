@@ -4,6 +4,7 @@
 //! (new events and customers).
 
 use crate::tui::action::Edit;
+use std::borrow::Cow;
 use tui_input::{Input, InputRequest};
 
 /// One line of text with a caret. Every edit happens at the caret:
@@ -94,7 +95,8 @@ impl TextBox {
 pub struct Field {
     pub label: &'static str,
     pub input: TextBox,
-    pub hint: &'static str,
+    /// Under the field: what to type (it may name live values, like the venue's zone).
+    pub hint: Cow<'static, str>,
     pub error: Option<String>,
     /// A PIN: drawn as dots, never as typed.
     pub secret: bool,
@@ -102,8 +104,8 @@ pub struct Field {
 
 impl Field {
     /// A field of at most 200 characters (`max` changes it).
-    pub fn new(label: &'static str, hint: &'static str) -> Self {
-        Field { label, input: TextBox::new(MAX_FIELD), hint, error: None, secret: false }
+    pub fn new(label: &'static str, hint: impl Into<Cow<'static, str>>) -> Self {
+        Field { label, input: TextBox::new(MAX_FIELD), hint: hint.into(), error: None, secret: false }
     }
 
     /// Drawn as dots (a PIN).

@@ -19,7 +19,7 @@ use crate::tui::update::update;
 use crate::tui::worker::Workers;
 use crate::tui::{handle_key, view};
 use chrono::Duration;
-use chrono::{DateTime, Offset, Utc};
+use chrono::{DateTime, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyEvent;
@@ -89,7 +89,6 @@ impl Headless {
         }
         let info = AppInfo {
             db_label: "script".into(),
-            offset: Utc.fix(),
             audit_log_dir: place.audit_log_dir,
             data_dir_label: place.run_dir.then(|| "<run>".to_string()),
             gate: false,

@@ -297,6 +297,13 @@ const AUDIT_TRAIL: Entry = Entry {
 const BACK_TO_BOOKINGS: Entry =
     Entry { keys: &[(plain(Esc), Action::Back)], label: "back", help: "back to the bookings", footer: true };
 
+const ERASE: Entry = Entry {
+    keys: &[(ch('E'), Action::EraseCustomer)],
+    label: "erase customer",
+    help: "erase the customer's name, email, phone (y/n first)",
+    footer: false,
+};
+
 const EXPORT: Entry =
     Entry { keys: &[(ch('e'), Action::Export)], label: "export", help: "export the listed rows to CSV", footer: true };
 
@@ -381,7 +388,57 @@ pub static EVENTS: Table = Table {
             help: "its ticket types: add, edit, retire",
             footer: true,
         },
+        Entry {
+            keys: &[(ch('S'), Action::OpenSettings)],
+            label: "settings",
+            help: "the venue's settings (supervisor)",
+            footer: true,
+        },
         Entry { keys: &[(plain(Esc), Action::Back)], label: "clear filter", help: "clear the filter", footer: false },
+    ],
+};
+
+/// The venue's settings (a supervisor's screen, opened from the events).
+pub static SETTINGS: Table = Table {
+    title: "Settings",
+    entries: &[
+        Entry {
+            keys: &[(plain(Enter), Action::Open)],
+            label: "edit",
+            help: "edit the selected value in place",
+            footer: true,
+        },
+        BACK_TO_EVENTS,
+    ],
+};
+
+/// Editing a setting's value in place.
+pub static SETTING_EDIT: Table = Table {
+    title: "Editing a setting",
+    entries: &[
+        Entry {
+            keys: &[(Key::Printable, Action::Edit(Edit::Insert(' ')))],
+            label: "type",
+            help: "type the new value, at the caret",
+            footer: false,
+        },
+        EDITING[0],
+        EDITING[1],
+        EDITING[2],
+        EDITING[3],
+        EDITING[4],
+        Entry {
+            keys: &[(plain(Enter), Action::Edit(Edit::Submit))],
+            label: "save",
+            help: "save it (checked, audited, reaches every counter)",
+            footer: true,
+        },
+        Entry {
+            keys: &[(plain(Esc), Action::Edit(Edit::Cancel))],
+            label: "cancel",
+            help: "stop editing: the setting is not changed",
+            footer: true,
+        },
     ],
 };
 
@@ -801,11 +858,11 @@ pub static BOOKINGS: Table = Table {
 
 pub static DETAIL: Table = Table {
     title: "Booking detail (awaiting payment)",
-    entries: &[PAY[0], PAY[1], PAY[2], TENDER[0], TENDER[1], CANCEL, AUDIT_TRAIL, BACK_TO_BOOKINGS],
+    entries: &[PAY[0], PAY[1], PAY[2], TENDER[0], TENDER[1], CANCEL, AUDIT_TRAIL, ERASE, BACK_TO_BOOKINGS],
 };
 
 pub static DETAIL_PAID: Table =
-    Table { title: "Booking detail (confirmed)", entries: &[PRINT, CANCEL, AUDIT_TRAIL, BACK_TO_BOOKINGS] };
+    Table { title: "Booking detail (confirmed)", entries: &[PRINT, CANCEL, AUDIT_TRAIL, ERASE, BACK_TO_BOOKINGS] };
 
 /// An event's ticket types (from Events, `t`).
 pub static TYPES: Table = Table {
@@ -880,8 +937,10 @@ pub static DOOR: Table = Table {
     ],
 };
 
-/// A booking that can no longer change: only its story is left to read.
-pub static DETAIL_ENDED: Table = Table { title: "Booking detail (ended)", entries: &[AUDIT_TRAIL, BACK_TO_BOOKINGS] };
+/// A booking that can no longer change: only its story is left to read
+/// (and its customer may still ask to be forgotten).
+pub static DETAIL_ENDED: Table =
+    Table { title: "Booking detail (ended)", entries: &[AUDIT_TRAIL, ERASE, BACK_TO_BOOKINGS] };
 
 pub static REPORTS: Table = Table {
     title: "Reports",
@@ -1024,11 +1083,13 @@ pub static HELP: Table = Table {
 };
 
 /// Every table, in the order the README lists them.
-pub static ALL: [&Table; 31] = [
+pub static ALL: [&Table; 33] = [
     &SCREENS,
     &ANYWHERE,
     &LISTS,
     &EVENTS,
+    &SETTINGS,
+    &SETTING_EDIT,
     &TEXT,
     &FORM,
     &SELL_SEATS,
@@ -1066,6 +1127,7 @@ fn typing(app: &App) -> bool {
         Screen::Events => app.event_filter.active,
         Screen::Bookings => app.booking_search.active,
         Screen::Audit => app.office.audit.filter.active,
+        Screen::Settings => app.settings.editing.is_some(),
         _ => false,
     }
 }
@@ -1086,6 +1148,7 @@ fn screen_tables(app: &App) -> Vec<&'static Table> {
         Screen::Till => vec![&TILL],
         Screen::Door => vec![&DOOR],
         Screen::Types => vec![&TYPES],
+        Screen::Settings => vec![&SETTINGS, &LISTS],
         Screen::Sell => match app.sell.as_ref().map(|s| (s.stage, s.map.is_some())) {
             Some((Stage::Choose, _)) if app.sell.as_ref().is_some_and(|s| s.event.closed_reason(app.now).is_some()) => {
                 vec![&SELL_CLOSED]
@@ -1125,6 +1188,7 @@ pub fn tables_for(app: &App) -> Vec<&'static Table> {
         Some(Overlay::Confirm(_)) => vec![&CONFIRM],
         Some(Overlay::Notice { .. }) => vec![&NOTICE],
         Some(Overlay::Quit(_)) => vec![&QUIT],
+        None if typing(app) && app.screen == Screen::Settings => vec![&SETTING_EDIT],
         None if typing(app) => vec![&TEXT],
         None => {
             let mut t = if waiting(app) { vec![&WAITING] } else { vec![] };
@@ -1228,6 +1292,7 @@ pub fn help_tables(app: &App) -> Vec<&'static Table> {
         Screen::Sell if matches!(stage, Some(Stage::Payment | Stage::Done)) => tables.push(&CONFIRM),
         Screen::Detail => tables.push(&CONFIRM),
         Screen::Types | Screen::Door => tables.extend([&FORM, &CONFIRM]),
+        Screen::Settings => tables.push(&SETTING_EDIT),
         _ => {}
     }
     if app.screen != Screen::Door {

@@ -17,6 +17,7 @@ pub mod office;
 pub mod reply;
 pub mod request;
 pub mod screen;
+pub mod settings;
 pub mod terminal;
 pub mod tickets;
 pub mod types;

@@ -89,6 +89,11 @@ pub fn loaded(app: &mut App, loaded: Loaded) {
 
 /// Shows every screen's part of a load.
 fn show(app: &mut App, s: Snapshot) {
+    let refund_was = app.policy().refund_percent;
+    app.venue = s.venue;
+    if app.policy().refund_percent != refund_was {
+        refund_policy_moved(app);
+    }
     app.events = s.events;
     app.event_sel = app.event_sel.min(app.events.len().saturating_sub(1));
     app.bookings = s.bookings;
@@ -110,6 +115,7 @@ fn show(app: &mut App, s: Snapshot) {
 /// The sale in progress as the file has it, telling the clerk when the tick
 /// thread (or another terminal) moved it: a hold that expired, a booking that lapsed.
 fn show_sell(app: &mut App, found: crate::tui::request::SellFound) {
+    let zone = app.zone();
     let Some(sell) = app.sell.as_mut() else { return };
     sell.event = found.event;
     sell.map = found.map;
@@ -121,7 +127,7 @@ fn show_sell(app: &mut App, found: crate::tui::request::SellFound) {
     if let Some(h) = found.hold {
         if sell.stage == Stage::Held && !h.status.is_live() {
             let seats = if h.labels.is_empty() { format!("{} seat(s)", h.seats) } else { h.labels.join(" ") };
-            let at = h.expires_at.with_timezone(&app.info.offset).format("%H:%M:%S");
+            let at = h.expires_at.with_timezone(&zone).format("%H:%M:%S");
             let why = match h.status {
                 crate::domain::HoldStatus::Expired => format!("It expired at {at}."),
                 other => format!("It is {other} (done at another terminal)."),
@@ -184,6 +190,16 @@ fn drop_stale_prompt(app: &mut App, now: Option<crate::domain::Booking>) {
         let first = format!("Booking {} is now {}: {then}", short(&now.id), now.status);
         let why = format!("It was {} when the prompt opened; another terminal changed it.", booking.status);
         app.notice("Booking changed", vec![first, why]);
+    }
+}
+
+/// The refund share changed (at another counter) while a cancel prompt was
+/// open: the prompt shows what cancelling refunds now, and says it changed.
+fn refund_policy_moved(app: &mut App) {
+    let percent = app.policy().refund_percent;
+    if let Some(Overlay::Confirm(Confirm::Cancel { booking, refund: Some(split) })) = app.overlay.as_mut() {
+        *split = crate::domain::refund_split(booking.amount, percent);
+        app.note(format!("The venue's refund policy changed: cancelling now refunds {percent}%"));
     }
 }
 
@@ -307,7 +323,7 @@ pub fn done(app: &mut App, done: Done) {
                 Ok(h) => {
                     let h = h.value;
                     let until = app.local(h.expires_at).format("%H:%M:%S");
-                    let most = app.ctx.config.over_defaults().hold_extensions;
+                    let most = app.policy().hold_extensions;
                     app.info(format!("Hold extended until {until} (extension {} of {most})", h.extensions));
                     if let Some(s) = app.sell.as_mut().filter(|s| s.hold.as_ref().is_some_and(|x| x.id == h.id)) {
                         s.hold = Some(h);
@@ -478,6 +494,8 @@ pub fn done(app: &mut App, done: Done) {
             }
             app.want_load();
         }
+        Answer::Setting(r) => crate::tui::settings::saved(app, r),
+        Answer::Erase(r) => crate::tui::settings::erased(app, r),
         Answer::Sweeps(r) => {
             match r {
                 None => return app.error("No job runner in this app"),

@@ -5,9 +5,9 @@
 
 use crate::domain::{
     AuditField, AuditRow, Booking, BookingStatus, Customer, DoorAnswer, DoorCounts, Event, Hold, NewCustomer, NewEvent,
-    NewTicketType, PaymentAttempt, Refund, Session, Ticket, TicketType, TypeCount,
+    NewTicketType, PaymentAttempt, Refund, Session, SettingKey, SettingsView, Ticket, TicketType, TypeCount,
 };
-use crate::engine::{Cancellation, HoldRequest, Payment, Replayed, SeatMap, TypeOnSale};
+use crate::engine::{Cancellation, Erasure, HoldRequest, Payment, Replayed, SeatMap, SettingChange, TypeOnSale};
 use crate::error::{Error, Result};
 use crate::jobs::{Job, JobStatus, RunOutcome};
 use crate::report::Report;
@@ -123,11 +123,10 @@ pub enum Write {
     },
     /// A new event with its ticket types (empty: one Standard type at its price).
     CreateEvent(NewEvent, Vec<NewTicketType>),
-    /// Writes a booking's tickets to a PDF at `path` (times in `offset`).
+    /// Writes a booking's tickets to a PDF at `path` (times in the venue's zone).
     Print {
         booking_id: String,
         path: PathBuf,
-        offset: chrono::FixedOffset,
     },
     /// A code scanned or typed at `door`, for `event_id`.
     CheckIn {
@@ -177,6 +176,15 @@ pub enum Write {
     CloseShift {
         shift_id: String,
         counted: i64,
+    },
+    /// Stores a venue setting (the engine checks the value and audits it).
+    SetSetting {
+        key: SettingKey,
+        value: String,
+    },
+    /// Erases a customer's name, email and phone.
+    EraseCustomer {
+        customer_id: String,
     },
 }
 
@@ -251,6 +259,8 @@ pub struct Snapshot {
     /// Every type of the types screen's event (retired ones too), with what
     /// its limit leaves (on sale only).
     pub types: Option<Vec<TypeOnSale>>,
+    /// The venue's settings as this process sells by them.
+    pub venue: SettingsView,
 }
 
 /// The sale in progress as the file has it now.
@@ -372,6 +382,8 @@ pub enum Answer {
     SignedIn(Result<(Session, u32)>),
     ShiftOpened(Result<Box<crate::domain::Shift>>),
     ShiftClosed(Result<Box<crate::domain::CashUp>>),
+    Setting(Result<SettingChange>),
+    Erase(Result<Erasure>),
 }
 
 impl Answer {
@@ -399,6 +411,8 @@ impl Answer {
             Answer::SignedIn(r) => err(r),
             Answer::ShiftOpened(r) => err(r),
             Answer::ShiftClosed(r) => err(r),
+            Answer::Setting(r) => err(r),
+            Answer::Erase(r) => err(r),
         }
     }
 }

@@ -43,6 +43,8 @@ pub enum Screen {
     Jobs,
     /// The signed-in clerk's shift and its cash-up.
     Till,
+    /// The venue's settings (opened from the events list; its own module).
+    Settings,
 }
 
 /// The most rows a list screen reads at once.

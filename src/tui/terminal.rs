@@ -21,7 +21,6 @@ use crate::tui::app::{App, AppInfo, Focus};
 use crate::tui::update::update;
 use crate::tui::worker::{self, Workers};
 use crate::tui::{handle_key, view};
-use chrono::{Local, Offset, TimeZone};
 use futures::StreamExt;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use std::path::Path;
@@ -31,15 +30,14 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 /// Runs the app until the clerk quits. The terminal is restored on quit, on
 /// error and on panic (ratatui's init installs the panic hook).
 pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
-    let offset = Local.offset_from_utc_datetime(&ctx.now().naive_utc()).fix();
     let info = AppInfo {
         db_label: db.display().to_string(),
-        offset,
         audit_log_dir: Some(log_dir.to_path_buf()),
         data_dir: crate::paths::export_dir_for(db),
         data_dir_label: None,
         gate: true,
     };
+    let venue = desk.settings()?;
     // The Jobs screen's "run now" keys use their own connection and owner.
     let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
     // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
@@ -60,6 +58,8 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     app.clerk = desk_clerk;
     app.needs_first_supervisor = needs_first_supervisor;
     app.demo_sign_in = demo_sign_in;
+    // The venue's zone and policy before the first draw (the first load reads them again).
+    app.venue = venue;
     app.heartbeat = Some(tick.heartbeat.clone());
 
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -19,8 +19,8 @@ use crate::tui::form::{Field, Form, FormInput};
 use crate::tui::keymap;
 use crate::tui::reply;
 use crate::tui::request::{Command, Read, Write};
-use crate::tui::types;
-use chrono::{NaiveDateTime, TimeZone};
+use crate::tui::{settings, types};
+use chrono::NaiveDateTime;
 
 pub fn update(app: &mut App, msg: Msg) {
     match msg {
@@ -188,7 +188,7 @@ fn submit_prompt(app: &mut App, kind: Prompt, mut form: Form) {
             }
         },
         Prompt::OpenShift | Prompt::CloseShift { .. } => {
-            let (label, currency) = ("Cash", app.ctx.config.over_defaults().currency);
+            let (label, currency) = ("Cash", app.venue.effective.currency.clone());
             let currency = app.office.till.cashup.as_ref().map_or(currency, |u| u.shift.currency.clone());
             let value = match Money::parse_major(form.value(label), &currency) {
                 Ok(Money(v)) => v,
@@ -366,6 +366,8 @@ fn act(app: &mut App, action: Action) {
         Action::Export => backoffice::export(app),
         Action::RunRecovery => backoffice::run_recovery(app),
         Action::RunSweeps => backoffice::run_sweeps(app),
+        Action::OpenSettings => settings::open(app),
+        Action::EraseCustomer => settings::ask_erase(app),
         Action::NewSale => {
             // The load that follows reads the seat map as it is now.
             if let Some(s) = app.sell.take() {
@@ -413,7 +415,7 @@ fn print(app: &mut App) {
         return;
     }
     let path = crate::print::pdf_path_in(&app.info.data_dir, &id);
-    let write = Write::Print { booking_id: id.clone(), path, offset: app.info.offset };
+    let write = Write::Print { booking_id: id.clone(), path };
     app.write(write, format!("printing the tickets of booking {}", short(&id)));
 }
 
@@ -495,6 +497,10 @@ fn back(app: &mut App) {
             }
         }
         Screen::Audit => backoffice::back(app),
+        Screen::Settings => {
+            app.screen = Screen::Events;
+            app.want_load();
+        }
         Screen::Reports | Screen::Jobs | Screen::Till => {}
     }
 }
@@ -520,6 +526,7 @@ fn move_cursor(app: &mut App, action: &Action) {
         Screen::Audit => app.office.audit.sel = step(app.office.audit.sel, delta, app.office.audit.rows.len()),
         Screen::Jobs => app.office.jobs.sel = step(app.office.jobs.sel, delta, app.office.jobs.rows.len()),
         Screen::Types => types::move_sel(app, delta),
+        Screen::Settings => settings::move_sel(app, delta),
         Screen::Detail | Screen::Reports | Screen::Door | Screen::Till => {}
     }
 }
@@ -535,6 +542,7 @@ fn jump(app: &mut App, action: &Action) {
         Screen::Events => app.event_sel = target(app.events.len(), app.event_sel),
         Screen::Bookings => app.booking_sel = target(app.bookings.len(), app.booking_sel),
         Screen::Audit => app.office.audit.sel = target(app.office.audit.rows.len(), app.office.audit.sel),
+        Screen::Settings => app.settings.sel = target(crate::domain::SettingKey::ALL.len(), app.settings.sel),
         _ => {}
     }
 }
@@ -561,6 +569,7 @@ fn open(app: &mut App) {
             let Some(id) = app.selected_booking().map(|b| b.id.clone()) else { return };
             app.opening = Some(app.read(Read::Detail { booking_id: id }));
         }
+        Screen::Settings => settings::start_edit(app),
         _ => {}
     }
 }
@@ -616,6 +625,7 @@ fn text(app: &mut App, key: Edit) {
                     app.office.audit.sel = 0;
                     app.want_load();
                 }
+                Screen::Settings => settings::edit(app, key),
                 _ => {}
             }
         }
@@ -631,14 +641,13 @@ fn event_form(app: &App) -> Form {
         vec![
             Field::new("Name", "1–120 characters").max(120),
             Field::new("Description", "optional").max(2000),
-            Field::new("Starts", "YYYY-MM-DD HH:MM, local time").with_value(start),
+            Field::new("Starts", format!("YYYY-MM-DD HH:MM, venue time: {}", app.zone().name())).with_value(start),
             Field::new("Seating", "R = reserved rows, G = general admission").with_value("R"),
             Field::new("Rows", "reserved: 1–26 (A–Z)").with_value("10"),
             Field::new("Seats per row", "reserved: 1–99").with_value("20"),
             Field::new("Capacity", "general admission: 1–1,000,000").with_value("100"),
             Field::new("Price", "per seat, e.g. 500 or 499.50 (no decimals for JPY)").with_value("500"),
-            Field::new("Currency", "an ISO 4217 code: INR, USD, EUR, JPY…")
-                .with_value(app.ctx.config.over_defaults().currency),
+            Field::new("Currency", "an ISO 4217 code: INR, USD, EUR, JPY…").with_value(app.policy().currency.clone()),
             Field::new("Types", "instead of Price: Adult 500; Child 250 limit 40"),
         ],
     )
@@ -688,13 +697,8 @@ fn parse_event_form(app: &App, form: &Form) -> Result<(NewEvent, Vec<NewTicketTy
     };
     let starts = NaiveDateTime::parse_from_str(form.value("Starts"), "%Y-%m-%d %H:%M")
         .map_err(|_| ("Starts", "must look like 2026-12-31 19:30".to_string()))?;
-    let starts_at = app
-        .info
-        .offset
-        .from_local_datetime(&starts)
-        .single()
-        .ok_or(("Starts", "is not a valid local time".to_string()))?
-        .to_utc();
+    // In the venue's zone, with that date's offset (DST); a time the clocks skip is refused.
+    let starts_at = crate::domain::settings::local_instant(starts, app.zone()).map_err(|e| ("Starts", e.rule))?;
     event::check_start(starts_at, app.now).map_err(|e| ("Starts", e.rule))?;
     let kind = match form.value("Seating").to_ascii_uppercase().as_str() {
         "R" | "RESERVED" => EventKind::Reserved { rows: number("Rows")?, seats_per_row: number("Seats per row")? },
@@ -1059,7 +1063,7 @@ fn ask_cancel(app: &mut App) {
         return;
     }
     let refund = (booking.status == BookingStatus::Confirmed)
-        .then(|| crate::domain::refund_split(booking.amount, app.ctx.config.over_defaults().refund_percent));
+        .then(|| crate::domain::refund_split(booking.amount, app.policy().refund_percent));
     app.overlay = Some(Overlay::Confirm(Confirm::Cancel { booking, refund }));
 }
 
@@ -1112,6 +1116,8 @@ fn confirm(app: &mut App, yes: bool) {
         (Confirm::Fail { .. }, false) => app.note("No payment recorded: the booking still awaits payment"),
         (Confirm::Release { hold }, true) => release(app, hold.id),
         (Confirm::Release { .. }, false) => app.note("Not released: the hold is still yours"),
+        (Confirm::Erase { customer }, true) => settings::erase(app, customer.id),
+        (Confirm::Erase { .. }, false) => app.note("Not erased: nothing changed"),
         (Confirm::Existing { customer, form, .. }, true) => {
             let Some(hold_id) = app.sell.as_ref().and_then(|s| s.live_hold()).map(|h| h.id.clone()) else {
                 app.customer_draft = Some(form);

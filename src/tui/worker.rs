@@ -326,11 +326,11 @@ fn write(desk: &Desk, door: &Desk, jobs: Option<&mut Jobs>, request: Write) -> A
         },
         Write::CreateEvent(new, types) if types.is_empty() => Answer::Event(attempt(|| desk.create_event(new))),
         Write::CreateEvent(new, types) => Answer::Event(attempt(|| desk.create_event_with_types(new, types))),
-        Write::Print { booking_id, path, offset } => Answer::Print(attempt(|| {
+        Write::Print { booking_id, path } => Answer::Print(attempt(|| {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot make {}", dir.display()), e))?;
             }
-            crate::print::print_tickets(desk, &booking_id, &path, &offset)
+            crate::print::print_tickets(desk, &booking_id, &path)
         })),
         Write::CheckIn { code, event_id, door: name } => {
             Answer::CheckIn { result: attempt(|| door.check_in(&code, Some(&event_id), &name)), code }
@@ -358,6 +358,8 @@ fn write(desk: &Desk, door: &Desk, jobs: Option<&mut Jobs>, request: Write) -> A
         Write::CloseShift { shift_id, counted } => {
             Answer::ShiftClosed(attempt(|| desk.close_shift(&shift_id, counted).map(Box::new)))
         }
+        Write::SetSetting { key, value } => Answer::Setting(attempt(|| desk.set_setting(key.as_str(), &value))),
+        Write::EraseCustomer { customer_id } => Answer::Erase(attempt(|| desk.erase_customer(&customer_id))),
     }
 }
 
@@ -499,7 +501,10 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
     let prompt = spec.prompt.as_deref().map(|id| desk.get_booking(id)).transpose()?;
     let door = spec.event.as_deref().map(|id| desk.door_counts(id)).transpose()?;
     let types = spec.event.as_deref().map(|id| every_type(desk, id)).transpose()?;
-    Ok(Snapshot { events, bookings, sell, detail, office, prompt, door, types })
+    // Every load: the zone and the policy are on every screen, and a change
+    // at another counter reaches this one with the next poll.
+    let venue = desk.settings()?;
+    Ok(Snapshot { events, bookings, sell, detail, office, prompt, door, types, venue })
 }
 
 /// Every type of an event, retired ones too, with what the limits of those

@@ -77,6 +77,11 @@ fn shell_quote(p: &Path) -> String {
 /// quitting we can see the shell again and the app's exit status.
 /// `tag` tells the tmux servers of several tests apart.
 pub fn start_app(db: &Path, tag: &str) -> Tmux {
+    start_app_with(db, tag, "")
+}
+
+/// As [`start_app`], with `env` (`NAME=value …`) before the command.
+pub fn start_app_with(db: &Path, tag: &str, env: &str) -> Tmux {
     let bin = env!("CARGO_BIN_EXE_boxoffice");
     let tmux = Tmux { socket: format!("boxoffice-test-{}{tag}", std::process::id()) };
     let out = tmux.run(&[
@@ -100,7 +105,8 @@ pub fn start_app(db: &Path, tag: &str) -> Tmux {
     ]);
     assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
     tmux.wait_for("the shell prompt", |s| s.contains('$'));
-    let command = format!("BOXOFFICE_DB={} {}; echo BOXOFFICE_EXIT=$?", shell_quote(db), shell_quote(Path::new(bin)));
+    let command =
+        format!("{env} BOXOFFICE_DB={} {}; echo BOXOFFICE_EXIT=$?", shell_quote(db), shell_quote(Path::new(bin)));
     tmux.type_text(&command);
     tmux.send(&["Enter"]);
     // The app opens on the sign-in; a demo file's names the demo supervisor

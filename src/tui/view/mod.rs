@@ -10,6 +10,7 @@ mod jobs;
 mod overlay;
 pub mod reports;
 mod sell;
+mod settings;
 mod tickets;
 mod till;
 mod types;
@@ -58,6 +59,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Door => door::draw(frame, app, body),
         Screen::Types => types::draw(frame, app, body),
         Screen::Till => till::draw(frame, app, body),
+        Screen::Settings => settings::draw(frame, app, body),
     }
     draw_message(frame, app, message);
     let keys = keymap::footer(app, footer.width as usize);
@@ -94,10 +96,13 @@ fn draw_message(frame: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    // The venue's clock and zone: every time on screen is in it.
     let clock = app.local(app.now).format("%Y-%m-%d %H:%M:%S %:z").to_string();
     let beat = heartbeat(app);
-    let mut spans =
-        vec![Span::styled(format!(" {clock} "), Style::new().fg(Color::Black).bg(Color::Cyan)), Span::raw(" ")];
+    let mut spans = vec![
+        Span::styled(format!(" {clock} {} ", app.zone().name()), Style::new().fg(Color::Black).bg(Color::Cyan)),
+        Span::raw(" "),
+    ];
     // What the database keeps the clerk waiting for comes first: it is why
     // nothing else seems to happen.
     if let Some(mut waiting) = app.waiting() {
@@ -107,7 +112,13 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::styled(format!(" {waiting} "), Style::new().fg(Color::Black).bg(Color::Yellow)));
         spans.push(Span::raw(" "));
     }
-    spans.extend([beat, Span::raw(format!("  db: {}", app.info.db_label))]);
+    spans.push(beat);
+    // A flag or BOXOFFICE_* variable sells by another policy than the venue's here.
+    if let Some(over) = crate::tui::settings::overrides_text(app) {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(format!(" override: {over} "), Style::new().fg(Color::Black).bg(Color::Magenta)));
+    }
+    spans.push(Span::raw(format!("  db: {}", app.info.db_label)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

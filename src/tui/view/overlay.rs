@@ -109,7 +109,7 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) 
                     money(s.refund, &booking.currency),
                     money(booking.amount, &booking.currency),
                     money(s.fee, &booking.currency),
-                    app.ctx.config.over_defaults().refund_percent
+                    app.policy().refund_percent
                 ),
                 None => "Nothing was charged: no refund.".to_string(),
             };
@@ -166,6 +166,22 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) 
                 Line::from(format!("{} go back on sale now.", seats(&hold.labels, hold.seats)).bold()),
             ];
             (" Release hold ", "release", "keep it", lines)
+        }
+        Confirm::Erase { customer } => {
+            let contact: Vec<&str> =
+                [customer.email.as_deref(), customer.phone.as_deref()].into_iter().flatten().collect();
+            let lines = vec![
+                Line::from(format!("Erase customer {}?", customer.name).bold()),
+                Line::from(contact.join(" · ")),
+                Line::from(format!(
+                    "Name, email and phone are replaced by \"{}\".",
+                    crate::engine::erased_name(&customer.id)
+                )),
+                Line::from("Their bookings, amounts and tickets stay for the accounts;"),
+                Line::from("the erasure is audited (by id only)."),
+                Line::from("It cannot be undone; older backups still hold the details.".fg(Color::Yellow)),
+            ];
+            (" Erase customer ", "erase", "keep them", lines)
         }
         Confirm::Existing { customer, typed, .. } => {
             let contact = customer.email.clone().or_else(|| customer.phone.clone()).unwrap_or_default();

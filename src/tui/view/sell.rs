@@ -241,7 +241,7 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, sell: &Sell, area: Rect) {
         lines.push(Line::from(vec![label("Seats"), Span::raw(seats)]));
         if live && sell.stage == Stage::Held {
             lines.push(Line::from(vec![label("Expires in"), countdown_span(app, h)]));
-            let most = app.ctx.config.over_defaults().hold_extensions;
+            let most = app.policy().hold_extensions;
             let left = most.saturating_sub(h.extensions);
             let extend = key(&SELL_HOLD, Action::ExtendHold);
             let text = match (left, h.extensions) {

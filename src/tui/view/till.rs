@@ -7,6 +7,7 @@ use crate::ids::short;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap;
+use chrono::Offset;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Stylize};
@@ -29,7 +30,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             key(Action::OpenShift)
         ))),
         Some(up) => {
-            for l in crate::cashup::shift_lines(up, app.info.offset) {
+            // Times in the venue's zone (its offset when the shift opened).
+            let offset = app.local(up.shift.opened_at).offset().fix();
+            for l in crate::cashup::shift_lines(up, offset) {
                 lines.push(Line::from(l));
             }
             lines.push(Line::from(""));
