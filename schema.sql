@@ -112,7 +112,7 @@ CREATE TABLE IF NOT EXISTS holds (
     created_at     INTEGER NOT NULL,
     expires_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL
-    , extensions INTEGER NOT NULL DEFAULT 0 CHECK (extensions >= 0));
+    , extensions INTEGER NOT NULL DEFAULT 0 CHECK (extensions >= 0), clerk_id TEXT REFERENCES clerks (id));
 -- `extensions` (added by 0005, spelt as ALTER TABLE leaves it) counts the
 -- times the deadline was moved on. Each extension of a hold (0005): its idempotency key, kept for ever so a
 -- replay finds it, and the deadline before and after.
@@ -196,7 +196,7 @@ CREATE TABLE IF NOT EXISTS bookings (
     created_at         INTEGER NOT NULL,
     payment_expires_at INTEGER NOT NULL,
     updated_at         INTEGER NOT NULL
-);
+    , clerk_id TEXT REFERENCES clerks (id)); -- who booked it (0007, as ALTER TABLE leaves it)
 CREATE INDEX IF NOT EXISTS bookings_pending_by_deadline ON bookings (payment_expires_at) WHERE status = 'PAYMENT_PENDING';
 CREATE INDEX IF NOT EXISTS bookings_by_status_time ON bookings (status, created_at);
 CREATE INDEX IF NOT EXISTS bookings_by_time ON bookings (created_at);
@@ -321,7 +321,8 @@ CREATE TABLE IF NOT EXISTS payment_attempts (
     amount          INTEGER NOT NULL CHECK (amount >= 0),
     transaction_id  TEXT,
     created_at      INTEGER NOT NULL
-);
+    , shift_id TEXT REFERENCES shifts (id), method TEXT NOT NULL DEFAULT 'CARD' CHECK (method IN ('CASH', 'CARD', 'UPI')), tendered INTEGER CHECK (tendered IS NULL OR (method = 'CASH' AND tendered >= amount)), change_given INTEGER CHECK (change_given IS NULL OR change_given = tendered - amount));
+-- 0007 added the shift an attempt belongs to, how it was paid, and for cash what was handed over and the change.
 CREATE INDEX IF NOT EXISTS payment_attempts_by_booking ON payment_attempts (booking_id);
 CREATE INDEX IF NOT EXISTS payment_attempts_by_time ON payment_attempts (created_at);
 -- Reports: attempts in a window by outcome without reading the table.
@@ -406,7 +407,7 @@ CREATE TABLE IF NOT EXISTS refunds (
     status          TEXT NOT NULL CHECK (status IN ('INITIATED', 'PROCESSED')),
     transaction_id  TEXT,
     created_at      INTEGER NOT NULL,
-    completed_at    INTEGER,
+    completed_at    INTEGER, shift_id TEXT REFERENCES shifts (id), method TEXT NOT NULL DEFAULT 'CARD' CHECK (method IN ('CASH', 'CARD', 'UPI')),
     CHECK (amount + fee = original_amount),
     CHECK (status = 'INITIATED' OR (completed_at IS NOT NULL AND transaction_id IS NOT NULL))
 );
@@ -508,7 +509,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     original_attempt_id TEXT,
     actor               TEXT NOT NULL,
     details             TEXT NOT NULL DEFAULT '{}'
-);
+    , clerk_id TEXT REFERENCES clerks (id)); -- the clerk who did it (0007; NULL for jobs, doors, the CLI, older rows)
 CREATE INDEX IF NOT EXISTS audit_by_correlation ON audit_log (correlation_id);
 CREATE INDEX IF NOT EXISTS audit_by_entity ON audit_log (entity_id);
 CREATE INDEX IF NOT EXISTS audit_by_booking ON audit_log (booking_id);
@@ -664,7 +665,122 @@ CREATE TABLE IF NOT EXISTS settings (
     updated_by TEXT NOT NULL
 ) WITHOUT ROWID;
 
+
+-- Clerks, roles, tender and the till (0007). The new columns of holds,
+-- bookings, payment_attempts, refunds and audit_log are in those tables above.
+-- Clerk accounts. `pin_hash` is an argon2 PHC string (salted, slow); the PIN
+-- itself is never stored. `failed_pins` counts wrong PINs in a row; the fifth
+-- sets `locked_until`. Names are unique ignoring ASCII case.
+CREATE TABLE IF NOT EXISTS clerks (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 32),
+    role         TEXT NOT NULL CHECK (role IN ('clerk', 'supervisor')),
+    pin_hash     TEXT,
+    failed_pins  INTEGER NOT NULL DEFAULT 0 CHECK (failed_pins >= 0),
+    locked_until INTEGER,
+    disabled_at  INTEGER,
+    created_at   INTEGER NOT NULL
+);
+
+-- A clerk's shift at the till: opened with a float, closed with the counted
+-- cash, when the expected cash is fixed beside it. A closed shift never
+-- changes (triggers below); a clerk has at most one open shift.
+CREATE TABLE IF NOT EXISTS shifts (
+    id            TEXT PRIMARY KEY,
+    clerk_id      TEXT NOT NULL REFERENCES clerks (id),
+    currency      TEXT NOT NULL CHECK (length(currency) = 3),
+    opening_float INTEGER NOT NULL CHECK (opening_float >= 0),
+    opened_at     INTEGER NOT NULL,
+    closed_at     INTEGER,
+    counted_cash  INTEGER CHECK (counted_cash >= 0),
+    expected_cash INTEGER,
+    CHECK ((closed_at IS NULL) = (counted_cash IS NULL) AND (closed_at IS NULL) = (expected_cash IS NULL))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS shifts_one_open_per_clerk ON shifts (clerk_id) WHERE closed_at IS NULL;
+CREATE INDEX IF NOT EXISTS shifts_by_clerk ON shifts (clerk_id, opened_at);
+-- A day's cash-up: the shifts opened that day.
+CREATE INDEX IF NOT EXISTS shifts_by_time ON shifts (opened_at);
+
+-- A shift's takings per (method, currency), kept by triggers in the same
+-- transaction as each payment attempt and refund, so a cash-up reads a few
+-- rows however many payments the shift took. `verify` recounts them.
+CREATE TABLE IF NOT EXISTS shift_totals (
+    shift_id         TEXT NOT NULL REFERENCES shifts (id),
+    method           TEXT NOT NULL CHECK (method IN ('CASH', 'CARD', 'UPI')),
+    currency         TEXT NOT NULL,
+    sales            INTEGER NOT NULL DEFAULT 0,
+    payments         INTEGER NOT NULL DEFAULT 0,
+    tickets          INTEGER NOT NULL DEFAULT 0,
+    refunds          INTEGER NOT NULL DEFAULT 0,
+    refund_count     INTEGER NOT NULL DEFAULT 0,
+    refunded_tickets INTEGER NOT NULL DEFAULT 0,
+    declined         INTEGER NOT NULL DEFAULT 0,
+    timeouts         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (shift_id, method, currency)
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS holds_by_clerk ON holds (clerk_id, status);
+CREATE INDEX IF NOT EXISTS payment_attempts_by_shift ON payment_attempts (shift_id);
+CREATE INDEX IF NOT EXISTS refunds_by_shift ON refunds (shift_id);
+
+
+-- From here on, the database itself refuses what the engine never does.
+CREATE TRIGGER IF NOT EXISTS holds_name_their_clerk BEFORE INSERT ON holds WHEN NEW.clerk_id IS NULL
+BEGIN SELECT RAISE(ABORT, 'a hold needs the clerk who made it'); END;
+CREATE TRIGGER IF NOT EXISTS bookings_name_their_clerk BEFORE INSERT ON bookings WHEN NEW.clerk_id IS NULL
+BEGIN SELECT RAISE(ABORT, 'a booking needs the clerk who made it'); END;
+CREATE TRIGGER IF NOT EXISTS payments_need_an_open_shift BEFORE INSERT ON payment_attempts
+WHEN NEW.shift_id IS NULL OR (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a payment belongs to an open shift'); END;
+CREATE TRIGGER IF NOT EXISTS refunds_need_an_open_shift BEFORE INSERT ON refunds
+WHEN NEW.shift_id IS NULL OR (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a refund belongs to an open shift'); END;
+CREATE TRIGGER IF NOT EXISTS payments_never_change BEFORE UPDATE OF booking_id, outcome, amount, shift_id, method,
+    tendered, change_given ON payment_attempts
+BEGIN SELECT RAISE(ABORT, 'a payment attempt never changes'); END;
+CREATE TRIGGER IF NOT EXISTS payments_of_closed_shifts_stay BEFORE DELETE ON payment_attempts
+WHEN (SELECT closed_at FROM shifts WHERE id = OLD.shift_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a closed shift cannot change'); END;
+CREATE TRIGGER IF NOT EXISTS refunds_keep_their_figures BEFORE UPDATE OF booking_id, kind, original_amount, amount, fee,
+    shift_id, method ON refunds
+BEGIN SELECT RAISE(ABORT, 'a refund''s figures never change'); END;
+CREATE TRIGGER IF NOT EXISTS refunds_of_closed_shifts_stay BEFORE DELETE ON refunds
+WHEN (SELECT closed_at FROM shifts WHERE id = OLD.shift_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a closed shift cannot change'); END;
+CREATE TRIGGER IF NOT EXISTS closed_shifts_never_change BEFORE UPDATE ON shifts WHEN OLD.closed_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a closed shift cannot change'); END;
+CREATE TRIGGER IF NOT EXISTS shifts_are_kept BEFORE DELETE ON shifts
+BEGIN SELECT RAISE(ABORT, 'shifts are never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS closed_shift_totals_insert BEFORE INSERT ON shift_totals
+WHEN (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a closed shift cannot change'); END;
+CREATE TRIGGER IF NOT EXISTS closed_shift_totals_update BEFORE UPDATE ON shift_totals
+WHEN (SELECT closed_at FROM shifts WHERE id = OLD.shift_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a closed shift cannot change'); END;
+CREATE TRIGGER IF NOT EXISTS closed_shift_totals_delete BEFORE DELETE ON shift_totals
+WHEN (SELECT closed_at FROM shifts WHERE id = OLD.shift_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a closed shift cannot change'); END;
+
+-- The running totals.
+CREATE TRIGGER IF NOT EXISTS shift_totals_payment AFTER INSERT ON payment_attempts
+BEGIN
+    INSERT INTO shift_totals (shift_id, method, currency, sales, payments, tickets, declined, timeouts)
+    SELECT NEW.shift_id, NEW.method, b.currency, iif(NEW.outcome = 'SUCCESS', NEW.amount, 0), NEW.outcome = 'SUCCESS',
+           iif(NEW.outcome = 'SUCCESS', b.seats, 0), NEW.outcome = 'FAILURE', NEW.outcome = 'TIMEOUT'
+    FROM bookings b WHERE b.id = NEW.booking_id
+    ON CONFLICT (shift_id, method, currency) DO UPDATE SET sales = sales + excluded.sales,
+        payments = payments + excluded.payments, tickets = tickets + excluded.tickets,
+        declined = declined + excluded.declined, timeouts = timeouts + excluded.timeouts;
+END;
+CREATE TRIGGER IF NOT EXISTS shift_totals_refund AFTER INSERT ON refunds WHEN NEW.kind = 'PARTIAL'
+BEGIN
+    INSERT INTO shift_totals (shift_id, method, currency, refunds, refund_count, refunded_tickets)
+    SELECT NEW.shift_id, NEW.method, b.currency, NEW.amount, 1, b.seats FROM bookings b WHERE b.id = NEW.booking_id
+    ON CONFLICT (shift_id, method, currency) DO UPDATE SET refunds = refunds + excluded.refunds,
+        refund_count = refund_count + 1, refunded_tickets = refunded_tickets + excluded.refunded_tickets;
+END;
+
 -- Marks the file as boxoffice's (migration 0002; "BOXF"), so a file that is not
 -- ours is refused and never changed; user_version is the newest migration.
 PRAGMA application_id = 1112496198;
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;

@@ -235,6 +235,7 @@ fn measure(path: &Path, keys: usize, trace: bool) -> Figures {
         audit_log_dir: None,
         data_dir: std::env::temp_dir(),
         data_dir_label: None,
+        gate: false,
     };
     let ctx = context();
     // A clerk of this run only: opening an event resumes the clerk's own

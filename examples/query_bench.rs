@@ -195,6 +195,7 @@ fn measure(path: &Path, runs: usize) -> Vec<Stats> {
             created_at: bigfile::now(),
             payment_expires_at: bigfile::now(),
             updated_at: bigfile::now(),
+            clerk_id: None,
         };
         (b, String::new(), String::new())
     });

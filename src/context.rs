@@ -21,6 +21,20 @@ pub struct Config {
     /// Share of a CONFIRMED booking refunded on cancellation.
     pub refund_percent: Option<u8>,
     pub durability: Durability,
+    /// How hard new PINs are hashed. Only tests lower it (`PinCost::Fast`).
+    #[doc(hidden)]
+    pub pin_cost: PinCost,
+}
+
+/// The cost of hashing a new PIN with argon2id. A stored hash carries its own
+/// parameters, so a PIN hashed at either cost verifies at that cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PinCost {
+    /// The argon2 crate's defaults (argon2id, 19 MiB, 2 passes: OWASP's advice).
+    #[default]
+    Standard,
+    /// 8 KiB and one pass: for test suites that make many clerks. Never for real PINs.
+    Fast,
 }
 
 impl Config {

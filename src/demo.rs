@@ -1,5 +1,6 @@
-//! The demo events a new, empty database gets on first run (`assets/demo-events.json`).
-//! Names are fixed so scripts can rely on them; dates are relative to the clock,
+//! The demo events a new, empty database gets on first run (`assets/demo-events.json`),
+//! and the demo supervisor who makes them (name and PIN shown on the sign-in
+//! screen). Names are fixed so scripts can rely on them; dates are relative to the clock,
 //! times (`19:30`) are the venue's local time in its zone.
 //!
 //! The app's first run on a new file also makes it the demo venue: a theatre
@@ -82,26 +83,42 @@ pub fn seed_venue_if_empty(desk: &Desk) -> Result<bool> {
 
 fn seed_with(desk: &Desk, venue: bool) -> Result<bool> {
     // Most opens find the file seeded: a read says so without taking the write lock.
-    if catalog::count_events(desk.conn())? > 0 || audit::meta_get(desk.conn(), "demo_seeded")?.is_some() {
+    // A file that already has clerks is a venue's, not a demo: no demo for it.
+    if catalog::count_events(desk.conn())? > 0
+        || audit::meta_get(desk.conn(), "demo_seeded")?.is_some()
+        || !desk.needs_first_supervisor()?
+    {
         return Ok(false);
     }
     // One transaction: another process opening the file meanwhile sees either
     // no demo at all or all of it, and a crash leaves nothing half-seeded.
     desk.atomically(|| {
         let unseeded = desk.write_raw(|conn, _, _| {
-            if catalog::count_events(conn)? > 0 || audit::meta_get(conn, "demo_seeded")?.is_some() {
+            if catalog::count_events(conn)? > 0
+                || audit::meta_get(conn, "demo_seeded")?.is_some()
+                || crate::store::staff::clerks_with_pins(conn)? > 0
+            {
                 return Ok(false);
             }
             audit::meta_set(conn, "demo_seeded", "1")?;
             Ok(true)
         })?;
         if unseeded {
-            if venue {
-                for (key, value) in DEMO_VENUE {
-                    desk.set_setting_if_unset(key, value)?;
+            // The demo supervisor makes the demo (events and settings are a
+            // supervisor's); the desk is handed back to whoever it was before.
+            let before = desk.clerk();
+            desk.act_as(Some(desk.add_demo_supervisor()?));
+            let seeded = (|| {
+                desk.add_demo_clerk()?;
+                if venue {
+                    for (key, value) in DEMO_VENUE {
+                        desk.set_setting_if_unset(key, value)?;
+                    }
                 }
-            }
-            seed(desk)?;
+                seed(desk)
+            })();
+            desk.act_as(before);
+            seeded?;
         }
         Ok(unseeded)
     })
@@ -149,6 +166,11 @@ fn seed(desk: &Desk) -> Result<()> {
             sell_out(desk, &event.id, event.total)?;
         }
     }
+    // The sold-out show's card payment opened the demo supervisor's shift:
+    // it is closed (no cash in it), so the demo's first sale opens a fresh one.
+    if let Some(shift) = desk.current_shift()? {
+        desk.close_shift(&shift.id, 0)?;
+    }
     Ok(())
 }
 
@@ -182,7 +204,7 @@ mod tests {
             assert_eq!(d.ticket_types().expect("types")[0].price, d.price, "{}", d.name);
         }
         let (ctx, _) = Context::manual("2026-06-01T09:00:00Z".parse().expect("time"), 0, Config::default());
-        let desk = Desk::in_memory(ctx, "test").expect("desk");
+        let desk = Desk::in_memory(ctx, "clerk:test").expect("desk");
         assert!(seed_if_empty(&desk).expect("seed"));
         let theatre = desk.events("Hamlet", 1).expect("events").remove(0);
         let types: Vec<_> =

@@ -4,6 +4,14 @@
 
 use crate::domain::Invalid;
 
+/// A clerk refused a supervisor's work (boxed: errors stay small).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAllowed {
+    pub what: String,
+    pub clerk: String,
+    pub clerk_id: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Input broke a rule; names the field.
@@ -16,6 +24,10 @@ pub enum Error {
     Refused(String),
     #[error("not enough seats: asked for {requested}, only {available} left")]
     NotEnoughSeats { requested: u32, available: u32 },
+    /// The signed-in clerk's role may not do this. Nothing changed; the
+    /// attempt is audited (`ACCESS_REFUSED`) in a transaction of its own.
+    #[error("only a supervisor may {}; {} is signed in as a clerk", .0.what, .0.clerk)]
+    NotAllowed(Box<NotAllowed>),
     #[error("seat {0} is already taken; pick another")]
     SeatTaken(String),
     #[error("the database stayed busy (another terminal is writing); nothing was changed, try again")]

@@ -269,6 +269,57 @@ pub fn audit_csv<W: Write>(rows: &[AuditRow], w: W) -> Result<()> {
     out.flush()
 }
 
+pub const CASHUP_HEADER: [&str; 8] =
+    ["shift_id", "clerk", "opened_at", "closed_at", "currency", "metric", "method", "value"];
+
+/// Cash-ups as CSV, one figure per row: per method `sales`, `payments`,
+/// `tickets`, `refunds`, `refund_count`, `refunded_tickets`, `declined`,
+/// `timeouts` (in the line's currency); per shift `float`, `expected_cash`,
+/// `counted_cash` and `difference` (the till's currency; the last two empty
+/// while the shift is open). Money in minor units.
+pub fn cashup_csv<W: Write>(ups: &[crate::domain::CashUp], w: W) -> Result<()> {
+    let mut out = Sheet::new(w);
+    out.row(CASHUP_HEADER)?;
+    for up in ups {
+        let s = &up.shift;
+        let closed = s.closed_at.map(rfc).unwrap_or_default();
+        let row = |out: &mut Sheet<W>, currency: &str, metric: &str, method: &str, value: String| {
+            out.row([
+                s.id.as_str(),
+                s.clerk_name.as_str(),
+                &rfc(s.opened_at),
+                &closed,
+                currency,
+                metric,
+                method,
+                &value,
+            ])
+        };
+        row(&mut out, &s.currency, "float", "", s.opening_float.to_string())?;
+        for l in &up.lines {
+            for (metric, v) in [
+                ("sales", l.sales),
+                ("payments", l.payments),
+                ("tickets", l.tickets),
+                ("refunds", l.refunds),
+                ("refund_count", l.refund_count),
+                ("refunded_tickets", l.refunded_tickets),
+                ("declined", l.declined),
+                ("timeouts", l.timeouts),
+            ] {
+                row(&mut out, &l.currency, metric, &l.method, v.to_string())?;
+            }
+        }
+        let cash = crate::domain::PaymentMethod::Cash.as_str();
+        let expected = s.expected_cash.unwrap_or_else(|| up.expected_cash());
+        row(&mut out, &s.currency, "expected_cash", cash, expected.to_string())?;
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        row(&mut out, &s.currency, "counted_cash", cash, opt(s.counted_cash))?;
+        row(&mut out, &s.currency, "difference", cash, opt(up.difference()))?;
+    }
+    out.flush()
+}
+
 /// A new file `<what>-YYYYMMDD-HHMMSS.csv` in `dir` (then `-2`, `-3`… if that
 /// second already has one); never overwrites.
 pub fn create_export(dir: &Path, what: &str, now: DateTime<Utc>) -> Result<(PathBuf, std::fs::File)> {
@@ -320,6 +371,7 @@ mod tests {
             created_at: t,
             payment_expires_at: t,
             updated_at: t,
+            clerk_id: None,
         };
         let rows = [(b(100_000, "INR"), "A".into(), "E".into()), (b(12_345, "JPY"), "B".into(), "F".into())];
         let mut out = Vec::new();
@@ -349,6 +401,7 @@ mod tests {
             created_at: t,
             payment_expires_at: t,
             updated_at: t,
+            clerk_id: None,
         };
         // Past the writer's buffer (the error comes from a record), and within
         // it (the error comes from the final flush).

@@ -8,6 +8,7 @@
 //! - [`tui`]: the clerk's terminal app (and its headless twin)
 //! - [`script`]: the testers' script language (parser and headless runner)
 
+pub mod cashup;
 pub mod clock;
 pub mod context;
 pub mod demo;
@@ -26,6 +27,6 @@ pub mod store;
 pub mod tui;
 pub mod type_report;
 
-pub use context::{Config, Context};
+pub use context::{Config, Context, PinCost};
 pub use engine::{Desk, HoldRequest, SeatPick};
 pub use error::{Error, Result};

@@ -4,6 +4,7 @@ use boxoffice::domain::{SettingKey, Source};
 use boxoffice::report::DateArg;
 use boxoffice::store::{self, Durability};
 use boxoffice::{Config, Context, Desk, Error};
+use chrono::Offset;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -62,6 +63,14 @@ enum Command {
     /// Check a ticket code in at a door: exit 0 admitted, 1 refused (the reason
     /// is printed), 2 unusable input
     Checkin(CheckinArgs),
+    /// Clerk accounts: add (supervisors; a file's first supervisor needs no
+    /// sign-in), list, disable
+    #[command(subcommand)]
+    Clerk(ClerkCommand),
+    /// The cash-up (Z report) of a shift, a clerk's newest shift or a day:
+    /// sales and refunds by method, tickets, expected and counted cash.
+    /// A clerk sees their own shifts; a supervisor everyone's
+    Cashup(CashupArgs),
     /// The venue's settings stored in the file: list them all with where each
     /// value comes from (file, default or this process's override), or get/set one
     Settings(SettingsArgs),
@@ -90,6 +99,68 @@ struct CopyArgs {
     to: String,
 }
 
+/// Who runs a command that needs a signed-in clerk: `--as NAME` (or
+/// $BOXOFFICE_CLERK), the PIN from $BOXOFFICE_PIN or typed at the prompt.
+#[derive(clap::Args, Debug)]
+struct SignInArgs {
+    /// Sign in as this clerk (the PIN from $BOXOFFICE_PIN, else asked on the terminal without echo)
+    #[arg(long = "as", value_name = "NAME", env = "BOXOFFICE_CLERK")]
+    as_clerk: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum ClerkCommand {
+    /// Add a clerk; the new PIN (4-12 digits) is typed twice at the terminal
+    /// without echo, or read from the first line of stdin with --pin-stdin
+    Add {
+        name: String,
+        /// clerk (sells) or supervisor (also events, clerks, refunds, jobs, others' cash-ups)
+        #[arg(long, value_enum, default_value_t = RoleArg::Clerk)]
+        role: RoleArg,
+        /// Read the new clerk's PIN from the first line of standard input
+        #[arg(long)]
+        pin_stdin: bool,
+        #[command(flatten)]
+        signed: SignInArgs,
+    },
+    /// List the clerks: name, role, and whether they can sign in now
+    List {
+        #[arg(long, value_enum, default_value_t = TicketFormat::Table)]
+        format: TicketFormat,
+    },
+    /// Disable a clerk: they can no longer sign in (the last supervisor stays)
+    Disable {
+        name: String,
+        #[command(flatten)]
+        signed: SignInArgs,
+    },
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum RoleArg {
+    Clerk,
+    Supervisor,
+}
+
+#[derive(clap::Args, Debug)]
+struct CashupArgs {
+    /// This clerk's shifts (their newest, or with --date that day's)
+    #[arg(long, value_name = "NAME")]
+    clerk: Option<String>,
+    /// One shift: its id or the last 8+ characters
+    #[arg(long, value_name = "ID")]
+    shift: Option<String>,
+    /// The shifts opened on this UTC day, YYYY-MM-DD (a supervisor's: everyone's)
+    #[arg(long, value_name = "DAY")]
+    date: Option<chrono::NaiveDate>,
+    /// table (readable), json (one object: shifts, totals) or csv
+    /// (shift_id,clerk,opened_at,closed_at,currency,metric,method,value)
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    signed: SignInArgs,
+}
+
 #[derive(clap::Args, Debug)]
 struct SettingsArgs {
     #[command(subcommand)]
@@ -101,8 +172,14 @@ enum SettingsAction {
     /// Print one setting's value, as this process uses it
     Get { key: String },
     /// Store a new value in the file (checked: exit 2 and nothing changed on a bad
-    /// key or value); audited, and every counter uses it from its next sale
-    Set { key: String, value: String },
+    /// key or value); audited, and every counter uses it from its next sale.
+    /// Supervisors only
+    Set {
+        key: String,
+        value: String,
+        #[command(flatten)]
+        signed: SignInArgs,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -126,10 +203,12 @@ struct CustomerArgs {
 #[derive(Subcommand, Debug)]
 enum CustomerAction {
     /// Erase a customer's name, email and phone (their bookings, amounts and
-    /// tickets stay); audited by id only. Supervisor only once clerks sign in.
+    /// tickets stay); audited by id only. Supervisors only
     Erase {
         /// The customer's full id, email or phone
         who: String,
+        #[command(flatten)]
+        signed: SignInArgs,
     },
 }
 
@@ -190,6 +269,10 @@ struct ScriptArgs {
     /// Let a script's `clock` line run on a --db file (its jobs then touch only its own sales)
     #[arg(long)]
     allow_clock: bool,
+    /// Sign in as this clerk before the first line (the PIN from $BOXOFFICE_PIN);
+    /// without it the script acts as the demo supervisor, where the file has one
+    #[arg(long, value_name = "NAME")]
+    clerk: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -227,6 +310,153 @@ fn clerk_name() -> String {
     format!("clerk:{user}@{}", std::process::id())
 }
 
+/// Who a command-line desk is when no clerk is signed in at it.
+fn cli_name() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "user".into());
+    format!("cli:{user}@{}", std::process::id())
+}
+
+/// A PIN typed at the terminal without echo (`rpassword` reads /dev/tty).
+fn prompt_pin(prompt: &str) -> Result<String, Error> {
+    rpassword::prompt_password(prompt).map(|p| p.trim().to_string()).map_err(|e| {
+        Error::io("cannot read a PIN from the terminal (none here?); put it in BOXOFFICE_PIN or use --pin-stdin", e)
+    })
+}
+
+/// Signs the command's clerk in at `desk`: `--as NAME` / $BOXOFFICE_CLERK,
+/// the PIN from $BOXOFFICE_PIN or the terminal.
+fn sign_in_cli(desk: &Desk, args: &SignInArgs) -> Result<boxoffice::domain::Session, Error> {
+    let Some(name) = args.as_clerk.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
+        return Err(Error::refused(
+            "sign in first: --as NAME (or BOXOFFICE_CLERK), with the PIN in BOXOFFICE_PIN or typed",
+        ));
+    };
+    let pin = match std::env::var("BOXOFFICE_PIN") {
+        Ok(pin) if !pin.trim().is_empty() => pin.trim().to_string(),
+        _ => prompt_pin(&format!("PIN for {name}: "))?,
+    };
+    desk.sign_in(name, &pin)
+}
+
+/// `boxoffice clerk add|list|disable`.
+fn clerk_command(db: &std::path::Path, config: Config, command: &ClerkCommand) -> Result<ExitCode, Error> {
+    use boxoffice::domain::Role;
+    match command {
+        ClerkCommand::List { format } => {
+            let desk = Desk::from_read_only(store::open_read_only(db)?, Context::system(config), "cli:clerks");
+            let now = desk.now();
+            let clerks = desk.clerks()?;
+            let state = |c: &boxoffice::domain::Clerk| {
+                if !c.has_pin {
+                    "never signs in (sales before clerks)".to_string()
+                } else if c.disabled_at.is_some() {
+                    "disabled".to_string()
+                } else if let Some(until) = c.locked_until.filter(|u| *u > now) {
+                    format!("locked until {} UTC", until.format("%H:%M:%S"))
+                } else {
+                    "active".to_string()
+                }
+            };
+            let text = match format {
+                TicketFormat::Json => {
+                    let rows: Vec<_> = clerks
+                        .iter()
+                        .map(|c| {
+                            serde_json::json!({"id": c.id, "name": c.name, "role": c.role.as_str(), "state": state(c),
+                                               "created_at": c.created_at})
+                        })
+                        .collect();
+                    format!("{:#}\n", serde_json::Value::Array(rows))
+                }
+                TicketFormat::Table => {
+                    let mut out = format!("{:<32} {:<10} STATE\n", "NAME", "ROLE");
+                    for c in &clerks {
+                        out.push_str(&format!("{:<32} {:<10} {}\n", c.name, c.role, state(c)));
+                    }
+                    if clerks.is_empty() {
+                        out.push_str("no clerks yet: `boxoffice clerk add NAME --role supervisor` adds the first\n");
+                    }
+                    out
+                }
+            };
+            boxoffice::output::stdout(&text)?;
+        }
+        ClerkCommand::Add { name, role, pin_stdin, signed } => {
+            let desk = Desk::open(&open_existing_path(db)?, Context::system(config), cli_name())?;
+            let role = match role {
+                RoleArg::Clerk => Role::Clerk,
+                RoleArg::Supervisor => Role::Supervisor,
+            };
+            let first = desk.needs_first_supervisor()?;
+            if first && role != Role::Supervisor {
+                return Err(Error::refused("the file has no clerks yet: add its first supervisor (--role supervisor)"));
+            }
+            if !first {
+                sign_in_cli(&desk, signed)?;
+            }
+            let pin = if *pin_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).map_err(|e| Error::io("cannot read the PIN from stdin", e))?;
+                line.trim().to_string()
+            } else {
+                let pin = prompt_pin(&format!("PIN for the new clerk {name} (4-12 digits): "))?;
+                if prompt_pin("The same PIN again: ")? != pin {
+                    return Err(Error::refused("the two PINs differ; nothing was added"));
+                }
+                pin
+            };
+            let text = if first {
+                let s = desk.create_first_supervisor(name, &pin)?;
+                format!("added {} as the file's first supervisor\n", s.name())
+            } else {
+                let c = desk.add_clerk(name, role, &pin)?;
+                format!("added {} ({})\n", c.name, c.role)
+            };
+            boxoffice::output::stdout(&text)?;
+        }
+        ClerkCommand::Disable { name, signed } => {
+            let desk = Desk::open(&open_existing_path(db)?, Context::system(config), cli_name())?;
+            sign_in_cli(&desk, signed)?;
+            let c = desk.disable_clerk(name)?;
+            boxoffice::output::stdout(&format!("disabled {} ({}): they can no longer sign in\n", c.name, c.role))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `boxoffice cashup [--clerk NAME] [--shift ID] [--date DAY] [--format …]`.
+fn cashup_command(db: &std::path::Path, config: Config, args: &CashupArgs) -> Result<ExitCode, Error> {
+    let desk = Desk::open(&open_existing_path(db)?, Context::system(config), cli_name())?;
+    sign_in_cli(&desk, &args.signed)?;
+    let query =
+        boxoffice::engine::CashupQuery { shift_id: args.shift.clone(), clerk: args.clerk.clone(), date: args.date };
+    let ups = desk.cashups(&query)?;
+    let mut out = std::io::stdout().lock();
+    let failed = |e| Error::io("cannot write the cash-up", e);
+    let written = match args.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &boxoffice::cashup::json(&ups))
+            .map_err(|e| failed(e.into()))
+            .and_then(|()| writeln!(out).map_err(failed)),
+        Format::Csv => boxoffice::export::cashup_csv(&ups, &mut out),
+        Format::Table => {
+            let offset = chrono::Local::now().offset().fix();
+            write!(out, "{}", boxoffice::cashup::table(&ups, offset)).map_err(failed)
+        }
+    };
+    match written {
+        Err(e) if e.is_broken_pipe() => Ok(ExitCode::SUCCESS),
+        other => other.map(|()| ExitCode::SUCCESS),
+    }
+}
+
+/// The path of an existing database (never created by these commands).
+fn open_existing_path(db: &std::path::Path) -> Result<std::path::PathBuf, Error> {
+    if store::check_file(db)? == store::file::OnDisk::Missing {
+        return Err(Error::Storage(format!("no database at {}; check --db or $BOXOFFICE_DB", db.display())));
+    }
+    Ok(db.to_path_buf())
+}
+
 /// The application log goes to a daily file beside the database, never to the
 /// terminal the UI owns; the newest `days` files are kept. `RUST_LOG` sets
 /// the level (default info).
@@ -253,11 +483,17 @@ fn init_app_log(
     Some(guard)
 }
 
+/// An existing database (never created here), opened for writing and
+/// migrated, acting as `who` (no clerk signs in: a door, the command line).
+fn open_existing(db: &std::path::Path, config: Config, who: String) -> Result<Desk, Error> {
+    Desk::open(&open_existing_path(db)?, Context::system(config), who)
+}
+
 /// `boxoffice tickets BOOKING [--pdf FILE] [--format table|json]`.
 fn tickets_command(db: &std::path::Path, config: Config, args: &TicketsArgs) -> Result<ExitCode, Error> {
     // Listing only reads; writing a PDF is audited, so it needs a writable file.
     let desk = match &args.pdf {
-        Some(_) => open_existing(db, config)?,
+        Some(_) => open_existing(db, config, cli_name())?,
         None => Desk::from_read_only(store::open_read_only(db)?, Context::system(config), "cli:tickets"),
     };
     let booking = desk.find_booking(&args.booking)?;
@@ -335,7 +571,8 @@ fn tickets_table(
 
 /// `boxoffice checkin CODE [--event ID] [--door NAME] [--format table|json]`.
 fn checkin_command(db: &std::path::Path, config: Config, args: &CheckinArgs) -> Result<ExitCode, Error> {
-    let desk = open_existing(db, config)?;
+    // A door scanner is a door, not a clerk: its scans are audited as `door:NAME`.
+    let desk = open_existing(db, config, format!("door:{}", args.door.trim()))?;
     // Answer first: the WAL checkpoint runs after the answer is printed.
     desk.defer_checkpoints()?;
     let answer = desk.check_in(&args.code, args.event.as_deref(), &args.door)?;
@@ -397,6 +634,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         payment_minutes: cli.payment_minutes,
         refund_percent: cli.refund_percent,
         durability: cli.synchronous,
+        ..Config::default()
     };
     let db = cli.db.clone().unwrap_or_else(boxoffice::paths::default_db);
     if store::db::is_postgres_url(&db.to_string_lossy())
@@ -423,6 +661,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 size: args.size.as_deref(),
                 seed: args.seed,
                 allow_clock: args.allow_clock,
+                clerk: args.clerk.as_deref().map(|name| (name, std::env::var("BOXOFFICE_PIN").ok())),
                 config,
             });
             // The verdict first (stderr), so a full stdout cannot hide it.
@@ -524,11 +763,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Some(Command::Tickets(args)) => tickets_command(&db, config, &args),
         Some(Command::Checkin(args)) => checkin_command(&db, config, &args),
+        Some(Command::Clerk(command)) => clerk_command(&db, config, &command),
+        Some(Command::Cashup(args)) => cashup_command(&db, config, &args),
         Some(Command::Settings(args)) => settings(&db, config, args.action),
         Some(Command::Backup(args)) => backup(&db, &args.dest),
         Some(Command::Restore(args)) => restore(&db, &args.src, config.durability),
-        Some(Command::Customer(CustomerArgs { action: CustomerAction::Erase { who } })) => {
-            let desk = open_existing(&db, config)?;
+        Some(Command::Customer(CustomerArgs { action: CustomerAction::Erase { who, signed } })) => {
+            let desk = open_existing(&db, config, cli_name())?;
+            sign_in_cli(&desk, &signed)?;
             let e = desk.erase_customer(&who)?;
             let id = boxoffice::ids::short(&e.customer_id);
             let text = if e.already {
@@ -589,6 +831,8 @@ fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
         Some(Command::Backup(_)) => "`backup`",
         Some(Command::Restore(_)) => "`restore`",
         Some(Command::Customer(_)) => "`customer`",
+        Some(Command::Clerk(_)) => "`clerk`",
+        Some(Command::Cashup(_)) => "`cashup`",
     })
 }
 
@@ -661,14 +905,6 @@ fn bad_input(why: String) -> Error {
     Error::Invalid(boxoffice::domain::Invalid::new("date", why))
 }
 
-/// A desk on an existing file (created by nothing but the app).
-fn open_existing(db: &std::path::Path, config: Config) -> Result<Desk, Error> {
-    if store::check_file(db)? == store::file::OnDisk::Missing {
-        return Err(Error::Storage(format!("no database at {}; check --db or $BOXOFFICE_DB", db.display())));
-    }
-    Desk::open(db, Context::system(config), clerk_name())
-}
-
 /// `boxoffice settings [get KEY | set KEY VALUE]`.
 fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>) -> Result<ExitCode, Error> {
     match action {
@@ -703,11 +939,12 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
             boxoffice::output::stdout(&format!("{}\n", view.effective.get(key)))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(SettingsAction::Set { key, value }) => {
+        Some(SettingsAction::Set { key, value, signed }) => {
             // Check before opening: a bad key or value changes nothing, not even the schema.
             let checked = SettingKey::named(&key)
                 .and_then(|k| boxoffice::domain::Settings::default().set(k, &value).map(|()| k))?;
-            let desk = open_existing(db, config)?;
+            let desk = open_existing(db, config, cli_name())?;
+            sign_in_cli(&desk, &signed)?;
             let c = desk.set_setting(checked.as_str(), &value)?;
             let shown = |v: &str| if v.is_empty() { "(not set)".to_string() } else { v.to_string() };
             let mut text = if c.changed {

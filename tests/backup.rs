@@ -154,6 +154,7 @@ fn restore_refuses_while_another_process_has_the_file_open_then_keeps_the_replac
     let (ctx, _) = Context::manual(common::t0(), 4, Config::default());
     {
         let desk = Desk::open(&db, ctx, "clerk:later").expect("open");
+        desk.sign_in("demo", "1234").expect("the demo supervisor");
         let e = desk.events("Pottery", 1).expect("events").remove(0);
         desk.hold(boxoffice::HoldRequest {
             event_id: e.id,

@@ -39,6 +39,7 @@ fn race(path: &Path, event: &Event, thread: usize, start: &Barrier) -> Tally {
     // ids, distinct per thread.
     let (ctx, _clock) = Context::manual(common::t0(), 100 + thread as u64, config());
     let desk = Desk::open(path, ctx, format!("clerk:{thread}")).expect("open");
+    desk.sign_in("Sue", "1111").expect("sign in");
     let customer = desk
         .customer(NewCustomer {
             name: format!("Clerk {thread}"),

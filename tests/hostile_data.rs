@@ -42,8 +42,10 @@ fn assert_inert(what: &str, bytes: &[u8], names: &[&str]) {
 #[test]
 fn formula_names_are_exported_inert_in_bookings_audit_and_report_csv() {
     let w = World::new();
-    // The clerk's name comes from $USER: it reaches the audit CSV as the actor.
+    // A terminal's identity comes from $USER (or a door's name): it reaches the
+    // audit CSV as the actor of what it does with no clerk signed in (a door's scans).
     let desk = Desk::open(&w.path(), w.desk.ctx().clone(), FORMULAS[3]).expect("a desk with a hostile actor");
+    desk.sign_in("Sue", "1111").expect("sue sells");
     let mut events = Vec::new();
     for (i, name) in FORMULAS.iter().enumerate() {
         let event = desk
@@ -82,6 +84,8 @@ fn formula_names_are_exported_inert_in_bookings_audit_and_report_csv() {
     // The money stays a number a spreadsheet can add up.
     assert!(cells(&out).iter().skip(1).all(|r| r[6] == "1000"), "{:?}", cells(&out));
 
+    desk.act_as(None);
+    desk.check_in("7K3M-Q9XA-2BHD-F0PZ-R", None, "main").expect("a door's scan as the hostile terminal");
     let audit = desk.audit(&AuditFilter { limit: 1000, ..Default::default() }).expect("audit");
     let mut out = Vec::new();
     audit_csv(&audit, &mut out).expect("audit csv");

@@ -304,6 +304,25 @@ const STATES: &[State] = &[
             press(h, &[KeyCode::Tab]);
         },
     },
+    State {
+        name: "Till",
+        tables: &["Till", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            paid(h);
+            press(h, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+        },
+    },
+    State {
+        name: "Cash prompt",
+        tables: &["Forms", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            booked(h);
+            press(h, &[KeyCode::Char('c')]);
+            h.type_text("5");
+        },
+    },
     State { name: "Door", tables: &["Door (checking tickets in)", "Anywhere"], size: BIG, setup: at_the_door },
     State {
         name: "Ticket types",
@@ -497,6 +516,8 @@ walks! {
     audit_list => "Audit",
     audit_filter => "Audit, typing a filter",
     jobs => "Jobs",
+    till => "Till",
+    cash_prompt => "Cash prompt",
     door_screen => "Door",
     ticket_types => "Ticket types",
     help => "Help",

@@ -142,7 +142,7 @@ fn a_script_with_its_own_clock_on_a_file_touches_only_its_own_sales() {
         .expect("event");
     let db = w.path();
 
-    let sale = "clock 2030-01-01T00:00:00Z\n\
+    let sale = "clock 2030-01-01T00:00:00Z\nsignin Sue 1111\n\
                 key Enter\nexpect Far Future\nkey 2 Enter\nexpect Held\nkey Enter\ntype Clock Tester\nkey Tab\ntype ct@example.com\n\
                 key Enter\nexpect PAYMENT_PENDING\nkey f\nkey y\nexpect FAILED\n\
                 key Esc\nkey Enter\nkey 1 Enter\nexpect Held\nadvance 2d\nverify\n";

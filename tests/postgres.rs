@@ -122,8 +122,9 @@ fn constraint_failures_look_like_sqlites_to_the_engine() {
         db.execute_batch(
             "INSERT INTO events (id, name, starts_at, kind, seat_rows, seats_per_row, total, available, price, created_at)
              VALUES ('e1', 'Hamlet', 0, 'RESERVED', 2, 2, 4, 4, 100, 0);
-             INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at)
-             VALUES ('h1', 'e1', 1, 'ACTIVE', 'c1', 'clerk', 0, 1, 0), ('h2', 'e1', 1, 'ACTIVE', 'c2', 'clerk', 0, 1, 0);
+             INSERT INTO clerks (id, name, role, created_at) VALUES ('k', 'kim', 'clerk', 0);
+             INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at, clerk_id)
+             VALUES ('h1', 'e1', 1, 'ACTIVE', 'c1', 'clerk', 0, 1, 0, 'k'), ('h2', 'e1', 1, 'ACTIVE', 'c2', 'clerk', 0, 1, 0, 'k');
              INSERT INTO hold_seats (hold_id, event_id, label) VALUES ('h1', 'e1', 'A1');",
         )
         .expect("rows");
@@ -214,8 +215,8 @@ fn take_two(db: &Db, id: &str, pause: Duration) -> boxoffice::Result<bool> {
     std::thread::sleep(pause);
     db.execute("UPDATE events SET available = ?1 WHERE id = 'e1'", args![available - 2])?;
     db.execute(
-        "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at)
-         VALUES (?1, 'e1', 2, 'ACTIVE', ?1, 'clerk', 0, 1, 0)",
+        "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at, clerk_id)
+         VALUES (?1, 'e1', 2, 'ACTIVE', ?1, 'clerk', 0, 1, 0, 'k')",
         args![id],
     )?;
     Ok(true)
@@ -228,7 +229,8 @@ fn four_hosts_selling_with_read_then_write_never_oversell() {
     setup
         .execute_batch(
             "INSERT INTO events (id, name, starts_at, kind, total, available, price, created_at)
-             VALUES ('e1', 'Concert', 0, 'GA', 40, 40, 100, 0)",
+             VALUES ('e1', 'Concert', 0, 'GA', 40, 40, 100, 0);
+             INSERT INTO clerks (id, name, role, created_at) VALUES ('k', 'kim', 'clerk', 0);",
         )
         .expect("event");
     let hosts: Vec<_> = (0..4)
@@ -265,7 +267,8 @@ fn four_hosts_selling_one_event_under_its_row_lock_queue_and_never_run_twice() {
     setup
         .execute_batch(
             "INSERT INTO events (id, name, starts_at, kind, total, available, price, created_at)
-             VALUES ('e1', 'Concert', 0, 'GA', 40, 40, 100, 0), ('e2', 'Play', 0, 'GA', 10, 10, 100, 0)",
+             VALUES ('e1', 'Concert', 0, 'GA', 40, 40, 100, 0), ('e2', 'Play', 0, 'GA', 10, 10, 100, 0);
+             INSERT INTO clerks (id, name, role, created_at) VALUES ('k', 'kim', 'clerk', 0);",
         )
         .expect("events");
     let start = Arc::new(Barrier::new(4));
@@ -421,28 +424,31 @@ const CHANGES: &str = "
     INSERT INTO customers (id, name, email, created_at) VALUES ('c1', 'Jane', 'jane@example.com', 0);
     INSERT INTO ticket_types (id, event_id, name, price, position, created_at, updated_at)
         VALUES ('t1', 'e1', 'Adult', 500, 1, 0, 0), ('t2', 'e1', 'Child', 250, 2, 0, 0);
-    INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at) VALUES
-        ('h1', 'e1', 2, 'ACTIVE', 'k1', 'clerk', 3600000, 1, 0),
-        ('h2', 'e1', 3, 'ACTIVE', 'k2', 'clerk', 7300000, 1, 0),
-        ('h3', 'e1', 1, 'ACTIVE', 'k3', 'clerk', -5, 1, 0);
+    INSERT INTO clerks (id, name, role, created_at) VALUES ('k', 'kim', 'clerk', 0);
+    INSERT INTO shifts (id, clerk_id, currency, opening_float, opened_at) VALUES ('s1', 'k', 'INR', 0, 0);
+    INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at, clerk_id)
+    VALUES
+        ('h1', 'e1', 2, 'ACTIVE', 'k1', 'clerk', 3600000, 1, 0, 'k'),
+        ('h2', 'e1', 3, 'ACTIVE', 'k2', 'clerk', 7300000, 1, 0, 'k'),
+        ('h3', 'e1', 1, 'ACTIVE', 'k3', 'clerk', -5, 1, 0, 'k');
     UPDATE holds SET status = 'EXPIRED' WHERE id = 'h3';
     UPDATE holds SET created_at = 10 WHERE id = 'h2';
     INSERT INTO bookings (id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id,
-                          created_at, payment_expires_at, updated_at) VALUES
-        ('b1', 'h1', 'e1', 'c1', 2, 750, 'INR', 'PAYMENT_PENDING', 'k1', 3600000, 1, 0),
-        ('b2', 'h2', 'e1', 'c1', 3, 1500, 'INR', 'PAYMENT_PENDING', 'k2', 7300000, 1, 0);
+                          created_at, payment_expires_at, updated_at, clerk_id) VALUES
+        ('b1', 'h1', 'e1', 'c1', 2, 750, 'INR', 'PAYMENT_PENDING', 'k1', 3600000, 1, 0, 'k'),
+        ('b2', 'h2', 'e1', 'c1', 3, 1500, 'INR', 'PAYMENT_PENDING', 'k2', 7300000, 1, 0, 'k');
     INSERT INTO booking_items (booking_id, type_id, count, unit_price) VALUES
         ('b1', 't1', 1, 500), ('b1', 't2', 1, 250), ('b2', 't1', 3, 500);
     UPDATE bookings SET status = 'CONFIRMED' WHERE id IN ('b1', 'b2');
     UPDATE bookings SET status = 'CANCELLED' WHERE id = 'b2';
-    INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, created_at) VALUES
-        ('r1', 'b2', 'PARTIAL', 1500, 50, 750, 750, 'INITIATED', 9000000);
+    INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, created_at, shift_id)
+    VALUES ('r1', 'b2', 'PARTIAL', 1500, 50, 750, 750, 'INITIATED', 9000000, 's1');
     UPDATE refunds SET status = 'PROCESSED', completed_at = 9000001, transaction_id = 'tx' WHERE id = 'r1';
     UPDATE bookings SET event_id = 'e2', amount = 1400 WHERE id = 'b1';
     DELETE FROM booking_items WHERE booking_id = 'b1' AND type_id = 't2';
     DELETE FROM refunds WHERE id = 'r1';
-    INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, created_at) VALUES
-        ('r2', 'b2', 'FULL', 1500, 100, 1500, 0, 'INITIATED', 9000000);
+    INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, created_at, shift_id)
+    VALUES ('r2', 'b2', 'FULL', 1500, 100, 1500, 0, 'INITIATED', 9000000, 's1');
     DELETE FROM holds WHERE id = 'h3';
 ";
 

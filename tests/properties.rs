@@ -7,7 +7,9 @@
 
 mod common;
 use boxoffice::SeatPick;
-use boxoffice::domain::{BookingStatus, DoorAnswer, Event, NewTicketType, PaymentOutcome, TicketStatus, TypeCount};
+use boxoffice::domain::{
+    BookingStatus, DoorAnswer, Event, NewTicketType, PaymentOutcome, Tender, TicketStatus, TypeCount, cash_change,
+};
 use boxoffice::{Config, Error};
 use chrono::Duration;
 use common::World;
@@ -34,11 +36,14 @@ enum Op {
         key: Option<u8>,
     },
     /// Keys come from a small pool, so replays (and keys reused for another booking) happen.
+    /// `outcome` 0–2: card (success, failure, timeout); 3: cash, handing
+    /// over the amount plus `extra` (refused when that is less); 4: UPI success.
     Pay {
         booking: usize,
         outcome: u8,
         key: u8,
         wrong_amount: bool,
+        extra: i64,
     },
     /// Cancel; with `agree`, agreeing to void however many tickets were used at the door.
     Cancel {
@@ -65,6 +70,11 @@ enum Op {
     },
     Expire,
     Refunds,
+    /// Close the clerk's open shift with this much cash counted (the next
+    /// payment opens a new one).
+    CloseShift {
+        counted: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -75,8 +85,9 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(event, seats)| Op::HoldLabels { event, seats }),
         2 => recent().prop_map(|hold| Op::Release { hold }),
         5 => (recent(), proptest::option::of(0..4u8)).prop_map(|(hold, key)| Op::Book { hold, key }),
-        6 => (recent(), 0..3u8, 0..8u8, proptest::bool::weighted(0.1))
-            .prop_map(|(booking, outcome, key, wrong_amount)| Op::Pay { booking, outcome, key, wrong_amount }),
+        6 => (recent(), 0..5u8, 0..8u8, proptest::bool::weighted(0.1), -2_000..50_000i64)
+            .prop_map(|(booking, outcome, key, wrong_amount, extra)| Op::Pay { booking, outcome, key, wrong_amount, extra }),
+        1 => (0..200_000i64).prop_map(|counted| Op::CloseShift { counted }),
         2 => (recent(), proptest::bool::ANY).prop_map(|(booking, agree)| Op::Cancel { booking, agree }),
         2 => (recent(), 0..4u8).prop_map(|(hold, child)| Op::BookTypes { hold, child }),
         4 => (recent(), 0..4u8, proptest::bool::weighted(0.15))
@@ -136,16 +147,29 @@ fn apply(
             }
             None => return false,
         },
-        Op::Pay { booking, outcome, key, wrong_amount } => match nth(bookings, *booking) {
+        Op::Pay { booking, outcome, key, wrong_amount, extra } => match nth(bookings, *booking) {
             Some(id) => {
-                let outcome =
-                    [PaymentOutcome::Success, PaymentOutcome::Failure, PaymentOutcome::Timeout][*outcome as usize];
                 let before = w.desk.attempts(id).unwrap().len();
-                let amount = wrong_amount.then(|| w.desk.get_booking(id).unwrap().amount + 1);
-                w.desk.pay(id, outcome, &format!("p{key}"), amount).map(|p| {
+                let due = w.desk.get_booking(id).unwrap().amount;
+                let paid = match *outcome {
+                    o @ 0..=2 => {
+                        let outcome =
+                            [PaymentOutcome::Success, PaymentOutcome::Failure, PaymentOutcome::Timeout][o as usize];
+                        let amount = wrong_amount.then_some(due + 1);
+                        w.desk.pay(id, outcome, &format!("p{key}"), amount)
+                    }
+                    3 => w.desk.pay_with(id, Tender::Cash { tendered: due + extra }, &format!("p{key}")),
+                    _ => w.desk.pay_with(id, Tender::Upi(PaymentOutcome::Success), &format!("p{key}")),
+                };
+                paid.map(|p| {
                     let after = w.desk.attempts(id).unwrap().len();
                     assert_eq!(after, before + usize::from(!p.is_retry), "a retry records no new attempt");
                     assert_eq!(p.booking.status, w.desk.get_booking(id).unwrap().status);
+                    if !p.is_retry && *outcome == 3 {
+                        // Cash: the change is what was handed over less what was due.
+                        assert!(*extra >= 0, "less than due was taken");
+                        assert_eq!((p.attempt.tendered, p.attempt.change), (Some(due + extra), Some(*extra)));
+                    }
                 })
             }
             None => return false,
@@ -226,6 +250,12 @@ fn apply(
         }
         Op::Expire => w.desk.expire_due().map(drop),
         Op::Refunds => w.desk.process_refunds().map(drop),
+        Op::CloseShift { counted } => match w.desk.current_shift().unwrap() {
+            Some(shift) => w.desk.close_shift(&shift.id, *counted).map(|up| {
+                assert_eq!(up.difference(), Some(counted - up.expected_cash()));
+            }),
+            None => return false,
+        },
     };
     match result {
         Ok(()) => true,
@@ -294,6 +324,29 @@ proptest! {
         for e in &events {
             let (_, held, _) = w.seats(e);
             prop_assert_eq!(held, 0);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Cash: any amount handed over that covers what is due gives back exactly
+    /// the rest; anything less is refused, saying how much is missing.
+    #[test]
+    fn cash_change_is_what_was_handed_over_less_what_was_due(due in 0..=10_000_000_000i64, tendered in 0..=20_000_000_000i64) {
+        match cash_change(due, tendered, "INR") {
+            Ok(change) => {
+                prop_assert!(tendered >= due);
+                prop_assert_eq!(change + due, tendered);
+                prop_assert!(change >= 0);
+            }
+            Err(short) => {
+                prop_assert!(tendered < due);
+                prop_assert_eq!(short.field, "tendered");
+                let missing = boxoffice::domain::Money(due - tendered).format("INR");
+                prop_assert!(short.rule.ends_with(&format!("({missing} short)")), "{}", short.rule);
+            }
         }
     }
 }

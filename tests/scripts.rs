@@ -107,6 +107,21 @@ fn four_script_processes_race_for_one_seat() {
     let setup = dir.path().join("setup.script");
     std::fs::write(&setup, "expect Hamlet at the Grand Theatre\nverify\n").expect("write");
     assert_eq!(run(&["--db", db, "script", setup.to_str().expect("path")]).status.code(), Some(0));
+    // Four clerks, each at their own counter (the demo supervisor adds them).
+    for i in 0..4 {
+        let mut add = boxoffice()
+            .args(["--db", db, "clerk", "add", &format!("Counter{i}"), "--pin-stdin", "--as", "demo"])
+            .env("BOXOFFICE_PIN", "1234")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("clerk add");
+        std::io::Write::write_all(&mut add.stdin.take().expect("stdin"), format!("{}\n", 4000 + i).as_bytes())
+            .expect("pin");
+        let out = add.wait_with_output().expect("clerk add ran");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
 
     let race = dir.path().join("race.script");
     std::fs::write(
@@ -122,6 +137,8 @@ fn four_script_processes_race_for_one_seat() {
                 .args(["--db", db, "script", race.to_str().expect("path"), "--snapshots"])
                 .arg(&snaps)
                 .args(["--seed", &(100 + i).to_string()])
+                .args(["--clerk", &format!("Counter{i}")])
+                .env("BOXOFFICE_PIN", (4000 + i).to_string())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()

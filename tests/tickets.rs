@@ -165,6 +165,7 @@ fn clerks_racing_for_a_limited_type_never_sell_past_its_limit() {
                     let config = Config { durability: Durability::Normal, ..Config::default() };
                     let (ctx, _) = Context::manual(t0(), 50 + i, config);
                     let desk = Desk::open(db, ctx, format!("clerk:{i}")).expect("open");
+                    desk.sign_in("Sue", "1111").expect("sign in");
                     let c = desk
                         .customer(boxoffice::domain::NewCustomer {
                             name: format!("C{i}"),
@@ -226,7 +227,7 @@ fn the_v1_fixtures_paid_bookings_get_their_tickets_when_it_migrates() {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).expect("rows").map(Result::unwrap).collect()
     };
     store::migrate_file(&db, Durability::Full).expect("migrate");
-    let desk = Desk::open(&db, Context::system(Config::default()), "test").expect("open");
+    let desk = Desk::open(&db, Context::system(Config::default()), "door:test").expect("open");
     assert_eq!(desk.verify().expect("verify"), Vec::<String>::new());
     let conn = desk.conn();
     let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
@@ -333,8 +334,9 @@ fn the_report_breaks_sales_down_by_type_in_every_format() {
 #[test]
 fn seeded_runs_issue_the_same_codes() {
     let run = || {
-        let (ctx, _) = Context::manual(t0(), 42, Config::default());
-        let desk = Desk::in_memory(ctx, "clerk").expect("desk");
+        let (ctx, _) = Context::manual(t0(), 42, Config { pin_cost: boxoffice::PinCost::Fast, ..Config::default() });
+        let desk = Desk::in_memory(ctx, "clerk:seeded").expect("desk");
+        desk.create_first_supervisor("Sue", "1111").expect("supervisor");
         let e = desk
             .create_event(NewEvent {
                 name: "Gig".into(),

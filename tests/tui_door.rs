@@ -241,7 +241,7 @@ fn cancelling_a_booking_already_at_the_door_asks_twice_and_voids_its_tickets() {
     let row = text(&h, "SELECT details FROM audit_log WHERE action = 'BOOKING_CANCELLED'");
     assert!(row.contains("\"admitted_voided\":2"), "{row}");
     // The door now refuses them, the admitted ones too.
-    press(&mut h, &[KeyCode::Esc, KeyCode::Esc, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    press(&mut h, &[KeyCode::Esc, KeyCode::Esc, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
     assert_eq!(h.app.screen, Screen::Events);
     door(&mut h, "Hamlet");
     assert!(scan(&mut h, &tickets[0].code.grouped()).contains("REFUSED · voided: booking cancelled"));

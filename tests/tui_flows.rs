@@ -653,6 +653,7 @@ fn signature(h: &Headless) -> String {
         Some(Overlay::Confirm(_)) => "confirm",
         Some(Overlay::Notice { .. }) => "notice",
         Some(Overlay::Quit(_)) => "quit",
+        Some(Overlay::Prompt(..)) => "prompt",
     };
     format!(
         "{:?} {overlay} {:?} {} {} {}",

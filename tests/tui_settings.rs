@@ -140,7 +140,7 @@ fn a_value_is_edited_in_place_stored_and_audited_with_old_and_new() {
     let rows = audit_of(&h, AuditAction::SettingChanged);
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].details["old"].as_str(), rows[0].details["new"].as_str()), (Some("5"), Some("7")));
-    assert!(rows[0].actor.starts_with("clerk:"), "{}", rows[0].actor);
+    assert_eq!(rows[0].actor, "demo", "the signed-in supervisor");
     let s = h.screen_text();
     assert!(h.app.settings.editing.is_none());
     assert!(s.contains("✓ hold_minutes: 5 → 7 (audited"), "{s}");

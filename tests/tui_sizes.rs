@@ -72,6 +72,9 @@ fn event(name: &str, kind: EventKind, price: i64, currency: &str, starts_at: Dat
 fn app(width: u16, height: u16) -> Headless {
     let mut h = Headless::demo(start(), 1, width, height).expect("app");
     let d = h.desk();
+    // The sales below are another clerk's: none is the app's own to resume.
+    let demo = d.clerk();
+    d.add_clerk("Other", boxoffice::domain::Role::Clerk, "5555").expect("clerk");
     let week = start() + Duration::days(7);
     let big = d
         .create_event(event(BIG_NAME, EventKind::Reserved { rows: 26, seats_per_row: 99 }, MAX_PRICE, "INR", week))
@@ -82,6 +85,7 @@ fn app(width: u16, height: u16) -> Headless {
     d.create_event(event(YEN_NAME, yen, 12_345, "JPY", week)).expect("yen");
     let far: DateTime<Utc> = "9999-12-31T19:00:00Z".parse().expect("instant");
     d.create_event(event(FAR_NAME, EventKind::GeneralAdmission { capacity: 10 }, 100_000, "INR", far)).expect("far");
+    d.sign_in("Other", "5555").expect("Other signs in");
     sale(d, &big.id, None, false);
     // That one expires, unpaid, before the others are made.
     h.advance(Duration::minutes(11));
@@ -90,6 +94,7 @@ fn app(width: u16, height: u16) -> Headless {
     sale(d, &big.id, Some(PaymentOutcome::Success), true);
     sale(d, &big.id, Some(PaymentOutcome::Failure), false);
     sale(d, &big.id, None, false);
+    d.act_as(demo);
     h.refresh();
     h
 }

@@ -254,6 +254,17 @@ fn fill(conn: &Connection) -> rusqlite::Result<()> {
     };
     let clerk = "clerk:bench";
     let tick = "job:tick";
+    // Every sale names its clerk and every payment its shift (migration 0007):
+    // one bench clerk (no PIN: nobody signs in as it) and one open shift.
+    conn.execute(
+        "INSERT INTO clerks (id, name, role, pin_hash, created_at) VALUES ('bench-clerk', 'bench', 'clerk', NULL, ?1)",
+        [t0],
+    )?;
+    conn.execute(
+        "INSERT INTO shifts (id, clerk_id, currency, opening_float, opened_at)
+         VALUES ('bench-shift', 'bench-clerk', 'INR', 0, ?1)",
+        [t0],
+    )?;
 
     let mut ev = conn.prepare(
         "INSERT INTO events (id, name, description, starts_at, kind, seat_rows, seats_per_row, total, available,
@@ -297,23 +308,25 @@ fn fill(conn: &Connection) -> rusqlite::Result<()> {
     }
 
     let mut ho = conn.prepare(
-        "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at,
+                            clerk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'bench-clerk')",
     )?;
     let mut se = conn.prepare("INSERT INTO hold_seats (hold_id, event_id, label, live) VALUES (?1, ?2, ?3, ?4)")?;
     let mut bo = conn.prepare(
         "INSERT INTO bookings (id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id,
-                               created_at, payment_expires_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'INR', ?7, ?8, ?9, ?10, ?11)",
+                               created_at, payment_expires_at, updated_at, clerk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'INR', ?7, ?8, ?9, ?10, ?11, 'bench-clerk')",
     )?;
     let mut pa = conn.prepare(
-        "INSERT INTO payment_attempts (id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at)
-         VALUES (?1, ?2, 'pay-' || ?1, ?3, ?4, ?5, ?6)",
+        "INSERT INTO payment_attempts (id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at,
+                                       shift_id)
+         VALUES (?1, ?2, 'pay-' || ?1, ?3, ?4, ?5, ?6, 'bench-shift')",
     )?;
     let mut re = conn.prepare(
         "INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, transaction_id,
-                              created_at, completed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'PROCESSED', 'rfd-' || ?1, ?8, ?9)",
+                              created_at, completed_at, shift_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'PROCESSED', 'rfd-' || ?1, ?8, ?9, 'bench-shift')",
     )?;
     for n in 0..total {
         let (e, j) = (n % EVENTS, n / EVENTS);

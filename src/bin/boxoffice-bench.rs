@@ -296,8 +296,9 @@ fn run_bench(cli: &Cli, db: &Path, raw_db: &Path) -> Result<Summary, Error> {
     let total = total_seats(cli.cycles);
     let durability = cli.synchronous;
 
-    // The engine's event.
+    // The engine's event, made by the bench's supervisor.
     let setup = Desk::open(db, Context::system(config(durability)), "bench:setup")?;
+    sign_in_bench(&setup)?;
     let event = setup.create_event(NewEvent {
         name: format!("Bench GA {}", now_us()),
         description: "boxoffice-bench sale cycles".into(),
@@ -542,6 +543,7 @@ impl Worker {
                     Context::system(config(durability)),
                     format!("bench:{}:{index}", std::process::id()),
                 )?;
+                sign_in_bench(&desk)?;
                 let customer = desk.customer(NewCustomer {
                     name: format!("Bench Worker {index}"),
                     email: Some(format!("bench-{index}@bench.example")),
@@ -695,12 +697,42 @@ struct Raw {
     conn: Connection,
     actor: String,
     customer_id: String,
+    clerk_id: String,
+    shift_id: String,
 }
+
+/// The bench's clerk: a supervisor `bench` (PIN 000000) on a file with no
+/// clerks yet; on a file that has clerks, `bench` must sign in with that PIN.
+fn sign_in_bench(desk: &Desk) -> Result<(), Error> {
+    if desk.needs_first_supervisor()? {
+        // Several processes may race to make it: the loser signs in instead.
+        match desk.create_first_supervisor(BENCH_CLERK, BENCH_PIN) {
+            Ok(_) => return Ok(()),
+            Err(Error::Refused(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    desk.sign_in(BENCH_CLERK, BENCH_PIN).map(|_| ()).map_err(|e| {
+        Error::Storage(format!("the bench signs in as '{BENCH_CLERK}' (PIN {BENCH_PIN}); on this file it cannot: {e}"))
+    })
+}
+
+const BENCH_CLERK: &str = "bench";
+const BENCH_PIN: &str = "000000";
 
 fn raw_setup(path: &Path, durability: Durability, total: u32) -> Result<String, Error> {
     let conn = store::open(path, durability)?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = now_us() as i64 / 1000;
+    // The raw floor's clerk and open shift: its rows carry them as the engine's do.
+    conn.execute(
+        "INSERT INTO clerks (id, name, role, created_at) VALUES (?1, 'raw', 'clerk', ?2)",
+        params![format!("{id}-c"), now],
+    )?;
+    conn.execute(
+        "INSERT INTO shifts (id, clerk_id, currency, opening_float, opened_at) VALUES (?1, ?2, 'INR', 0, ?3)",
+        params![format!("{id}-s"), format!("{id}-c"), now],
+    )?;
     conn.execute(
         "INSERT INTO events (id, name, starts_at, kind, total, available, price, currency, created_at)
          VALUES (?1, 'Raw floor GA', ?2, 'GA', ?3, ?3, ?4, 'INR', ?5)",
@@ -718,8 +750,12 @@ impl Raw {
             "INSERT INTO customers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![customer_id, format!("Raw Worker {index}"), format!("raw-{index}-{customer_id}@bench.example"), 0],
         )?;
+        let (clerk_id, shift_id) =
+            tx.query_row("SELECT clerk_id, id FROM shifts WHERE closed_at IS NULL", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         tx.commit()?;
-        Ok(Raw { conn, actor: format!("raw:{}:{index}", std::process::id()), customer_id })
+        Ok(Raw { conn, actor: format!("raw:{}:{index}", std::process::id()), customer_id, clerk_id, shift_id })
     }
 
     fn audit(
@@ -751,10 +787,11 @@ impl Raw {
         }
         let id = uuid::Uuid::now_v7().to_string();
         tx.prepare_cached(
-            "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at)
-             VALUES (?1, ?2, ?3, 'ACTIVE', ?1, ?4, ?5, ?6, ?5)",
+            "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at,
+                                clerk_id)
+             VALUES (?1, ?2, ?3, 'ACTIVE', ?1, ?4, ?5, ?6, ?5, ?7)",
         )?
-        .execute(params![id, event_id, SEATS_PER_SALE, self.actor, now, now + 300_000])?;
+        .execute(params![id, event_id, SEATS_PER_SALE, self.actor, now, now + 300_000, self.clerk_id])?;
         self.audit(AuditAction::HoldCreated, AuditEntity::Hold, &id, event_id, now)?;
         tx.commit()?;
         Ok(Held::Yes(id))
@@ -768,8 +805,8 @@ impl Raw {
         let tx = store::begin(&self.conn)?;
         tx.prepare_cached(
             "INSERT INTO bookings (id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id,
-                                   created_at, payment_expires_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'INR', 'PAYMENT_PENDING', ?2, ?7, ?8, ?7)",
+                                   created_at, payment_expires_at, updated_at, clerk_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'INR', 'PAYMENT_PENDING', ?2, ?7, ?8, ?7, ?9)",
         )?
         .execute(params![
             booking_id,
@@ -779,7 +816,8 @@ impl Raw {
             SEATS_PER_SALE,
             amount,
             now,
-            now + 600_000
+            now + 600_000,
+            self.clerk_id
         ])?;
         self.audit(AuditAction::BookingCreated, AuditEntity::Booking, &booking_id, event_id, now)?;
         tx.commit()?;
@@ -821,8 +859,9 @@ impl Raw {
         let tx = store::begin(&self.conn)?;
         let attempt_id = uuid::Uuid::now_v7().to_string();
         tx.prepare_cached(
-            "INSERT INTO payment_attempts (id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at)
-             VALUES (?1, ?2, ?1, ?3, ?4, ?5, ?6)",
+            "INSERT INTO payment_attempts (id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at,
+                                           shift_id)
+             VALUES (?1, ?2, ?1, ?3, ?4, ?5, ?6, ?7)",
         )?
         .execute(params![
             attempt_id,
@@ -830,7 +869,8 @@ impl Raw {
             outcome,
             amount,
             (outcome == PaymentOutcome::Success).then_some(&attempt_id),
-            now
+            now,
+            self.shift_id
         ])?;
         self.audit(AuditAction::PaymentAttempt, AuditEntity::Payment, &attempt_id, event_id, now)?;
         match outcome {
@@ -846,10 +886,11 @@ impl Raw {
                 self.seats_back(event_id)?;
                 let refund_id = uuid::Uuid::now_v7().to_string();
                 tx.prepare_cached(
-                    "INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, created_at)
-                     VALUES (?1, ?2, 'FULL', ?3, 100, ?3, 0, 'INITIATED', ?4)",
+                    "INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, created_at,
+                                          shift_id)
+                     VALUES (?1, ?2, 'FULL', ?3, 100, ?3, 0, 'INITIATED', ?4, ?5)",
                 )?
-                .execute(params![refund_id, booking_id, amount, now])?;
+                .execute(params![refund_id, booking_id, amount, now, self.shift_id])?;
                 self.audit(AuditAction::BookingPaymentFailed, AuditEntity::Booking, booking_id, event_id, now)?;
                 self.audit(AuditAction::HoldReleased, AuditEntity::Hold, hold_id, event_id, now)?;
                 self.audit(AuditAction::RefundInitiated, AuditEntity::Refund, &refund_id, event_id, now)?;

@@ -44,6 +44,20 @@ text_enum!(
         TicketAdmissionUndone => "TICKET_ADMISSION_UNDONE",
         /// A booking's tickets written to a PDF (printing again is audited again).
         TicketsPrinted => "TICKETS_PRINTED",
+        /// A clerk account made (by a supervisor, or the first supervisor of a file).
+        ClerkAdded => "CLERK_ADDED",
+        ClerkDisabled => "CLERK_DISABLED",
+        ClerkSignedIn => "CLERK_SIGNED_IN",
+        ClerkSignedOut => "CLERK_SIGNED_OUT",
+        /// A wrong PIN (the clerk's count of wrong PINs in a row went up).
+        ClerkPinWrong => "CLERK_PIN_WRONG",
+        /// The fifth wrong PIN in a row: the clerk cannot sign in for a while.
+        ClerkLocked => "CLERK_LOCKED",
+        /// A clerk asked for something their role may not do; nothing else changed.
+        AccessRefused => "ACCESS_REFUSED",
+        ShiftOpened => "SHIFT_OPENED",
+        /// The counted cash entered; the shift's figures are fixed from now on.
+        ShiftClosed => "SHIFT_CLOSED",
         /// A venue setting changed (details: key, old and new value).
         SettingChanged => "SETTING_CHANGED",
         /// A customer's name, email and phone were erased on request (ids only).
@@ -64,6 +78,8 @@ text_enum!(
         TicketType => "ticket_type",
         /// One scan at a door (or an undo), kept in `scans`.
         Scan => "scan",
+        Clerk => "clerk",
+        Shift => "shift",
         /// A venue setting; `entity_id` is its key.
         Setting => "setting",
     }
@@ -118,7 +134,9 @@ mod tests {
              BOOKING_CREATED BOOKING_RETRY BOOKING_CONFIRMED BOOKING_PAYMENT_FAILED BOOKING_EXPIRED BOOKING_CANCELLED \
              PAYMENT_ATTEMPT PAYMENT_RETRY REFUND_INITIATED REFUND_PROCESSED RECOVERY_FREED_SEAT \
              RECOVERY_HEALED_AVAILABLE RECOVERY_CLOSED_RUN TICKET_TYPE_ADDED TICKET_TYPE_CHANGED TICKET_TYPE_RETIRED \
-             TICKET_ADMITTED TICKET_REFUSED TICKET_ADMISSION_UNDONE TICKETS_PRINTED SETTING_CHANGED CUSTOMER_ERASED"
+             TICKET_ADMITTED TICKET_REFUSED TICKET_ADMISSION_UNDONE TICKETS_PRINTED CLERK_ADDED CLERK_DISABLED \
+             CLERK_SIGNED_IN CLERK_SIGNED_OUT CLERK_PIN_WRONG CLERK_LOCKED ACCESS_REFUSED SHIFT_OPENED SHIFT_CLOSED \
+             SETTING_CHANGED CUSTOMER_ERASED"
         );
         assert_eq!(AuditEntity::parse("Hold"), None);
     }

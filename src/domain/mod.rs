@@ -18,6 +18,7 @@ pub mod records;
 pub mod search;
 pub mod seats;
 pub mod settings;
+pub mod staff;
 pub mod status;
 pub mod ticket;
 pub mod width;
@@ -32,6 +33,7 @@ pub use money::{Money, RefundSplit, refund_split};
 pub use records::*;
 pub use search::SearchText;
 pub use settings::{SettingKey, Settings, SettingsView, Source};
+pub use staff::{CashUp, Clerk, MethodTotals, PaymentMethod, Role, Session, Shift, Tender, cash_change};
 pub use status::{BookingEvent, BookingStatus, HoldStatus, JobRunStatus, PaymentOutcome, RefundKind, RefundStatus};
 pub use ticket::{
     BookingItem, DoorAnswer, DoorCounts, NewTicketType, ScanResult, Ticket, TicketCounts, TicketSheet, TicketStatus,

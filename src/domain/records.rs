@@ -1,6 +1,8 @@
 //! The records the store keeps, as plain data.
 
-use super::{BookingStatus, EventKind, HoldStatus, JobRunStatus, PaymentOutcome, RefundKind, RefundStatus};
+use super::{
+    BookingStatus, EventKind, HoldStatus, JobRunStatus, PaymentMethod, PaymentOutcome, RefundKind, RefundStatus,
+};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +37,10 @@ pub struct Hold {
     pub labels: Vec<String>,
     pub status: HoldStatus,
     pub correlation_id: String,
+    /// The terminal that made it (`clerk:user@pid`, a script's name).
     pub actor: String,
+    /// The clerk who made it (the clerk who may resume it).
+    pub clerk_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// How many times the deadline was moved on (`Desk::extend_hold`).
@@ -56,6 +61,8 @@ pub struct Booking {
     pub created_at: DateTime<Utc>,
     pub payment_expires_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The clerk who booked it.
+    pub clerk_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +74,12 @@ pub struct PaymentAttempt {
     pub amount: i64,
     pub transaction_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub method: PaymentMethod,
+    /// The shift (till) it belongs to.
+    pub shift_id: Option<String>,
+    /// Cash only: what the customer handed over, and the change given.
+    pub tendered: Option<i64>,
+    pub change: Option<i64>,
 }
 
 text_enum!(
@@ -91,6 +104,9 @@ pub struct Refund {
     pub transaction_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// How it is paid back (the sale's method), and from which shift's till.
+    pub method: PaymentMethod,
+    pub shift_id: Option<String>,
 }
 
 /// An audit row as it was written. Its names stay text (not
@@ -112,8 +128,11 @@ pub struct AuditRow {
     pub correlation_id: Option<String>,
     pub is_retry: bool,
     pub original_attempt_id: Option<String>,
+    /// Who did it: a clerk's name, or a job's, a door's or the command line's identity.
     pub actor: String,
     pub details: serde_json::Value,
+    /// The clerk's id when a clerk did it (rows from before clerks have none).
+    pub clerk_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

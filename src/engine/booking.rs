@@ -51,6 +51,7 @@ impl Desk {
     ) -> Result<Replayed<Booking>> {
         let key = clean_key(idempotency_key)?;
         self.write(|tx| {
+            let me = tx.signed_in()?;
             let existing = match key {
                 Some(key) => replay_id(tx, IdempotencyScope::Book, key)?,
                 None => None,
@@ -139,6 +140,7 @@ impl Desk {
                 created_at: tx.now,
                 payment_expires_at: tx.now + tx.policy()?.payment_window(),
                 updated_at: tx.now,
+                clerk_id: Some(me.id().to_string()),
             };
             sales::insert_booking(tx, &booking)?;
             tickets::insert_items(tx, &booking.id, &items)?;

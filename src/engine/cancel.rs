@@ -1,15 +1,19 @@
-//! Cancelling a booking, what it would refund, and refund records.
+//! Cancelling a booking, what it would refund, and refund records. A refund
+//! is paid back the way the sale was paid, from the till (shift) of the clerk
+//! who cancels: cash from their drawer. Cancelling another clerk's booking,
+//! and refunding another share than the policy's, are for supervisors.
 
 use super::booking::move_booking;
 use super::hold::{end_hold, give_back_seats};
+use super::till::shift_for_money;
 use super::{Desk, Tx};
 use crate::domain::{
-    AuditAction, AuditEntity, Booking, BookingEvent, BookingStatus, HoldStatus, Refund, RefundKind, RefundSplit,
-    RefundStatus, TicketCounts, refund_split,
+    AuditAction, AuditEntity, Booking, BookingEvent, BookingStatus, HoldStatus, Invalid, PaymentMethod, Refund,
+    RefundKind, RefundSplit, RefundStatus, Role, TicketCounts, refund_split,
 };
 use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
-use crate::store::{sales, tickets};
+use crate::store::{sales, staff, tickets};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +34,14 @@ pub struct CancelTerms {
     /// Its tickets now: all valid and used ones will be voided. When some
     /// are used, `tickets.admitted_warning()` is the second confirmation's text.
     pub tickets: TicketCounts,
+}
+
+/// A supervisor's refund share for one cancellation instead of the policy's,
+/// with the reason (audited).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundOverride {
+    pub percent: u8,
+    pub reason: String,
 }
 
 impl CancelTerms {
@@ -84,8 +96,54 @@ impl Desk {
         seen: Option<BookingStatus>,
         admitted: u32,
     ) -> Result<Cancellation> {
+        self.cancel_inner(booking_id, seen, admitted, None)
+    }
+
+    /// [`cancel_admitted`](Desk::cancel_admitted) refunding `refund.percent`
+    /// of a CONFIRMED booking instead of the policy's share: supervisors only,
+    /// with a reason, both kept in the refund's audit row.
+    pub fn cancel_overriding(
+        &self,
+        booking_id: &str,
+        seen: Option<BookingStatus>,
+        admitted: u32,
+        refund: &RefundOverride,
+    ) -> Result<Cancellation> {
+        let reason = refund.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 200 {
+            return Err(
+                Invalid::new("reason", "say why the refund differs from the policy (1 to 200 characters)").into()
+            );
+        }
+        if refund.percent > 100 {
+            return Err(Invalid::new("refund percent", "must be 0 to 100").into());
+        }
+        let refund = RefundOverride { percent: refund.percent, reason: reason.to_string() };
+        self.cancel_inner(booking_id, seen, admitted, Some(&refund))
+    }
+
+    fn cancel_inner(
+        &self,
+        booking_id: &str,
+        seen: Option<BookingStatus>,
+        admitted: u32,
+        refund_override: Option<&RefundOverride>,
+    ) -> Result<Cancellation> {
         self.write(|tx| {
+            let me = tx.signed_in()?;
+            if refund_override.is_some() {
+                tx.require(Role::Supervisor, "override the refund percentage")?;
+            }
             let booking = sales::get_booking(tx, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
+            if booking.clerk_id.as_deref() != Some(me.id()) {
+                tx.require(Role::Supervisor, "cancel another clerk's booking")?;
+            }
+            if refund_override.is_some() && booking.status != BookingStatus::Confirmed {
+                return Err(Error::refused(format!(
+                    "the booking is {}: nothing was paid, so there is no refund to set",
+                    booking.status
+                )));
+            }
             if let Some(seen) = seen.filter(|s| *s != booking.status) {
                 return Err(Error::refused(format!(
                     "the booking changed from {seen} to {} meanwhile; look at the refund again before cancelling",
@@ -111,7 +169,14 @@ impl Desk {
             move_booking(tx, &booking, to)?;
             let refund = if booking.status == BookingStatus::Confirmed {
                 give_back_seats(tx, &hold)?;
-                Some(start_refund(tx, &booking, RefundKind::Partial, tx.policy()?.refund_percent)?)
+                let shift = shift_for_money(tx)?;
+                let method = staff::paid_method(tx, &booking.id)?.unwrap_or(PaymentMethod::Card);
+                let policy = tx.policy()?.refund_percent;
+                let (percent, why) = match refund_override {
+                    Some(o) => (o.percent, Some((policy, o.reason.as_str()))),
+                    None => (policy, None),
+                };
+                Some(start_refund(tx, &booking, RefundKind::Partial, percent, (method, &shift.id), why)?)
             } else {
                 end_hold(tx, &hold, HoldStatus::Released, Some(&booking.id))?;
                 None
@@ -131,8 +196,17 @@ impl Desk {
 }
 
 /// Records an INITIATED refund of `percent` of a booking's amount (floored;
-/// the rest is the fee kept) and audits it. The refund job pays it out.
-pub(super) fn start_refund(tx: &Tx<'_>, b: &Booking, kind: RefundKind, percent: u8) -> Result<Refund> {
+/// the rest is the fee kept), paid back by `method` from `shift`'s till, and
+/// audits it (with the policy's share and the reason when a supervisor set
+/// another). The refund job completes it.
+pub(super) fn start_refund(
+    tx: &Tx<'_>,
+    b: &Booking,
+    kind: RefundKind,
+    percent: u8,
+    (method, shift_id): (PaymentMethod, &str),
+    overridden: Option<(u8, &str)>,
+) -> Result<Refund> {
     let split = refund_split(b.amount, percent);
     let refund = Refund {
         id: tx.id(),
@@ -146,15 +220,23 @@ pub(super) fn start_refund(tx: &Tx<'_>, b: &Booking, kind: RefundKind, percent: 
         transaction_id: None,
         created_at: tx.now,
         completed_at: None,
+        method,
+        shift_id: Some(shift_id.to_string()),
     };
     sales::insert_refund(tx, &refund)?;
+    let mut details = json!({"kind": kind.as_str(), "amount": split.refund, "fee": split.fee, "percent": percent,
+               "method": method.as_str(), "shift_id": shift_id});
+    if let Some((policy, reason)) = overridden {
+        details["policy_percent"] = policy.into();
+        details["override_reason"] = reason.into();
+    }
     tx.audit(NewAudit {
         event_id: Some(&b.event_id),
         hold_id: Some(&b.hold_id),
         booking_id: Some(&b.id),
         to_status: Some(RefundStatus::Initiated.as_str()),
         correlation_id: Some(&b.correlation_id),
-        details: Some(json!({"kind": kind.as_str(), "amount": split.refund, "fee": split.fee, "percent": percent})),
+        details: Some(details),
         ..NewAudit::new(AuditAction::RefundInitiated, AuditEntity::Refund, &refund.id)
     })?;
     Ok(refund)

@@ -33,6 +33,7 @@ impl Desk {
     pub fn customer(&self, new: NewCustomer) -> Result<Replayed<Customer>> {
         let new = new.validate()?;
         self.write(|tx| {
+            tx.signed_in()?;
             if let Some(c) = catalog::find_customer(tx, new.email.as_deref(), new.phone.as_deref())? {
                 return Ok(Replayed { value: c, is_retry: true });
             }

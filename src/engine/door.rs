@@ -13,7 +13,7 @@
 use super::{Desk, Tx};
 use crate::domain::ticket::door_name;
 use crate::domain::{
-    AuditAction, AuditEntity, DoorAnswer, DoorCounts, Invalid, ScanResult, Ticket, TicketCode, TicketStatus,
+    AuditAction, AuditEntity, DoorAnswer, DoorCounts, Invalid, Role, ScanResult, Ticket, TicketCode, TicketStatus,
 };
 use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
@@ -57,13 +57,13 @@ impl Desk {
     /// Takes a mistaken admission back: the USED ticket is VALID again,
     /// audited with the reason and kept in `scans` as UNDONE.
     pub fn undo_admission(&self, typed: &str, reason: &str) -> Result<Ticket> {
-        self.may_undo_admissions()?;
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 200 {
             return Err(Invalid::new("reason", "say why the admission is undone (1 to 200 characters)").into());
         }
         let code = TicketCode::parse(typed).map_err(|e| Invalid::new("code", e.to_string()))?;
         self.write(|tx| {
+            tx.require(Role::Supervisor, "undo a door admission")?;
             let f = tickets::by_code(tx, &code)?.ok_or_else(|| Error::not_found("ticket", &code.grouped()))?;
             let t = &f.ticket;
             if t.status != TicketStatus::Used {
@@ -88,7 +88,7 @@ impl Desk {
                     event_id: Some(&t.event_id),
                     result: ScanResult::Undone,
                     note: Some(reason),
-                    actor: tx.actor,
+                    actor: tx.who().name,
                 },
             )?;
             tx.audit(NewAudit {
@@ -137,12 +137,6 @@ impl Desk {
             }
             _ => Ok(false),
         }
-    }
-
-    /// Who may undo an admission. Until clerks have roles any clerk may;
-    /// issue 12 (clerks and shifts) makes this supervisors only.
-    fn may_undo_admissions(&self) -> Result<()> {
-        Ok(())
     }
 }
 
@@ -208,7 +202,7 @@ fn record_scan(
             event_id,
             result,
             note: None,
-            actor: tx.actor,
+            actor: tx.who().name,
         },
     )?;
     let mut details = json!({"door": door, "result": result.as_str()});
@@ -354,7 +348,7 @@ mod tests {
             3,
             crate::context::Config::default(),
         );
-        let desk = Desk::open(&dir.path().join("door.db"), ctx, "door").expect("open");
+        let desk = Desk::open(&dir.path().join("door.db"), ctx, "door:test").expect("open");
         assert!(!desk.tidy().expect("tidy"), "a desk that does not defer never tidies");
         desk.defer_checkpoints().expect("defer");
         let autocheckpoint: i64 = desk.conn().query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).expect("pragma");

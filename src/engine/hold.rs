@@ -62,6 +62,7 @@ impl Desk {
         }
         let key = clean_key(req.idempotency_key.as_deref())?;
         self.write(|tx| {
+            let me = tx.signed_in()?;
             if let Some(key) = key
                 && let Some(id) = replay_id(tx, IdempotencyScope::Hold, key)?
             {
@@ -109,6 +110,7 @@ impl Desk {
                 labels,
                 status: HoldStatus::Active,
                 actor: tx.actor.to_string(),
+                clerk_id: Some(me.id().to_string()),
                 created_at: tx.now,
                 expires_at: tx.now + hold_window,
                 extensions: 0,
@@ -143,10 +145,15 @@ impl Desk {
         sales::active_holds(&self.conn, event_id)
     }
 
-    /// The clerk lets a hold go: its seats go back on sale.
+    /// The clerk lets a hold go: its seats go back on sale. Another clerk's
+    /// hold only a supervisor may release.
     pub fn release(&self, hold_id: &str) -> Result<Hold> {
         self.write(|tx| {
+            let me = tx.signed_in()?;
             let hold = sales::get_hold(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
+            if hold.clerk_id.as_deref() != Some(me.id()) {
+                tx.require(crate::domain::Role::Supervisor, "release another clerk's hold")?;
+            }
             if hold.status != HoldStatus::Active {
                 return Err(Error::refused(format!("cannot release: {}", hold.status.refusal())));
             }
@@ -176,6 +183,7 @@ impl Desk {
     pub fn extend_hold(&self, hold_id: &str, idempotency_key: Option<&str>) -> Result<Replayed<Hold>> {
         let key = clean_key(idempotency_key)?;
         self.write(|tx| {
+            tx.signed_in()?;
             if let Some(key) = key {
                 if let Some(done) = sales::extension_by_key(tx, key)? {
                     if done.hold_id != hold_id {
@@ -539,9 +547,10 @@ mod tests {
         let (ctx, _clock) = crate::context::Context::manual(
             super::super::testing::at(super::super::testing::START),
             7,
-            crate::context::Config::default(),
+            crate::context::Config { pin_cost: crate::context::PinCost::Fast, ..Default::default() },
         );
         let desk = Desk::in_memory(ctx, "clerk:test").expect("desk");
+        desk.create_first_supervisor("Sue", "1111").expect("supervisor");
         // The venue allows none: a setting of the file, not of the process.
         desk.set_setting("hold_extensions", "0").expect("setting");
         let ga = desk

@@ -15,6 +15,13 @@
 //! - `sweeps`: the tick's work: expiry, refund completion, what is due
 //! - `recovery`: healing what a crash left behind, and `verify`
 //! - `queries`: the read side: bookings and audit lists, report aggregates
+//! - `staff`: clerks, signing in (PINs, lock-out), roles and their refusals
+//! - `till`: shifts, the cash-up, and the shift every payment and refund belongs to
+//!
+//! A desk acts as its terminal's identity (`job:tick`, `door:main`,
+//! `clerk:user@pid`) until a clerk signs in; from then on as that clerk.
+//! Selling needs a signed-in clerk; supervisor-only operations check the
+//! clerk's role in their own transaction (re-read from the file).
 //! - `privacy`: erasing a customer's personal data on request
 //! - `settings`: the venue's settings (the policy each operation reads in its transaction)
 
@@ -28,27 +35,31 @@ mod privacy;
 mod queries;
 mod recovery;
 mod settings;
+mod staff;
 mod sweeps;
 #[cfg(test)]
 mod testing;
 mod tickets;
+mod till;
 mod types;
 
-pub use cancel::{CancelTerms, Cancellation};
+pub use cancel::{CancelTerms, Cancellation, RefundOverride};
 pub use hold::{HoldRequest, SeatMap, SeatPick};
 pub use payment::Payment;
 pub use privacy::{Erasure, erased_name};
 pub use recovery::Violation;
 pub use settings::SettingChange;
+pub use staff::DEMO_PIN_HASH;
 pub use sweeps::Swept;
 pub use tickets::printable;
+pub use till::CashupQuery;
 pub use types::TypeOnSale;
 
 use crate::clock::to_millis;
 use crate::context::Context;
-use crate::domain::{IdempotencyScope, Invalid};
+use crate::domain::{IdempotencyScope, Invalid, Role, Session};
 use crate::error::{Error, Result};
-use crate::store::audit::{self, NewAudit};
+use crate::store::audit::{self, Actor, NewAudit};
 use crate::store::{self, sales};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -61,11 +72,14 @@ pub struct Replayed<T> {
     pub is_retry: bool,
 }
 
-/// A clerk's (or a job's) connection to the box office.
+/// A clerk's (or a job's, or a door's) connection to the box office.
 pub struct Desk {
     conn: Connection,
     ctx: Context,
+    /// The terminal's identity: what the trail says when no clerk is signed in.
     actor: String,
+    /// The clerk signed in here, if any.
+    clerk: std::cell::RefCell<Option<Session>>,
     /// Writes since the last checkpoint, when this desk defers checkpoints
     /// (a door: see `Desk::defer_checkpoints`); `None` when SQLite runs them.
     deferred_writes: std::cell::Cell<Option<u32>>,
@@ -76,6 +90,7 @@ struct Tx<'a> {
     tx: store::WriteScope<'a>,
     ctx: &'a Context,
     actor: &'a str,
+    clerk: Option<Session>,
     now: DateTime<Utc>,
 }
 
@@ -88,8 +103,44 @@ impl Tx<'_> {
         self.ctx.ids.next(self.now)
     }
 
+    /// Who the trail says did it: the signed-in clerk, else the terminal.
+    fn who(&self) -> Actor<'_> {
+        match &self.clerk {
+            Some(c) => Actor { name: c.name(), clerk_id: Some(c.id()) },
+            None => Actor { name: self.actor, clerk_id: None },
+        }
+    }
+
     fn audit(&self, a: NewAudit<'_>) -> Result<()> {
-        audit::insert(&self.tx, &self.id(), self.now_ms(), self.actor, &a)
+        audit::insert(&self.tx, &self.id(), self.now_ms(), self.who(), &a)
+    }
+
+    /// An id from the staff counter (clerks, shifts and their audit rows).
+    fn staff_id(&self) -> String {
+        self.ctx.ids.next_staff_id(self.now)
+    }
+
+    /// An audit row about clerks or shifts (its id from the staff counter).
+    fn audit_staff(&self, a: NewAudit<'_>) -> Result<()> {
+        audit::insert(&self.tx, &self.staff_id(), self.now_ms(), self.who(), &a)
+    }
+
+    /// The signed-in clerk, still enabled (re-read here): selling needs one.
+    fn signed_in(&self) -> Result<&Session> {
+        let Some(session) = &self.clerk else {
+            return Err(Error::refused("sign in first: selling is done by a signed-in clerk"));
+        };
+        staff::still_enabled(self, session)?;
+        Ok(session)
+    }
+
+    /// The signed-in clerk if their role (as the file says now) allows
+    /// `what`; else `Error::NotAllowed`, which `Desk::write` audits once the
+    /// operation has rolled back.
+    fn require(&self, role: Role, what: &str) -> Result<&Session> {
+        let session = self.signed_in()?;
+        staff::has_role(self, session, role, what)?;
+        Ok(session)
     }
 }
 
@@ -107,7 +158,13 @@ impl Desk {
     }
 
     fn new(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
-        Desk { conn, ctx, actor: actor.into(), deferred_writes: std::cell::Cell::new(None) }
+        Desk {
+            conn,
+            ctx,
+            actor: actor.into(),
+            clerk: std::cell::RefCell::new(None),
+            deferred_writes: std::cell::Cell::new(None),
+        }
     }
 
     /// A desk on a connection opened read-only (`store::open_read_only`):
@@ -136,8 +193,22 @@ impl Desk {
         &self.conn
     }
 
+    /// The terminal's identity (`clerk:user@pid`, `job:tick`), whoever signs in.
     pub fn actor(&self) -> &str {
         &self.actor
+    }
+
+    /// The clerk signed in at this desk.
+    pub fn clerk(&self) -> Option<Session> {
+        self.clerk.borrow().clone()
+    }
+
+    /// Acts as `session` from now on (`None`: as the terminal again): how a
+    /// session signed in on one connection is handed to the app's others.
+    /// Every operation still re-reads the clerk (disabled? role?) in its own
+    /// transaction, so a stale session grants nothing the file does not.
+    pub fn act_as(&self, session: Option<Session>) {
+        *self.clerk.borrow_mut() = session;
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -162,21 +233,36 @@ impl Desk {
         self.write(|_| f())
     }
 
-    /// Where an operation only a supervisor may do asks who is signed in.
-    /// Everyone may today: the hook for the clerks feature (sign-in, roles
-    /// `clerk`/`supervisor`), which makes this refuse a clerk with
-    /// `Error::Refused("only a supervisor may {what}")`.
+    /// Refused (and audited) unless a supervisor is signed in here, as the
+    /// file says now: for operations that check before their transaction.
     fn supervisor_only(&self, what: &str) -> Result<()> {
-        let _ = what;
-        Ok(())
+        self.permit(Role::Supervisor, what).map(|_| ())
     }
 
     /// Runs `f` in one IMMEDIATE transaction (a savepoint inside `atomically`);
     /// commits only if it succeeds.
     fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx =
-            Tx { tx: store::WriteScope::begin(&self.conn)?, ctx: &self.ctx, actor: &self.actor, now: self.ctx.now() };
-        let value = f(&tx)?;
+        let tx = Tx {
+            tx: store::WriteScope::begin(&self.conn)?,
+            ctx: &self.ctx,
+            actor: &self.actor,
+            clerk: self.clerk(),
+            now: self.ctx.now(),
+        };
+        let value = match f(&tx) {
+            Ok(value) => value,
+            Err(e) => {
+                drop(tx);
+                // The refused operation rolled back; its refusal is recorded on
+                // its own (inside `atomically`, by the outermost write).
+                if let Error::NotAllowed(_) = &e
+                    && self.conn.is_autocommit()
+                {
+                    self.record_refusal(&e);
+                }
+                return Err(e);
+            }
+        };
         tx.tx.commit()?;
         if let Some(n) = self.deferred_writes.get() {
             self.deferred_writes.set(Some(n.saturating_add(1)));
@@ -186,8 +272,8 @@ impl Desk {
 
     /// Runs `f` inside one IMMEDIATE transaction with this desk's context; for
     /// the jobs module's bookkeeping.
-    pub(crate) fn write_raw<T>(&self, f: impl FnOnce(&Connection, &str, DateTime<Utc>) -> Result<T>) -> Result<T> {
-        self.write(|tx| f(tx, tx.actor, tx.now))
+    pub(crate) fn write_raw<T>(&self, f: impl FnOnce(&Connection, Actor<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        self.write(|tx| f(tx, tx.who(), tx.now))
     }
 }
 

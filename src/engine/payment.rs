@@ -1,13 +1,16 @@
-//! Payment: an attempt with the simulator's outcome moves a PAYMENT_PENDING
-//! booking; the same idempotency key again replays the stored result.
+//! Payment: an attempt moves a PAYMENT_PENDING booking — cash (always
+//! succeeds, with change), or card or UPI through the simulator's outcome;
+//! the same idempotency key again replays the stored result. Each attempt
+//! records its method and belongs to the paying clerk's open shift.
 
 use super::booking::move_booking;
 use super::cancel::start_refund;
 use super::hold::{end_hold, set_hold};
+use super::till::shift_for_money;
 use super::{Desk, Tx, clean_key, used_for};
 use crate::domain::{
     AuditAction, AuditEntity, Booking, BookingEvent, HoldStatus, IdempotencyScope, Invalid, PaymentAttempt,
-    PaymentOutcome, Refund, RefundKind,
+    PaymentOutcome, Refund, RefundKind, Tender, cash_change,
 };
 use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
@@ -23,8 +26,9 @@ pub struct Payment {
 }
 
 impl Desk {
-    /// Records a payment attempt with the simulator's outcome. The same key
-    /// again returns the stored result, changes nothing, and is audited as a retry.
+    /// Records a card payment attempt with the simulator's outcome (see
+    /// [`pay_with`](Desk::pay_with) for cash and UPI). The same key again
+    /// returns the stored result, changes nothing, and is audited as a retry.
     pub fn pay(
         &self,
         booking_id: &str,
@@ -32,9 +36,28 @@ impl Desk {
         idempotency_key: &str,
         amount: Option<i64>,
     ) -> Result<Payment> {
+        self.pay_tender(booking_id, Tender::Card(outcome), idempotency_key, amount)
+    }
+
+    /// Takes payment as tendered: cash (at least the amount due; the change
+    /// is recorded, and cash always succeeds) in the till's currency, or card
+    /// or UPI with the simulator's outcome. As [`pay`](Desk::pay) for replays.
+    pub fn pay_with(&self, booking_id: &str, tender: Tender, idempotency_key: &str) -> Result<Payment> {
+        self.pay_tender(booking_id, tender, idempotency_key, None)
+    }
+
+    fn pay_tender(
+        &self,
+        booking_id: &str,
+        tender: Tender,
+        idempotency_key: &str,
+        amount: Option<i64>,
+    ) -> Result<Payment> {
+        let outcome = tender.outcome();
         let key = clean_key(Some(idempotency_key))?
             .ok_or_else(|| Invalid::new("idempotency key", "is required for a payment"))?;
         self.write(|tx| {
+            tx.signed_in()?;
             if let Some(original) = stored_attempt(tx, key)? {
                 if original.booking_id != booking_id {
                     return Err(Error::refused("that idempotency key was used to pay another booking"));
@@ -75,6 +98,19 @@ impl Desk {
                 )
                 .into());
             }
+            let shift = shift_for_money(tx)?;
+            let (tendered, change) = match tender {
+                Tender::Cash { tendered } => {
+                    if booking.currency != shift.currency {
+                        return Err(Error::refused(format!(
+                            "cash is taken in {} only (the till's currency) and this booking is in {}; take card or UPI",
+                            shift.currency, booking.currency
+                        )));
+                    }
+                    (Some(tendered), Some(cash_change(booking.amount, tendered, &booking.currency)?))
+                }
+                _ => (None, None),
+            };
             let id = tx.id();
             let attempt = PaymentAttempt {
                 transaction_id: (outcome == PaymentOutcome::Success).then(|| format!("txn_{}", id.replace('-', ""))),
@@ -84,6 +120,10 @@ impl Desk {
                 outcome,
                 amount: booking.amount,
                 created_at: tx.now,
+                method: tender.method(),
+                shift_id: Some(shift.id.clone()),
+                tendered,
+                change,
             };
             sales::insert_attempt(tx, &attempt)?;
             sales::remember(tx, IdempotencyScope::Pay, key, &attempt.id, tx.now_ms())?;
@@ -93,7 +133,10 @@ impl Desk {
                 booking_id: Some(&booking.id),
                 to_status: Some(outcome.as_str()),
                 correlation_id: Some(&booking.correlation_id),
-                details: Some(json!({"idempotency_key": key, "amount": attempt.amount})),
+                details: Some(json!({
+                    "idempotency_key": key, "amount": attempt.amount, "method": attempt.method.as_str(),
+                    "shift_id": shift.id, "tendered": tendered, "change": change,
+                })),
                 ..NewAudit::new(AuditAction::PaymentAttempt, AuditEntity::Payment, &attempt.id)
             })?;
             let mut refund = None;
@@ -105,7 +148,8 @@ impl Desk {
                     PaymentOutcome::Success => set_hold(tx, &hold, HoldStatus::Consumed, Some(&booking.id))?,
                     PaymentOutcome::Failure => {
                         end_hold(tx, &hold, HoldStatus::Released, Some(&booking.id))?;
-                        refund = Some(start_refund(tx, &booking, RefundKind::Full, 100)?);
+                        let paid_back = (attempt.method, shift.id.as_str());
+                        refund = Some(start_refund(tx, &booking, RefundKind::Full, 100, paid_back, None)?);
                     }
                     PaymentOutcome::Timeout => {}
                 }

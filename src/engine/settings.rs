@@ -49,8 +49,15 @@ impl Desk {
     /// value is refused with the rule and changes nothing. The change is
     /// audited (`SETTING_CHANGED`, old and new value) and reaches every
     /// counter's next operation.
+    /// Supervisors only.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<SettingChange> {
         self.supervisor_only("change the venue's settings")?;
+        self.store_setting(key, value)
+    }
+
+    /// [`set_setting`](Desk::set_setting) without asking who is signed in:
+    /// for the app's own first-run writes.
+    fn store_setting(&self, key: &str, value: &str) -> Result<SettingChange> {
         let key = SettingKey::named(key)?;
         let mut checked = Settings::default();
         checked.set(key, value)?;
@@ -64,7 +71,7 @@ impl Desk {
             if stored && old == new {
                 return Ok(SettingChange { key, old, new, changed: false, overridden });
             }
-            sql::put(tx, key, &new, tx.now_ms(), tx.actor)?;
+            sql::put(tx, key, &new, tx.now_ms(), tx.who().name)?;
             tx.audit(NewAudit {
                 details: Some(json!({"key": key.as_str(), "old": old, "new": new, "old_was_default": !stored})),
                 ..NewAudit::new(AuditAction::SettingChanged, AuditEntity::Setting, key.as_str())
@@ -74,7 +81,8 @@ impl Desk {
     }
 
     /// Stores `value` for `key` only if the file has no value for it yet
-    /// (the app's first run: the venue's time zone). Returns whether it did.
+    /// (the app's first run: the venue's time zone, before anyone signs in;
+    /// audited as the terminal). Returns whether it did.
     pub fn set_setting_if_unset(&self, key: SettingKey, value: &str) -> Result<bool> {
         if sql::all(&self.conn)?.iter().any(|(k, _)| k == key.as_str()) {
             return Ok(false);
@@ -83,7 +91,7 @@ impl Desk {
             // Re-read inside the transaction: another counter may have set it meanwhile.
             let unset = self.write_raw(|conn, _, _| Ok(!sql::all(conn)?.iter().any(|(k, _)| k == key.as_str())))?;
             if unset {
-                self.set_setting(key.as_str(), value)?;
+                self.store_setting(key.as_str(), value)?;
             }
             Ok(unset)
         })

@@ -1,11 +1,12 @@
 //! An in-memory desk on a manual clock for the capabilities' unit tests, with
 //! a reserved theatre (3 rows × 4 seats), a 10-seat general-admission event
-//! and a customer.
+//! and a customer, signed in as the supervisor Sue (PIN 1111; PINs hashed
+//! cheaply, `PinCost::Fast`).
 
 use super::Desk;
 use super::hold::{HoldRequest, SeatPick};
 use crate::clock::ManualClock;
-use crate::context::{Config, Context};
+use crate::context::{Config, Context, PinCost};
 use crate::domain::{AuditAction, AuditRow, Booking, Customer, Event, EventKind, Hold, NewCustomer, NewEvent};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -36,8 +37,9 @@ pub fn event(name: &str, kind: EventKind, price: i64) -> NewEvent {
 }
 
 pub fn world() -> World {
-    let (ctx, clock) = Context::manual(at(START), 7, Config::default());
+    let (ctx, clock) = Context::manual(at(START), 7, Config { pin_cost: PinCost::Fast, ..Config::default() });
     let desk = Desk::in_memory(ctx, "clerk:test").expect("desk");
+    desk.create_first_supervisor("Sue", "1111").expect("the first supervisor");
     let theatre = desk
         .create_event(event("Theatre", EventKind::Reserved { rows: 3, seats_per_row: 4 }, 50_000))
         .expect("theatre");
@@ -64,6 +66,22 @@ pub fn request(event: &Event, pick: SeatPick, key: Option<&str>) -> HoldRequest 
 }
 
 impl World {
+    /// Adds a clerk (role clerk) with PIN 2222 and signs them in here.
+    pub fn as_clerk(&self, name: &str) -> crate::domain::Session {
+        if self.desk.clerks().expect("clerks").iter().all(|c| c.name != name) {
+            let me = self.desk.clerk();
+            self.desk.act_as(Some(self.desk.sign_in("Sue", "1111").expect("sue")));
+            self.desk.add_clerk(name, crate::domain::Role::Clerk, "2222").expect("add clerk");
+            self.desk.act_as(me);
+        }
+        self.desk.sign_in(name, "2222").expect("sign in")
+    }
+
+    /// Signs Sue (the supervisor) in again.
+    pub fn as_supervisor(&self) {
+        self.desk.sign_in("Sue", "1111").expect("sue");
+    }
+
     /// A new hold of `pick` on `event`.
     pub fn hold(&self, event: &Event, pick: SeatPick) -> Hold {
         self.desk.hold(request(event, pick, None)).expect("hold").value

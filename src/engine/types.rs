@@ -5,6 +5,7 @@
 //! one audited transaction.
 
 use super::{Desk, Tx};
+use crate::domain::Role;
 use crate::domain::ticket::{STANDARD, quote};
 use crate::domain::{
     AuditAction, AuditEntity, BookingItem, Event, Invalid, NewEvent, NewTicketType, TicketType, TypeCount, TypeSales,
@@ -29,6 +30,7 @@ impl Desk {
         let types = checked_types(types)?;
         let new = NewEvent { price: types[0].price, ..new }.validate()?;
         self.write(|tx| {
+            tx.require(Role::Supervisor, "create events")?;
             let event = super::catalog::insert_event(tx, new, &types)?;
             for (i, t) in types.iter().enumerate() {
                 let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -67,6 +69,7 @@ impl Desk {
     pub fn add_ticket_type(&self, event_id: &str, new: NewTicketType) -> Result<TicketType> {
         let new = new.validate()?;
         self.write(|tx| {
+            tx.require(Role::Supervisor, "add ticket types")?;
             catalog::get_event(tx, event_id)?.ok_or_else(|| Error::not_found("event", event_id))?;
             refuse_taken_name(tx, event_id, &new.name, None)?;
             let t = new_type(tx, event_id, &new, tickets::next_position(tx, event_id)?);
@@ -86,6 +89,7 @@ impl Desk {
     pub fn edit_ticket_type(&self, type_id: &str, new: NewTicketType) -> Result<TicketType> {
         let new = new.validate()?;
         self.write(|tx| {
+            tx.require(Role::Supervisor, "edit ticket types")?;
             let old = tickets::get_type(tx, type_id)?.ok_or_else(|| Error::not_found("ticket type", type_id))?;
             if !old.on_sale() {
                 return Err(Error::refused(format!("{} is retired; add a new type instead", old.name)));
@@ -125,6 +129,7 @@ impl Desk {
     /// on sale of an event cannot be retired; retiring a retired type changes nothing.
     pub fn retire_ticket_type(&self, type_id: &str) -> Result<TicketType> {
         self.write(|tx| {
+            tx.require(Role::Supervisor, "retire ticket types")?;
             let old = tickets::get_type(tx, type_id)?.ok_or_else(|| Error::not_found("ticket type", type_id))?;
             if !old.on_sale() {
                 return Ok(old);

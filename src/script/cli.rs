@@ -23,6 +23,10 @@ pub struct ScriptRun<'a> {
     pub seed: Option<u64>,
     /// `--allow-clock`: honour the script's `clock` line on a `--db` file.
     pub allow_clock: bool,
+    /// `--clerk NAME` and the PIN (from `BOXOFFICE_PIN`): sign in as NAME
+    /// before the first line. Without it, a script acts as the demo
+    /// supervisor where the file has one (the in-memory demo always does).
+    pub clerk: Option<(&'a str, Option<String>)>,
     pub config: Config,
 }
 
@@ -84,6 +88,16 @@ pub fn run_script(opts: ScriptRun<'_>) -> Outcome {
         Ok(a) => a,
         Err(e) => return Outcome::usage(opts.file, e),
     };
+    if let Some((name, pin)) = opts.clerk {
+        let Some(pin) = pin else {
+            return Outcome::usage(opts.file, format!("--clerk {name}: put the clerk's PIN in BOXOFFICE_PIN"));
+        };
+        app.sign_in(name, &pin);
+        if app.app.clerk.as_ref().is_none_or(|c| !c.name().eq_ignore_ascii_case(name.trim())) {
+            let why = app.app.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+            return Outcome::usage(opts.file, format!("--clerk {name}: {why}"));
+        }
+    }
     match run(&script, &mut app, opts.snapshots) {
         Ok(report) => {
             let mut out = format!(

@@ -24,6 +24,10 @@ impl Harness for Headless {
         Headless::tick(self);
     }
 
+    fn sign_in(&mut self, name: &str, pin: &str) {
+        Headless::sign_in(self, name, pin);
+    }
+
     fn verify(&mut self) -> Vec<String> {
         self.desk().verify().unwrap_or_else(|e| vec![format!("verify could not run: {e}")])
     }

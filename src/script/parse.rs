@@ -74,6 +74,8 @@ pub enum Action {
     Verify,
     /// `sql-expect SQL => VALUE`: the query's single value, as text, equals `value`.
     SqlExpect { sql: String, value: String },
+    /// `signin NAME PIN`: the clerk NAME signs in (the app acts as them from then on).
+    SignIn { name: String, pin: String },
 }
 
 /// An action and the 1-based line it came from.
@@ -169,7 +171,7 @@ fn decode_line(raw: &[u8]) -> Result<&str, String> {
 }
 
 /// Every directive of the language.
-pub const DIRECTIVES: [&str; 12] = [
+pub const DIRECTIVES: [&str; 13] = [
     "size",
     "clock",
     "key",
@@ -182,6 +184,7 @@ pub const DIRECTIVES: [&str; 12] = [
     "snapshot",
     "verify",
     "sql-expect",
+    "signin",
 ];
 
 #[derive(Default)]
@@ -254,6 +257,18 @@ impl Parser {
             "sql-expect" => {
                 let (sql, value) = parse_sql_expect(arg)?;
                 Action::SqlExpect { sql, value }
+            }
+            "signin" => {
+                let arg = need(word, arg.trim(), "a clerk's name and PIN, like `signin Asha 4821`")?;
+                // The PIN is the last word; the name (which may hold spaces) is the rest.
+                let Some((name, pin)) = arg.rsplit_once([' ', '\t']) else {
+                    return Err(format!("unterminated `signin`: expected a name and a PIN after `{}`", show(arg)));
+                };
+                let (name, pin) = (name.trim(), pin.trim());
+                if name.is_empty() || pin.is_empty() || !pin.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(format!("`signin` takes a name and a PIN of digits, found `{}`", show(arg)));
+                }
+                Action::SignIn { name: name.to_string(), pin: pin.to_string() }
             }
             other => {
                 let lower = other.to_ascii_lowercase();

@@ -34,6 +34,9 @@ pub trait Harness {
     /// The single value of a read-only query, as text (a suggestion for the real
     /// harness: SQL NULL as `NULL`, integers in decimal, reals as SQLite prints them).
     fn sql_value(&mut self, sql: &str) -> Result<String, String>;
+    /// Signs the clerk `name` in with `pin`, as the sign-in screen would; a
+    /// refusal shows on the app's message line (a script `expect`s it).
+    fn sign_in(&mut self, name: &str, pin: &str);
 }
 
 /// What a run that passed did.
@@ -181,6 +184,7 @@ pub fn run<H: Harness>(script: &Script, harness: &mut H, snapshots: Option<&Path
                 }
                 report.checks += 1;
             }
+            Action::SignIn { name, pin } => harness.sign_in(name, pin),
             Action::SqlExpect { sql, value } => {
                 let expectation = match harness.sql_value(sql) {
                     Ok(got) if got == *value => None,

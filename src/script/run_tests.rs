@@ -59,6 +59,10 @@ impl Harness for Fake {
         self.broken.clone()
     }
 
+    fn sign_in(&mut self, name: &str, pin: &str) {
+        self.typed.push_str(&format!("[{name}:{pin}]"));
+    }
+
     fn sql_value(&mut self, sql: &str) -> Result<String, String> {
         match sql {
             "SELECT keys" => Ok(self.keys.len().to_string()),

@@ -5,7 +5,15 @@ use crate::domain::{AuditAction, AuditEntity, AuditField, AuditFilter, AuditRow}
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 
-/// One audit row to write; `id`, `at` and `actor` come from the caller's context.
+/// Who wrote an audit row: a clerk (their name and id), or a job's, a door's
+/// or the command line's identity (`job:tick`, `door:main`: no clerk id).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub clerk_id: Option<&'a str>,
+}
+
+/// One audit row to write; `id`, `at` and the actor come from the caller's context.
 #[derive(Debug, Clone)]
 pub struct NewAudit<'a> {
     pub action: AuditAction,
@@ -43,12 +51,12 @@ impl<'a> NewAudit<'a> {
     }
 }
 
-pub fn insert(conn: &Connection, id: &str, at_ms: i64, actor: &str, a: &NewAudit<'_>) -> Result<()> {
+pub fn insert(conn: &Connection, id: &str, at_ms: i64, actor: Actor<'_>, a: &NewAudit<'_>) -> Result<()> {
     let details = a.details.as_ref().map_or_else(|| "{}".to_string(), |d| d.to_string());
     conn.prepare_cached(
         "INSERT INTO audit_log (id, at, action, entity, entity_id, event_id, hold_id, booking_id, from_status, to_status,
-                                correlation_id, is_retry, original_attempt_id, actor, details)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                correlation_id, is_retry, original_attempt_id, actor, details, clerk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         id,
@@ -64,14 +72,15 @@ pub fn insert(conn: &Connection, id: &str, at_ms: i64, actor: &str, a: &NewAudit
         a.correlation_id,
         a.is_retry,
         a.original_attempt_id,
-        actor,
-        details
+        actor.name,
+        details,
+        actor.clerk_id
     ])?;
     Ok(())
 }
 
 const COLS: &str = "seq, id, at, action, entity, entity_id, event_id, hold_id, booking_id, from_status, to_status, \
-                    correlation_id, is_retry, original_attempt_id, actor, details";
+                    correlation_id, is_retry, original_attempt_id, actor, details, clerk_id";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
     let details: String = r.get(15)?;
@@ -92,6 +101,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
         original_attempt_id: r.get(13)?,
         actor: r.get(14)?,
         details: serde_json::from_str(&details).unwrap_or(serde_json::Value::String(details)),
+        clerk_id: r.get(16)?,
     })
 }
 

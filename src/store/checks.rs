@@ -353,7 +353,7 @@ const TICKET_CHECKS: &[(&str, &str)] = &[
 
 pub fn verify(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for (name, sql) in CHECKS.iter().chain(TOTALS_CHECKS).chain(TICKET_CHECKS) {
+    for (name, sql) in CHECKS.iter().chain(TOTALS_CHECKS).chain(TICKET_CHECKS).chain(super::staff::CHECKS) {
         let sql = sql.replace("(ORPHAN)", &format!("({ORPHAN_SEATS})"));
         let mut stmt = conn.prepare_cached(&sql)?;
         bind_names(&mut stmt)?;

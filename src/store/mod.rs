@@ -16,6 +16,7 @@ pub mod privacy;
 pub mod reports;
 pub mod sales;
 pub mod settings;
+pub mod staff;
 pub mod tickets;
 pub mod types;
 

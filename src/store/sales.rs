@@ -13,7 +13,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 // ---- holds -----------------------------------------------------------------
 
-const HOLD_COLS: &str = "id, event_id, seats, status, correlation_id, actor, created_at, expires_at, extensions";
+const HOLD_COLS: &str =
+    "id, event_id, seats, status, correlation_id, actor, created_at, expires_at, extensions, clerk_id";
 
 fn hold_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
     Ok(Hold {
@@ -27,13 +28,15 @@ fn hold_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
         created_at: from_millis(r.get(6)?),
         expires_at: from_millis(r.get(7)?),
         extensions: r.get(8)?,
+        clerk_id: r.get(9)?,
     })
 }
 
 pub fn insert_hold(conn: &Connection, h: &Hold) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7)",
+        "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at,
+                            clerk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9)",
     )?
     .execute(params![
         h.id,
@@ -43,7 +46,8 @@ pub fn insert_hold(conn: &Connection, h: &Hold) -> Result<()> {
         h.correlation_id,
         h.actor,
         to_millis(h.created_at),
-        to_millis(h.expires_at)
+        to_millis(h.expires_at),
+        h.clerk_id
     ])?;
     Ok(())
 }
@@ -206,10 +210,10 @@ pub fn active_holds(conn: &Connection, event_id: &str) -> Result<Vec<Hold>> {
 // ---- bookings --------------------------------------------------------------
 
 const BOOKING_COLS: &str = "id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id, \
-                            created_at, payment_expires_at, updated_at";
+                            created_at, payment_expires_at, updated_at, clerk_id";
 /// [`BOOKING_COLS`] of the table aliased `b`.
 const BOOKING_COLS_B: &str = "b.id, b.hold_id, b.event_id, b.customer_id, b.seats, b.amount, b.currency, b.status, \
-                              b.correlation_id, b.created_at, b.payment_expires_at, b.updated_at";
+                              b.correlation_id, b.created_at, b.payment_expires_at, b.updated_at, b.clerk_id";
 
 fn booking_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
     Ok(Booking {
@@ -225,14 +229,15 @@ fn booking_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
         created_at: from_millis(r.get(9)?),
         payment_expires_at: from_millis(r.get(10)?),
         updated_at: from_millis(r.get(11)?),
+        clerk_id: r.get(12)?,
     })
 }
 
 pub fn insert_booking(conn: &Connection, b: &Booking) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO bookings (id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id,
-                               created_at, payment_expires_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                               created_at, payment_expires_at, updated_at, clerk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         b.id,
@@ -246,7 +251,8 @@ pub fn insert_booking(conn: &Connection, b: &Booking) -> Result<()> {
         b.correlation_id,
         to_millis(b.created_at),
         to_millis(b.payment_expires_at),
-        to_millis(b.updated_at)
+        to_millis(b.updated_at),
+        b.clerk_id
     ])?;
     Ok(())
 }
@@ -395,7 +401,7 @@ pub(crate) fn list_bookings_by(
             filters("b")
         );
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(args, |r| Ok((booking_row(r)?, r.get(12)?, r.get(13)?)))?;
+        let rows = stmt.query_map(args, |r| Ok((booking_row(r)?, r.get(13)?, r.get(14)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     };
     // Blank text, or punctuation alone, filters nothing.
@@ -463,7 +469,7 @@ pub(crate) fn list_bookings_by(
             ))?;
             found
                 .into_iter()
-                .map(|rowid| Ok(one.query_row([rowid], |r| Ok((booking_row(r)?, r.get(12)?, r.get(13)?)))?))
+                .map(|rowid| Ok(one.query_row([rowid], |r| Ok((booking_row(r)?, r.get(13)?, r.get(14)?)))?))
                 .collect()
         }
         Plan::Gather => {
@@ -570,7 +576,7 @@ fn count_matches(
 
 // ---- payments and idempotency ---------------------------------------------
 
-const ATTEMPT_COLS: &str = "id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at";
+const ATTEMPT_COLS: &str = "id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at, method, shift_id, tendered, change_given";
 
 fn attempt_row(r: &Row<'_>) -> rusqlite::Result<PaymentAttempt> {
     Ok(PaymentAttempt {
@@ -581,13 +587,18 @@ fn attempt_row(r: &Row<'_>) -> rusqlite::Result<PaymentAttempt> {
         amount: r.get(4)?,
         transaction_id: r.get(5)?,
         created_at: from_millis(r.get(6)?),
+        method: r.get(7)?,
+        shift_id: r.get(8)?,
+        tendered: r.get(9)?,
+        change: r.get(10)?,
     })
 }
 
 pub fn insert_attempt(conn: &Connection, a: &PaymentAttempt) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO payment_attempts (id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO payment_attempts (id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at,
+                                       method, shift_id, tendered, change_given)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         a.id,
@@ -596,7 +607,11 @@ pub fn insert_attempt(conn: &Connection, a: &PaymentAttempt) -> Result<()> {
         a.outcome,
         a.amount,
         a.transaction_id,
-        to_millis(a.created_at)
+        to_millis(a.created_at),
+        a.method,
+        a.shift_id,
+        a.tendered,
+        a.change
     ])?;
     Ok(())
 }
@@ -644,8 +659,8 @@ pub fn remember(conn: &Connection, scope: IdempotencyScope, key: &str, entity_id
 
 // ---- refunds ---------------------------------------------------------------
 
-const REFUND_COLS: &str =
-    "id, booking_id, kind, original_amount, percent, amount, fee, status, transaction_id, created_at, completed_at";
+const REFUND_COLS: &str = "id, booking_id, kind, original_amount, percent, amount, fee, status, transaction_id, \
+                           created_at, completed_at, method, shift_id";
 
 fn refund_row(r: &Row<'_>) -> rusqlite::Result<Refund> {
     Ok(Refund {
@@ -660,14 +675,16 @@ fn refund_row(r: &Row<'_>) -> rusqlite::Result<Refund> {
         transaction_id: r.get(8)?,
         created_at: from_millis(r.get(9)?),
         completed_at: r.get::<_, Option<i64>>(10)?.map(from_millis),
+        method: r.get(11)?,
+        shift_id: r.get(12)?,
     })
 }
 
 pub fn insert_refund(conn: &Connection, f: &Refund) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, transaction_id,
-                              created_at, completed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                              created_at, completed_at, method, shift_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         f.id,
@@ -680,7 +697,9 @@ pub fn insert_refund(conn: &Connection, f: &Refund) -> Result<()> {
         f.status,
         f.transaction_id,
         to_millis(f.created_at),
-        f.completed_at.map(to_millis)
+        f.completed_at.map(to_millis),
+        f.method,
+        f.shift_id
     ])?;
     Ok(())
 }

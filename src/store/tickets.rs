@@ -511,6 +511,33 @@ pub fn type_count(conn: &Connection, f: &ReportFilter) -> Result<u64> {
 /// price it was sold for), and tickets for every CONFIRMED booking, with
 /// codes from the OS's random generator. Writes no audit rows: the
 /// bookings' own trail stays as it was; `issued_at` is when each was confirmed.
+/// A booking read with the columns step 0004 knows (a later step's column
+/// is not there yet when an older file runs this step).
+fn booking_at_step_4(conn: &Connection, id: &str) -> Result<Booking> {
+    Ok(conn.query_row(
+        "SELECT id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id, created_at,
+                payment_expires_at, updated_at FROM bookings WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(Booking {
+                id: r.get(0)?,
+                hold_id: r.get(1)?,
+                event_id: r.get(2)?,
+                customer_id: r.get(3)?,
+                seats: r.get(4)?,
+                amount: r.get(5)?,
+                currency: r.get(6)?,
+                status: r.get(7)?,
+                correlation_id: r.get(8)?,
+                created_at: crate::clock::from_millis(r.get(9)?),
+                payment_expires_at: crate::clock::from_millis(r.get(10)?),
+                updated_at: crate::clock::from_millis(r.get(11)?),
+                clerk_id: None,
+            })
+        },
+    )?)
+}
+
 pub fn backfill(conn: &Connection) -> Result<()> {
     let ids = IdGen::Random;
     let now = SystemClock.now();
@@ -551,7 +578,7 @@ pub fn backfill(conn: &Connection) -> Result<()> {
     };
     let mut issued = 0;
     for id in &confirmed {
-        let b = sales::get_booking(conn, id)?.ok_or_else(|| Error::not_found("booking", id))?;
+        let b = booking_at_step_4(conn, id)?;
         issued +=
             issue(conn, &b, to_millis(b.updated_at), || ids.next_ticket_id(now), crate::ids::os_random_bits)?.len();
     }

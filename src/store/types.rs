@@ -3,8 +3,8 @@
 //! foreign file) is a clear conversion error naming it, never a panic.
 
 use crate::domain::{
-    AuditAction, AuditEntity, BookingStatus, HoldStatus, IdempotencyScope, JobRunStatus, PaymentOutcome, RefundKind,
-    RefundStatus, ScanResult, TicketCode, TicketStatus,
+    AuditAction, AuditEntity, BookingStatus, HoldStatus, IdempotencyScope, JobRunStatus, PaymentMethod, PaymentOutcome,
+    RefundKind, RefundStatus, Role, ScanResult, TicketCode, TicketStatus,
 };
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
@@ -47,6 +47,8 @@ sql_text!(
     IdempotencyScope,
     TicketStatus,
     ScanResult,
+    Role,
+    PaymentMethod,
 );
 
 /// A ticket code is stored in its canonical 17-character form; text that is
@@ -99,6 +101,8 @@ mod tests {
         round_trip(&conn, IdempotencyScope::ALL, IdempotencyScope::as_str);
         round_trip(&conn, TicketStatus::ALL, TicketStatus::as_str);
         round_trip(&conn, ScanResult::ALL, ScanResult::as_str);
+        round_trip(&conn, Role::ALL, Role::as_str);
+        round_trip(&conn, PaymentMethod::ALL, PaymentMethod::as_str);
         let code = TicketCode::from_bytes([7; 10]);
         let back: TicketCode = conn.query_row("SELECT ?1", [&code], |r| r.get(0)).expect("code");
         assert_eq!(back, code);
@@ -144,6 +148,7 @@ mod tests {
             ("store/migrate.rs", include_str!("migrate.rs")),
             ("store/integrity.rs", include_str!("integrity.rs")),
             ("store/tickets.rs", include_str!("tickets.rs")),
+            ("store/staff.rs", include_str!("staff.rs")),
         ];
         let steps = crate::store::migrate::STEPS.iter().map(|s| ("a migration step", s.sql));
         let sources = sources.into_iter().chain(steps);
@@ -156,6 +161,7 @@ mod tests {
         known.extend(JobRunStatus::ALL.iter().map(|s| s.as_str()));
         known.extend(TicketStatus::ALL.iter().map(|s| s.as_str()));
         known.extend(ScanResult::ALL.iter().map(|s| s.as_str()));
+        known.extend(PaymentMethod::ALL.iter().map(|s| s.as_str()));
         known.extend([
             EventKind::Reserved { rows: 1, seats_per_row: 1 }.code(),
             EventKind::GeneralAdmission { capacity: 1 }.code(),

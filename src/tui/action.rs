@@ -123,6 +123,14 @@ pub enum Action {
     AddType,
     EditType,
     RetireType,
+    /// Take cash: asks for the amount tendered (the change is shown).
+    PayCash,
+    /// Card ↔ UPI for the simulator's buttons.
+    CycleMethod,
+    /// Open a shift at the till (asks for the float).
+    OpenShift,
+    /// Close the shift (asks for the counted cash): the cash-up.
+    CloseShift,
     /// Events list → the venue's Settings screen.
     OpenSettings,
     /// Booking detail: forget its customer (a y/n saying what happens first).

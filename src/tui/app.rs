@@ -174,6 +174,33 @@ pub enum Overlay {
     },
     /// Quitting with a live hold or an unpaid booking on screen.
     Quit(Open),
+    /// A small form the app asks before going on: signing in, the idle
+    /// lock, cash tendered, a shift's float or counted cash.
+    Prompt(Prompt, Form),
+}
+
+/// What a [`Overlay::Prompt`] asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    /// Name and PIN (the app opens on it; Esc does not close it).
+    SignIn,
+    /// A file with no clerks: its first supervisor's name and PIN, twice.
+    FirstSupervisor,
+    /// The idle lock: the signed-in clerk's PIN again.
+    Unlock,
+    /// Cash handed over for the booking.
+    Cash { booking_id: String, amount: i64, currency: String },
+    /// The float a new shift starts with.
+    OpenShift,
+    /// The cash counted in the drawer, closing this shift.
+    CloseShift { shift_id: String },
+}
+
+impl Prompt {
+    /// Whether Esc may close it (not the sign-in, nor the lock).
+    pub fn closable(&self) -> bool {
+        !matches!(self, Prompt::SignIn | Prompt::FirstSupervisor | Prompt::Unlock)
+    }
 }
 
 /// What a small form overlay is for.
@@ -259,6 +286,10 @@ pub struct AppInfo {
     /// a fresh database exports to a folder of its own, named `<run>`, so its
     /// messages read the same every run.
     pub data_dir_label: Option<String>,
+    /// Whether the app opens on the sign-in and locks after the venue's
+    /// idle minutes (the real terminal). Off in scripts and headless tests,
+    /// which sign in by directive and move the clock on without keys.
+    pub gate: bool,
 }
 
 pub struct App {
@@ -294,6 +325,23 @@ pub struct App {
     pub detail: Option<Detail>,
 
     pub heartbeat: Option<Arc<Heartbeat>>,
+    /// The clerk signed in (the Till says who).
+    pub clerk: Option<crate::domain::Session>,
+    /// Minutes without a key before the screen locks (the venue's
+    /// `idle_lock_minutes`, read at each sign-in; 0: never).
+    pub idle_lock_minutes: u32,
+    /// When the clerk last pressed a key (the idle lock counts from it).
+    pub last_key_at: DateTime<Utc>,
+    /// What was open when the screen locked, shown again on unlocking.
+    pub under_lock: Option<Box<Overlay>>,
+    /// Locked after the idle minutes: the clerk's PIN unlocks.
+    pub locked: bool,
+    /// The file has no clerk yet: the sign-in asks for its first supervisor.
+    pub needs_first_supervisor: bool,
+    /// The sign-in shows the demo supervisor's name and PIN (a demo file).
+    pub demo_sign_in: bool,
+    /// Card or UPI: which the simulator's s/f/t buttons pay by.
+    pub pay_method: crate::domain::PaymentMethod,
     /// The Reports, Audit and Jobs screens.
     pub office: BackOffice,
     /// This door's name, and the Door screen when it is open.
@@ -414,6 +462,14 @@ impl App {
             status_filter: 0,
             detail: None,
             heartbeat: None,
+            clerk: None,
+            idle_lock_minutes: 0,
+            last_key_at: now,
+            under_lock: None,
+            locked: false,
+            needs_first_supervisor: false,
+            demo_sign_in: false,
+            pay_method: crate::domain::PaymentMethod::Card,
             office: BackOffice::default(),
             door: Door::default(),
             types: None,
@@ -455,6 +511,7 @@ impl App {
             Overlay::Confirm(_) => "confirm",
             Overlay::Notice { .. } => "notice",
             Overlay::Quit(_) => "quit",
+            Overlay::Prompt(..) => "prompt",
         });
         let filter = match self.screen {
             Screen::Events => self.event_filter.active,
@@ -465,8 +522,10 @@ impl App {
         };
         // The Door screen's code field always takes the printable keys (a scanner types).
         let filter = filter || self.screen == Screen::Door;
-        let typing = matches!(self.overlay, Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Form(..)))
-            || (self.overlay.is_none() && filter);
+        let typing = matches!(
+            self.overlay,
+            Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Form(..) | Overlay::Prompt(..))
+        ) || (self.overlay.is_none() && filter);
         Focus { screen: self.screen, stage: self.sell.as_ref().map(|s| s.stage), overlay, typing }
     }
 

@@ -98,12 +98,20 @@ pub struct Field {
     /// Under the field: what to type (it may name live values, like the venue's zone).
     pub hint: Cow<'static, str>,
     pub error: Option<String>,
+    /// A PIN: drawn as dots, never as typed.
+    pub secret: bool,
 }
 
 impl Field {
     /// A field of at most 200 characters (`max` changes it).
     pub fn new(label: &'static str, hint: impl Into<Cow<'static, str>>) -> Self {
-        Field { label, input: TextBox::new(MAX_FIELD), hint: hint.into(), error: None }
+        Field { label, input: TextBox::new(MAX_FIELD), hint: hint.into(), error: None, secret: false }
+    }
+
+    /// Drawn as dots (a PIN).
+    pub fn secret(mut self) -> Self {
+        self.secret = true;
+        self
     }
 
     /// At most `chars` characters are meant (validation says so); a few

@@ -81,10 +81,17 @@ impl Headless {
         let door = (place.open)(&place.clerk)?;
         let inspect = (place.open)("test:inspect")?;
         demo::seed_if_empty(&desk)?;
+        // A run that never signs in acts as the demo supervisor, where the file has one.
+        if let Ok(session) = desk.sign_in(crate::domain::staff::DEMO_SUPERVISOR, crate::domain::staff::DEMO_PIN) {
+            read.act_as(Some(session.clone()));
+            // The harness's own desk (tests set data up with it) acts as them too.
+            inspect.act_as(Some(session));
+        }
         let info = AppInfo {
             db_label: "script".into(),
             audit_log_dir: place.audit_log_dir,
             data_dir_label: place.run_dir.then(|| "<run>".to_string()),
+            gate: false,
             data_dir: place.data_dir.clone(),
         };
         let ctx = desk.ctx().clone();
@@ -92,7 +99,9 @@ impl Headless {
         let terminal = Terminal::new(TestBackend::new(width, height))
             .map_err(|e| Error::Storage(format!("cannot create a {width}x{height} screen: {e}")))?;
         let run_dir = place.run_dir.then_some(place.data_dir);
-        let mut h = Headless { app: App::new(ctx, info), jobs: tick, clock, workers, inspect, terminal, run_dir };
+        let mut app = App::new(ctx, info);
+        app.clerk = inspect.clerk();
+        let mut h = Headless { app, jobs: tick, clock, workers, inspect, terminal, run_dir };
         h.settle();
         Ok(h)
     }
@@ -180,6 +189,18 @@ impl Headless {
             run_dir: false,
         };
         Headless::start(place, clock, tick_sink, manual_sink, width, height)
+    }
+
+    /// Signs the clerk in through the app's write worker (as its sign-in
+    /// does); a refusal is on the message line. Run to idle.
+    pub fn sign_in(&mut self, name: &str, pin: &str) {
+        if !self.app.write_refused() {
+            let write = crate::tui::request::Write::SignIn { name: name.to_string(), pin: pin.to_string() };
+            self.app.write(write, format!("signing {name} in"));
+        }
+        self.settle();
+        // The harness's own desk acts as whoever the app has signed in.
+        self.inspect.act_as(self.app.clerk.clone());
     }
 
     /// A connection of the harness's own, for looking at the data (never the app's).

@@ -171,6 +171,22 @@ const PAY: [Entry; 3] = [
     },
 ];
 
+/// Tender: cash (with change), or card/UPI for the simulator's buttons.
+const TENDER: [Entry; 2] = [
+    Entry {
+        keys: &[(ch('c'), Action::PayCash)],
+        label: "cash",
+        help: "take cash: the amount handed over; shows the change",
+        footer: false,
+    },
+    Entry {
+        keys: &[(ch('m'), Action::CycleMethod)],
+        label: "card/UPI",
+        help: "s/f/t pay by card or by UPI (switches)",
+        footer: false,
+    },
+];
+
 const CANCEL: Entry = Entry {
     keys: &[(ch('x'), Action::Cancel)],
     label: "cancel booking",
@@ -314,7 +330,7 @@ pub static SCREENS: Table = Table {
         Entry {
             keys: &[(plain(Tab), Action::NextTab)],
             label: "next screen",
-            help: "next screen (Events, Bookings, Reports, Audit, Jobs)",
+            help: "next screen (the tabs along the top)",
             footer: true,
         },
         Entry { keys: &[(plain(BackTab), Action::PrevTab)], label: "previous", help: "previous screen", footer: false },
@@ -694,6 +710,8 @@ pub static SELL_PAYMENT: Table = Table {
         PAY[0],
         PAY[1],
         PAY[2],
+        TENDER[0],
+        TENDER[1],
         CANCEL,
         Entry {
             keys: &[(plain(Enter), Action::Customer)],
@@ -840,7 +858,7 @@ pub static BOOKINGS: Table = Table {
 
 pub static DETAIL: Table = Table {
     title: "Booking detail (awaiting payment)",
-    entries: &[PAY[0], PAY[1], PAY[2], CANCEL, AUDIT_TRAIL, ERASE, BACK_TO_BOOKINGS],
+    entries: &[PAY[0], PAY[1], PAY[2], TENDER[0], TENDER[1], CANCEL, AUDIT_TRAIL, ERASE, BACK_TO_BOOKINGS],
 };
 
 pub static DETAIL_PAID: Table =
@@ -1011,6 +1029,25 @@ pub static JOBS: Table = Table {
     ],
 };
 
+/// The signed-in clerk's shift.
+pub static TILL: Table = Table {
+    title: "Till",
+    entries: &[
+        Entry {
+            keys: &[(ch('o'), Action::OpenShift)],
+            label: "open shift",
+            help: "open a shift: type the float in the drawer",
+            footer: true,
+        },
+        Entry {
+            keys: &[(ch('z'), Action::CloseShift)],
+            label: "close shift",
+            help: "close the shift with the cash counted (the cash-up)",
+            footer: true,
+        },
+    ],
+};
+
 /// While a write waits for the database lock: Esc gives up waiting. The rest
 /// of the tables keep working (a second write is refused until this one ends).
 pub static WAITING: Table = Table {
@@ -1074,7 +1111,7 @@ pub static HELP: Table = Table {
 };
 
 /// Every table, in the order the README lists them.
-pub static ALL: [&Table; 32] = [
+pub static ALL: [&Table; 33] = [
     &SCREENS,
     &ANYWHERE,
     &LISTS,
@@ -1105,6 +1142,7 @@ pub static ALL: [&Table; 32] = [
     &REPORTS,
     &AUDIT,
     &JOBS,
+    &TILL,
     &HELP,
     &WAITING,
 ];
@@ -1135,6 +1173,7 @@ fn screen_tables(app: &App) -> Vec<&'static Table> {
         },
         Screen::Reports => vec![&REPORTS],
         Screen::Jobs => vec![&JOBS],
+        Screen::Till => vec![&TILL],
         Screen::Door => vec![&DOOR],
         Screen::Types => vec![&TYPES],
         Screen::Settings => vec![&SETTINGS, &LISTS],
@@ -1173,7 +1212,7 @@ fn waiting(app: &App) -> bool {
 pub fn tables_for(app: &App) -> Vec<&'static Table> {
     let mut tables = match &app.overlay {
         Some(Overlay::Help { .. }) => vec![&HELP],
-        Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Form(..)) => vec![&FORM],
+        Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Form(..) | Overlay::Prompt(..)) => vec![&FORM],
         Some(Overlay::Confirm(_)) => vec![&CONFIRM],
         Some(Overlay::Notice { .. }) => vec![&NOTICE],
         Some(Overlay::Quit(_)) => vec![&QUIT],

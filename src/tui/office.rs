@@ -113,6 +113,16 @@ pub struct BackOffice {
     pub reports: ReportsState,
     pub audit: AuditState,
     pub jobs: JobsState,
+    pub till: TillState,
+}
+
+/// The Till: the signed-in clerk's newest shift and their live sales.
+#[derive(Debug, Clone, Default)]
+pub struct TillState {
+    pub cashup: Option<Box<crate::domain::CashUp>>,
+    pub live: Vec<(crate::domain::Hold, Option<crate::domain::Booking>)>,
+    /// Whether it was read at least once (before: "reading…").
+    pub read: bool,
 }
 
 impl BackOffice {
@@ -127,6 +137,7 @@ impl BackOffice {
             },
             Screen::Audit => OfficeSpec::Audit { field: self.audit.field, text: self.audit.filter.text().to_string() },
             Screen::Jobs => OfficeSpec::Jobs,
+            Screen::Till => OfficeSpec::Till,
             _ => OfficeSpec::None,
         }
     }
@@ -156,6 +167,7 @@ impl BackOffice {
                 self.jobs.rows = rows;
                 self.jobs.sel = self.jobs.sel.min(self.jobs.rows.len().saturating_sub(1));
             }
+            OfficeFound::Till { cashup, live } => self.till = TillState { cashup, live, read: true },
         }
     }
 }

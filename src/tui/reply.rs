@@ -360,7 +360,7 @@ pub fn done(app: &mut App, done: Done) {
         }
         Answer::Pay { on, result } => {
             match result {
-                Ok(p) => paid(app, on, p),
+                Ok(p) => paid(app, on, *p),
                 Err(e) => app.error(format!("Payment refused: {e}")),
             }
             app.want_load();
@@ -413,6 +413,84 @@ pub fn done(app: &mut App, done: Done) {
                 Some(Ok(o @ RunOutcome::Failed(_))) => app.error(format!("Recovery {}", outcome_text(&o))),
                 Some(Ok(o)) => app.info(format!("Recovery ran now: {}", outcome_text(&o))),
                 Some(Err(e)) => app.error(format!("Recovery could not run: {e}")),
+            }
+            app.want_load();
+        }
+        Answer::SignedIn(r) => match r {
+            Ok((session, idle_minutes)) => {
+                app.info(format!("Signed in as {} ({})", session.name(), session.role()));
+                // Unlocking shows again what was open when the screen locked.
+                if let Some(Overlay::Prompt(kind, _)) = &app.overlay
+                    && !kind.closable()
+                {
+                    app.overlay = None;
+                }
+                if let Some(under) = app.under_lock.take() {
+                    app.overlay = Some(*under);
+                }
+                // Another clerk signing in at a locked screen starts afresh.
+                if app.clerk.as_ref().is_some_and(|c| c.id() != session.id()) {
+                    app.sell = None;
+                    app.detail = None;
+                    app.overlay = None;
+                    app.screen = crate::tui::app::Screen::Events;
+                    app.tab = crate::tui::app::Tab::Events;
+                }
+                app.clerk = Some(session);
+                app.locked = false;
+                app.needs_first_supervisor = false;
+                app.idle_lock_minutes = idle_minutes;
+                app.last_key_at = app.now;
+                app.want_load();
+            }
+            Err(e) => {
+                let form = pending.form.map(|f| match f {
+                    Overlay::Prompt(kind, mut form) => {
+                        // The PIN is typed again, never kept; the message line says why.
+                        if let Some(pin) = form.fields.iter_mut().find(|f| f.secret) {
+                            pin.input.clear();
+                        }
+                        Overlay::Prompt(kind, form)
+                    }
+                    other => other,
+                });
+                app.error(format!("Not signed in: {e}"));
+                if let Some(form) = form {
+                    app.overlay = Some(form);
+                }
+            }
+        },
+        Answer::ShiftOpened(r) => {
+            match r {
+                Ok(shift) => app.info(format!(
+                    "Shift {} opened with a float of {}",
+                    short(&shift.id),
+                    Money(shift.opening_float).format(&shift.currency)
+                )),
+                Err(e) => {
+                    app.error(format!("Shift not opened: {e}"));
+                    restore_form(app, pending.form);
+                }
+            }
+            app.want_load();
+        }
+        Answer::ShiftClosed(r) => {
+            match r {
+                Ok(up) => {
+                    let diff = up.difference().unwrap_or(0);
+                    app.info(format!(
+                        "Shift {} closed: expected {}, counted {}, difference {} ({})",
+                        short(&up.shift.id),
+                        Money(up.expected_cash()).format(&up.shift.currency),
+                        Money(up.shift.counted_cash.unwrap_or(0)).format(&up.shift.currency),
+                        Money(diff).format(&up.shift.currency),
+                        crate::cashup::difference_word(diff)
+                    ));
+                }
+                Err(e) => {
+                    app.error(format!("Shift not closed: {e}"));
+                    restore_form(app, pending.form);
+                }
             }
             app.want_load();
         }
@@ -558,6 +636,14 @@ fn event_created(app: &mut App, r: crate::error::Result<crate::domain::Event>, f
     app.want_load_then(Then::SelectEvent(e.id));
 }
 
+fn method_name(p: &crate::engine::Payment) -> &'static str {
+    match p.attempt.method {
+        crate::domain::PaymentMethod::Cash => "cash",
+        crate::domain::PaymentMethod::Card => "card",
+        crate::domain::PaymentMethod::Upi => "UPI",
+    }
+}
+
 fn paid(app: &mut App, on: Screen, p: crate::engine::Payment) {
     let amount = Money(p.booking.amount).format(&p.booking.currency);
     let text = if p.is_retry {
@@ -567,7 +653,18 @@ fn paid(app: &mut App, on: Screen, p: crate::engine::Payment) {
         )
     } else {
         match p.attempt.outcome {
-            PaymentOutcome::Success => format!("Payment of {amount} succeeded: booking CONFIRMED"),
+            PaymentOutcome::Success => match (p.attempt.tendered, p.attempt.change) {
+                (Some(tendered), Some(change)) => format!(
+                    "Cash {} taken for {amount}: give {} change; booking CONFIRMED",
+                    Money(tendered).format(&p.booking.currency),
+                    Money(change).format(&p.booking.currency)
+                ),
+                // Card is the default: its message reads as before tender existed.
+                _ if p.attempt.method == crate::domain::PaymentMethod::Card => {
+                    format!("Payment of {amount} succeeded: booking CONFIRMED")
+                }
+                _ => format!("Payment of {amount} succeeded by {}: booking CONFIRMED", method_name(&p)),
+            },
             PaymentOutcome::Failure => format!("Payment FAILED: seats released; full refund of {amount} initiated"),
             PaymentOutcome::Timeout => {
                 let until = app.local(p.booking.payment_expires_at).format("%H:%M:%S");

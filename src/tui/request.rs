@@ -5,7 +5,7 @@
 
 use crate::domain::{
     AuditField, AuditRow, Booking, BookingStatus, Customer, DoorAnswer, DoorCounts, Event, Hold, NewCustomer, NewEvent,
-    NewTicketType, PaymentAttempt, PaymentOutcome, Refund, SettingKey, SettingsView, Ticket, TicketType, TypeCount,
+    NewTicketType, PaymentAttempt, Refund, Session, SettingKey, SettingsView, Ticket, TicketType, TypeCount,
 };
 use crate::engine::{Cancellation, Erasure, HoldRequest, Payment, Replayed, SeatMap, SettingChange, TypeOnSale};
 use crate::error::{Error, Result};
@@ -86,6 +86,7 @@ pub enum OfficeSpec {
         text: String,
     },
     Jobs,
+    Till,
 }
 
 /// Work for the write worker: what the clerk does. Each is one transaction
@@ -113,7 +114,7 @@ pub enum Write {
     /// `on`: the screen the clerk paid from.
     Pay {
         booking_id: String,
-        outcome: PaymentOutcome,
+        tender: crate::domain::Tender,
         key: String,
         on: Screen,
     },
@@ -160,6 +161,25 @@ pub enum Write {
     },
     Recovery,
     Sweeps,
+    /// Signs a clerk in: from then on both workers act as them.
+    SignIn {
+        name: String,
+        pin: String,
+    },
+    /// A file with no clerks: its first supervisor, signed in.
+    FirstSupervisor {
+        name: String,
+        pin: String,
+    },
+    /// Opens the signed-in clerk's shift with this float (minor units).
+    OpenShift {
+        float: i64,
+    },
+    /// Closes a shift with the cash counted: its cash-up comes back.
+    CloseShift {
+        shift_id: String,
+        counted: i64,
+    },
     /// Stores a venue setting (the engine checks the value and audits it).
     SetSetting {
         key: SettingKey,
@@ -284,6 +304,12 @@ pub enum OfficeFound {
         backlog: i64,
     },
     Jobs(Vec<JobStatus>),
+    /// The signed-in clerk's newest shift's cash-up, and their live sales
+    /// (holds, and bookings awaiting payment) to resume or release.
+    Till {
+        cashup: Option<Box<crate::domain::CashUp>>,
+        live: Vec<(Hold, Option<Booking>)>,
+    },
 }
 
 /// An event opened for sale.
@@ -339,7 +365,7 @@ pub enum Answer {
     Book(Result<Replayed<Booking>>),
     Pay {
         on: Screen,
-        result: Result<Payment>,
+        result: Result<Box<Payment>>,
     },
     Cancel {
         booking_id: String,
@@ -364,6 +390,10 @@ pub enum Answer {
     /// `None`: this app has no job runner.
     Recovery(Option<Result<RunOutcome>>),
     Sweeps(Option<Result<Vec<(Job, RunOutcome)>>>),
+    /// The clerk signed in, and the venue's idle-lock minutes.
+    SignedIn(Result<(Session, u32)>),
+    ShiftOpened(Result<Box<crate::domain::Shift>>),
+    ShiftClosed(Result<Box<crate::domain::CashUp>>),
     Setting(Result<SettingChange>),
     Erase(Result<Erasure>),
 }
@@ -390,6 +420,9 @@ impl Answer {
             Answer::Export { result, .. } => err(result),
             Answer::Recovery(r) => r.as_ref().and_then(err),
             Answer::Sweeps(r) => r.as_ref().and_then(err),
+            Answer::SignedIn(r) => err(r),
+            Answer::ShiftOpened(r) => err(r),
+            Answer::ShiftClosed(r) => err(r),
             Answer::Setting(r) => err(r),
             Answer::Erase(r) => err(r),
         }

@@ -9,10 +9,11 @@ pub enum Tab {
     Reports,
     Audit,
     Jobs,
+    Till,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Events, Tab::Bookings, Tab::Reports, Tab::Audit, Tab::Jobs];
+    pub const ALL: [Tab; 6] = [Tab::Events, Tab::Bookings, Tab::Reports, Tab::Audit, Tab::Jobs, Tab::Till];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -21,6 +22,7 @@ impl Tab {
             Tab::Reports => "Reports",
             Tab::Audit => "Audit",
             Tab::Jobs => "Jobs",
+            Tab::Till => "Till",
         }
     }
 }
@@ -39,6 +41,8 @@ pub enum Screen {
     Reports,
     Audit,
     Jobs,
+    /// The signed-in clerk's shift and its cash-up.
+    Till,
     /// The venue's settings (opened from the events list; its own module).
     Settings,
 }

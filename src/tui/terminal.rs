@@ -35,12 +35,18 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
         audit_log_dir: Some(log_dir.to_path_buf()),
         data_dir: crate::paths::export_dir_for(db),
         data_dir_label: None,
+        gate: true,
     };
     let venue = desk.settings()?;
     // The Jobs screen's "run now" keys use their own connection and owner.
     let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
     // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
     let read = Desk::open(db, ctx.clone(), desk.actor())?;
+    let desk_clerk = desk.clerk();
+    read.act_as(desk_clerk.clone());
+    // The app opens on the sign-in: a demo file's shows its demo supervisor.
+    let needs_first_supervisor = desk.needs_first_supervisor()?;
+    let demo_sign_in = desk.demo_sign_in_shown()?;
     // The Door screen's scans, as the clerk, on a connection that checkpoints after answering.
     let door = Desk::open(db, ctx.clone(), desk.actor())?;
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
@@ -49,6 +55,9 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     })?;
     let mut workers = Workers::spawn(desk, read, Some(door), Some(manual), false)?;
     let mut app = App::new(ctx.clone(), info);
+    app.clerk = desk_clerk;
+    app.needs_first_supervisor = needs_first_supervisor;
+    app.demo_sign_in = demo_sign_in;
     // The venue's zone and policy before the first draw (the first load reads them again).
     app.venue = venue;
     app.heartbeat = Some(tick.heartbeat.clone());

@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::engine::{HoldRequest, SeatPick};
 use crate::ids::short;
 use crate::tui::action::{Action, Edit, Msg};
-use crate::tui::app::{App, Confirm, FormKind, Open, Overlay, STATUS_FILTERS, Screen, Sell, Stage, Tab};
+use crate::tui::app::{App, Confirm, FormKind, Open, Overlay, Prompt, STATUS_FILTERS, Screen, Sell, Stage, Tab};
 use crate::tui::backoffice;
 use crate::tui::door;
 use crate::tui::form::{Field, Form, FormInput};
@@ -24,9 +24,13 @@ use chrono::NaiveDateTime;
 
 pub fn update(app: &mut App, msg: Msg) {
     match msg {
-        Msg::Action(action) => act(app, action),
+        Msg::Action(action) => {
+            app.last_key_at = app.now;
+            act(app, action)
+        }
         Msg::Tick { now } => {
             app.now = now;
+            idle_check(app);
             app.poll();
         }
         Msg::DataChanged => app.want_load(),
@@ -34,9 +38,218 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::Loaded(loaded) => reply::loaded(app, loaded),
         Msg::Done(done) => reply::done(app, done),
     }
+    keep_gate(app);
     // Codes scanned while a write was on its way go now, in order.
     door::pump(app);
     app.flush_load();
+}
+
+// ---- sign-in and the idle lock ----------------------------------------------------
+
+/// The prompt the app must show now, if any: the sign-in (or the first
+/// supervisor) while nobody is signed in, the unlock while locked. Only
+/// where the app is gated (the real terminal; scripts sign in by directive).
+fn gate(app: &App) -> Option<Prompt> {
+    if !app.info.gate {
+        return None;
+    }
+    match &app.clerk {
+        None if app.needs_first_supervisor => Some(Prompt::FirstSupervisor),
+        None => Some(Prompt::SignIn),
+        Some(_) if app.locked => Some(Prompt::Unlock),
+        Some(_) => None,
+    }
+}
+
+/// Keeps the gate's prompt on top: whatever opened over it (a notice of a
+/// hold that expired behind the lock) is shown once the clerk is back.
+fn keep_gate(app: &mut App) {
+    let Some(want) = gate(app) else { return };
+    if let Some(Overlay::Prompt(kind, _)) = &app.overlay
+        && *kind == want
+    {
+        return;
+    }
+    match app.overlay.take() {
+        // A notice that came behind the lock joins one already waiting.
+        Some(Overlay::Notice { title, lines }) => match app.under_lock.as_deref_mut() {
+            Some(Overlay::Notice { lines: open, .. }) => open.extend(lines),
+            _ => app.under_lock = Some(Box::new(Overlay::Notice { title, lines })),
+        },
+        Some(Overlay::Prompt(kind, _)) if !kind.closable() => {}
+        Some(other) => app.under_lock = Some(Box::new(other)),
+        None => {}
+    }
+    app.overlay = Some(Overlay::Prompt(want.clone(), gate_form(app, &want)));
+}
+
+fn gate_form(app: &App, kind: &Prompt) -> Form {
+    let pin = || Field::new("PIN", "4 to 12 digits").secret().max(12);
+    match kind {
+        Prompt::FirstSupervisor => {
+            let mut f = Form::new(
+                "Sign in · a new file: its first supervisor",
+                vec![
+                    Field::new("Name", "your name, as the trail will show it").max(32),
+                    pin(),
+                    Field::new("PIN again", "the same PIN").secret().max(12),
+                ],
+            );
+            f.note = Some("This file has no clerks yet: you become its supervisor.".into());
+            f
+        }
+        Prompt::Unlock => {
+            let mut f = Form::new("Screen locked", vec![pin()]);
+            let name = app.clerk.as_ref().map_or("", |c| c.name());
+            f.note = Some(format!("Locked after {} idle minute(s): {name}'s PIN unlocks", app.idle_lock_minutes));
+            f
+        }
+        _ => {
+            let demo = app.demo_sign_in;
+            let name = Field::new("Name", "your clerk name").max(32);
+            let name = if demo { name.with_value(crate::domain::staff::DEMO_SUPERVISOR) } else { name };
+            let mut f = Form::new("Sign in", vec![name, pin()]);
+            if demo {
+                f.focus = 1;
+                f.note = Some(format!(
+                    "Demo file: sign in as {} with PIN {} (a supervisor; {}, PIN {}, is a clerk)",
+                    crate::domain::staff::DEMO_SUPERVISOR,
+                    crate::domain::staff::DEMO_PIN,
+                    crate::domain::staff::DEMO_CLERK,
+                    crate::domain::staff::DEMO_CLERK_PIN
+                ));
+            }
+            f
+        }
+    }
+}
+
+/// Locks the screen once the clerk has pressed no key for the venue's idle
+/// minutes. Holds keep counting down behind it.
+fn idle_check(app: &mut App) {
+    let minutes = i64::from(app.idle_lock_minutes);
+    if app.info.gate
+        && minutes > 0
+        && app.clerk.is_some()
+        && !app.locked
+        && app.now - app.last_key_at >= chrono::Duration::minutes(minutes)
+    {
+        app.locked = true;
+    }
+}
+
+/// A prompt's Enter: sign in, unlock, take cash, open or close a shift.
+fn submit_prompt(app: &mut App, kind: Prompt, mut form: Form) {
+    // The form's note (the demo's name and PIN) stays; field errors go.
+    for f in &mut form.fields {
+        f.error = None;
+    }
+    let again = |app: &mut App, kind: Prompt, form: Form| app.overlay = Some(Overlay::Prompt(kind, form));
+    if app.write_refused() {
+        return again(app, kind, form);
+    }
+    let write = match &kind {
+        Prompt::SignIn | Prompt::FirstSupervisor | Prompt::Unlock => {
+            let name = match &kind {
+                Prompt::Unlock => app.clerk.as_ref().map(|c| c.name().to_string()).unwrap_or_default(),
+                _ => form.value("Name").to_string(),
+            };
+            let pin = form.value("PIN").to_string();
+            if name.is_empty() {
+                form.fail("Name", "type your name");
+                return again(app, kind, form);
+            }
+            if let Err(e) = crate::domain::staff::pin(&pin) {
+                form.fail("PIN", e.rule);
+                return again(app, kind, form);
+            }
+            if kind == Prompt::FirstSupervisor {
+                if form.value("PIN again") != pin {
+                    form.fail("PIN again", "the two PINs differ");
+                    return again(app, kind, form);
+                }
+                Write::FirstSupervisor { name, pin }
+            } else {
+                Write::SignIn { name, pin }
+            }
+        }
+        Prompt::Cash { booking_id, amount, currency } => match Money::parse_major(form.value("Tendered"), currency) {
+            Err(why) => {
+                form.fail("Tendered", why);
+                return again(app, kind, form);
+            }
+            Ok(Money(tendered)) => {
+                if let Err(e) = crate::domain::cash_change(*amount, tendered, currency) {
+                    form.fail("Tendered", e.rule);
+                    return again(app, kind, form);
+                }
+                let booking_id = booking_id.clone();
+                return pay_tender(app, &booking_id, crate::domain::Tender::Cash { tendered });
+            }
+        },
+        Prompt::OpenShift | Prompt::CloseShift { .. } => {
+            let (label, currency) = ("Cash", app.venue.effective.currency.clone());
+            let currency = app.office.till.cashup.as_ref().map_or(currency, |u| u.shift.currency.clone());
+            let value = match Money::parse_major(form.value(label), &currency) {
+                Ok(Money(v)) => v,
+                Err(why) => {
+                    form.fail(label, why);
+                    return again(app, kind, form);
+                }
+            };
+            match &kind {
+                Prompt::CloseShift { shift_id } => Write::CloseShift { shift_id: shift_id.clone(), counted: value },
+                _ => Write::OpenShift { float: value },
+            }
+        }
+    };
+    let what = match &write {
+        Write::OpenShift { .. } => "opening the shift",
+        Write::CloseShift { .. } => "closing the shift",
+        _ => "signing in",
+    };
+    let gated = !kind.closable();
+    let shown = Overlay::Prompt(kind, form);
+    if gated {
+        // The sign-in stays on screen while it is checked.
+        app.overlay = Some(shown.clone());
+    }
+    app.write(write, what).form = Some(shown);
+}
+
+/// The simulator's outcome, by card or UPI as the clerk chose (`m`).
+fn by_method(app: &App, outcome: PaymentOutcome) -> crate::domain::Tender {
+    match app.pay_method {
+        crate::domain::PaymentMethod::Upi => crate::domain::Tender::Upi(outcome),
+        _ => crate::domain::Tender::Card(outcome),
+    }
+}
+
+/// `c`: the cash prompt for the booking awaiting payment.
+fn ask_cash(app: &mut App) {
+    let Some(b) = pending_payment(app) else { return };
+    let due = Money(b.amount).format(&b.currency);
+    let mut form = Form::new("Cash", vec![Field::new("Tendered", "the amount handed over").max(20)]);
+    form.note = Some(format!("Due {due}: the change is shown once taken"));
+    app.overlay =
+        Some(Overlay::Prompt(Prompt::Cash { booking_id: b.id, amount: b.amount, currency: b.currency }, form));
+}
+
+/// `o` on the Till: the float prompt; `z`: the counted cash (closing).
+fn ask_shift(app: &mut App, open: bool) {
+    if app.clerk.is_none() {
+        return app.error("Sign in first: a shift is a signed-in clerk's");
+    }
+    let open_shift = app.office.till.cashup.as_ref().filter(|u| u.shift.is_open()).map(|u| u.shift.id.clone());
+    let (kind, title, hint) = match (open, open_shift) {
+        (true, None) => (Prompt::OpenShift, "Open a shift", "the float in the drawer, e.g. 2000"),
+        (true, Some(_)) => return app.error("A shift is open already: z closes it"),
+        (false, Some(shift_id)) => {
+            (Prompt::CloseShift { shift_id }, "Close the shift", "the cash counted in the drawer")
+        }
+        (false, None) => return app.error("No shift is open: o opens one (a first payment opens one too)"),
+    };
+    app.overlay = Some(Overlay::Prompt(kind, Form::new(title, vec![Field::new("Cash", hint).max(20)])));
 }
 
 /// Whether the count keys set a ticket type's count (not the plain quantity).
@@ -126,7 +339,18 @@ fn act(app: &mut App, action: Action) {
         Action::SellAgain => sell_again(app),
         Action::Customer => customer(app),
         Action::Pay(PaymentOutcome::Failure) if pending_payment(app).is_some() => ask_fail(app),
-        Action::Pay(outcome) => pay(app, outcome),
+        Action::Pay(outcome) => pay(app, by_method(app, outcome)),
+        Action::PayCash => ask_cash(app),
+        Action::CycleMethod => {
+            app.pay_method = match app.pay_method {
+                crate::domain::PaymentMethod::Card => crate::domain::PaymentMethod::Upi,
+                _ => crate::domain::PaymentMethod::Card,
+            };
+            let name = if app.pay_method == crate::domain::PaymentMethod::Upi { "UPI" } else { "card" };
+            app.note(format!("s/f/t now pay by {name}"));
+        }
+        Action::OpenShift => ask_shift(app, true),
+        Action::CloseShift => ask_shift(app, false),
         Action::Cancel => ask_cancel(app),
         Action::Confirm(yes) => confirm(app, yes),
         Action::CycleStatus => {
@@ -231,6 +455,7 @@ fn show_tab(app: &mut App, tab: Tab) {
         Tab::Reports => Screen::Reports,
         Tab::Audit => Screen::Audit,
         Tab::Jobs => Screen::Jobs,
+        Tab::Till => Screen::Till,
     };
     app.want_load();
 }
@@ -276,7 +501,7 @@ fn back(app: &mut App) {
             app.screen = Screen::Events;
             app.want_load();
         }
-        Screen::Reports | Screen::Jobs => {}
+        Screen::Reports | Screen::Jobs | Screen::Till => {}
     }
 }
 
@@ -303,7 +528,7 @@ fn move_cursor(app: &mut App, action: &Action) {
         Screen::Types => types::move_sel(app, delta),
         Screen::Settings => settings::move_sel(app, delta),
         Screen::Reports => backoffice::scroll_types(app, delta),
-        Screen::Detail | Screen::Door => {}
+        Screen::Detail | Screen::Door | Screen::Till => {}
     }
 }
 
@@ -356,6 +581,11 @@ fn open(app: &mut App) {
 
 fn text(app: &mut App, key: Edit) {
     match app.overlay.take() {
+        Some(Overlay::Prompt(kind, mut form)) => match form.input(key) {
+            FormInput::Cancel if kind.closable() => {}
+            FormInput::Submit => submit_prompt(app, kind, form),
+            _ => app.overlay = Some(Overlay::Prompt(kind, form)),
+        },
         Some(Overlay::EventForm(mut form)) => match form.input(key) {
             FormInput::Cancel => {}
             FormInput::Submit => submit_event(app, form),
@@ -762,16 +992,25 @@ fn submit_customer(app: &mut App, mut form: Form) {
     app.write(Write::Customer(new), "saving the customer").form = Some(Overlay::CustomerForm(form));
 }
 
-fn pay(app: &mut App, outcome: PaymentOutcome) {
+fn pay(app: &mut App, tender: crate::domain::Tender) {
+    let booking = match app.screen {
+        Screen::Sell => app.sell.as_ref().and_then(|s| s.booking.as_ref()),
+        Screen::Detail => app.detail.as_ref().map(|d| &d.booking),
+        _ => None,
+    };
+    let Some(booking_id) = booking.map(|b| b.id.clone()) else { return };
+    pay_tender(app, &booking_id, tender);
+}
+
+fn pay_tender(app: &mut App, booking_id: &str, tender: crate::domain::Tender) {
     if !matches!(app.screen, Screen::Sell | Screen::Detail) || app.write_refused() {
         return;
     }
-    let what = format!("recording the payment ({})", outcome.as_str().to_lowercase());
-    let booking = match app.screen {
-        Screen::Sell => app.sell.as_ref().and_then(|s| s.booking.as_ref()),
-        _ => app.detail.as_ref().map(|d| &d.booking),
+    let booking_id = booking_id.to_string();
+    let what = match tender {
+        crate::domain::Tender::Cash { .. } => "recording the cash payment".to_string(),
+        _ => format!("recording the payment ({})", tender.outcome().as_str().to_lowercase()),
     };
-    let Some(booking_id) = booking.map(|b| b.id.clone()) else { return };
     // A press after giving up on one that never began sends its key again.
     let target = format!("pay {booking_id}");
     let retry = app.reuse_key(&target);
@@ -807,7 +1046,7 @@ fn pay(app: &mut App, outcome: PaymentOutcome) {
         }
     };
     let on = app.screen;
-    let write = Write::Pay { booking_id, outcome, key: key.clone(), on };
+    let write = Write::Pay { booking_id, tender, key: key.clone(), on };
     app.write(write, what).retry = Some((target, key));
 }
 
@@ -878,7 +1117,7 @@ fn confirm(app: &mut App, yes: bool) {
         (Confirm::Undo { .. }, false) => app.note("Not undone: the ticket stays admitted"),
         (Confirm::Retire { ticket_type }, true) => types::retire(app, ticket_type),
         (Confirm::Retire { ticket_type }, false) => app.note(format!("{} stays on sale", ticket_type.name)),
-        (Confirm::Fail { .. }, true) => pay(app, PaymentOutcome::Failure),
+        (Confirm::Fail { .. }, true) => pay(app, by_method(app, PaymentOutcome::Failure)),
         (Confirm::Fail { .. }, false) => app.note("No payment recorded: the booking still awaits payment"),
         (Confirm::Release { hold }, true) => release(app, hold.id),
         (Confirm::Release { .. }, false) => app.note("Not released: the hold is still yours"),

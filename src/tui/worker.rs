@@ -20,6 +20,7 @@
 //! (headless) runs the app to idle: every answer fed through `update` before
 //! the next key, one request at a time, so scripts replay byte for byte.
 
+use crate::domain::Session;
 use crate::engine::Desk;
 use crate::error::{Error, Result};
 use crate::export;
@@ -34,8 +35,16 @@ use crate::tui::request::{
 use crate::tui::screen::LIST_LIMIT;
 use crate::tui::update::update;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Who is signed in: set by the write worker when a clerk signs in, read by
+/// both workers before each request, so every connection acts as that clerk.
+type SignedIn = Arc<Mutex<Option<Session>>>;
+
+fn act_as(desk: &Desk, who: &SignedIn) {
+    desk.act_as(who.lock().map(|s| s.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone()));
+}
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -96,8 +105,10 @@ impl Workers {
                 .map_err(|e| Error::io(format!("cannot start the {name} thread"), e))
         };
         let tx = answer_tx.clone();
-        let reader = spawn(READ_THREAD, Box::new(move || read_loop(read, read_rx, tx)))?;
-        let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, door, jobs, write_rx, answer_tx)))?;
+        let who: SignedIn = Arc::new(Mutex::new(write.clerk()));
+        let read_who = who.clone();
+        let reader = spawn(READ_THREAD, Box::new(move || read_loop(read, read_who, read_rx, tx)))?;
+        let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, door, who, jobs, write_rx, answer_tx)))?;
         Ok(Workers {
             reads: Some(read_tx),
             writes: Some(write_tx),
@@ -231,6 +242,7 @@ impl Drop for Workers {
 fn write_loop(
     desk: Desk,
     door: Option<Desk>,
+    who: SignedIn,
     mut jobs: Option<Jobs>,
     rx: mpsc::Receiver<Job<Write>>,
     tx: UnboundedSender<Msg>,
@@ -247,7 +259,17 @@ fn write_loop(
     while let Ok(job) = rx.recv() {
         let _stop = store::stop_waiting_when(job.cancel.clone());
         let scan = matches!(job.request, Write::CheckIn { .. });
+        act_as(&desk, &who);
+        if let Some(d) = &door {
+            act_as(d, &who);
+        }
         let answer = write(&desk, door.as_ref().unwrap_or(&desk), jobs.as_mut(), job.request);
+        if let Answer::SignedIn(Ok((session, _))) = &answer {
+            match who.lock() {
+                Ok(mut w) => *w = Some(session.clone()),
+                Err(poisoned) => *poisoned.into_inner() = Some(session.clone()),
+            }
+        }
         let stopped = job.cancel.load(Ordering::Relaxed);
         if tx.send(Msg::Done(Done { id: job.id, stopped, answer })).is_err() {
             return;
@@ -295,8 +317,8 @@ fn write(desk: &Desk, door: &Desk, jobs: Option<&mut Jobs>, request: Write) -> A
                 None => desk.book(&hold_id, &customer_id, Some(&key)),
             }))
         }
-        Write::Pay { booking_id, outcome, key, on } => {
-            Answer::Pay { on, result: attempt(|| desk.pay(&booking_id, outcome, &key, None)) }
+        Write::Pay { booking_id, tender, key, on } => {
+            Answer::Pay { on, result: attempt(|| desk.pay_with(&booking_id, tender, &key).map(Box::new)) }
         }
         Write::Cancel { booking, admitted } => Answer::Cancel {
             result: attempt(|| desk.cancel_admitted(&booking.id, Some(booking.status), admitted)),
@@ -326,11 +348,29 @@ fn write(desk: &Desk, door: &Desk, jobs: Option<&mut Jobs>, request: Write) -> A
         Write::Export { rows, dir, now } => {
             Answer::Export { what: rows.what(), result: attempt(|| write_export(&rows, &dir, now)) }
         }
-        Write::Recovery => Answer::Recovery(jobs.map(|j| attempt(|| j.recover()))),
-        Write::Sweeps => Answer::Sweeps(jobs.map(|j| attempt(|| j.run_sweeps()))),
+        Write::Recovery => Answer::Recovery(jobs.map(|j| attempt(|| j.by_hand(&signed_in(desk)?, Jobs::recover)))),
+        Write::Sweeps => Answer::Sweeps(jobs.map(|j| attempt(|| j.by_hand(&signed_in(desk)?, Jobs::run_sweeps)))),
+        Write::SignIn { name, pin } => Answer::SignedIn(attempt(|| with_lock(desk, desk.sign_in(&name, &pin)?))),
+        Write::FirstSupervisor { name, pin } => {
+            Answer::SignedIn(attempt(|| with_lock(desk, desk.create_first_supervisor(&name, &pin)?)))
+        }
+        Write::OpenShift { float } => Answer::ShiftOpened(attempt(|| desk.open_shift(float).map(Box::new))),
+        Write::CloseShift { shift_id, counted } => {
+            Answer::ShiftClosed(attempt(|| desk.close_shift(&shift_id, counted).map(Box::new)))
+        }
         Write::SetSetting { key, value } => Answer::Setting(attempt(|| desk.set_setting(key.as_str(), &value))),
         Write::EraseCustomer { customer_id } => Answer::Erase(attempt(|| desk.erase_customer(&customer_id))),
     }
+}
+
+/// A session signed in, with the venue's idle-lock minutes read now.
+fn with_lock(desk: &Desk, session: Session) -> Result<(Session, u32)> {
+    Ok((session, desk.policy()?.idle_lock_minutes))
+}
+
+/// The clerk this desk acts as, for work that needs one (jobs run by hand).
+fn signed_in(desk: &Desk) -> Result<Session> {
+    desk.clerk().ok_or_else(|| Error::refused("sign in first: only a signed-in supervisor may run jobs by hand"))
 }
 
 /// Writes the rows to a new CSV in `dir`; a half-written file is removed.
@@ -353,7 +393,7 @@ fn write_export(
 
 // ---- the read worker -------------------------------------------------------------
 
-fn read_loop(desk: Desk, rx: mpsc::Receiver<Job<Read>>, tx: UnboundedSender<Msg>) {
+fn read_loop(desk: Desk, who: SignedIn, rx: mpsc::Receiver<Job<Read>>, tx: UnboundedSender<Msg>) {
     // `PRAGMA data_version` at the last load: another value means another
     // connection (the clerk's writes, the tick, another terminal) committed.
     let mut seen = None;
@@ -362,6 +402,7 @@ fn read_loop(desk: Desk, rx: mpsc::Receiver<Job<Read>>, tx: UnboundedSender<Msg>
             return; // only a shutdown cancels a read
         }
         let _stop = store::stop_waiting_when(job.cancel.clone());
+        act_as(&desk, &who);
         let request = job.request.clone();
         let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&desk, job.request, &mut seen)))
             .unwrap_or_else(|panic| failed(request, internal(panic)));
@@ -455,6 +496,13 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
             backlog: jobs::ship_backlog_of(desk)?,
         },
         OfficeSpec::Jobs => OfficeFound::Jobs(jobs::job_statuses(desk)?),
+        OfficeSpec::Till => match desk.clerk() {
+            None => OfficeFound::Till { cashup: None, live: Vec::new() },
+            Some(_) => OfficeFound::Till {
+                cashup: desk.cashups(&crate::engine::CashupQuery::default())?.pop().map(Box::new),
+                live: desk.own_live_sales()?,
+            },
+        },
     };
     let prompt = spec.prompt.as_deref().map(|id| desk.get_booking(id)).transpose()?;
     let door = spec.event.as_deref().map(|id| desk.door_counts(id)).transpose()?;
@@ -512,7 +560,8 @@ fn detail(desk: &Desk, booking_id: &str) -> Result<Detail> {
 /// (its booking awaiting payment too). Read trouble just means no resume.
 fn resume(desk: &Desk, event_id: &str) -> Option<Resume> {
     let holds = desk.active_holds(event_id).ok()?;
-    let hold = holds.into_iter().rev().find(|h| h.actor == desk.actor())?;
+    let me = desk.clerk()?;
+    let hold = holds.into_iter().rev().find(|h| h.clerk_id.as_deref() == Some(me.id()))?;
     let hold = desk.get_hold(&hold.id).ok()?;
     let booking = desk.booking_for_hold(&hold.id).ok().flatten();
     let customer = booking.as_ref().and_then(|b| desk.get_customer(&b.customer_id).ok());

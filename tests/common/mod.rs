@@ -1,4 +1,5 @@
-//! Shared set-up for the integration tests: a desk on a manual clock.
+//! Shared set-up for the integration tests: a desk on a manual clock, signed
+//! in as the supervisor Sue (PIN 1111; PINs hashed cheaply in tests).
 #![allow(dead_code)]
 
 pub mod pg;
@@ -9,7 +10,7 @@ pub mod tui;
 use boxoffice::clock::ManualClock;
 use boxoffice::domain::AuditFilter;
 use boxoffice::domain::{AuditRow, Booking, Customer, Event, EventKind, Hold, NewCustomer, NewEvent};
-use boxoffice::{Config, Context, Error};
+use boxoffice::{Config, Context, Error, PinCost};
 use boxoffice::{Desk, HoldRequest, SeatPick};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
@@ -72,17 +73,42 @@ impl World {
 
     pub fn with_config(config: Config) -> World {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (ctx, clock) = Context::manual(t0(), 1, config);
+        let (ctx, clock) = Context::manual(t0(), 1, Config { pin_cost: PinCost::Fast, ..config });
         let desk = Desk::open(&dir.path().join("test.db"), ctx, "clerk:test").expect("open");
+        desk.create_first_supervisor("Sue", "1111").expect("the first supervisor");
         World { desk, clock, dir }
     }
 
     /// A private in-memory database (fast; `path()` and `raw()` do not reach it).
     pub fn in_memory(config: Config) -> World {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (ctx, clock) = Context::manual(t0(), 1, config);
+        let (ctx, clock) = Context::manual(t0(), 1, Config { pin_cost: PinCost::Fast, ..config });
         let desk = Desk::in_memory(ctx, "clerk:test").expect("open in memory");
+        desk.create_first_supervisor("Sue", "1111").expect("the first supervisor");
         World { desk, clock, dir }
+    }
+
+    /// Signs `name` in at this world's desk with PIN 2222, adding them as a
+    /// clerk (role clerk) first if there is none of that name.
+    pub fn as_clerk(&self, name: &str) -> boxoffice::domain::Session {
+        if self.desk.clerks().expect("clerks").iter().all(|c| c.name != name) {
+            self.as_supervisor();
+            self.desk.add_clerk(name, boxoffice::domain::Role::Clerk, "2222").expect("add clerk");
+        }
+        self.desk.sign_in(name, "2222").expect("sign in")
+    }
+
+    /// Signs Sue, the supervisor, in again.
+    pub fn as_supervisor(&self) -> boxoffice::domain::Session {
+        self.desk.sign_in("Sue", "1111").expect("sue signs in")
+    }
+
+    /// Another desk on this world's file (another terminal), signed in as
+    /// `name` with `pin`.
+    pub fn terminal(&self, name: &str, pin: &str) -> Desk {
+        let desk = Desk::open(&self.path(), self.desk.ctx().clone(), "clerk:other").expect("open");
+        desk.sign_in(name, pin).expect("sign in");
+        desk
     }
 
     pub fn path(&self) -> std::path::PathBuf {
@@ -176,6 +202,29 @@ impl World {
         err
     }
 
+    /// Runs an operation that the signed-in clerk's role may not do: returns
+    /// its error after checking that nothing changed but one new audit row,
+    /// the ACCESS_REFUSED of that clerk naming the operation.
+    pub fn not_allowed<T: Debug>(&self, what: &str, op: impl FnOnce(&Desk) -> boxoffice::Result<T>) -> Error {
+        let mut before = self.dump();
+        let result = op(&self.desk);
+        let mut after = self.dump();
+        let err = match result {
+            Ok(v) => panic!("expected a refusal of {what}, got Ok({v:?})"),
+            Err(e) => e,
+        };
+        assert!(matches!(&err, Error::NotAllowed(n) if n.what == what), "{what}: {err:?}");
+        let old = before.remove("audit_log").unwrap_or_default();
+        let new: Vec<String> =
+            after.remove("audit_log").unwrap_or_default().into_iter().filter(|r| !old.contains(r)).collect();
+        assert_eq!(before, after, "a refused {what} changed the database ({err})");
+        assert_eq!(new.len(), 1, "one audit row for the refusal of {what}: {new:?}");
+        assert!(new[0].contains("'ACCESS_REFUSED'") && new[0].contains(what), "{}", new[0]);
+        let me = self.desk.clerk().expect("a clerk is signed in");
+        assert!(new[0].contains(&format!("'{}'", me.id())), "the row names the clerk: {}", new[0]);
+        err
+    }
+
     pub fn hold_req(&self, event: &Event, pick: SeatPick, key: Option<&str>) -> boxoffice::Result<Hold> {
         self.desk
             .hold(HoldRequest {
@@ -248,6 +297,8 @@ pub fn boxoffice(db: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (
         "BOXOFFICE_HOLD_MINUTES",
         "BOXOFFICE_PAYMENT_MINUTES",
         "BOXOFFICE_REFUND_PERCENT",
+        "BOXOFFICE_CLERK",
+        "BOXOFFICE_PIN",
     ] {
         cmd.env_remove(var);
     }

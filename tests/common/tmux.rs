@@ -109,6 +109,19 @@ pub fn start_app_with(db: &Path, tag: &str, env: &str) -> Tmux {
         format!("{env} BOXOFFICE_DB={} {}; echo BOXOFFICE_EXIT=$?", shell_quote(db), shell_quote(Path::new(bin)));
     tmux.type_text(&command);
     tmux.send(&["Enter"]);
+    // The app opens on the sign-in; a demo file's names the demo supervisor
+    // (prefilled) and their PIN, typed here. Another file's waits for its test.
+    // (The typed command line holds the exit marker too: an exit is a line starting with it.)
+    let shown =
+        tmux.wait_for("the sign-in", |s| s.contains("Sign in") || s.lines().any(|l| l.starts_with("BOXOFFICE_EXIT=")));
+    if shown.contains("with PIN 1234") {
+        // Keys typed before the form is drawn are dropped (typeahead): the
+        // PIN goes in once its dots show, then Enter.
+        tmux.type_text("1234");
+        tmux.wait_text("••••");
+        tmux.send(&["Enter"]);
+        tmux.wait_text("Signed in as demo");
+    }
     tmux
 }
 

@@ -54,7 +54,7 @@ impl Rng {
 }
 
 fn config() -> Config {
-    Config { durability: Durability::Normal, ..Config::default() }
+    Config { durability: Durability::Normal, pin_cost: boxoffice::PinCost::Fast, ..Config::default() }
 }
 
 fn desk(db: &Path, who: &str) -> Desk {
@@ -65,6 +65,7 @@ fn desk(db: &Path, who: &str) -> Desk {
 /// reserved hall, and a first few paid bookings so the doors have codes.
 pub fn setup(db: &Path) {
     let d = desk(db, "storm:setup");
+    d.create_first_supervisor("Storm", "1111").expect("the storm's supervisor");
     let starts_at = d.now() + chrono::Duration::days(7);
     let event = |name: &str, kind| NewEvent {
         name: name.into(),
@@ -162,6 +163,7 @@ fn sell_one(d: &Desk, rng: &mut Rng, worker: u64) {
 /// A counter: sells until killed.
 pub fn counter(db: &Path, seed: u64) -> ! {
     let d = desk(db, &format!("storm:counter:{seed}"));
+    d.sign_in("Storm", "1111").expect("a counter signs in");
     let mut rng = Rng(seed | 1);
     loop {
         sell_one(&d, &mut rng, seed);

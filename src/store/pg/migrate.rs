@@ -45,6 +45,7 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("../../../migrations/pg/0006_fast_reads.sql"),
         rust: None,
     },
+    Step { version: 7, name: "clerks", sql: include_str!("../../../migrations/pg/0007_clerks.sql"), rust: None },
 ];
 
 /// The newest schema version on PostgreSQL (equal to SQLite's: a test says so).

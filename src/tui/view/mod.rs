@@ -12,6 +12,7 @@ pub mod reports;
 mod sell;
 mod settings;
 mod tickets;
+mod till;
 mod types;
 
 use crate::tui::action::Action;
@@ -57,6 +58,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Jobs => jobs::draw(frame, app, body),
         Screen::Door => door::draw(frame, app, body),
         Screen::Types => types::draw(frame, app, body),
+        Screen::Till => till::draw(frame, app, body),
         Screen::Settings => settings::draw(frame, app, body),
     }
     draw_message(frame, app, message);

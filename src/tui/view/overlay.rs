@@ -15,7 +15,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 pub fn draw(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect) {
     match overlay {
         Overlay::Help { scroll } => draw_help(frame, app, *scroll, area),
-        Overlay::EventForm(form) | Overlay::Form(_, form) => draw_form(frame, form, None, area),
+        Overlay::EventForm(form) | Overlay::Form(_, form) | Overlay::Prompt(_, form) => {
+            draw_form(frame, form, None, area)
+        }
         Overlay::CustomerForm(form) => {
             // The hold's countdown stays in view while the clerk types.
             let left = app.sell.as_ref().and_then(|s| s.live_hold()).map(|h| super::sell::countdown_span(app, h));
@@ -218,12 +220,16 @@ fn draw_form(frame: &mut Frame<'_>, form: &Form, countdown: Option<Span<'static>
         let focused = i == form.focus;
         let marker = if focused { "▶ " } else { "  " };
         let value_style = if focused { Style::new().reversed() } else { Style::new() };
+        let (mut before, mut after) = f.input.window(FIELD_WIDTH);
+        if f.secret {
+            // A PIN never shows: a dot a digit.
+            (before, after) = ("•".repeat(before.chars().count()), "•".repeat(after.chars().count()));
+        }
         let value = if focused {
             // The caret shows where the next key edits; long text scrolls with it.
-            let (before, after) = f.input.window(FIELD_WIDTH);
             format!("{before}{}{after}", super::CARET)
         } else {
-            f.input.window(FIELD_WIDTH).0
+            before
         };
         lines.push(Line::from(vec![
             Span::raw(marker),
