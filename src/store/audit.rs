@@ -206,9 +206,13 @@ pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) ->
         }
     }
     let sql = if gather {
+        // The newest `limit` seqs are picked from the ways' index entries
+        // (`seq` is the rowid every index ends with) before any row is read:
+        // only the rows shown are read, not every row a way gathered.
         format!(
-            "SELECT {COLS} FROM audit_log WHERE seq IN ({}) ORDER BY seq DESC LIMIT :limit",
-            if ways.is_empty() { "SELECT NULL".to_string() } else { ways.join(" UNION ") }
+            "SELECT {COLS} FROM audit_log WHERE seq IN (SELECT seq FROM ({}) ORDER BY seq DESC LIMIT :limit)
+             ORDER BY seq DESC",
+            if ways.is_empty() { "SELECT NULL AS seq".to_string() } else { ways.join(" UNION ") }
         )
     } else {
         // The walk: the same matches, tested row by row (no index).
