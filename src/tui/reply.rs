@@ -88,10 +88,14 @@ pub fn loaded(app: &mut App, loaded: Loaded) {
 
 /// Shows every screen's part of a load.
 fn show(app: &mut App, s: Snapshot) {
-    app.events = s.events;
-    app.event_sel = app.event_sel.min(app.events.len().saturating_sub(1));
-    app.bookings = s.bookings;
-    app.booking_sel = app.booking_sel.min(app.bookings.len().saturating_sub(1));
+    if let Some(events) = s.events {
+        app.events = events;
+        app.event_sel = app.event_sel.min(app.events.len().saturating_sub(1));
+    }
+    if let Some(bookings) = s.bookings {
+        app.bookings = bookings;
+        app.booking_sel = app.booking_sel.min(app.bookings.len().saturating_sub(1));
+    }
     drop_stale_prompt(app, s.prompt);
     if let Some(found) = s.sell {
         show_sell(app, found);
