@@ -202,9 +202,9 @@ fn measure(path: &Path, runs: usize) -> Vec<Stats> {
     let short = &sample.id[sample.id.len() - 8..];
     // (label, text): the label names what was typed, the same on both files.
     let mut searches: Vec<(String, String)> =
-        ["s", "sh", "sha", "shar", "sharm", "sharma", "priya sharma", "ZOË", "zoe", "Zoë"]
+        ["s", "sh", "sha", "shar", "sharm", "sharma", "p", "pr", "priya sh", "priya sharma", "z", "ZOË", "zoe", "Zoë"]
             .iter()
-            .chain(&["98765", "98765 43210", "+91 98765-43210", "9876543210", "+91 98123 45678"])
+            .chain(&["9", "0", "98765", "98765 43210", "+91 98765-43210", "9876543210", "+91 98123 45678"])
             .chain(&["priya.sharma@example.in", "hamlet", "hamlet 00013"])
             .map(|t| (format!("{t:?}"), t.to_string()))
             .collect();
@@ -288,6 +288,10 @@ fn measure(path: &Path, runs: usize) -> Vec<Stats> {
         (AuditField::Correlation, "a whole id (the jump from a booking)", sample.correlation_id.clone()),
         (AuditField::Correlation, "its short id", tail(&sample.correlation_id)),
         (AuditField::Event, "its short id", tail(&sample.event_id)),
+        (AuditField::Any, "\"e\"", "e".to_string()),
+        (AuditField::Any, "\"ex\"", "ex".to_string()),
+        (AuditField::Action, "\"e\" (a letter: most actions)", "e".to_string()),
+        (AuditField::Action, "\"ex\"", "ex".to_string()),
         (AuditField::Action, "\"expired\"", "expired".to_string()),
         (AuditField::Action, "\"recovery\"", "recovery".to_string()),
     ];

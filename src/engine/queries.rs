@@ -202,6 +202,28 @@ mod tests {
         assert_eq!(w.desk.audit_search(AuditField::Booking, short, 100).expect("by short id").len(), 4);
     }
 
+    #[test]
+    fn an_action_search_gives_the_newest_matching_rows_across_actions() {
+        let w = world();
+        two_bookings(&w);
+        w.booked(&w.ga, count(2));
+        let all = w.desk.audit(&AuditFilter { limit: 10_000, ..Default::default() }).expect("audit");
+        // Limits below and above each action's rows: the newest `limit` of
+        // all matching actions, in trail order.
+        for (text, limit) in [("e", 3), ("e", 7), ("E", 500), ("created", 2), ("o", 5)] {
+            let want: Vec<i64> = all
+                .iter()
+                .filter(|r| r.action.to_ascii_lowercase().contains(&text.to_ascii_lowercase()))
+                .take(limit)
+                .map(|r| r.seq)
+                .collect();
+            let got = w.desk.audit_search(AuditField::Action, text, limit).expect("search");
+            assert_eq!(got.iter().map(|r| r.seq).collect::<Vec<_>>(), want, "{text:?} limit {limit}");
+            let actions: std::collections::BTreeSet<_> = got.iter().map(|r| r.action.as_str()).collect();
+            assert!(text == "created" || actions.len() > 1, "{text:?} limit {limit} spans actions: {actions:?}");
+        }
+    }
+
     /// The health window counted the slow way: every hold, attempt and retry
     /// in `[now − hours, now]`, bucketed by hour from the window's start.
     fn health_by_rows(w: &World, event: Option<&str>, hours: u32) -> crate::domain::HealthAgg {

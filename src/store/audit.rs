@@ -161,9 +161,11 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 /// event's rows through the bookings (`bookings_by_id_end`) or events whose id
 /// ends so (`audit_by_booking`, `audit_by_event`), an action through the
 /// actions in the file containing the text (`audit_by_action`, newest `limit`
-/// of each). When they match few rows, those rows are gathered and sorted;
-/// when one matches many (a character or two typed), walking the trail
-/// newest first finds `limit` matches sooner.
+/// of each). An action's text first reads the newest `4 × limit` rows in
+/// place, which answer when they hold `limit` matches (a letter typed). When
+/// the ways match few rows, the newest `limit` of their index entries are
+/// picked and only those rows read; when one matches many (a character or
+/// two of an id), walking the trail newest first finds `limit` matches sooner.
 pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) -> Result<Vec<AuditRow>> {
     let text = text.trim();
     let limit = if limit == 0 { 500 } else { limit } as i64;
@@ -200,9 +202,37 @@ pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) ->
         format!("SELECT * FROM (SELECT seq FROM audit_log WHERE action = {n} ORDER BY seq DESC LIMIT :limit)")
     }));
 
+    // The walk's test: the same matches, row by row (no index).
+    let id_match = |col: &str| format!("({col} = :text OR substr({col}, -length(:text)) = :text)");
+    let cond = match field {
+        AuditField::Any => format!(
+            "({} OR {} OR {} OR {} OR instr(lower(action), lower(:text)) > 0)",
+            id_match("correlation_id"),
+            id_match("booking_id"),
+            id_match("event_id"),
+            id_match("entity_id")
+        ),
+        AuditField::Correlation => id_match("correlation_id"),
+        AuditField::Booking => id_match("booking_id"),
+        AuditField::Event => id_match("event_id"),
+        AuditField::Action => "instr(lower(action), lower(:text)) > 0".to_string(),
+    };
+    let rows: i64 = conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit_log")?.query_row([], |r| r.get(0))?;
+    if !actions.is_empty() {
+        // A letter of an action (`e`) matches most of the trail: the newest
+        // 4 × limit rows, read in place, then hold `limit` matches, and those
+        // are the answer (every older row is older than them).
+        let floor = rows - 4 * limit;
+        let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > :floor AND {cond} ORDER BY seq DESC LIMIT :limit");
+        let mut with_floor = args.clone();
+        with_floor.push((":floor", &floor));
+        let newest = read(conn, &sql, &with_floor)?;
+        if newest.len() as i64 == limit {
+            return Ok(newest);
+        }
+    }
     // Gather while no id way matches more rows than walking would read:
     // walking reads about limit × rows ÷ matches, gathering about matches.
-    let rows: i64 = conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit_log")?.query_row([], |r| r.get(0))?;
     let most = ((limit * rows.max(1)) as f64).sqrt() as i64 + 1;
     let mut gather = true;
     for way in ways.iter().filter(|w| !w.contains(":action")) {
@@ -216,30 +246,23 @@ pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) ->
         }
     }
     let sql = if gather {
+        // The newest `limit` seqs are picked from the ways' index entries
+        // (`seq` is the rowid every index ends with) before any row is read:
+        // only the rows shown are read, not every row a way gathered.
         format!(
-            "SELECT {COLS} FROM audit_log WHERE seq IN ({}) ORDER BY seq DESC LIMIT :limit",
-            if ways.is_empty() { "SELECT NULL".to_string() } else { ways.join(" UNION ") }
+            "SELECT {COLS} FROM audit_log WHERE seq IN (SELECT seq FROM ({}) ORDER BY seq DESC LIMIT :limit)
+             ORDER BY seq DESC",
+            if ways.is_empty() { "SELECT NULL AS seq".to_string() } else { ways.join(" UNION ") }
         )
     } else {
-        // The walk: the same matches, tested row by row (no index).
-        let id_match = |col: &str| format!("({col} = :text OR substr({col}, -length(:text)) = :text)");
-        let cond = match field {
-            AuditField::Any => format!(
-                "({} OR {} OR {} OR {} OR instr(lower(action), lower(:text)) > 0)",
-                id_match("correlation_id"),
-                id_match("booking_id"),
-                id_match("event_id"),
-                id_match("entity_id")
-            ),
-            AuditField::Correlation => id_match("correlation_id"),
-            AuditField::Booking => id_match("booking_id"),
-            AuditField::Event => id_match("event_id"),
-            AuditField::Action => "instr(lower(action), lower(:text)) > 0".to_string(),
-        };
         format!("SELECT {COLS} FROM audit_log WHERE {cond} ORDER BY seq DESC LIMIT :limit")
     };
-    let mut stmt = conn.prepare_cached(&sql)?;
-    super::bind_named(&mut stmt, &args)?;
+    read(conn, &sql, &args)
+}
+
+fn read(conn: &Connection, sql: &str, args: &[(&str, &dyn ToSql)]) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    super::bind_named(&mut stmt, args)?;
     let mut out = Vec::new();
     let mut found = stmt.raw_query();
     while let Some(r) = found.next()? {

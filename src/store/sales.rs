@@ -555,14 +555,16 @@ fn count_matches(
         let mut rows = stmt.raw_query();
         Ok(rows.next()?.map(|r| r.get(0)).transpose()?.unwrap_or(0))
     };
+    // A way that reaches the cap settles the plan (a walk): the ways after it
+    // are not counted (on a letter or a digit typed, each is thousands of rows).
     let mut c = Counted::default();
     if customers.is_some() {
         c.customers = count(CUSTOMER_KEYS.to_string())?;
     }
-    if events.is_some() {
+    if events.is_some() && c.customers < COUNT_CAP {
         c.events = count(EVENT_KEYS.to_string())?;
     }
-    if !id_ways.is_empty() {
+    if !id_ways.is_empty() && c.customers.max(c.events) < COUNT_CAP {
         let each: Vec<String> =
             id_ways.iter().map(|w| format!("SELECT x.rowid FROM bookings x WHERE {}", w.replace("{b}", "x"))).collect();
         // UNION ALL: an id matched two ways counts twice, but nothing is

@@ -648,7 +648,11 @@ impl App {
     /// What the screens show now: the filters and the ids on screen.
     pub fn load_spec(&self) -> LoadSpec {
         LoadSpec {
+            // Only the lists on show: a key on Reports, Audit or Jobs does
+            // not read 500 events and 500 bookings it does not draw.
+            events: self.screen == Screen::Events,
             event_filter: self.event_filter.text().to_string(),
+            bookings: self.screen == Screen::Bookings,
             status: STATUS_FILTERS[self.status_filter % STATUS_FILTERS.len()],
             search: self.booking_search.text().trim().to_string(),
             sell: self.sell.as_ref().map(|s| SellSpec {

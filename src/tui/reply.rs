@@ -94,10 +94,14 @@ fn show(app: &mut App, s: Snapshot) {
     if app.policy().refund_percent != refund_was {
         refund_policy_moved(app);
     }
-    app.events = s.events;
-    app.event_sel = app.event_sel.min(app.events.len().saturating_sub(1));
-    app.bookings = s.bookings;
-    app.booking_sel = app.booking_sel.min(app.bookings.len().saturating_sub(1));
+    if let Some(events) = s.events {
+        app.events = events;
+        app.event_sel = app.event_sel.min(app.events.len().saturating_sub(1));
+    }
+    if let Some(bookings) = s.bookings {
+        app.bookings = bookings;
+        app.booking_sel = app.booking_sel.min(app.bookings.len().saturating_sub(1));
+    }
     drop_stale_prompt(app, s.prompt);
     if let Some(found) = s.sell {
         show_sell(app, found);

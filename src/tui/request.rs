@@ -47,7 +47,12 @@ pub enum Read {
 /// applied only if the app still shows the same (else it is read again).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadSpec {
+    /// Read the events list (on the Events screen; another screen reads it
+    /// when the clerk comes back to Events, as every screen change loads).
+    pub events: bool,
     pub event_filter: String,
+    /// Read the bookings list (on the Bookings screen, likewise).
+    pub bookings: bool,
     pub status: Option<BookingStatus>,
     pub search: String,
     pub sell: Option<SellSpec>,
@@ -250,8 +255,9 @@ pub enum Found {
 /// Everything the screens show, read for a [`LoadSpec`].
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    pub events: Vec<Event>,
-    pub bookings: Vec<(Booking, String, String)>,
+    /// `None` where the spec did not ask for the list: the app keeps its own.
+    pub events: Option<Vec<Event>>,
+    pub bookings: Option<Vec<(Booking, String, String)>>,
     pub sell: Option<SellFound>,
     pub detail: Option<Detail>,
     pub office: OfficeFound,

@@ -449,14 +449,14 @@ fn failed(request: Read, e: Error) -> Found {
 
 /// Everything the screens show for `spec`.
 fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
-    let events = desk.events(&spec.event_filter, LIST_LIMIT)?;
+    let events = spec.events.then(|| desk.events(&spec.event_filter, LIST_LIMIT)).transpose()?;
     let filter = crate::domain::BookingFilter {
         status: spec.status,
         event_id: None,
         search: spec.search.clone(),
         limit: LIST_LIMIT,
     };
-    let bookings = desk.bookings(&filter)?;
+    let bookings = spec.bookings.then(|| desk.bookings(&filter)).transpose()?;
     let sell = match &spec.sell {
         None => None,
         Some(s) => {
