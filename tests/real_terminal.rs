@@ -34,15 +34,7 @@ fn sells_a_seat_in_a_real_terminal_and_quits_cleanly() {
     tmux.wait_text("tick ok");
 
     // Sell two seats of the theatre (the third upcoming event), paid with success.
-    tmux.send(&["Down", "Down", "Enter"]);
-    tmux.wait_text("── STAGE ──");
-    tmux.send(&["2", "Enter"]);
-    tmux.wait_text("Held A10 A11 until");
-    tmux.send(&["Enter"]);
-    tmux.wait_text("email or phone");
-    tmux.type_text("Jane Doe");
-    tmux.send(&["Tab"]);
-    tmux.type_text("jane@example.com");
+    tmux.hold_and_type_jane("2", "Held A10 A11 until");
     tmux.send(&["Enter"]);
     tmux.wait_text("PAYMENT_PENDING");
     tmux.send(&["s"]);
@@ -80,15 +72,7 @@ fn the_receipts_qr_code_and_the_doors_answers_show_in_a_real_terminal() {
     let db = dir.path().join("boxoffice.db");
     let tmux = start_app(&db, "-door");
     tmux.wait_text("Hamlet at the Grand Theatre");
-    tmux.send(&["Down", "Down", "Enter"]);
-    tmux.wait_text("── STAGE ──");
-    tmux.send(&["1", "Enter"]);
-    tmux.wait_text("Held A10 until");
-    tmux.send(&["Enter"]);
-    tmux.wait_text("email or phone");
-    tmux.type_text("Jane Doe");
-    tmux.send(&["Tab"]);
-    tmux.type_text("jane@example.com");
+    tmux.hold_and_type_jane("1", "Held A10 until");
     tmux.send(&["Enter"]);
     tmux.wait_text("PAYMENT_PENDING");
     tmux.send(&["s"]);
@@ -146,15 +130,7 @@ fn keys_typed_after_the_customer_forms_enter_are_dropped_not_run() {
     let db = dir.path().join("boxoffice.db");
     let tmux = start_app(&db, "-typeahead");
     tmux.wait_text("Hamlet at the Grand Theatre");
-    tmux.send(&["Down", "Down", "Enter"]);
-    tmux.wait_text("── STAGE ──");
-    tmux.send(&["2", "Enter"]);
-    tmux.wait_text("Held A10 A11 until");
-    tmux.send(&["Enter"]);
-    tmux.wait_text("email or phone");
-    tmux.type_text("Jane Doe");
-    tmux.send(&["Tab"]);
-    tmux.type_text("jane@example.com");
+    tmux.hold_and_type_jane("2", "Held A10 A11 until");
     // Enter and the rest of a fast typist's keys, in one write to the terminal.
     tmux.send(&["Enter", "rsxsy"]);
     tmux.wait_text("PAYMENT_PENDING");

@@ -16,15 +16,7 @@ use std::path::Path;
 fn sell(tmux: &Tmux) {
     tmux.wait_text("Hamlet at the Grand Theatre");
     tmux.wait_text("tick ok");
-    tmux.send(&["Down", "Down", "Enter"]);
-    tmux.wait_text("── STAGE ──");
-    tmux.send(&["2", "Enter"]);
-    tmux.wait_text("Held A10 A11 until");
-    tmux.send(&["Enter"]);
-    tmux.wait_text("email or phone");
-    tmux.type_text("Jane Doe");
-    tmux.send(&["Tab"]);
-    tmux.type_text("jane@example.com");
+    tmux.hold_and_type_jane("2", "Held A10 A11 until");
     tmux.send(&["Enter"]);
     tmux.wait_text("PAYMENT_PENDING");
     tmux.send(&["s"]);

@@ -57,6 +57,22 @@ impl Tmux {
     pub fn wait_text(&self, text: &str) -> String {
         self.wait_for(text, |s| s.contains(text))
     }
+
+    /// From the events list: holds `seats` (a digit) of Hamlet, the third
+    /// upcoming event, waits for `held` ("Held A10 A11 until"), and types Jane
+    /// into the customer form, leaving its `Enter` to the caller.
+    #[allow(dead_code)] // not every test binary sells
+    pub fn hold_and_type_jane(&self, seats: &str, held: &str) {
+        self.send(&["Down", "Down", "Enter"]);
+        self.wait_text("── STAGE ──");
+        self.send(&[seats, "Enter"]);
+        self.wait_text(held);
+        self.send(&["Enter"]);
+        self.wait_text("email or phone");
+        self.type_text("Jane Doe");
+        self.send(&["Tab"]);
+        self.type_text("jane@example.com");
+    }
 }
 
 impl Drop for Tmux {
