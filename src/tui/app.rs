@@ -5,11 +5,12 @@
 use crate::context::Context;
 use crate::domain::BookingStatus::{Cancelled, Confirmed, Expired, PaymentFailed, PaymentPending};
 use crate::domain::{
-    Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit, Settings, SettingsView, Ticket, TicketType,
+    Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit, SettingKey, Settings, SettingsView, Ticket,
+    TicketType,
 };
 use crate::engine::{SeatMap, TypeOnSale};
 use crate::jobs::Heartbeat;
-use crate::tui::form::{Form, LineInput};
+use crate::tui::form::{Form, LineInput, TextBox};
 use crate::tui::office::BackOffice;
 pub use crate::tui::request::Detail;
 use crate::tui::request::{Command, LoadSpec, Read, RequestId, SellSpec, Write};
@@ -17,7 +18,6 @@ use crate::tui::tickets::{Door, TypesScreen};
 // The screens live in `screen` (so `office` can use them without importing
 // this file); they are named from here as before.
 pub use crate::tui::screen::{LIST_LIMIT, Screen, Tab};
-use crate::tui::settings::SettingsScreen;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
@@ -707,6 +707,32 @@ impl App {
     /// Shows a time in the venue's zone (with the offset of that date: DST).
     pub fn local(&self, t: DateTime<Utc>) -> DateTime<Tz> {
         t.with_timezone(&self.zone())
+    }
+}
+
+// The Settings screen's state lives here, beside App, so its update steps
+// (tui/settings.rs) import app and not the other way round.
+/// The Settings screen's own state (its values are `App::venue`).
+#[derive(Debug, Clone, Default)]
+pub struct SettingsScreen {
+    /// The selected row: `SettingKey::ALL[sel]`.
+    pub sel: usize,
+    /// The value being edited in place, if any.
+    pub editing: Option<Editing>,
+}
+
+/// A value being typed over the selected row.
+#[derive(Debug, Clone)]
+pub struct Editing {
+    pub key: SettingKey,
+    pub input: TextBox,
+    /// Why the engine refused the last Enter (the row shows it).
+    pub error: Option<String>,
+}
+
+impl SettingsScreen {
+    pub fn selected(&self) -> SettingKey {
+        SettingKey::ALL[self.sel.min(SettingKey::ALL.len() - 1)]
     }
 }
 

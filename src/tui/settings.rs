@@ -15,33 +15,9 @@ use crate::engine::{Erasure, SettingChange, erased_name};
 use crate::error::Result;
 use crate::ids::short;
 use crate::tui::action::Edit;
-use crate::tui::app::{App, Confirm, Overlay, Screen, Tab};
+use crate::tui::app::{App, Confirm, Editing, Overlay, Screen, Tab};
 use crate::tui::form::TextBox;
 use crate::tui::request::Write;
-
-/// The Settings screen's own state (its values are `App::venue`).
-#[derive(Debug, Clone, Default)]
-pub struct SettingsScreen {
-    /// The selected row: `SettingKey::ALL[sel]`.
-    pub sel: usize,
-    /// The value being edited in place, if any.
-    pub editing: Option<Editing>,
-}
-
-/// A value being typed over the selected row.
-#[derive(Debug, Clone)]
-pub struct Editing {
-    pub key: SettingKey,
-    pub input: TextBox,
-    /// Why the engine refused the last Enter (the row shows it).
-    pub error: Option<String>,
-}
-
-impl SettingsScreen {
-    pub fn selected(&self) -> SettingKey {
-        SettingKey::ALL[self.sel.min(SettingKey::ALL.len() - 1)]
-    }
-}
 
 /// The most characters a value takes (the address's limit, and some more so
 /// the engine's message can say what is too long).
