@@ -85,7 +85,7 @@ pub fn tmux_available() -> bool {
     Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
 }
 
-fn shell_quote(p: &Path) -> String {
+pub fn shell_quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
 }
 
@@ -99,6 +99,30 @@ pub fn start_app(db: &Path, tag: &str) -> Tmux {
 /// As [`start_app`], with `env` (`NAME=value …`) before the command.
 pub fn start_app_with(db: &Path, tag: &str, env: &str) -> Tmux {
     let bin = env!("CARGO_BIN_EXE_boxoffice");
+    let tmux = start_shell(tag);
+    let command =
+        format!("{env} BOXOFFICE_DB={} {}; echo BOXOFFICE_EXIT=$?", shell_quote(db), shell_quote(Path::new(bin)));
+    tmux.type_text(&command);
+    tmux.send(&["Enter"]);
+    // The app opens on the sign-in; a demo file's names the demo supervisor
+    // (prefilled) and their PIN, typed here. Another file's waits for its test.
+    // (The typed command line holds the exit marker too: an exit is a line starting with it.)
+    let shown =
+        tmux.wait_for("the sign-in", |s| s.contains("Sign in") || s.lines().any(|l| l.starts_with("BOXOFFICE_EXIT=")));
+    if shown.contains("with PIN 1234") {
+        // Keys typed before the form is drawn are dropped (typeahead): the
+        // PIN goes in once its dots show, then Enter.
+        tmux.type_text("1234");
+        tmux.wait_text("••••");
+        tmux.send(&["Enter"]);
+        tmux.wait_text("Signed in as demo");
+    }
+    tmux
+}
+
+/// A plain shell (`$ ` prompt, a clean environment) in a 120×40 pane of a
+/// tmux server of its own, for a test to type a command into.
+pub fn start_shell(tag: &str) -> Tmux {
     let tmux = Tmux { socket: format!("boxoffice-test-{}{tag}", std::process::id()) };
     let out = tmux.run(&[
         "-f",
@@ -121,23 +145,6 @@ pub fn start_app_with(db: &Path, tag: &str, env: &str) -> Tmux {
     ]);
     assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
     tmux.wait_for("the shell prompt", |s| s.contains('$'));
-    let command =
-        format!("{env} BOXOFFICE_DB={} {}; echo BOXOFFICE_EXIT=$?", shell_quote(db), shell_quote(Path::new(bin)));
-    tmux.type_text(&command);
-    tmux.send(&["Enter"]);
-    // The app opens on the sign-in; a demo file's names the demo supervisor
-    // (prefilled) and their PIN, typed here. Another file's waits for its test.
-    // (The typed command line holds the exit marker too: an exit is a line starting with it.)
-    let shown =
-        tmux.wait_for("the sign-in", |s| s.contains("Sign in") || s.lines().any(|l| l.starts_with("BOXOFFICE_EXIT=")));
-    if shown.contains("with PIN 1234") {
-        // Keys typed before the form is drawn are dropped (typeahead): the
-        // PIN goes in once its dots show, then Enter.
-        tmux.type_text("1234");
-        tmux.wait_text("••••");
-        tmux.send(&["Enter"]);
-        tmux.wait_text("Signed in as demo");
-    }
     tmux
 }
 
