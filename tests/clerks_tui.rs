@@ -144,3 +144,121 @@ fn a_clerk_resumes_their_own_hold_after_a_restart() {
     assert!(s.contains("A10 A11") && !s.contains("held by another sale"), "{s}");
     assert!(h.app.sell.as_ref().is_some_and(|s| s.hold.is_some()), "the hold is resumed");
 }
+
+// ---- the supervisor's Clerks screen and the refund override (keys) -----------------
+
+use boxoffice::tui::app::Screen;
+
+fn count(h: &Headless, sql: &str) -> i64 {
+    h.desk().conn().query_row(sql, [], |r| r.get(0)).expect(sql)
+}
+
+/// Tab to the Till, then `c`.
+fn open_clerks(h: &mut Headless) {
+    while h.app.screen != Screen::Till {
+        press(h, &[KeyCode::Tab]);
+    }
+    press(h, &[KeyCode::Char('c')]);
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+#[test]
+fn a_supervisor_adds_and_disables_clerks_on_the_clerks_screen() {
+    let mut h = common::tui::app();
+    open_clerks(&mut h);
+    assert_eq!(h.app.screen, Screen::Clerks);
+    let s = h.screen_text();
+    assert!(s.contains("demo (you)") && s.contains("asha") && s.contains("supervisor"), "{s}");
+    assert!(s.lines().any(|l| l.contains("asha") && l.contains("clerk") && l.contains("active")), "{s}");
+    let clerks = count(&h, "SELECT count(*) FROM clerks");
+
+    // Bad input: said at the field, nothing written.
+    press(&mut h, &[KeyCode::Char('a')]);
+    h.type_text("Ravi");
+    press(&mut h, &[KeyCode::Tab]);
+    h.key(ctrl('u'));
+    h.type_text("boss");
+    press(&mut h, &[KeyCode::Tab]);
+    h.type_text("4321");
+    press(&mut h, &[KeyCode::Tab]);
+    h.type_text("4321");
+    press(&mut h, &[KeyCode::Enter]);
+    assert!(h.screen_text().contains("Role must be clerk or supervisor"), "{}", h.screen_text());
+    h.key(ctrl('u'));
+    h.type_text("clerk");
+    press(&mut h, &[KeyCode::Tab]);
+    h.key(ctrl('u'));
+    h.type_text("12");
+    press(&mut h, &[KeyCode::Tab]);
+    h.key(ctrl('u'));
+    h.type_text("12");
+    press(&mut h, &[KeyCode::Enter]);
+    assert!(h.screen_text().contains("PIN must be 4 to 12 digits"), "{}", h.screen_text());
+    // The PIN is typed again; twice, differently.
+    h.type_text("4321");
+    press(&mut h, &[KeyCode::Tab]);
+    h.type_text("4312");
+    let s = h.screen_text();
+    assert!(s.contains("••••") && !s.contains("4321") && !s.contains("4312"), "PINs are masked:\n{s}");
+    press(&mut h, &[KeyCode::Enter]);
+    assert!(h.screen_text().contains("PIN again differs from the PIN"), "{}", h.screen_text());
+    assert_eq!(count(&h, "SELECT count(*) FROM clerks"), clerks, "nothing added yet");
+    h.type_text("4321");
+    press(&mut h, &[KeyCode::Tab]);
+    h.type_text("4321");
+    press(&mut h, &[KeyCode::Enter]);
+    let s = h.screen_text();
+    assert!(s.contains("Added Ravi (clerk)"), "{s}");
+    assert!(s.lines().any(|l| l.contains("Ravi") && l.contains("clerk") && l.contains("active")), "{s}");
+    assert_eq!(count(&h, "SELECT count(*) FROM clerks WHERE name = 'Ravi' AND role = 'clerk'"), 1);
+    assert_eq!(
+        count(
+            &h,
+            "SELECT count(*) FROM audit_log WHERE action = 'CLERK_ADDED' AND actor = 'demo' AND json_extract(details, '$.name') = 'Ravi'"
+        ),
+        1
+    );
+
+    // Nor the last supervisor, nor themself: y/n, then the engine's refusal.
+    let me = h.app.office.clerks.rows.iter().position(|c| c.name == "demo").expect("demo listed");
+    press(&mut h, &[KeyCode::Home]);
+    for _ in 0..me {
+        press(&mut h, &[KeyCode::Down]);
+    }
+    press(&mut h, &[KeyCode::Char('d')]);
+    assert!(h.screen_text().contains("Disable demo (supervisor)?"), "{}", h.screen_text());
+    press(&mut h, &[KeyCode::Char('y')]);
+    assert!(h.screen_text().contains("Not disabled: demo is the last supervisor"), "{}", h.screen_text());
+    h.desk().add_clerk("Meera", boxoffice::domain::Role::Supervisor, "5678").expect("a second supervisor");
+    h.refresh();
+    assert_eq!(h.app.office.clerks.selected().map(|c| c.name.as_str()), Some("demo"), "the same row stays selected");
+    press(&mut h, &[KeyCode::Char('d'), KeyCode::Char('y')]);
+    assert!(h.screen_text().contains("Not disabled: demo cannot disable their own account"), "{}", h.screen_text());
+    assert_eq!(count(&h, "SELECT count(*) FROM clerks WHERE disabled_at IS NOT NULL"), 0);
+
+    // Ravi is disabled: y/n first (n keeps him), then y.
+    let ravi = h.app.office.clerks.rows.iter().position(|c| c.name == "Ravi").expect("Ravi listed");
+    press(&mut h, &[KeyCode::Home]);
+    for _ in 0..ravi {
+        press(&mut h, &[KeyCode::Down]);
+    }
+    press(&mut h, &[KeyCode::Char('d'), KeyCode::Char('n')]);
+    assert!(h.screen_text().contains("Ravi stays enabled"));
+    press(&mut h, &[KeyCode::Char('d'), KeyCode::Char('y')]);
+    let s = h.screen_text();
+    assert!(s.contains("Disabled Ravi (clerk)"), "{s}");
+    assert!(s.lines().any(|l| l.contains("Ravi") && l.contains("disabled since")), "{s}");
+    assert_eq!(count(&h, "SELECT count(*) FROM audit_log WHERE action = 'CLERK_DISABLED' AND actor = 'demo'"), 1);
+
+    // A clerk locked out by wrong PINs shows until when.
+    for _ in 0..5 {
+        assert!(h.desk().sign_in("asha", "0000").is_err());
+    }
+    let s = h.screen_text();
+    assert!(s.lines().any(|l| l.contains("asha") && l.contains("locked until 09:05:00")), "{s}");
+    press(&mut h, &[KeyCode::Esc]);
+    assert_eq!(h.app.screen, Screen::Till);
+}
