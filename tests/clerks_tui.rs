@@ -262,3 +262,150 @@ fn a_supervisor_adds_and_disables_clerks_on_the_clerks_screen() {
     press(&mut h, &[KeyCode::Esc]);
     assert_eq!(h.app.screen, Screen::Till);
 }
+
+#[test]
+fn a_clerk_opening_or_acting_on_the_clerks_screen_sees_the_engines_refusal_and_nothing_changes() {
+    let mut h = common::tui::app();
+    h.sign_in("asha", "2222");
+    let before = count(&h, "SELECT count(*) FROM clerks");
+    open_clerks(&mut h);
+    assert_eq!(h.app.screen, Screen::Till, "the screen does not open");
+    let s = h.screen_text();
+    assert!(s.contains("Clerks: only a supervisor may manage clerks; asha is signed in as a clerk"), "{s}");
+    assert_eq!(count(&h, "SELECT count(*) FROM audit_log WHERE action = 'ACCESS_REFUSED' AND actor = 'asha'"), 1);
+    assert_eq!(count(&h, "SELECT count(*) FROM clerks"), before);
+
+    // A supervisor with the screen open is made a clerk at another terminal:
+    // disabling, adding and reading it again are refused by the engine, the
+    // screen closes, and nothing changes.
+    h.sign_in("demo", "1234");
+    h.desk().add_clerk("Meera", boxoffice::domain::Role::Supervisor, "5678").expect("another supervisor");
+    let demote = |h: &Headless, role: &str| {
+        h.desk().conn().execute("UPDATE clerks SET role = ?1 WHERE name = 'demo'", [role]).expect("role");
+    };
+    open_clerks(&mut h);
+    assert_eq!(h.app.screen, Screen::Clerks);
+    demote(&h, "clerk");
+    let asha = h.app.office.clerks.rows.iter().position(|c| c.name == "asha").expect("asha listed");
+    press(&mut h, &[KeyCode::Home]);
+    for _ in 0..asha {
+        press(&mut h, &[KeyCode::Down]);
+    }
+    press(&mut h, &[KeyCode::Char('d'), KeyCode::Char('y')]);
+    assert!(
+        h.screen_text().contains("Not disabled: only a supervisor may manage clerks; demo is signed in as a clerk")
+    );
+    assert_eq!(h.app.screen, Screen::Till);
+    assert_eq!(count(&h, "SELECT count(*) FROM clerks WHERE disabled_at IS NOT NULL"), 0);
+
+    demote(&h, "supervisor");
+    open_clerks(&mut h);
+    demote(&h, "clerk");
+    press(&mut h, &[KeyCode::Char('a')]);
+    h.type_text("Ravi");
+    press(&mut h, &[KeyCode::Tab, KeyCode::Tab]);
+    h.type_text("4321");
+    press(&mut h, &[KeyCode::Tab]);
+    h.type_text("4321");
+    press(&mut h, &[KeyCode::Enter]);
+    assert!(h.screen_text().contains("Not added: only a supervisor may manage clerks; demo is signed in as a clerk"));
+    assert_eq!((h.app.screen, h.app.overlay.is_none()), (Screen::Till, true), "no form to try again");
+    assert_eq!(count(&h, "SELECT count(*) FROM clerks WHERE name = 'Ravi'"), 0);
+
+    demote(&h, "supervisor");
+    open_clerks(&mut h);
+    demote(&h, "clerk");
+    h.key(ctrl('r'));
+    assert_eq!(h.app.screen, Screen::Till);
+    assert!(h.screen_text().contains("Clerks: only a supervisor may manage clerks; demo is signed in as a clerk"));
+    // One ACCESS_REFUSED row per refused attempt.
+    assert_eq!(count(&h, "SELECT count(*) FROM audit_log WHERE action = 'ACCESS_REFUSED' AND actor = 'demo'"), 3);
+    assert_eq!(count(&h, "SELECT count(*) FROM clerks"), before + 1, "only Meera, added by the test");
+}
+
+/// One seat of the theatre (₹500.00) sold and paid by card: the receipt.
+fn sold_one(h: &mut Headless) {
+    while h.app.screen != Screen::Events {
+        press(h, &[KeyCode::Tab]);
+    }
+    open_theatre(h);
+    press(h, &[KeyCode::Char('1'), KeyCode::Enter, KeyCode::Enter]);
+    h.type_text("Anita Rao");
+    press(h, &[KeyCode::Tab]);
+    h.type_text("anita@example.com");
+    press(h, &[KeyCode::Enter, KeyCode::Char('s')]);
+    assert!(h.screen_text().contains("booking CONFIRMED"), "{}", h.screen_text());
+}
+
+#[test]
+fn a_supervisor_overrides_the_refund_on_a_cancel_with_a_reason_previewed_before_yes() {
+    let mut h = common::tui::app();
+    sold_one(&mut h);
+    press(&mut h, &[KeyCode::Char('x')]);
+    let s = h.screen_text();
+    assert!(
+        s.contains("Refund ₹250.00 of ₹500.00 (fee ₹250.00, 50% policy).") && s.contains("o: another share"),
+        "{s}"
+    );
+    // o: the engine agrees (a supervisor), then the percentage and the reason.
+    press(&mut h, &[KeyCode::Char('o')]);
+    assert!(h.screen_text().contains("Override the refund"), "{}", h.screen_text());
+    h.key(ctrl('u'));
+    h.type_text("150");
+    press(&mut h, &[KeyCode::Enter]);
+    assert!(h.screen_text().contains("Percent must be a whole number 0 to 100"), "{}", h.screen_text());
+    h.key(ctrl('u'));
+    h.type_text("80");
+    press(&mut h, &[KeyCode::Enter]);
+    assert!(h.screen_text().contains("say why the refund differs from the policy"), "{}", h.screen_text());
+    h.type_text("the lights failed in act two");
+    press(&mut h, &[KeyCode::Enter]);
+    let s = h.screen_text();
+    assert!(s.contains("Refund ₹400.00 of ₹500.00 (fee ₹100.00, override 80%, policy 50%)."), "{s}");
+    assert!(s.contains("Reason: the lights failed in act two"), "{s}");
+    // Esc in the form keeps what the prompt showed; n changes nothing.
+    press(&mut h, &[KeyCode::Char('o'), KeyCode::Esc]);
+    assert!(h.screen_text().contains("Refund ₹400.00 of ₹500.00 (fee ₹100.00, override 80%"));
+    assert_eq!(count(&h, "SELECT count(*) FROM refunds"), 0, "nothing refunded before y");
+    press(&mut h, &[KeyCode::Char('y')]);
+    let s = h.screen_text();
+    assert!(s.contains("Cancelled: refund ₹400.00 INITIATED (fee ₹100.00, 80% by override, audited)"), "{s}");
+    assert_eq!(count(&h, "SELECT amount * 1000 + percent FROM refunds"), 40_000_080);
+    assert_eq!(count(&h, "SELECT fee FROM refunds"), 10_000);
+    let (reason, policy): (String, i64) = h
+        .desk()
+        .conn()
+        .query_row(
+            "SELECT json_extract(details, '$.override_reason'), json_extract(details, '$.policy_percent') \
+             FROM audit_log WHERE action = 'REFUND_INITIATED' AND actor = 'demo'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the refund's audit row");
+    assert_eq!((reason.as_str(), policy), ("the lights failed in act two", 50));
+    let violations = h.desk().verify().expect("verify");
+    assert!(violations.is_empty(), "{violations:?}");
+}
+
+#[test]
+fn a_clerk_pressing_the_override_gets_the_engines_refusal_and_cancels_by_policy() {
+    let mut h = common::tui::app();
+    h.sign_in("asha", "2222");
+    sold_one(&mut h);
+    press(&mut h, &[KeyCode::Char('x'), KeyCode::Char('o')]);
+    let s = h.screen_text();
+    assert!(
+        s.contains("No override: only a supervisor may override the refund percentage; asha is signed in as a clerk"),
+        "{s}"
+    );
+    assert!(s.contains("Refund ₹250.00 of ₹500.00 (fee ₹250.00, 50% policy)."), "the prompt stays, by policy:\n{s}");
+    assert_eq!(count(&h, "SELECT count(*) FROM audit_log WHERE action = 'ACCESS_REFUSED' AND actor = 'asha'"), 1);
+    assert_eq!(count(&h, "SELECT count(*) FROM refunds"), 0);
+    press(&mut h, &[KeyCode::Char('y')]);
+    assert!(h.screen_text().contains("Cancelled: refund ₹250.00 INITIATED (fee ₹250.00); seats back on sale"));
+    assert_eq!(count(&h, "SELECT percent FROM refunds"), 50);
+    assert_eq!(
+        count(&h, "SELECT count(*) FROM audit_log WHERE json_extract(details, '$.override_reason') IS NOT NULL"),
+        0
+    );
+}

@@ -122,6 +122,7 @@ pub fn added(app: &mut App, r: Result<Clerk>, form: Option<Overlay>) {
         Ok(c) => app.info(format!("Added {} ({}): they sign in with their name and PIN", c.name, c.role)),
         Err(e) => {
             app.error(format!("Not added: {e}"));
+            leave_if_not_allowed(app, &e);
             // A refusal by role ends here; a name or PIN the engine refused goes back to the form.
             if let (Some(Overlay::Form(kind, mut form)), false) = (form, matches!(e, Error::NotAllowed(_))) {
                 let label = match &e {
@@ -158,9 +159,20 @@ pub fn disabled(app: &mut App, r: Result<Clerk>) {
             "Disabled {} ({}): they can no longer sign in, and a terminal where they are signed in does nothing more",
             c.name, c.role
         )),
-        Err(e) => app.error(format!("Not disabled: {e}")),
+        Err(e) => {
+            app.error(format!("Not disabled: {e}"));
+            leave_if_not_allowed(app, &e);
+        }
     }
     app.want_load();
+}
+
+/// A refusal by role closes the screen (its next read would only be
+/// refused, and audited, again).
+fn leave_if_not_allowed(app: &mut App, e: &Error) {
+    if matches!(e, Error::NotAllowed(_)) && app.screen == Screen::Clerks {
+        app.screen = Screen::Till;
+    }
 }
 
 // ---- the refund override ------------------------------------------------------------

@@ -104,7 +104,7 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) 
     let (title, yes_text, no_text, lines): (&str, &str, &str, Vec<Line<'_>>) = match prompt {
         Confirm::Cancel { booking, refund, refund_override } => {
             let share = match refund_override {
-                Some(o) => format!("{}% by override; policy {}%", o.percent, app.policy().refund_percent),
+                Some(o) => format!("override {}%, policy {}%", o.percent, app.policy().refund_percent),
                 None => format!("{}% policy", app.policy().refund_percent),
             };
             let what = match refund {
