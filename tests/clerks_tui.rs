@@ -409,3 +409,32 @@ fn a_clerk_pressing_the_override_gets_the_engines_refusal_and_cancels_by_policy(
         0
     );
 }
+
+#[test]
+fn the_status_bar_names_the_clerk_their_role_and_an_open_shift_at_80x24() {
+    let mut h = Headless::demo(start(), 1, 80, 24).expect("app");
+    let status = |h: &mut Headless| h.screen().last().cloned().unwrap_or_default();
+    let s = status(&mut h);
+    assert!(s.contains(" demo · supervisor ") && !s.contains("shift open"), "{s}");
+    h.sign_in("asha", "2222");
+    assert!(status(&mut h).contains(" asha · clerk "), "{}", status(&mut h));
+    while h.app.screen != Screen::Till {
+        press(&mut h, &[KeyCode::Tab]);
+    }
+    press(&mut h, &[KeyCode::Char('o')]);
+    h.type_text("2000");
+    press(&mut h, &[KeyCode::Enter]);
+    let s = status(&mut h);
+    assert!(s.contains(" asha · clerk · shift open ") && s.contains("tick: script"), "{s}");
+    press(&mut h, &[KeyCode::Char('z')]);
+    h.type_text("2000");
+    press(&mut h, &[KeyCode::Enter]);
+    assert!(!status(&mut h).contains("shift open"), "closed: {}", status(&mut h));
+    // A long name: the text gets shorter, the clock and the heartbeat stay whole.
+    let long = "Maximiliana Alexandrova-Ivanova";
+    h.sign_in("demo", "1234");
+    h.desk().add_clerk(long, boxoffice::domain::Role::Supervisor, "5678").expect("add");
+    h.sign_in(long, "5678");
+    let s = status(&mut h);
+    assert!(s.contains(&format!(" {long} ")) && s.ends_with("tick: script"), "{s}");
+}
