@@ -64,7 +64,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_stateful_widget(table, list, &mut state);
     let key = |a| keymap::key(&keymap::CLERKS, a);
     let hint = format!(
-        "{} adds a clerk (the PIN is typed twice, hidden) · {} disables the selected one · {}: the till",
+        "{} add (PIN typed twice, hidden) · {} disable the selected clerk · {} the till",
         key(Action::AddClerk),
         key(Action::DisableClerk),
         key(Action::Back)

@@ -110,9 +110,17 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         }
         Span::styled(format!(" {waiting} "), Style::new().fg(Color::Black).bg(Color::Yellow))
     });
-    // Who is at the keyboard, in what room the clock, a wait and the
-    // heartbeat leave (they stay whole; the clerk's text gets shorter).
-    let used = clock.width() + 1 + waiting.as_ref().map_or(0, |w| w.width() + 1) + beat.width() + 1;
+    // A flag or BOXOFFICE_* variable sells by another policy than the venue's here.
+    let over = crate::tui::settings::overrides_text(app)
+        .map(|over| Span::styled(format!(" override: {over} "), Style::new().fg(Color::Black).bg(Color::Magenta)));
+    // Who is at the keyboard, in what room the clock, a wait, the heartbeat
+    // and an override leave (they stay whole; the clerk's text gets shorter).
+    let used = clock.width()
+        + 1
+        + waiting.as_ref().map_or(0, |w| w.width() + 1)
+        + beat.width()
+        + over.as_ref().map_or(0, |o| o.width() + 2)
+        + 1;
     let clerk = clerk_text(app, (area.width as usize).saturating_sub(used));
     let mut spans = vec![clock, Span::raw(" ")];
     if let Some(clerk) = clerk {
@@ -124,10 +132,9 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::raw(" "));
     }
     spans.push(beat);
-    // A flag or BOXOFFICE_* variable sells by another policy than the venue's here.
-    if let Some(over) = crate::tui::settings::overrides_text(app) {
+    if let Some(over) = over {
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(format!(" override: {over} "), Style::new().fg(Color::Black).bg(Color::Magenta)));
+        spans.push(over);
     }
     spans.push(Span::raw(format!("  db: {}", app.info.db_label)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
