@@ -218,7 +218,7 @@ pub enum FormKind {
     AddClerk,
     /// A supervisor's refund percentage and reason for cancelling `booking`
     /// (Esc goes back to the cancel prompt).
-    RefundOverride { booking: Booking, was: Option<RefundOverride> },
+    RefundOverride { booking: Box<Booking>, was: Option<RefundOverride> },
 }
 
 /// What a y/n prompt asks about.

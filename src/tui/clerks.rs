@@ -193,12 +193,13 @@ pub fn ask_override(app: &mut App) {
 /// The engine's answer to `o`: the form for the percentage and the reason,
 /// over the cancel prompt it came from (if that is still open).
 pub fn may_override(app: &mut App, booking: Booking, r: Result<crate::domain::Session>) {
+    // A refusal is said even if the prompt closed meanwhile.
+    if let Err(e) = r {
+        return app.error(format!("No override: {e}; y cancels at the policy's {}%", app.policy().refund_percent));
+    }
     let Some(Overlay::Confirm(Confirm::Cancel { booking: shown, refund_override, .. })) = &app.overlay else { return };
     if shown.id != booking.id {
         return;
-    }
-    if let Err(e) = r {
-        return app.error(format!("No override: {e}; y cancels at the policy's {}%", app.policy().refund_percent));
     }
     let was = refund_override.clone();
     let percent = was.as_ref().map_or(app.policy().refund_percent, |o| o.percent);
@@ -215,12 +216,12 @@ pub fn may_override(app: &mut App, booking: Booking, r: Result<crate::domain::Se
         "Policy: {}%. Enter shows the new refund before y/n; Esc keeps the last one.",
         app.policy().refund_percent
     ));
-    app.overlay = Some(Overlay::Form(FormKind::RefundOverride { booking, was }, form));
+    app.overlay = Some(Overlay::Form(FormKind::RefundOverride { booking: Box::new(booking), was }, form));
 }
 
 /// Enter in the override form: back to the cancel prompt, its refund
 /// worked out at the new percentage.
-pub fn submit_override(app: &mut App, booking: Booking, was: Option<RefundOverride>, mut form: Form) {
+pub fn submit_override(app: &mut App, booking: Box<Booking>, was: Option<RefundOverride>, mut form: Form) {
     // The note (the policy's share) stays; the last errors go.
     for f in &mut form.fields {
         f.error = None;
@@ -244,13 +245,13 @@ pub fn submit_override(app: &mut App, booking: Booking, was: Option<RefundOverri
     let policy = app.policy().refund_percent;
     app.note(format!("Refund set to {percent}% (policy {policy}%): y cancels with it, n keeps the booking"));
     let refund_override = Some(RefundOverride { percent, reason });
-    app.overlay = Some(Overlay::Confirm(Confirm::Cancel { booking, refund, refund_override }));
+    app.overlay = Some(Overlay::Confirm(Confirm::Cancel { booking: *booking, refund, refund_override }));
 }
 
 /// Esc in the override form: the cancel prompt as it was.
-pub fn keep_refund(app: &mut App, booking: Booking, was: Option<RefundOverride>) {
+pub fn keep_refund(app: &mut App, booking: Box<Booking>, was: Option<RefundOverride>) {
     let percent = was.as_ref().map_or(app.policy().refund_percent, |o| o.percent);
     let refund = Some(crate::domain::refund_split(booking.amount, percent));
     app.note("Refund not changed");
-    app.overlay = Some(Overlay::Confirm(Confirm::Cancel { booking, refund, refund_override: was }));
+    app.overlay = Some(Overlay::Confirm(Confirm::Cancel { booking: *booking, refund, refund_override: was }));
 }

@@ -45,7 +45,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let name_w = name_w.min(inner.saturating_sub(2 + role_w + state_w + 2).max(4));
     let rows = c.rows.iter().zip(&states).zip(&names).map(|((k, (s, color)), name)| {
         Row::new([
-            Cell::from(fit(&name, name_w)),
+            Cell::from(fit(name, name_w)),
             Cell::from(k.role.as_str()),
             Cell::from(s.clone()).style(Style::new().fg(*color)),
         ])
