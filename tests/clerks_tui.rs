@@ -2,7 +2,10 @@
 //! file's names its demo supervisor and PIN; a file with no clerks asks for
 //! its first supervisor), locks after the venue's idle minutes while holds
 //! keep counting down behind it, and a clerk's own sale is theirs to resume
-//! after a restart. Tender and the Till by keys: assets/scripts/11-clerk-and-till.script.
+//! after a restart. A supervisor's Clerks screen (add, disable, the engine's
+//! refusals for a clerk), the refund override on a cancel prompt, and the
+//! status bar's clerk and shift. Tender and the Till by keys:
+//! assets/scripts/11-clerk-and-till.script; the supervisor's: 12-supervisor.script.
 
 mod common;
 

@@ -803,7 +803,7 @@ pub static CANCEL_CONFIRM: Table = Table {
         Entry {
             keys: &[(ch('o'), Action::OverrideRefund)],
             label: "override refund",
-            help: "refund another % than the policy, with a reason (supervisor)",
+            help: "refund another %, with a reason (supervisor)",
             footer: true,
         },
     ],
