@@ -225,6 +225,19 @@ fn a_supervisor_adds_and_disables_clerks_on_the_clerks_screen() {
         1
     );
 
+    // A name already taken (whatever its case): the engine's word, at the field.
+    press(&mut h, &[KeyCode::Char('a')]);
+    h.type_text("ASHA");
+    press(&mut h, &[KeyCode::Tab, KeyCode::Tab]);
+    h.type_text("9876");
+    press(&mut h, &[KeyCode::Tab]);
+    h.type_text("9876");
+    press(&mut h, &[KeyCode::Enter]);
+    let s = h.screen_text();
+    assert!(s.contains("Not added: there is already a clerk named 'ASHA'") && s.contains("Add a clerk"), "{s}");
+    assert_eq!(count(&h, "SELECT count(*) FROM clerks"), clerks + 1, "only Ravi");
+    press(&mut h, &[KeyCode::Esc]);
+
     // Nor the last supervisor, nor themself: y/n, then the engine's refusal.
     let me = h.app.office.clerks.rows.iter().position(|c| c.name == "demo").expect("demo listed");
     press(&mut h, &[KeyCode::Home]);
