@@ -364,8 +364,26 @@ const STATES: &[State] = &[
         tables: &["Yes/no prompt", "Anywhere"],
         size: BIG,
         setup: |h| {
+            hold_two(h);
+            press(h, &[KeyCode::Char('r')]);
+        },
+    },
+    State {
+        name: "Cancel prompt",
+        tables: &["Cancel prompt", "Anywhere"],
+        size: BIG,
+        setup: |h| {
             paid(h);
             press(h, &[KeyCode::Char('x')]);
+        },
+    },
+    State {
+        name: "Clerks",
+        tables: &["Clerks (supervisor)", "Every screen", "Anywhere"],
+        size: BIG,
+        setup: |h| {
+            press(h, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Char('c')]);
+            assert_eq!(h.app.screen, Screen::Clerks);
         },
     },
     State {
@@ -524,6 +542,8 @@ walks! {
     event_form => "Event form",
     customer_form => "Customer form",
     yes_no_prompt => "Yes/no prompt",
+    cancel_prompt => "Cancel prompt",
+    clerks => "Clerks",
     waiting => "Waiting for the database",
     settings => "Settings",
     settings_editing => "Settings, editing a value",
@@ -553,7 +573,7 @@ fn the_footer_fits_80_columns_and_keeps_help() {
         let way = match state.tables[0] {
             "Help" => "Esc close",
             "Forms" | "Typing a filter or search" | "Editing a setting" => "Esc ",
-            "Yes/no prompt" => "n no",
+            "Yes/no prompt" | "Cancel prompt" => "n no",
             "Notice" => "Enter OK",
             "Quit with a sale open" => "n stay",
             "Door (checking tickets in)" => "F1 help",

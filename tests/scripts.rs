@@ -59,6 +59,21 @@ fn every_shipped_script_passes_twice_with_identical_snapshots() {
     }
 }
 
+/// The supervisor's script (issue 12): its snapshots show the new clerk's
+/// PIN hidden in the form and the overridden refund before y.
+#[test]
+fn the_supervisor_script_hides_the_pin_and_previews_the_override() {
+    let script = shipped_scripts().into_iter().find(|s| s.ends_with("12-supervisor.script")).expect("shipped");
+    let dir = tempfile::tempdir().expect("dir");
+    let out = run(&["script", script.to_str().expect("path"), "--snapshots", dir.path().to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let form = std::fs::read_to_string(dir.path().join("add-clerk-form.txt")).expect("snapshot");
+    assert!(form.contains("PIN again     ••••") && !form.contains("4321"), "{form}");
+    let prompt = std::fs::read_to_string(dir.path().join("override-prompt.txt")).expect("snapshot");
+    assert!(prompt.contains("Refund ₹400.00 of ₹500.00 (fee ₹100.00, override 80%, policy 50%)."), "{prompt}");
+    assert!(prompt.contains("Reason: performance stopped after act one"), "{prompt}");
+}
+
 #[test]
 fn a_failed_expectation_exits_1_naming_the_line_and_showing_the_screen() {
     let dir = tempfile::tempdir().expect("dir");

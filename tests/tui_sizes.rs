@@ -296,7 +296,20 @@ fn every_screen_shows_money_and_statuses_whole_at_80x24_and_120x40() {
     b.check("sell: receipt", vec![inr(TOP)]);
     b.keys(&[Char('x')]);
     b.check("cancel prompt", vec![inr(TOP / 2), inr(TOP)]);
-    b.keys(&[Char('y')]);
+    // A supervisor's override: the whole amount back, previewed before y.
+    b.keys(&[Char('o')]);
+    b.with(|h| {
+        h.key(ratatui::crossterm::event::KeyEvent::new(Char('u'), ratatui::crossterm::event::KeyModifiers::CONTROL))
+    });
+    b.text("100");
+    b.keys(&[Tab]);
+    b.text("the gala was called off");
+    b.check("refund override form", vec![]);
+    b.keys(&[Enter]);
+    b.check("cancel prompt, overridden", vec![inr(TOP), inr(0)]);
+    b.with(|h| assert!(h.screen_text().contains("override 100%, policy 50%"), "{}", h.screen_text()));
+    // n, then cancelled by the policy (the reports below count on its half).
+    b.keys(&[Char('n'), Char('x'), Char('y')]);
     b.check("sell: cancelled", vec![inr(TOP)]);
     b.keys(&[Esc]);
 
@@ -387,6 +400,14 @@ fn every_screen_shows_money_and_statuses_whole_at_80x24_and_120x40() {
     b.check("audit", vec![]);
     b.keys(&[Tab]);
     b.check("jobs", vec![]);
+    b.keys(&[Tab]);
+    b.check("till", vec![]);
+    b.keys(&[Char('c')]);
+    b.with(|h| assert_eq!(h.app.screen, Screen::Clerks));
+    b.check("clerks", vec![]);
+    b.keys(&[Char('a')]);
+    b.text("Ravi");
+    b.check("add a clerk", vec![]);
 
     assert!(b.checked >= 25, "{} screens checked", b.checked);
     assert!(b.failures.is_empty(), "{} fault(s):\n\n{}", b.failures.len(), b.failures.join("\n\n"));

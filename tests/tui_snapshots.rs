@@ -139,3 +139,40 @@ fn too_small() {
     let mut h = Headless::demo(start(), 1, 60, 20).expect("app");
     snap("too_small", &mut h);
 }
+
+#[test]
+fn clerks_screen() {
+    let mut h = app();
+    press(&mut h, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Char('c')]);
+    snap("clerks_screen", &mut h);
+}
+
+#[test]
+fn add_clerk_form() {
+    let mut h = app();
+    press(&mut h, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Char('c')]);
+    press(&mut h, &[KeyCode::Char('a')]);
+    h.type_text("Ravi");
+    press(&mut h, &[KeyCode::Tab, KeyCode::Tab]);
+    h.type_text("4321");
+    press(&mut h, &[KeyCode::Tab]);
+    h.type_text("4312");
+    press(&mut h, &[KeyCode::Enter]);
+    snap("add_clerk_form", &mut h);
+}
+
+#[test]
+fn cancel_prompt_with_an_override() {
+    let mut h = app();
+    booked(&mut h);
+    press(&mut h, &[KeyCode::Char('s'), KeyCode::Char('x'), KeyCode::Char('o')]);
+    h.key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Char('u'),
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+    ));
+    h.type_text("100");
+    press(&mut h, &[KeyCode::Tab]);
+    h.type_text("the show was cancelled");
+    press(&mut h, &[KeyCode::Enter]);
+    snap("cancel_prompt_override", &mut h);
+}

@@ -257,6 +257,14 @@ impl Desk {
                     clerk.name
                 )));
             }
+            // Not oneself: the screen (or command) doing it would stop working
+            // halfway, and another supervisor should see it done.
+            if tx.clerk.as_ref().is_some_and(|me| me.id() == clerk.id) {
+                return Err(Error::refused(format!(
+                    "{} cannot disable their own account: another supervisor must do it",
+                    clerk.name
+                )));
+            }
             sql::disable_clerk(tx, &clerk.id, tx.now_ms())?;
             tx.audit_staff(NewAudit {
                 details: Some(json!({"name": clerk.name, "role": clerk.role.as_str()})),
@@ -282,6 +290,13 @@ impl Desk {
 
     /// Every clerk account, enabled ones first, by name.
     pub fn clerks(&self) -> Result<Vec<Clerk>> {
+        sql::clerks(&self.conn)
+    }
+
+    /// Every clerk account, for the supervisor's Clerks screen: refused
+    /// (and audited) unless the signed-in clerk is a supervisor now.
+    pub fn clerks_to_manage(&self) -> Result<Vec<Clerk>> {
+        self.permit(Role::Supervisor, "manage clerks")?;
         sql::clerks(&self.conn)
     }
 
@@ -430,6 +445,35 @@ mod tests {
         assert!(w.desk.sign_in("Ravi", "2222").expect_err("disabled").to_string().contains("disabled"));
         assert_eq!(w.audit().len(), before);
         w.verified();
+    }
+
+    #[test]
+    fn a_supervisor_cannot_disable_themself_nor_the_last_supervisor() {
+        let w = world();
+        w.desk.add_clerk("Meera", Role::Supervisor, "4321").expect("a second supervisor");
+        let me = w.desk.clerk().expect("signed in").name().to_string();
+        let before = w.audit().len();
+        let e = w.desk.disable_clerk(&me).expect_err("themself");
+        assert!(e.to_string().contains("cannot disable their own account"), "{e}");
+        assert_eq!(w.audit().len(), before, "nothing written");
+        assert!(w.desk.clerks().expect("list").iter().all(|c| c.disabled_at.is_none() || c.name != me));
+        // Meera may disable them; then Meera is the last and stays.
+        w.desk.sign_in("Meera", "4321").expect("Meera");
+        w.desk.disable_clerk(&me).expect("another supervisor may");
+        let e = w.desk.disable_clerk("Meera").expect_err("the last one");
+        assert!(e.to_string().contains("last supervisor"), "{e}");
+        w.verified();
+    }
+
+    #[test]
+    fn only_a_supervisor_reads_the_clerks_to_manage_and_a_refusal_is_audited() {
+        let w = world();
+        assert_eq!(w.desk.clerks_to_manage().expect("Sue may").len(), 1);
+        w.as_clerk("Ravi");
+        let e = w.desk.clerks_to_manage().expect_err("a clerk may not");
+        assert!(matches!(e, Error::NotAllowed(_)), "{e}");
+        assert_eq!(e.to_string(), "only a supervisor may manage clerks; Ravi is signed in as a clerk");
+        assert_eq!(w.count(AuditAction::AccessRefused), 1);
     }
 
     #[test]

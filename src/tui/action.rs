@@ -135,6 +135,14 @@ pub enum Action {
     OpenSettings,
     /// Booking detail: forget its customer (a y/n saying what happens first).
     EraseCustomer,
+    /// Till → the supervisor's Clerks screen.
+    OpenClerks,
+    /// Clerks: a new clerk (a form: name, role, PIN twice).
+    AddClerk,
+    /// Clerks: disable the selected clerk (a y/n first).
+    DisableClerk,
+    /// Cancel prompt: a supervisor sets the refund's percentage, with a reason.
+    OverrideRefund,
 }
 
 /// What a key does to a text box. The keymap decides which key is which

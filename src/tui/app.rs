@@ -8,7 +8,7 @@ use crate::domain::{
     Booking, BookingStatus, Customer, Event, Hold, Refund, RefundSplit, SettingKey, Settings, SettingsView, Ticket,
     TicketType,
 };
-use crate::engine::{SeatMap, TypeOnSale};
+use crate::engine::{RefundOverride, SeatMap, TypeOnSale};
 use crate::jobs::Heartbeat;
 use crate::tui::form::{Form, LineInput, TextBox};
 use crate::tui::office::BackOffice;
@@ -204,7 +204,7 @@ impl Prompt {
 }
 
 /// What a small form overlay is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
     /// The Door screen's name for this door.
     DoorName,
@@ -214,16 +214,24 @@ pub enum FormKind {
     AddType,
     /// The selected type's name, price and limit.
     EditType { type_id: String },
+    /// A new clerk: name, role and PIN (twice).
+    AddClerk,
+    /// A supervisor's refund percentage and reason for cancelling `booking`
+    /// (Esc goes back to the cancel prompt).
+    RefundOverride { booking: Box<Booking>, was: Option<RefundOverride> },
 }
 
 /// What a y/n prompt asks about.
 #[derive(Debug, Clone)]
 pub enum Confirm {
-    /// Cancel the booking, with the refund shown.
-    Cancel { booking: Booking, refund: Option<RefundSplit> },
+    /// Cancel the booking, with the refund shown: by the policy, or by a
+    /// supervisor's override (`o` on the prompt).
+    Cancel { booking: Booking, refund: Option<RefundSplit>, refund_override: Option<RefundOverride> },
     /// The second, explicit prompt: `used` of its tickets were admitted at
     /// the door, and cancelling voids them too (`warning` says so).
-    CancelAdmitted { booking: Booking, warning: String, used: u32 },
+    CancelAdmitted { booking: Booking, warning: String, used: u32, refund_override: Option<RefundOverride> },
+    /// Disable a clerk account (the engine refuses oneself and the last supervisor).
+    DisableClerk { clerk: crate::domain::Clerk },
     /// Take a mistaken admission back (the ticket is VALID again).
     Undo { code: String, what: String, reason: String },
     /// Take a ticket type off sale for good.
@@ -325,8 +333,11 @@ pub struct App {
     pub detail: Option<Detail>,
 
     pub heartbeat: Option<Arc<Heartbeat>>,
-    /// The clerk signed in (the Till says who).
+    /// The clerk signed in (the Till and the status bar say who).
     pub clerk: Option<crate::domain::Session>,
+    /// Whether the signed-in clerk has a shift open (read with every load;
+    /// the status bar says so).
+    pub shift_open: bool,
     /// Minutes without a key before the screen locks (the venue's
     /// `idle_lock_minutes`, read at each sign-in; 0: never).
     pub idle_lock_minutes: u32,
@@ -463,6 +474,7 @@ impl App {
             detail: None,
             heartbeat: None,
             clerk: None,
+            shift_open: false,
             idle_lock_minutes: 0,
             last_key_at: now,
             under_lock: None,

@@ -8,7 +8,7 @@
 use crate::domain::BookingStatus;
 use crate::domain::PaymentOutcome::{Failure, Success, Timeout};
 use crate::tui::action::{Action, Edit};
-use crate::tui::app::{App, Outcome, Overlay, Screen, Stage};
+use crate::tui::app::{App, Confirm, Outcome, Overlay, Screen, Stage};
 use ratatui::crossterm::event::KeyCode::{
     BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab, Up,
 };
@@ -794,6 +794,21 @@ pub static CONFIRM: Table = Table {
     ],
 };
 
+/// The cancel prompt: yes/no, and a supervisor's refund override.
+pub static CANCEL_CONFIRM: Table = Table {
+    title: "Cancel prompt",
+    entries: &[
+        CONFIRM.entries[0],
+        CONFIRM.entries[1],
+        Entry {
+            keys: &[(ch('o'), Action::OverrideRefund)],
+            label: "override refund",
+            help: "refund another %, with a reason (supervisor)",
+            footer: true,
+        },
+    ],
+};
+
 /// A notice of what happened under the clerk: it waits for Enter.
 pub static NOTICE: Table = Table {
     title: "Notice",
@@ -1045,6 +1060,33 @@ pub static TILL: Table = Table {
             help: "close the shift with the cash counted (the cash-up)",
             footer: true,
         },
+        Entry {
+            keys: &[(ch('c'), Action::OpenClerks)],
+            label: "clerks",
+            help: "the clerk accounts: list, add, disable (supervisor)",
+            footer: true,
+        },
+    ],
+};
+
+/// A supervisor's clerk accounts (from the Till, `c`).
+pub static CLERKS: Table = Table {
+    title: "Clerks (supervisor)",
+    entries: &[
+        MOVE,
+        Entry {
+            keys: &[(ch('a'), Action::AddClerk)],
+            label: "add",
+            help: "add a clerk: name, role, PIN typed twice (hidden)",
+            footer: true,
+        },
+        Entry {
+            keys: &[(ch('d'), Action::DisableClerk)],
+            label: "disable",
+            help: "disable the selected clerk: y/n first",
+            footer: true,
+        },
+        Entry { keys: &[(plain(Esc), Action::Back)], label: "back", help: "back to the till", footer: true },
     ],
 };
 
@@ -1111,7 +1153,7 @@ pub static HELP: Table = Table {
 };
 
 /// Every table, in the order the README lists them.
-pub static ALL: [&Table; 33] = [
+pub static ALL: [&Table; 35] = [
     &SCREENS,
     &ANYWHERE,
     &LISTS,
@@ -1133,6 +1175,7 @@ pub static ALL: [&Table; 33] = [
     &TYPES,
     &DOOR,
     &CONFIRM,
+    &CANCEL_CONFIRM,
     &NOTICE,
     &QUIT,
     &BOOKINGS,
@@ -1143,6 +1186,7 @@ pub static ALL: [&Table; 33] = [
     &AUDIT,
     &JOBS,
     &TILL,
+    &CLERKS,
     &HELP,
     &WAITING,
 ];
@@ -1174,6 +1218,7 @@ fn screen_tables(app: &App) -> Vec<&'static Table> {
         Screen::Reports => vec![&REPORTS],
         Screen::Jobs => vec![&JOBS],
         Screen::Till => vec![&TILL],
+        Screen::Clerks => vec![&CLERKS],
         Screen::Door => vec![&DOOR],
         Screen::Types => vec![&TYPES],
         Screen::Settings => vec![&SETTINGS, &LISTS],
@@ -1213,6 +1258,7 @@ pub fn tables_for(app: &App) -> Vec<&'static Table> {
     let mut tables = match &app.overlay {
         Some(Overlay::Help { .. }) => vec![&HELP],
         Some(Overlay::EventForm(_) | Overlay::CustomerForm(_) | Overlay::Form(..) | Overlay::Prompt(..)) => vec![&FORM],
+        Some(Overlay::Confirm(Confirm::Cancel { .. })) => vec![&CANCEL_CONFIRM],
         Some(Overlay::Confirm(_)) => vec![&CONFIRM],
         Some(Overlay::Notice { .. }) => vec![&NOTICE],
         Some(Overlay::Quit(_)) => vec![&QUIT],
@@ -1317,9 +1363,11 @@ pub fn help_tables(app: &App) -> Vec<&'static Table> {
         Screen::Events => tables.extend([&TEXT, &FORM]),
         Screen::Bookings | Screen::Audit => tables.push(&TEXT),
         Screen::Sell if stage == Some(Stage::Held) => tables.extend([&FORM, &CONFIRM]),
-        Screen::Sell if matches!(stage, Some(Stage::Payment | Stage::Done)) => tables.push(&CONFIRM),
-        Screen::Detail => tables.push(&CONFIRM),
-        Screen::Types | Screen::Door => tables.extend([&FORM, &CONFIRM]),
+        Screen::Sell if matches!(stage, Some(Stage::Payment | Stage::Done)) => {
+            tables.extend([&CONFIRM, &CANCEL_CONFIRM])
+        }
+        Screen::Detail => tables.extend([&CONFIRM, &CANCEL_CONFIRM]),
+        Screen::Types | Screen::Door | Screen::Clerks => tables.extend([&FORM, &CONFIRM]),
         Screen::Settings => tables.push(&SETTING_EDIT),
         _ => {}
     }

@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod backoffice;
+pub mod clerks;
 pub mod door;
 pub mod form;
 pub mod headless;

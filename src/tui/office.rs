@@ -114,6 +114,30 @@ pub struct BackOffice {
     pub audit: AuditState,
     pub jobs: JobsState,
     pub till: TillState,
+    pub clerks: ClerksState,
+}
+
+/// The supervisor's Clerks screen: every account and the selected row.
+#[derive(Debug, Clone, Default)]
+pub struct ClerksState {
+    pub rows: Vec<crate::domain::Clerk>,
+    pub sel: usize,
+}
+
+impl ClerksState {
+    pub fn selected(&self) -> Option<&crate::domain::Clerk> {
+        self.rows.get(self.sel)
+    }
+
+    /// Shows the accounts read, keeping the same clerk selected if the list moved.
+    pub fn show(&mut self, rows: Vec<crate::domain::Clerk>) {
+        let current = self.selected().map(|c| c.id.clone());
+        self.rows = rows;
+        self.sel = current
+            .and_then(|id| self.rows.iter().position(|c| c.id == id))
+            .unwrap_or(self.sel)
+            .min(self.rows.len().saturating_sub(1));
+    }
 }
 
 /// The Till: the signed-in clerk's newest shift and their live sales.
@@ -138,14 +162,17 @@ impl BackOffice {
             Screen::Audit => OfficeSpec::Audit { field: self.audit.field, text: self.audit.filter.text().to_string() },
             Screen::Jobs => OfficeSpec::Jobs,
             Screen::Till => OfficeSpec::Till,
+            Screen::Clerks => OfficeSpec::Clerks,
             _ => OfficeSpec::None,
         }
     }
 
-    /// Shows what was read for [`BackOffice::spec`].
+    /// Shows what was read for [`BackOffice::spec`] (a refused clerks list
+    /// is the caller's to show: `reply::show`).
     pub fn apply(&mut self, found: OfficeFound) {
         match found {
-            OfficeFound::None => {}
+            OfficeFound::None | OfficeFound::Clerks(Err(_)) => {}
+            OfficeFound::Clerks(Ok(rows)) => self.clerks.show(rows),
             OfficeFound::Reports { events, report, types } => {
                 let r = &mut self.reports;
                 let current = r.event_id().map(str::to_string);

@@ -76,6 +76,11 @@ pub fn loaded(app: &mut App, loaded: Loaded) {
                 }
             }
         }
+        Found::Clerks(result) => {
+            if app.opening.take_if(|o| *o == id).is_some() {
+                crate::tui::clerks::opened(app, result);
+            }
+        }
         Found::Customer(found) => {
             if app.lookup.take_if(|l| *l == id).is_none() {
                 return;
@@ -110,6 +115,10 @@ fn show(app: &mut App, s: Snapshot) {
         d.pay_seq = old.pay_seq;
         d.last_pay_key = old.last_pay_key.clone();
         app.detail = Some(d);
+    }
+    app.shift_open = s.shift_open;
+    if let crate::tui::request::OfficeFound::Clerks(Err(why)) = &s.office {
+        crate::tui::clerks::refused(app, why.clone());
     }
     app.office.apply(s.office);
     crate::tui::door::show_counts(app, s.door);
@@ -201,7 +210,10 @@ fn drop_stale_prompt(app: &mut App, now: Option<crate::domain::Booking>) {
 /// open: the prompt shows what cancelling refunds now, and says it changed.
 fn refund_policy_moved(app: &mut App) {
     let percent = app.policy().refund_percent;
-    if let Some(Overlay::Confirm(Confirm::Cancel { booking, refund: Some(split) })) = app.overlay.as_mut() {
+    // A supervisor's override is theirs: only the policy's share moves.
+    if let Some(Overlay::Confirm(Confirm::Cancel { booking, refund: Some(split), refund_override: None })) =
+        app.overlay.as_mut()
+    {
         *split = crate::domain::refund_split(booking.amount, percent);
         app.note(format!("The venue's refund policy changed: cancelling now refunds {percent}%"));
     }
@@ -369,14 +381,15 @@ pub fn done(app: &mut App, done: Done) {
             }
             app.want_load();
         }
-        Answer::Cancel { booking_id, result } => {
+        Answer::Cancel { booking_id, overridden, result } => {
             match result {
                 Ok(c) => {
                     let text = match &c.refund {
                         Some(r) => format!(
-                            "Cancelled: refund {} INITIATED (fee {}); seats back on sale",
+                            "Cancelled: refund {} INITIATED (fee {}{}); seats back on sale",
                             Money(r.amount).format(&c.booking.currency),
-                            Money(r.fee).format(&c.booking.currency)
+                            Money(r.fee).format(&c.booking.currency),
+                            if overridden { format!(", {}% by override, audited", r.percent) } else { String::new() }
                         ),
                         None => "Cancelled: nothing was charged, no refund; seats back on sale".to_string(),
                     };
@@ -499,6 +512,9 @@ pub fn done(app: &mut App, done: Done) {
             app.want_load();
         }
         Answer::Setting(r) => crate::tui::settings::saved(app, r),
+        Answer::ClerkAdded(r) => crate::tui::clerks::added(app, r, pending.form),
+        Answer::ClerkDisabled(r) => crate::tui::clerks::disabled(app, r),
+        Answer::MayOverride { booking, result } => crate::tui::clerks::may_override(app, booking, result),
         Answer::Erase(r) => crate::tui::settings::erased(app, r),
         Answer::Sweeps(r) => {
             match r {

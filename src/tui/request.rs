@@ -4,10 +4,13 @@
 //! [`Done`], which reach `update` as messages like keys do.
 
 use crate::domain::{
-    AuditField, AuditRow, Booking, BookingStatus, Customer, DoorAnswer, DoorCounts, Event, Hold, NewCustomer, NewEvent,
-    NewTicketType, PaymentAttempt, Refund, Session, SettingKey, SettingsView, Ticket, TicketType, TypeCount,
+    AuditField, AuditRow, Booking, BookingStatus, Clerk, Customer, DoorAnswer, DoorCounts, Event, Hold, NewCustomer,
+    NewEvent, NewTicketType, PaymentAttempt, Refund, Role, Session, SettingKey, SettingsView, Ticket, TicketType,
+    TypeCount,
 };
-use crate::engine::{Cancellation, Erasure, HoldRequest, Payment, Replayed, SeatMap, SettingChange, TypeOnSale};
+use crate::engine::{
+    Cancellation, Erasure, HoldRequest, Payment, RefundOverride, Replayed, SeatMap, SettingChange, TypeOnSale,
+};
 use crate::error::{Error, Result};
 use crate::jobs::{Job, JobStatus, RunOutcome};
 use crate::report::Report;
@@ -41,6 +44,9 @@ pub enum Read {
     Detail { booking_id: String },
     /// An existing customer with this email or phone (the customer form's note).
     Customer { email: Option<String>, phone: Option<String> },
+    /// Every clerk account, opening the Clerks screen (a supervisor's: the
+    /// engine refuses a clerk, and audits it).
+    Clerks,
 }
 
 /// What a screens load reads: the filters and the ids on screen. A load is
@@ -92,6 +98,7 @@ pub enum OfficeSpec {
     },
     Jobs,
     Till,
+    Clerks,
 }
 
 /// Work for the write worker: what the clerk does. Each is one transaction
@@ -128,6 +135,8 @@ pub enum Write {
     Cancel {
         booking: Booking,
         admitted: u32,
+        /// A supervisor's refund percentage and reason instead of the policy's.
+        refund: Option<RefundOverride>,
     },
     /// A new event with its ticket types (empty: one Standard type at its price).
     CreateEvent(NewEvent, Vec<NewTicketType>),
@@ -194,6 +203,22 @@ pub enum Write {
     EraseCustomer {
         customer_id: String,
     },
+    /// A new clerk account (the engine: supervisors only).
+    AddClerk {
+        name: String,
+        role: Role,
+        pin: String,
+    },
+    /// Disables a clerk account (the engine: supervisors only).
+    DisableClerk {
+        name: String,
+    },
+    /// Asks the engine whether the signed-in clerk may override the refund
+    /// of cancelling `booking` (a clerk's refusal is audited) before the
+    /// percentage is asked for.
+    MayOverride {
+        booking: Booking,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -250,6 +275,8 @@ pub enum Found {
     Detail(Result<Box<Detail>>),
     /// The customer the form's email or phone belongs to, if any.
     Customer(Option<Customer>),
+    /// The clerk accounts, or the engine's refusal.
+    Clerks(Result<Vec<Clerk>>),
 }
 
 /// Everything the screens show, read for a [`LoadSpec`].
@@ -270,6 +297,8 @@ pub struct Snapshot {
     pub types: Option<EventTypes>,
     /// The venue's settings as this process sells by them.
     pub venue: SettingsView,
+    /// Whether the signed-in clerk has a shift open.
+    pub shift_open: bool,
 }
 
 /// The types screen's rows: every type, and each one's sales (all time).
@@ -316,6 +345,8 @@ pub enum OfficeFound {
         cashup: Option<Box<crate::domain::CashUp>>,
         live: Vec<(Hold, Option<Booking>)>,
     },
+    /// The clerk accounts, or why the engine refused them (the screen closes).
+    Clerks(std::result::Result<Vec<Clerk>, String>),
 }
 
 /// An event opened for sale.
@@ -375,6 +406,8 @@ pub enum Answer {
     },
     Cancel {
         booking_id: String,
+        /// Refunded by a supervisor's override, not the policy.
+        overridden: bool,
         result: Result<Cancellation>,
     },
     Event(Result<Event>),
@@ -402,6 +435,13 @@ pub enum Answer {
     ShiftClosed(Result<Box<crate::domain::CashUp>>),
     Setting(Result<SettingChange>),
     Erase(Result<Erasure>),
+    ClerkAdded(Result<Clerk>),
+    ClerkDisabled(Result<Clerk>),
+    /// Whether the clerk may override the refund of cancelling `booking`.
+    MayOverride {
+        booking: Booking,
+        result: Result<Session>,
+    },
 }
 
 impl Answer {
@@ -431,6 +471,9 @@ impl Answer {
             Answer::ShiftClosed(r) => err(r),
             Answer::Setting(r) => err(r),
             Answer::Erase(r) => err(r),
+            Answer::ClerkAdded(r) => err(r),
+            Answer::ClerkDisabled(r) => err(r),
+            Answer::MayOverride { result, .. } => err(result),
         }
     }
 }

@@ -45,6 +45,8 @@ pub enum Screen {
     Till,
     /// The venue's settings (opened from the events list; its own module).
     Settings,
+    /// A supervisor's clerk accounts (opened from the Till).
+    Clerks,
 }
 
 /// The most rows a list screen reads at once.

@@ -14,6 +14,7 @@ use crate::ids::short;
 use crate::tui::action::{Action, Edit, Msg};
 use crate::tui::app::{App, Confirm, FormKind, Open, Overlay, Prompt, STATUS_FILTERS, Screen, Sell, Stage, Tab};
 use crate::tui::backoffice;
+use crate::tui::clerks;
 use crate::tui::door;
 use crate::tui::form::{Field, Form, FormInput};
 use crate::tui::keymap;
@@ -388,6 +389,10 @@ fn act(app: &mut App, action: Action) {
         Action::AddType => types::ask_add(app),
         Action::EditType => types::ask_edit(app),
         Action::RetireType => types::ask_retire(app),
+        Action::OpenClerks => clerks::open(app),
+        Action::AddClerk => clerks::ask_add(app),
+        Action::DisableClerk => clerks::ask_disable(app),
+        Action::OverrideRefund => clerks::ask_override(app),
     }
 }
 
@@ -501,6 +506,10 @@ fn back(app: &mut App) {
             app.screen = Screen::Events;
             app.want_load();
         }
+        Screen::Clerks => {
+            app.screen = Screen::Till;
+            app.want_load();
+        }
         Screen::Reports | Screen::Jobs | Screen::Till => {}
     }
 }
@@ -528,6 +537,7 @@ fn move_cursor(app: &mut App, action: &Action) {
         Screen::Types => types::move_sel(app, delta),
         Screen::Settings => settings::move_sel(app, delta),
         Screen::Reports => backoffice::scroll_types(app, delta),
+        Screen::Clerks => clerks::move_sel(app, delta),
         Screen::Detail | Screen::Door | Screen::Till => {}
     }
 }
@@ -602,13 +612,16 @@ fn text(app: &mut App, key: Edit) {
                 app.overlay = Some(Overlay::CustomerForm(form));
             }
         },
-        Some(Overlay::Form(kind, mut form)) => match form.input(key) {
-            FormInput::Cancel => app.note("Closed: nothing was changed"),
-            FormInput::Edited => app.overlay = Some(Overlay::Form(kind, form)),
-            FormInput::Submit => match kind {
+        Some(Overlay::Form(kind, mut form)) => match (form.input(key), kind) {
+            (FormInput::Cancel, FormKind::RefundOverride { booking, was }) => clerks::keep_refund(app, booking, was),
+            (FormInput::Cancel, _) => app.note("Closed: nothing was changed"),
+            (FormInput::Edited, kind) => app.overlay = Some(Overlay::Form(kind, form)),
+            (FormInput::Submit, kind) => match kind {
                 FormKind::DoorName => door::submit_name(app, form),
                 FormKind::UndoReason { code, what } => door::submit_reason(app, code, what, form),
                 FormKind::AddType | FormKind::EditType { .. } => types::submit(app, kind, form),
+                FormKind::AddClerk => clerks::submit_add(app, form),
+                FormKind::RefundOverride { booking, was } => clerks::submit_override(app, booking, was, form),
             },
         },
         other => {
@@ -932,7 +945,7 @@ fn quit_releasing(app: &mut App) {
         Open::Hold(h) => release(app, h.id),
         Open::Booking(booking) => {
             let what = format!("cancelling booking {}", short(&booking.id));
-            app.write(Write::Cancel { booking, admitted: 0 }, what);
+            app.write(Write::Cancel { booking, admitted: 0, refund: None }, what);
         }
     }
     app.quit_after_write = true;
@@ -1069,7 +1082,7 @@ fn ask_cancel(app: &mut App) {
     }
     let refund = (booking.status == BookingStatus::Confirmed)
         .then(|| crate::domain::refund_split(booking.amount, app.policy().refund_percent));
-    app.overlay = Some(Overlay::Confirm(Confirm::Cancel { booking, refund }));
+    app.overlay = Some(Overlay::Confirm(Confirm::Cancel { booking, refund, refund_override: None }));
 }
 
 /// The booking on screen if a payment button would make a new attempt on it
@@ -1098,21 +1111,24 @@ fn confirm(app: &mut App, yes: bool) {
     }
     let Some(Overlay::Confirm(prompt)) = app.overlay.take() else { return };
     match (prompt, yes) {
-        (Confirm::Cancel { booking, .. }, true) => match admitted_warning(app, &booking) {
+        (Confirm::Cancel { booking, refund_override, .. }, true) => match admitted_warning(app, &booking) {
             // Tickets were used at the door: say so, and ask again.
             Some((warning, used)) => {
-                app.overlay = Some(Overlay::Confirm(Confirm::CancelAdmitted { booking, warning, used }));
+                let prompt = Confirm::CancelAdmitted { booking, warning, used, refund_override };
+                app.overlay = Some(Overlay::Confirm(prompt));
             }
             None => {
                 let what = format!("cancelling booking {}", short(&booking.id));
-                app.write(Write::Cancel { booking, admitted: 0 }, what);
+                app.write(Write::Cancel { booking, admitted: 0, refund: refund_override }, what);
             }
         },
         (Confirm::Cancel { .. } | Confirm::CancelAdmitted { .. }, false) => app.note("Not cancelled"),
-        (Confirm::CancelAdmitted { booking, used, .. }, true) => {
+        (Confirm::CancelAdmitted { booking, used, refund_override, .. }, true) => {
             let what = format!("cancelling booking {}", short(&booking.id));
-            app.write(Write::Cancel { booking, admitted: used }, what);
+            app.write(Write::Cancel { booking, admitted: used, refund: refund_override }, what);
         }
+        (Confirm::DisableClerk { clerk }, true) => clerks::disable(app, clerk),
+        (Confirm::DisableClerk { clerk }, false) => app.note(format!("{} stays enabled", clerk.name)),
         (Confirm::Undo { code, reason, .. }, true) => door::undo(app, code, reason),
         (Confirm::Undo { .. }, false) => app.note("Not undone: the ticket stays admitted"),
         (Confirm::Retire { ticket_type }, true) => types::retire(app, ticket_type),

@@ -320,8 +320,12 @@ fn write(desk: &Desk, door: &Desk, jobs: Option<&mut Jobs>, request: Write) -> A
         Write::Pay { booking_id, tender, key, on } => {
             Answer::Pay { on, result: attempt(|| desk.pay_with(&booking_id, tender, &key).map(Box::new)) }
         }
-        Write::Cancel { booking, admitted } => Answer::Cancel {
-            result: attempt(|| desk.cancel_admitted(&booking.id, Some(booking.status), admitted)),
+        Write::Cancel { booking, admitted, refund } => Answer::Cancel {
+            overridden: refund.is_some(),
+            result: attempt(|| match &refund {
+                Some(o) => desk.cancel_overriding(&booking.id, Some(booking.status), admitted, o),
+                None => desk.cancel_admitted(&booking.id, Some(booking.status), admitted),
+            }),
             booking_id: booking.id,
         },
         Write::CreateEvent(new, types) if types.is_empty() => Answer::Event(attempt(|| desk.create_event(new))),
@@ -360,6 +364,12 @@ fn write(desk: &Desk, door: &Desk, jobs: Option<&mut Jobs>, request: Write) -> A
         }
         Write::SetSetting { key, value } => Answer::Setting(attempt(|| desk.set_setting(key.as_str(), &value))),
         Write::EraseCustomer { customer_id } => Answer::Erase(attempt(|| desk.erase_customer(&customer_id))),
+        Write::AddClerk { name, role, pin } => Answer::ClerkAdded(attempt(|| desk.add_clerk(&name, role, &pin))),
+        Write::DisableClerk { name } => Answer::ClerkDisabled(attempt(|| desk.disable_clerk(&name))),
+        Write::MayOverride { booking } => Answer::MayOverride {
+            result: attempt(|| desk.permit(crate::domain::Role::Supervisor, "override the refund percentage")),
+            booking,
+        },
     }
 }
 
@@ -434,6 +444,7 @@ fn read(desk: &Desk, request: Read, seen: &mut Option<i64>) -> Found {
         Read::Customer { email, phone } => {
             Found::Customer(desk.find_customer(email.as_deref(), phone.as_deref()).ok().flatten())
         }
+        Read::Clerks => Found::Clerks(desk.clerks_to_manage()),
     }
 }
 
@@ -444,6 +455,7 @@ fn failed(request: Read, e: Error) -> Found {
         Read::Sale { event } => Found::Sale { event: Box::new(event), result: Err(e) },
         Read::Detail { .. } => Found::Detail(Err(e)),
         Read::Customer { .. } => Found::Customer(None),
+        Read::Clerks => Found::Clerks(Err(e)),
     }
 }
 
@@ -503,6 +515,8 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
                 live: desk.own_live_sales()?,
             },
         },
+        // The engine's refusal is shown (the screen closes), not a failed load.
+        OfficeSpec::Clerks => OfficeFound::Clerks(desk.clerks_to_manage().map_err(|e| e.to_string())),
     };
     let prompt = spec.prompt.as_deref().map(|id| desk.get_booking(id)).transpose()?;
     let door = spec.event.as_deref().map(|id| desk.door_counts(id)).transpose()?;
@@ -510,7 +524,9 @@ fn screens(desk: &Desk, spec: &LoadSpec) -> Result<Snapshot> {
     // Every load: the zone and the policy are on every screen, and a change
     // at another counter reaches this one with the next poll.
     let venue = desk.settings()?;
-    Ok(Snapshot { events, bookings, sell, detail, office, prompt, door, types, venue })
+    // The status bar's "shift open", on every screen.
+    let shift_open = desk.current_shift()?.is_some();
+    Ok(Snapshot { events, bookings, sell, detail, office, prompt, door, types, venue, shift_open })
 }
 
 /// Every type of an event, retired ones too, with what the limits of those

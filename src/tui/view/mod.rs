@@ -4,6 +4,7 @@
 mod audit;
 mod bookings;
 mod cells;
+mod clerks;
 mod door;
 mod events;
 mod jobs;
@@ -60,6 +61,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Types => types::draw(frame, app, body),
         Screen::Till => till::draw(frame, app, body),
         Screen::Settings => settings::draw(frame, app, body),
+        Screen::Clerks => clerks::draw(frame, app, body),
     }
     draw_message(frame, app, message);
     let keys = keymap::footer(app, footer.width as usize);
@@ -99,27 +101,60 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     // The venue's clock and zone: every time on screen is in it.
     let clock = app.local(app.now).format("%Y-%m-%d %H:%M:%S %:z").to_string();
     let beat = heartbeat(app);
-    let mut spans = vec![
-        Span::styled(format!(" {clock} {} ", app.zone().name()), Style::new().fg(Color::Black).bg(Color::Cyan)),
-        Span::raw(" "),
-    ];
+    let clock = Span::styled(format!(" {clock} {} ", app.zone().name()), Style::new().fg(Color::Black).bg(Color::Cyan));
     // What the database keeps the clerk waiting for comes first: it is why
     // nothing else seems to happen.
-    if let Some(mut waiting) = app.waiting() {
+    let waiting = app.waiting().map(|mut waiting| {
         if keymap::esc_stops_waiting(app) {
             waiting.push_str(" · Esc stops waiting");
         }
-        spans.push(Span::styled(format!(" {waiting} "), Style::new().fg(Color::Black).bg(Color::Yellow)));
+        Span::styled(format!(" {waiting} "), Style::new().fg(Color::Black).bg(Color::Yellow))
+    });
+    // A flag or BOXOFFICE_* variable sells by another policy than the venue's here.
+    let over = crate::tui::settings::overrides_text(app)
+        .map(|over| Span::styled(format!(" override: {over} "), Style::new().fg(Color::Black).bg(Color::Magenta)));
+    // Who is at the keyboard, in what room the clock, a wait, the heartbeat
+    // and an override leave (they stay whole; the clerk's text gets shorter).
+    let used = clock.width()
+        + 1
+        + waiting.as_ref().map_or(0, |w| w.width() + 1)
+        + beat.width()
+        + over.as_ref().map_or(0, |o| o.width() + 2)
+        + 1;
+    let clerk = clerk_text(app, (area.width as usize).saturating_sub(used));
+    let mut spans = vec![clock, Span::raw(" ")];
+    if let Some(clerk) = clerk {
+        spans.push(Span::styled(clerk, Style::new().fg(Color::Black).bg(Color::Green)));
+        spans.push(Span::raw(" "));
+    }
+    if let Some(waiting) = waiting {
+        spans.push(waiting);
         spans.push(Span::raw(" "));
     }
     spans.push(beat);
-    // A flag or BOXOFFICE_* variable sells by another policy than the venue's here.
-    if let Some(over) = crate::tui::settings::overrides_text(app) {
+    if let Some(over) = over {
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(format!(" override: {over} "), Style::new().fg(Color::Black).bg(Color::Magenta)));
+        spans.push(over);
     }
     spans.push(Span::raw(format!("  db: {}", app.info.db_label)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The signed-in clerk as the status bar says it, padded, in at most `room`
+/// columns: "asha · clerk · shift open", else shorter ("asha · clerk",
+/// "asha"); nobody signed in: nothing.
+fn clerk_text(app: &App, room: usize) -> Option<String> {
+    let c = app.clerk.as_ref()?;
+    let mut variants = Vec::new();
+    if app.shift_open {
+        variants.push(format!(" {} · {} · shift open ", c.name(), c.role()));
+    }
+    variants.push(format!(" {} · {} ", c.name(), c.role()));
+    variants.push(format!(" {} ", c.name()));
+    variants
+        .into_iter()
+        .find(|v| cells::width(v) <= room)
+        .or_else(|| (room >= 6).then(|| format!(" {} ", cells::fit(c.name(), room - 2))))
 }
 
 /// The tick thread's health: green while it ticks, red when it stalls or dies.

@@ -102,14 +102,17 @@ fn seats(labels: &[String], n: u32) -> String {
 fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) {
     let money = |m: i64, currency: &str| Money(m).format(currency);
     let (title, yes_text, no_text, lines): (&str, &str, &str, Vec<Line<'_>>) = match prompt {
-        Confirm::Cancel { booking, refund } => {
+        Confirm::Cancel { booking, refund, refund_override } => {
+            let share = match refund_override {
+                Some(o) => format!("override {}%, policy {}%", o.percent, app.policy().refund_percent),
+                None => format!("{}% policy", app.policy().refund_percent),
+            };
             let what = match refund {
                 Some(s) => format!(
-                    "Refund {} of {} (fee {}, {}% policy).",
+                    "Refund {} of {} (fee {}, {share}).",
                     money(s.refund, &booking.currency),
                     money(booking.amount, &booking.currency),
                     money(s.fee, &booking.currency),
-                    app.policy().refund_percent
                 ),
                 None => "Nothing was charged: no refund.".to_string(),
             };
@@ -118,6 +121,14 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) 
                 Line::from(format!("{} seat(s) go back on sale.", booking.seats)),
                 Line::from(what.bold()),
             ];
+            match refund_override {
+                Some(o) => lines.push(Line::from(format!("Reason: {}", o.reason))),
+                None if refund.is_some() => {
+                    let o = keymap::key(&keymap::CANCEL_CONFIRM, Action::OverrideRefund);
+                    lines.push(Line::from(format!("{o}: another share, with a reason (supervisor)").fg(Color::Gray)));
+                }
+                None => {}
+            }
             let live = tickets_of(app, &booking.id).filter(|t| t.status != TicketStatus::Void).count();
             if live > 0 {
                 lines.push(Line::from(format!("Its {live} ticket(s) are voided: the door refuses them.")));
@@ -149,6 +160,14 @@ fn draw_confirm(frame: &mut Frame<'_>, app: &App, prompt: &Confirm, area: Rect) 
                 Line::from("A retired type is never deleted and cannot be put back on sale."),
             ];
             (" Retire a ticket type ", "retire it", "keep it on sale", lines)
+        }
+        Confirm::DisableClerk { clerk } => {
+            let lines = vec![
+                Line::from(format!("Disable {} ({})?", clerk.name, clerk.role).bold()),
+                Line::from("They can no longer sign in; a terminal where they are signed in"),
+                Line::from("can do nothing more. Their sales and audit rows stay."),
+            ];
+            (" Disable a clerk ", "disable", "keep them", lines)
         }
         Confirm::Fail { booking } => {
             let lines = vec![
