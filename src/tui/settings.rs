@@ -5,10 +5,10 @@
 //! its rule, changing nothing. Erasing a customer is asked from a booking's
 //! detail with a y/n that says what happens (`Desk::erase_customer`).
 //!
-//! Roles: there are none yet. When clerks sign in, opening this screen,
-//! saving a value and erasing a customer are the supervisor's — the checks
-//! go in [`open`], [`submit`] and [`ask_erase`]; the engine's
-//! `supervisor_only` refuses a clerk's write whatever the UI lets through.
+//! Roles: any clerk may open the screen and read the venue's policy (it is
+//! what they sell by); saving a value and erasing a customer are the
+//! supervisor's, and the engine refuses (and audits) a clerk's attempt in its
+//! own transaction, so the refusal shown is the engine's.
 
 use crate::domain::{SettingKey, Source};
 use crate::engine::{Erasure, SettingChange, erased_name};
@@ -46,7 +46,6 @@ pub fn overrides_text(app: &App) -> Option<String> {
 
 /// `S` on the events list.
 pub fn open(app: &mut App) {
-    // Roles: a clerk who is not a supervisor is refused here (issue: clerks).
     app.tab = Tab::Events;
     app.screen = Screen::Settings;
     app.settings.editing = None;
@@ -92,7 +91,7 @@ pub fn edit(app: &mut App, key: Edit) {
 
 /// Enter: the engine checks the value; the editor stays open until it answers.
 fn submit(app: &mut App) {
-    // Roles: only a supervisor saves a setting (issue: clerks); the engine checks too.
+    // Only a supervisor saves a setting: the engine refuses a clerk's write.
     if app.write_refused() {
         return;
     }
@@ -136,7 +135,7 @@ pub fn saved(app: &mut App, r: Result<SettingChange>) {
 
 /// `E` on a booking's detail: ask first, saying what happens.
 pub fn ask_erase(app: &mut App) {
-    // Roles: only a supervisor erases a customer (issue: clerks); the engine checks too.
+    // Only a supervisor erases a customer: the engine refuses a clerk's write.
     let Some(customer) = app.detail.as_ref().and_then(|d| d.customer.clone()) else {
         app.error("This booking's customer could not be read: nothing to erase");
         return;

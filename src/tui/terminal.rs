@@ -72,7 +72,8 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     // closed window, SIGHUP), and a panic inside the hook aborts the process
     // before any connection closes — leaving every sale in the -wal file.
     let default_hook = std::panic::take_hook();
-    let mut terminal = ratatui::try_init().map_err(|e| Error::io("cannot open the terminal", e))?;
+    let mut terminal =
+        ratatui::try_init().map_err(|e| Error::io("cannot open the terminal (over SSH, connect with `ssh -t`)", e))?;
     // A panic on the tick thread is caught there and shown in the status bar,
     // and one in a database worker's request comes back as that request's
     // error, so neither may restore the terminal under a UI that is still running.
