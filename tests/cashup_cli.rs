@@ -226,11 +226,11 @@ fn date_is_a_day_in_the_venues_time_zone() {
         let j: serde_json::Value = serde_json::from_str(&json).expect("json");
         j["shifts"].as_array().expect("shifts").iter().map(|s| s["shift"]["id"].as_str().expect("id").into()).collect()
     };
-    assert_eq!(ids("2026-06-01", &SUE), [early.clone(), day.clone()]);
-    assert_eq!(ids("2026-06-02", &SUE), [late.clone()]);
+    assert_eq!(ids("2026-06-01", &SUE), [early.as_str(), day.as_str()]);
+    assert_eq!(ids("2026-06-02", &SUE), [late.as_str()]);
     assert_eq!(ids("2026-05-31", &SUE), Vec::<String>::new());
     // A clerk's day is their own shifts of it.
-    assert_eq!(ids("2026-06-01", &ASHA), [early.clone()]);
+    assert_eq!(ids("2026-06-01", &ASHA), [early.as_str()]);
     let (code, table, _) = common::boxoffice(&db, &["cashup", "--date", "2026-06-01"], &SUE);
     assert_eq!(code, 0);
     assert!(table.contains("· Asha · opened 2026-06-01 01:30 · closed 2026-06-01 03:30 ·"), "{table}");
