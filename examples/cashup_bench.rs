@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release --example cashup_bench                 # both files, in a temp dir under /tmp
 //! cargo run --release --example cashup_bench -- --runs 20 --no-verify
+//! cargo run --release --example cashup_bench -- --small-only   # the small file's checks and verify only
 //! BENCH_KEEP=/tmp/cashup cargo run --release --example cashup_bench  # keeps (and reuses) both files there
 //! ```
 //!
@@ -22,7 +23,8 @@
 //! not dropped) and then a second ("warm"); median, p99 and max in ms over
 //! `--runs` runs (default 50), and big ÷ small by median. Then the checks
 //! `verify` adds for the till, one by one, on each file, and the whole of
-//! `verify` (which must find nothing: the files keep every invariant).
+//! `verify` (which must find nothing: the files keep every invariant; exit 1
+//! if it does).
 
 #[path = "common/bigfile.rs"]
 mod bigfile;
@@ -34,6 +36,7 @@ use boxoffice::{Config, Context, Desk, PinCost};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -217,8 +220,8 @@ fn verify(path: &Path) -> (f64, Vec<String>) {
     (t.elapsed().as_secs_f64(), found)
 }
 
-/// `verify` on `f`, which must find nothing (exit 1 if it does).
-fn report_verify(f: &File) {
+/// `verify` on `f`, which must find nothing: whether it did.
+fn report_verify(f: &File) -> bool {
     let (secs, found) = verify(&f.path);
     println!("verify {}: {secs:.1} s, {} violations", f.path.display(), found.len());
     let mut seen = std::collections::BTreeMap::<&str, usize>::new();
@@ -232,12 +235,12 @@ fn report_verify(f: &File) {
     for (invariant, n) in &seen {
         println!("  {n} × {invariant}");
     }
-    if !found.is_empty() {
-        std::process::exit(1);
-    }
+    found.is_empty()
 }
 
-fn main() {
+/// Exit 1 if `verify` found something (the temp dir, with the big file, is
+/// removed either way).
+fn main() -> ExitCode {
     let args = args();
     let tmp = tempfile::Builder::new().prefix("cashup-bench").tempdir_in("/tmp").expect("temp dir");
     let dir = std::env::var_os("BENCH_KEEP").map_or_else(|| tmp.path().to_path_buf(), PathBuf::from);
@@ -247,8 +250,7 @@ fn main() {
         for (name, ms, n) in till_checks(&small.path) {
             println!("  {name:<48} {ms:>9.1} ms ({n})");
         }
-        report_verify(&small);
-        return;
+        return if report_verify(&small) { ExitCode::SUCCESS } else { ExitCode::FAILURE };
     }
     let big = prepare(&dir.join("big.db"), BIG_EVENTS);
     for (name, f) in [("small", &small), ("big", &big)] {
@@ -287,11 +289,9 @@ fn main() {
     for ((name, sms, sn), (_, bms, bn)) in till_checks(&small.path).into_iter().zip(till_checks(&big.path)) {
         println!("  {name:<48} small {sms:>9.1} ms ({sn})   big {bms:>9.1} ms ({bn})");
     }
-    if args.verify {
-        report_verify(&small);
-        report_verify(&big);
-    }
+    let clean = !args.verify || (report_verify(&small) & report_verify(&big));
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         println!("\nload average: {}", load.trim());
     }
+    if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
