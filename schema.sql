@@ -720,8 +720,10 @@ CREATE TABLE IF NOT EXISTS shift_totals (
 ) WITHOUT ROWID;
 
 CREATE INDEX IF NOT EXISTS holds_by_clerk ON holds (clerk_id, status);
-CREATE INDEX IF NOT EXISTS payment_attempts_by_shift ON payment_attempts (shift_id);
-CREATE INDEX IF NOT EXISTS refunds_by_shift ON refunds (shift_id);
+-- By shift in time order (migration 0008): verify's "nothing dated after its
+-- shift closed" is one seek per closed shift.
+CREATE INDEX IF NOT EXISTS payment_attempts_by_shift ON payment_attempts (shift_id, created_at);
+CREATE INDEX IF NOT EXISTS refunds_by_shift ON refunds (shift_id, created_at);
 
 
 -- From here on, the database itself refuses what the engine never does.
@@ -783,4 +785,4 @@ END;
 -- Marks the file as boxoffice's (migration 0002; "BOXF"), so a file that is not
 -- ours is refused and never changed; user_version is the newest migration.
 PRAGMA application_id = 1112496198;
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;

@@ -150,7 +150,7 @@ struct CashupArgs {
     /// One shift: its id or the last 8+ characters
     #[arg(long, value_name = "ID")]
     shift: Option<String>,
-    /// The shifts opened on this UTC day, YYYY-MM-DD (a supervisor's: everyone's)
+    /// The shifts opened on this day in the venue's time zone, YYYY-MM-DD (a supervisor's: everyone's)
     #[arg(long, value_name = "DAY")]
     date: Option<chrono::NaiveDate>,
     /// table (readable), json (one object: shifts, totals) or csv
@@ -439,7 +439,9 @@ fn cashup_command(db: &std::path::Path, config: Config, args: &CashupArgs) -> Re
             .and_then(|()| writeln!(out).map_err(failed)),
         Format::Csv => boxoffice::export::cashup_csv(&ups, &mut out),
         Format::Table => {
-            let offset = chrono::Local::now().offset().fix();
+            // Times in the venue's zone, as the Till screen shows them.
+            let at = ups.first().map_or_else(|| desk.now(), |u| u.shift.opened_at);
+            let offset = at.with_timezone(&desk.zone()?).offset().fix();
             write!(out, "{}", boxoffice::cashup::table(&ups, offset)).map_err(failed)
         }
     };

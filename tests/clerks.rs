@@ -361,6 +361,37 @@ fn verify_finds_money_outside_a_shift_totals_that_drifted_and_rows_without_a_cle
     assert!(found.contains("invariant 13 every audit row has a clerk") && found.contains("actor mallory"), "{found}");
 }
 
+/// Each shift has one opening audit row, and one closing row once closed:
+/// `verify` counts them per shift (in one pass over the shifts' audit rows).
+#[test]
+fn verify_finds_a_shift_opened_or_closed_without_exactly_one_audit_row() {
+    let w = World::new();
+    w.as_clerk("Asha");
+    let open = w.desk.open_shift(0).expect("open");
+    w.as_supervisor();
+    let closed = w.desk.open_shift(0).expect("Sue's");
+    w.desk.close_shift(&closed.id, 0).expect("close");
+    w.assert_verified();
+    let raw = w.raw();
+    // A second opening row for Asha's shift, and a closed shift nobody audited.
+    raw.execute(
+        "INSERT INTO audit_log (id, at, action, entity, entity_id, actor) VALUES ('dup', 0, 'SHIFT_OPENED', 'shift', ?1,
+         'job:x')",
+        [&open.id],
+    )
+    .expect("a second opening row");
+    raw.execute_batch(
+        "INSERT INTO shifts (id, clerk_id, currency, opening_float, opened_at, closed_at, counted_cash, expected_cash)
+         SELECT 'unaudited', clerk_id, 'INR', 0, 0, 1, 0, 0 FROM shifts LIMIT 1",
+    )
+    .expect("an unaudited shift");
+    let found = w.desk.verify().expect("verify");
+    let shifts: Vec<&String> = found.iter().filter(|v| v.contains("opening and")).collect();
+    assert_eq!(shifts.len(), 2, "{found:?}");
+    assert!(shifts.iter().any(|v| v.ends_with(&format!("shift {} has 2 opening and 0 closing audit rows", open.id))));
+    assert!(shifts.iter().any(|v| v.ends_with("shift unaudited has 0 opening and 0 closing audit rows")), "{shifts:?}");
+}
+
 #[test]
 fn the_cli_adds_clerks_and_prints_a_cash_up_that_adds_up_for_whoever_may_see_it() {
     let w = World::new();

@@ -9,14 +9,16 @@
 use super::{Desk, Tx};
 use crate::clock::to_millis;
 use crate::domain::money::MAX_PRICE;
+use crate::domain::settings::start_of_day;
 use crate::domain::{AuditAction, AuditEntity, CashUp, Invalid, Role, Session, Shift};
 use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
 use crate::store::staff as sql;
-use chrono::{DateTime, Duration, NaiveDate};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
-/// Which cash-ups to read: one shift, a clerk's, a day's (a UTC day).
+/// Which cash-ups to read: one shift, a clerk's, a day's (the shifts opened
+/// that day in the venue's time zone).
 /// With nothing set: the signed-in clerk's newest shift.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CashupQuery {
@@ -139,13 +141,9 @@ impl Desk {
         };
         let shifts = match (q.date, &clerk_id) {
             (Some(day), _) => {
-                let from = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(DateTime::UNIX_EPOCH);
-                sql::shifts_opened(
-                    &self.conn,
-                    to_millis(from),
-                    to_millis(from + Duration::days(1)),
-                    clerk_id.as_deref(),
-                )?
+                let zone = self.zone()?;
+                let end = day.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, |next| start_of_day(next, zone));
+                sql::shifts_opened(&self.conn, to_millis(start_of_day(day, zone)), to_millis(end), clerk_id.as_deref())?
             }
             (None, Some(id)) => sql::latest_shift_of(&self.conn, id)?.into_iter().collect(),
             (None, None) => Vec::new(),

@@ -75,6 +75,7 @@ pub const STEPS: &[Step] = &[
     Step { version: 5, name: "settings", sql: include_str!("../../migrations/0005_settings.sql"), rust: None },
     Step { version: 6, name: "fast_reads", sql: include_str!("../../migrations/0006_fast_reads.sql"), rust: None },
     Step { version: 7, name: "clerks", sql: include_str!("../../migrations/0007_clerks.sql"), rust: None },
+    Step { version: 8, name: "shift_times", sql: include_str!("../../migrations/0008_shift_times.sql"), rust: None },
 ];
 
 /// The newest schema version this binary knows.

@@ -46,6 +46,12 @@ pub const STEPS: &[Step] = &[
         rust: None,
     },
     Step { version: 7, name: "clerks", sql: include_str!("../../../migrations/pg/0007_clerks.sql"), rust: None },
+    Step {
+        version: 8,
+        name: "shift_times",
+        sql: include_str!("../../../migrations/pg/0008_shift_times.sql"),
+        rust: None,
+    },
 ];
 
 /// The newest schema version on PostgreSQL (equal to SQLite's: a test says so).
