@@ -57,6 +57,16 @@ fn sells_a_seat_in_a_real_terminal_and_quits_cleanly() {
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     let logs = std::fs::read_dir(dir.path().join("logs")).expect("log dir").count();
     assert!(logs >= 1, "the app log goes to a file beside the database");
+    // Quitting ended the demo supervisor's session, and the trail says so.
+    let conn = rusqlite::Connection::open(&db).expect("file");
+    let out: Vec<String> = conn
+        .prepare(
+            "SELECT c.name FROM audit_log a JOIN clerks c ON c.id = a.clerk_id \
+             WHERE a.action = 'CLERK_SIGNED_OUT' ORDER BY a.seq",
+        )
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .expect("sign-outs");
+    assert_eq!(out, ["demo"]);
 }
 
 /// Issue 11 on a real terminal: the receipt's QR code is drawn in half

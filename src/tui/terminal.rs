@@ -53,6 +53,7 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     let tick = TickThread::spawn(db.to_path_buf(), ctx.clone(), audit_log_sink(log_dir)?, move || {
         let _ = wake_tx.send(());
     })?;
+    let actor = desk.actor().to_string();
     let mut workers = Workers::spawn(desk, read, Some(door), Some(manual), false)?;
     let mut app = App::new(ctx.clone(), info);
     app.clerk = desk_clerk;
@@ -151,7 +152,33 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     // A write on its way stops waiting for the lock and commits or rolls back.
     workers.shutdown();
     drop(tick);
+    sign_out(db, ctx, &actor, app.clerk.take());
     result
+}
+
+/// How long closing the app waits for the lock to audit the clerk's sign-out.
+const SIGN_OUT_WAIT: Duration = Duration::from_secs(1);
+
+/// The clerk's session ends with the app (`q`, a closed window, a kill), and
+/// the trail says so. A quit never waits long on a file another process has
+/// locked: after [`SIGN_OUT_WAIT`] the sign-out gives up (logged) and the app
+/// leaves anyway. (Scripts and one-shot commands are no session: they sign in
+/// for what they do and leave no sign-out.)
+fn sign_out(db: &Path, ctx: Context, actor: &str, clerk: Option<crate::domain::Session>) {
+    let Some(clerk) = clerk else { return };
+    let give_up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _stop = crate::store::stop_waiting_when(give_up.clone());
+    let _timer = std::thread::Builder::new().name("boxoffice-sign-out".into()).spawn(move || {
+        std::thread::sleep(SIGN_OUT_WAIT);
+        give_up.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let done = Desk::open(db, ctx, actor).and_then(|desk| {
+        desk.act_as(Some(clerk));
+        desk.sign_out()
+    });
+    if let Err(e) = done {
+        tracing::warn!(%e, "the clerk's sign-out could not be audited");
+    }
 }
 
 /// Reads and discards the events already waiting in the stream (typed ahead

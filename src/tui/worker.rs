@@ -272,7 +272,7 @@ fn write_loop(
         }
         let stopped = job.cancel.load(Ordering::Relaxed);
         if tx.send(Msg::Done(Done { id: job.id, stopped, answer })).is_err() {
-            break;
+            return;
         }
         // The answer is out: now the door may tidy (a checkpoint every so many scans).
         if scan
@@ -282,23 +282,7 @@ fn write_loop(
             tracing::warn!(%e, "the door's checkpoint failed; SQLite runs one later");
         }
     }
-    // The app is closing: the clerk's session ends with it, and the trail
-    // says so. A quit never waits long on a file another process has locked:
-    // after SIGN_OUT_WAIT the sign-out gives up (logged), the app still leaves.
-    act_as(&desk, &who);
-    let give_up = Arc::new(AtomicBool::new(false));
-    let _stop = store::stop_waiting_when(give_up.clone());
-    let _timer = std::thread::Builder::new().name("boxoffice-sign-out".into()).spawn(move || {
-        std::thread::sleep(SIGN_OUT_WAIT);
-        give_up.store(true, Ordering::Relaxed);
-    });
-    if let Err(e) = desk.sign_out() {
-        tracing::warn!(%e, "the clerk's sign-out could not be audited");
-    }
 }
-
-/// How long closing the app waits for the lock to audit the clerk's sign-out.
-const SIGN_OUT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Runs `f` unless the clerk already stopped waiting (then it never begins).
 /// A panic inside is an error answer (its transaction rolled back while
