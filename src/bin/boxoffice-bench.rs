@@ -517,6 +517,8 @@ fn worker_main(cli: &Cli, role: Role) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+// One per worker process, for its life: boxing the desk saves nothing.
+#[allow(clippy::large_enum_variant)]
 enum Seller {
     Engine { desk: Desk, customer_id: String },
     Raw(Raw),

@@ -60,6 +60,7 @@ use crate::context::Context;
 use crate::domain::{IdempotencyScope, Invalid, Role, Session};
 use crate::error::{Error, Result};
 use crate::store::audit::{self, Actor, NewAudit};
+use crate::store::db::{self, Db};
 use crate::store::{self, sales};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -74,7 +75,7 @@ pub struct Replayed<T> {
 
 /// A clerk's (or a job's, or a door's) connection to the box office.
 pub struct Desk {
-    conn: Connection,
+    db: Db,
     ctx: Context,
     /// The terminal's identity: what the trail says when no clerk is signed in.
     actor: String,
@@ -85,9 +86,11 @@ pub struct Desk {
     deferred_writes: std::cell::Cell<Option<u32>>,
 }
 
-/// The inside of one write transaction.
+/// The inside of one write transaction (`db::write_locked`: `BEGIN
+/// IMMEDIATE` on SQLite; on PostgreSQL READ COMMITTED, where an operation
+/// locks its event's row with [`Tx::lock`] before it reads the event's state).
 struct Tx<'a> {
-    tx: store::WriteScope<'a>,
+    tx: &'a Db,
     ctx: &'a Context,
     actor: &'a str,
     clerk: Option<Session>,
@@ -95,6 +98,19 @@ struct Tx<'a> {
 }
 
 impl Tx<'_> {
+    /// Locks the events' rows until the write ends (PostgreSQL; SQLite's
+    /// write already has the file to itself): an operation calls it as soon
+    /// as it knows its events, before it reads what they own, so writes on
+    /// one event run one at a time (docs/POSTGRES.md).
+    fn lock(&self, events: &[&str]) -> Result<()> {
+        db::lock_events(self.tx, events)
+    }
+
+    /// SQLite's connection, for store code not yet written for both backends.
+    fn sql(&self, what: &str) -> Result<&Connection> {
+        self.tx.sqlite_only(what)
+    }
+
     fn now_ms(&self) -> i64 {
         to_millis(self.now)
     }
@@ -112,7 +128,7 @@ impl Tx<'_> {
     }
 
     fn audit(&self, a: NewAudit<'_>) -> Result<()> {
-        audit::insert(&self.tx, &self.id(), self.now_ms(), self.who(), &a)
+        audit::insert(self.sql("the audit trail")?, &self.id(), self.now_ms(), self.who(), &a)
     }
 
     /// An id from the staff counter (clerks, shifts and their audit rows).
@@ -122,7 +138,7 @@ impl Tx<'_> {
 
     /// An audit row about clerks or shifts (its id from the staff counter).
     fn audit_staff(&self, a: NewAudit<'_>) -> Result<()> {
-        audit::insert(&self.tx, &self.staff_id(), self.now_ms(), self.who(), &a)
+        audit::insert(self.sql("the audit trail")?, &self.staff_id(), self.now_ms(), self.who(), &a)
     }
 
     /// The signed-in clerk, still enabled (re-read here): selling needs one.
@@ -145,9 +161,9 @@ impl Tx<'_> {
 }
 
 impl std::ops::Deref for Tx<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        &self.tx
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.tx
     }
 }
 
@@ -157,9 +173,15 @@ impl Desk {
         Ok(Desk::new(conn, ctx, actor))
     }
 
-    fn new(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
+    /// A desk on the PostgreSQL database at `url` (its schema built or
+    /// brought up to date first).
+    pub fn open_postgres(url: &str, ctx: Context, actor: impl Into<String>) -> Result<Desk> {
+        Ok(Desk::new(store::pg::open(url)?, ctx, actor))
+    }
+
+    fn new(db: impl Into<Db>, ctx: Context, actor: impl Into<String>) -> Desk {
         Desk {
-            conn,
+            db: db.into(),
             ctx,
             actor: actor.into(),
             clerk: std::cell::RefCell::new(None),
@@ -189,8 +211,30 @@ impl Desk {
         &self.ctx
     }
 
+    /// The store connection, on either backend.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// SQLite's connection, for code that is SQLite's alone (the UI's
+    /// interrupt handle, tests' raw SQL).
+    ///
+    /// # Panics
+    /// On a PostgreSQL desk. Every caller runs only on desks opened from a
+    /// file: the app and the commands that reach them refuse a URL first
+    /// (`needs_a_file` in main.rs); code that may meet PostgreSQL uses
+    /// [`Desk::db`] or [`Desk::sql`].
     pub fn conn(&self) -> &Connection {
-        &self.conn
+        match &self.db {
+            Db::Sqlite(conn) => conn,
+            Db::Pg(_) => panic!("Desk::conn is SQLite's connection; this desk is on PostgreSQL"),
+        }
+    }
+
+    /// SQLite's connection for store code not yet written for both
+    /// backends; on PostgreSQL an error naming `what`.
+    fn sql(&self, what: &str) -> Result<&Connection> {
+        self.db.sqlite_only(what)
     }
 
     /// The terminal's identity (`clerk:user@pid`, `job:tick`), whoever signs in.
@@ -218,18 +262,18 @@ impl Desk {
     /// A consistent copy of the whole file at `dest` (which must not exist),
     /// taken while others keep writing, then checked read-only.
     pub fn backup_to(&self, dest: &Path) -> Result<store::backup::Checked> {
-        store::backup::snapshot(&self.conn, dest)?;
+        store::backup::snapshot(self.sql("backup")?, dest)?;
         store::backup::check(dest)
     }
 
     /// A bookings-level `PRAGMA data_version`: changes when another connection commits.
     pub fn data_version(&self) -> Result<i64> {
-        store::data_version(&self.conn)
+        store::data_version(self.sql("data_version")?)
     }
 
     /// Runs several operations as one atomic write: they see each other's
     /// changes, and either all commit or none does (e.g. seeding a new file).
-    pub fn atomically<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    pub fn atomically<T>(&self, mut f: impl FnMut() -> Result<T>) -> Result<T> {
         self.write(|_| f())
     }
 
@@ -239,31 +283,29 @@ impl Desk {
         self.permit(Role::Supervisor, what).map(|_| ())
     }
 
-    /// Runs `f` in one IMMEDIATE transaction (a savepoint inside `atomically`);
-    /// commits only if it succeeds.
-    fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx = Tx {
-            tx: store::WriteScope::begin(&self.conn)?,
-            ctx: &self.ctx,
-            actor: &self.actor,
-            clerk: self.clerk(),
-            now: self.ctx.now(),
-        };
-        let value = match f(&tx) {
+    /// Runs `f` as one write (`db::write_locked`: an IMMEDIATE transaction
+    /// on SQLite, a savepoint inside `atomically`); commits only if it
+    /// succeeds. On PostgreSQL a deadlock runs `f` again on a fresh
+    /// transaction, so `f` reads everything inside and keeps nothing from a
+    /// failed attempt.
+    fn write<T>(&self, mut f: impl FnMut(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let result = db::write_locked(&self.db, &[], |db| {
+            let tx = Tx { tx: db, ctx: &self.ctx, actor: &self.actor, clerk: self.clerk(), now: self.ctx.now() };
+            f(&tx)
+        });
+        let value = match result {
             Ok(value) => value,
             Err(e) => {
-                drop(tx);
                 // The refused operation rolled back; its refusal is recorded on
                 // its own (inside `atomically`, by the outermost write).
                 if let Error::NotAllowed(_) = &e
-                    && self.conn.is_autocommit()
+                    && !self.db.in_transaction()
                 {
                     self.record_refusal(&e);
                 }
                 return Err(e);
             }
         };
-        tx.tx.commit()?;
         if let Some(n) = self.deferred_writes.get() {
             self.deferred_writes.set(Some(n.saturating_add(1)));
         }
@@ -272,8 +314,11 @@ impl Desk {
 
     /// Runs `f` inside one IMMEDIATE transaction with this desk's context; for
     /// the jobs module's bookkeeping.
-    pub(crate) fn write_raw<T>(&self, f: impl FnOnce(&Connection, Actor<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
-        self.write(|tx| f(tx, tx.who(), tx.now))
+    pub(crate) fn write_raw<T>(
+        &self,
+        mut f: impl FnMut(&Connection, Actor<'_>, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
+        self.write(|tx| f(tx.sql("the jobs' bookkeeping")?, tx.who(), tx.now))
     }
 }
 
@@ -290,13 +335,13 @@ fn clean_key(key: Option<&str>) -> Result<Option<&str>> {
 
 /// The entity a key already made in `scope`; refuses a key made in another scope.
 fn replay_id(tx: &Tx<'_>, scope: IdempotencyScope, key: &str) -> Result<Option<String>> {
-    if let Some(id) = sales::idempotent(tx, scope, key)? {
+    if let Some(id) = sales::idempotent(tx.sql("the sale")?, scope, key)? {
         return Ok(Some(id));
     }
-    if sales::extension_by_key(tx, key)?.is_some() {
+    if sales::extension_by_key(tx.sql("the sale")?, key)?.is_some() {
         return Err(Error::refused("that idempotency key was already used to extend a hold"));
     }
-    match sales::idempotency_scope(tx, key)? {
+    match sales::idempotency_scope(tx.sql("the sale")?, key)? {
         Some(other) => Err(used_for(other)),
         None => Ok(None),
     }

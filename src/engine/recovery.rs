@@ -18,8 +18,8 @@ impl Desk {
         self.write(|tx| {
             let mut fixes = 0;
             // Seat labels still marked live whose owner is gone.
-            for (hold_id, event_id, label) in checks::orphan_seats(tx)? {
-                sales::free_seat(tx, &hold_id, &label)?;
+            for (hold_id, event_id, label) in checks::orphan_seats(tx.sql("recovery and verify")?)? {
+                sales::free_seat(tx.sql("recovery and verify")?, &hold_id, &label)?;
                 tx.audit(NewAudit {
                     event_id: Some(&event_id),
                     hold_id: Some(&hold_id),
@@ -29,8 +29,8 @@ impl Desk {
                 fixes += 1;
             }
             // Free-pool counts that drifted from what holds and bookings own.
-            for (event_id, available, expected) in checks::drift(tx)? {
-                catalog::set_available(tx, &event_id, expected)?;
+            for (event_id, available, expected) in checks::drift(tx.sql("recovery and verify")?)? {
+                catalog::set_available(tx.sql("recovery and verify")?, &event_id, expected)?;
                 tx.audit(NewAudit {
                     event_id: Some(&event_id),
                     details: Some(json!({"was": available, "now": expected})),
@@ -45,7 +45,7 @@ impl Desk {
     /// Every broken invariant of DESIGN.md, in words, and any stored setting
     /// that is not a valid value; empty when all hold.
     pub fn verify(&self) -> Result<Vec<Violation>> {
-        let mut found = checks::verify(&self.conn)?;
+        let mut found = checks::verify(self.sql("recovery and verify")?)?;
         found.extend(self.settings()?.problems.into_iter().map(|p| format!("settings: {p}")));
         Ok(found)
     }

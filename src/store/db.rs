@@ -450,6 +450,16 @@ impl Db {
         }
     }
 
+    /// The SQLite connection for store code not yet written for both
+    /// backends; on PostgreSQL a clear error naming `what`, so nothing
+    /// half-works there silently.
+    pub fn sqlite_only(&self, what: &str) -> Result<&rusqlite::Connection> {
+        match self {
+            Db::Sqlite(conn) => Ok(conn),
+            Db::Pg(_) => Err(Error::Storage(format!("{what} is not available on PostgreSQL yet"))),
+        }
+    }
+
     pub fn pg(&self) -> Option<&PgConn> {
         match self {
             Db::Pg(pg) => Some(pg),
@@ -664,8 +674,10 @@ fn run<T>(db: &Db, lock: Option<&[&str]>, mut f: impl FnMut(&Db) -> Result<T>) -
 }
 
 /// Locks the rows of `events` in id order (PostgreSQL; SQLite's write
-/// transaction already excludes every other writer).
-fn lock_events(db: &Db, events: &[&str]) -> Result<()> {
+/// transaction already excludes every other writer). Inside a write it is
+/// how an operation that learns its event on the way (pay: the booking's
+/// event) takes that event's lock before it reads the event's state.
+pub fn lock_events(db: &Db, events: &[&str]) -> Result<()> {
     if events.is_empty() || db.backend() == Backend::Sqlite {
         return Ok(());
     }
