@@ -66,7 +66,7 @@ fn race(path: &Path, event: &Event, thread: usize, start: &Barrier) -> Tally {
         };
         assert!(now.available <= now.total, "available out of range: {now:?}");
         if now.available == 0 {
-            let (held, _) = store::sales::seats_owned(desk.conn(), &event.id).expect("seats owned");
+            let (held, _) = store::sales::seats_owned(desk.db(), &event.id).expect("seats owned");
             assert!(held >= 0);
             if held == 0 {
                 break;
@@ -151,7 +151,7 @@ fn assert_sold_exactly(w: &common::World, event: &Event, tallies: &[Tally]) {
     assert_eq!(tallies.iter().map(|t| t.seats_sold).sum::<u64>(), total, "threads sold exactly the capacity");
     let after = w.desk.event(&event.id).unwrap();
     assert_eq!(after.available, 0);
-    let (held, sold) = store::sales::seats_owned(w.desk.conn(), &event.id).unwrap();
+    let (held, sold) = store::sales::seats_owned(w.desk.db(), &event.id).unwrap();
     assert_eq!((held, sold), (0, total as i64));
     let min: i64 = w.count(&format!("SELECT min(available) FROM events WHERE id = '{}'", event.id));
     assert!(min >= 0);

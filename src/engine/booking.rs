@@ -39,7 +39,7 @@ impl Desk {
 
     /// A booking's items: seats per type at the price each was sold for.
     pub fn booking_items(&self, booking_id: &str) -> Result<Vec<BookingItem>> {
-        tickets::items_of(self.sql("booking")?, booking_id)
+        tickets::items_of(&self.db, booking_id)
     }
 
     fn book_with(
@@ -57,8 +57,8 @@ impl Desk {
                 None => None,
             };
             let existing = match existing {
-                Some(id) => sales::get_booking(tx.sql("booking")?, &id)?,
-                None => sales::booking_for_hold(tx.sql("booking")?, hold_id)?,
+                Some(id) => sales::get_booking(tx, &id)?,
+                None => sales::booking_for_hold(tx, hold_id)?,
             };
             if let Some(b) = existing {
                 if b.hold_id != hold_id {
@@ -85,8 +85,7 @@ impl Desk {
                 })?;
                 return Ok(Replayed { value: b, is_retry: true });
             }
-            let hold = sales::get_hold_without_labels(tx.sql("booking")?, hold_id)?
-                .ok_or_else(|| Error::not_found("hold", hold_id))?;
+            let hold = sales::get_hold_without_labels(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
             if hold.status != HoldStatus::Active {
                 return Err(Error::refused(format!("cannot book: {}", hold.status.refusal())));
             }
@@ -96,11 +95,11 @@ impl Desk {
                     hold.expires_at.format("%H:%M:%S UTC")
                 )));
             }
-            let customer = catalog::get_customer(tx.sql("booking")?, customer_id)?
-                .ok_or_else(|| Error::not_found("customer", customer_id))?;
-            let event = catalog::get_event(tx.sql("booking")?, &hold.event_id)?
-                .ok_or_else(|| Error::not_found("event", &hold.event_id))?;
-            let types = tickets::types_of(tx.sql("booking")?, &event.id)?;
+            let customer =
+                catalog::get_customer(tx, customer_id)?.ok_or_else(|| Error::not_found("customer", customer_id))?;
+            let event =
+                catalog::get_event(tx, &hold.event_id)?.ok_or_else(|| Error::not_found("event", &hold.event_id))?;
+            let types = tickets::types_of(tx, &event.id)?;
             let explicit = counts.is_some();
             let plain;
             let counts = match counts {
@@ -117,7 +116,7 @@ impl Desk {
             for item in &items {
                 let t = types.iter().find(|t| t.id == item.type_id);
                 if let Some(limit) = t.and_then(|t| t.limit) {
-                    let committed = tickets::committed_seats(tx.sql("booking")?, &item.type_id)?;
+                    let committed = tickets::committed_seats(tx, &item.type_id)?;
                     if committed + u64::from(item.count) > u64::from(limit) {
                         return Err(Error::refused(format!(
                             "cannot book {} {}: only {} left of its limit of {limit}",
@@ -143,10 +142,10 @@ impl Desk {
                 updated_at: tx.now,
                 clerk_id: Some(me.id().to_string()),
             };
-            sales::insert_booking(tx.sql("booking")?, &booking)?;
-            tickets::insert_items(tx.sql("booking")?, &booking.id, &items)?;
+            sales::insert_booking(tx, &booking)?;
+            tickets::insert_items(tx, &booking.id, &items)?;
             if let Some(key) = key {
-                sales::remember(tx.sql("booking")?, IdempotencyScope::Book, key, &booking.id, tx.now_ms())?;
+                sales::remember(tx, IdempotencyScope::Book, key, &booking.id, tx.now_ms())?;
             }
             let mut details = json!({
                 "customer_id": customer.id, "seats": booking.seats, "amount": amount,
@@ -173,11 +172,11 @@ impl Desk {
     }
 
     pub fn get_booking(&self, id: &str) -> Result<Booking> {
-        sales::get_booking(self.sql("booking")?, id)?.ok_or_else(|| Error::not_found("booking", id))
+        sales::get_booking(&self.db, id)?.ok_or_else(|| Error::not_found("booking", id))
     }
 
     pub fn booking_for_hold(&self, hold_id: &str) -> Result<Option<Booking>> {
-        sales::booking_for_hold(self.sql("booking")?, hold_id)
+        sales::booking_for_hold(&self.db, hold_id)
     }
 }
 
@@ -185,7 +184,7 @@ impl Desk {
 fn refuse_other_counts(tx: &Tx<'_>, b: &Booking, counts: &[TypeCount]) -> Result<()> {
     let mut asked: Vec<(&str, u32)> =
         counts.iter().filter(|c| c.count > 0).map(|c| (c.type_id.as_str(), c.count)).collect();
-    let items = tickets::items_of(tx.sql("booking")?, &b.id)?;
+    let items = tickets::items_of(tx, &b.id)?;
     let mut has: Vec<(&str, u32)> = items.iter().map(|i| (i.type_id.as_str(), i.count)).collect();
     asked.sort_unstable();
     has.sort_unstable();
@@ -204,7 +203,7 @@ fn refuse_other_counts(tx: &Tx<'_>, b: &Booking, counts: &[TypeCount]) -> Result
 /// audits it. Confirming issues its tickets; leaving for a final state voids
 /// them — both in this transaction, counted in the same audit row.
 pub(super) fn move_booking(tx: &Tx<'_>, b: &Booking, to: BookingStatus) -> Result<()> {
-    if !sales::set_booking_status(tx.sql("booking")?, &b.id, b.status, to, tx.now_ms())? {
+    if !sales::set_booking_status(tx, &b.id, b.status, to, tx.now_ms())? {
         return Err(Error::refused(format!("booking {} changed meanwhile; try again", crate::ids::short(&b.id))));
     }
     let mut details = json!({"seats": b.seats, "amount": b.amount});

@@ -66,7 +66,7 @@ impl Desk {
         Ok(CancelTerms {
             status: booking.status,
             refund: self.cancel_preview(&booking)?,
-            tickets: tickets::counts_of(self.sql("cancelling")?, booking_id)?,
+            tickets: tickets::counts_of(&self.db, booking_id)?,
         })
     }
 
@@ -134,7 +134,7 @@ impl Desk {
             if refund_override.is_some() {
                 tx.require(Role::Supervisor, "override the refund percentage")?;
             }
-            let booking = sales::get_booking(tx.sql("cancelling")?, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
+            let booking = sales::get_booking(tx, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
             if booking.clerk_id.as_deref() != Some(me.id()) {
                 tx.require(Role::Supervisor, "cancel another clerk's booking")?;
             }
@@ -150,7 +150,7 @@ impl Desk {
                     booking.status
                 )));
             }
-            let counts = tickets::counts_of(tx.sql("cancelling")?, booking_id)?;
+            let counts = tickets::counts_of(tx, booking_id)?;
             if counts.used != admitted {
                 return Err(Error::refused(match (counts.admitted_warning(), admitted) {
                     (Some(warning), 0) => format!("cannot cancel yet: {warning}; confirm that to cancel"),
@@ -164,7 +164,7 @@ impl Desk {
                 .status
                 .on(BookingEvent::Cancel)
                 .map_err(|why| Error::refused(format!("cannot cancel: {why}")))?;
-            let hold = sales::get_hold_without_labels(tx.sql("cancelling")?, &booking.hold_id)?
+            let hold = sales::get_hold_without_labels(tx, &booking.hold_id)?
                 .ok_or_else(|| Error::not_found("hold", &booking.hold_id))?;
             move_booking(tx, &booking, to)?;
             let refund = if booking.status == BookingStatus::Confirmed {
@@ -191,7 +191,7 @@ impl Desk {
 
     /// The refund of a booking, if it has one.
     pub fn refund(&self, booking_id: &str) -> Result<Option<Refund>> {
-        sales::refund_for(self.sql("cancelling")?, booking_id)
+        sales::refund_for(&self.db, booking_id)
     }
 }
 
@@ -223,7 +223,7 @@ pub(super) fn start_refund(
         method,
         shift_id: Some(shift_id.to_string()),
     };
-    sales::insert_refund(tx.sql("cancelling")?, &refund)?;
+    sales::insert_refund(tx, &refund)?;
     let mut details = json!({"kind": kind.as_str(), "amount": split.refund, "fee": split.fee, "percent": percent,
                "method": method.as_str(), "shift_id": shift_id});
     if let Some((policy, reason)) = overridden {

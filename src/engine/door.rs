@@ -39,13 +39,12 @@ impl Desk {
         let parsed = TicketCode::parse(&typed);
         self.write(|tx| {
             if let Some(id) = event_id {
-                catalog::get_event(tx.sql("check-in at the door")?, id)?
-                    .ok_or_else(|| Error::not_found("event", id))?;
+                catalog::get_event(tx, id)?.ok_or_else(|| Error::not_found("event", id))?;
             }
             let (answer, found) = match &parsed {
                 // Caught before any lookup: nothing about tickets is read.
                 Err(e) => (DoorAnswer::mistyped(*e), None),
-                Ok(code) => match tickets::by_code(tx.sql("check-in at the door")?, code)? {
+                Ok(code) => match tickets::by_code(tx, code)? {
                     None => (DoorAnswer::Unknown, None),
                     Some(f) => (judge(tx, &f, event_id, &door)?, Some(f)),
                 },
@@ -65,8 +64,7 @@ impl Desk {
         let code = TicketCode::parse(typed).map_err(|e| Invalid::new("code", e.to_string()))?;
         self.write(|tx| {
             tx.require(Role::Supervisor, "undo a door admission")?;
-            let f = tickets::by_code(tx.sql("check-in at the door")?, &code)?
-                .ok_or_else(|| Error::not_found("ticket", &code.grouped()))?;
+            let f = tickets::by_code(tx, &code)?.ok_or_else(|| Error::not_found("ticket", &code.grouped()))?;
             let t = &f.ticket;
             if t.status != TicketStatus::Used {
                 return Err(Error::refused(match t.status {
@@ -74,13 +72,13 @@ impl Desk {
                     _ => format!("the ticket is void (booking {}); its admission stays on record", f.booking_status),
                 }));
             }
-            if !tickets::unadmit(tx.sql("check-in at the door")?, &t.id)? {
+            if !tickets::unadmit(tx, &t.id)? {
                 return Err(Error::refused("the ticket changed meanwhile; scan it again"));
             }
             let door = t.used_door.clone().unwrap_or_default();
             let scan_id = tx.id();
             tickets::insert_scan(
-                tx.sql("check-in at the door")?,
+                tx,
                 &NewScan {
                     id: &scan_id,
                     at_ms: tx.now_ms(),
@@ -112,7 +110,7 @@ impl Desk {
     /// Admitted so far and sold (valid + used tickets) for one event: the Door screen's running count.
     pub fn door_counts(&self, event_id: &str) -> Result<DoorCounts> {
         self.event(event_id)?;
-        tickets::door_counts(self.sql("check-in at the door")?, event_id)
+        tickets::door_counts(&self.db, event_id)
     }
 
     /// A door answers first and tidies after: from now on this desk's commits
@@ -168,7 +166,7 @@ fn judge(tx: &Tx<'_>, f: &Found, event_id: Option<&str>, door: &str) -> Result<D
         (TicketStatus::Valid, _) => {
             // Inside this IMMEDIATE transaction nobody else can have moved it;
             // the condition is the database's own guard all the same.
-            if !tickets::admit(tx.sql("check-in at the door")?, &t.id, tx.now_ms(), door)? {
+            if !tickets::admit(tx, &t.id, tx.now_ms(), door)? {
                 return Err(Error::refused("the ticket changed meanwhile; scan it again"));
             }
             DoorAnswer::Admitted {
@@ -194,7 +192,7 @@ fn record_scan(
     let scan_id = tx.id();
     let ticket = found.map(|f| &f.ticket);
     tickets::insert_scan(
-        tx.sql("check-in at the door")?,
+        tx,
         &NewScan {
             id: &scan_id,
             at_ms: tx.now_ms(),

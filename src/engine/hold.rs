@@ -10,7 +10,6 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
 use crate::store::{catalog, sales};
-use rusqlite::Connection;
 use serde_json::json;
 
 /// How the clerk asks for seats.
@@ -45,7 +44,7 @@ impl SeatMap {
 
 impl Desk {
     pub fn seat_map(&self, event: &Event) -> Result<Option<SeatMap>> {
-        seat_map(self.sql("holding seats")?, event)
+        seat_map(&self.db, event)
     }
 
     /// Holds seats: a count (best available) or named labels.
@@ -67,8 +66,7 @@ impl Desk {
             if let Some(key) = key
                 && let Some(id) = replay_id(tx, IdempotencyScope::Hold, key)?
             {
-                let hold =
-                    sales::get_hold(tx.sql("holding seats")?, &id)?.ok_or_else(|| Error::not_found("hold", &id))?;
+                let hold = sales::get_hold(tx, &id)?.ok_or_else(|| Error::not_found("hold", &id))?;
                 // Like book and pay: a key names one request. Replaying it for
                 // another event would hand the clerk seats at the wrong show.
                 if hold.event_id != req.event_id {
@@ -85,8 +83,8 @@ impl Desk {
                 })?;
                 return Ok(Replayed { value: hold, is_retry: true });
             }
-            let event = catalog::get_event(tx.sql("holding seats")?, &req.event_id)?
-                .ok_or_else(|| Error::not_found("event", &req.event_id))?;
+            let event =
+                catalog::get_event(tx, &req.event_id)?.ok_or_else(|| Error::not_found("event", &req.event_id))?;
             if event.starts_at <= tx.now {
                 return Err(Error::refused(format!("'{}' has already started; sales are closed", event.name)));
             }
@@ -100,7 +98,7 @@ impl Desk {
             if seats > event.available {
                 return Err(Error::NotEnoughSeats { requested: seats, available: event.available });
             }
-            if !catalog::adjust_available(tx.sql("holding seats")?, &event.id, -i64::from(seats))? {
+            if !catalog::adjust_available(tx, &event.id, -i64::from(seats))? {
                 return Err(Error::NotEnoughSeats { requested: seats, available: event.available });
             }
             let id = tx.id();
@@ -117,12 +115,12 @@ impl Desk {
                 expires_at: tx.now + hold_window,
                 extensions: 0,
             };
-            sales::insert_hold(tx.sql("holding seats")?, &hold)?;
-            if let Err(e) = sales::insert_hold_seats(tx.sql("holding seats")?, &hold.id, &event.id, &hold.labels) {
+            sales::insert_hold(tx, &hold)?;
+            if let Err(e) = sales::insert_hold_seats(tx, &hold.id, &event.id, &hold.labels) {
                 return Err(taken_or(e, &hold.labels));
             }
             if let Some(key) = key {
-                sales::remember(tx.sql("holding seats")?, IdempotencyScope::Hold, key, &hold.id, tx.now_ms())?;
+                sales::remember(tx, IdempotencyScope::Hold, key, &hold.id, tx.now_ms())?;
             }
             tx.audit(NewAudit {
                 event_id: Some(&event.id),
@@ -140,11 +138,11 @@ impl Desk {
     }
 
     pub fn get_hold(&self, id: &str) -> Result<Hold> {
-        sales::get_hold(self.sql("holding seats")?, id)?.ok_or_else(|| Error::not_found("hold", id))
+        sales::get_hold(&self.db, id)?.ok_or_else(|| Error::not_found("hold", id))
     }
 
     pub fn active_holds(&self, event_id: &str) -> Result<Vec<Hold>> {
-        sales::active_holds(self.sql("holding seats")?, event_id)
+        sales::active_holds(&self.db, event_id)
     }
 
     /// The clerk lets a hold go: its seats go back on sale. Another clerk's
@@ -152,15 +150,14 @@ impl Desk {
     pub fn release(&self, hold_id: &str) -> Result<Hold> {
         self.write(|tx| {
             let me = tx.signed_in()?;
-            let hold =
-                sales::get_hold(tx.sql("holding seats")?, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
+            let hold = sales::get_hold(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
             if hold.clerk_id.as_deref() != Some(me.id()) {
                 tx.require(crate::domain::Role::Supervisor, "release another clerk's hold")?;
             }
             if hold.status != HoldStatus::Active {
                 return Err(Error::refused(format!("cannot release: {}", hold.status.refusal())));
             }
-            if let Some(b) = sales::booking_for_hold(tx.sql("holding seats")?, hold_id)?
+            if let Some(b) = sales::booking_for_hold(tx, hold_id)?
                 && b.status == BookingStatus::PaymentPending
             {
                 return Err(Error::refused(format!(
@@ -188,12 +185,11 @@ impl Desk {
         self.write(|tx| {
             tx.signed_in()?;
             if let Some(key) = key {
-                if let Some(done) = sales::extension_by_key(tx.sql("holding seats")?, key)? {
+                if let Some(done) = sales::extension_by_key(tx, key)? {
                     if done.hold_id != hold_id {
                         return Err(Error::refused("that idempotency key extended another hold"));
                     }
-                    let hold = sales::get_hold(tx.sql("holding seats")?, hold_id)?
-                        .ok_or_else(|| Error::not_found("hold", hold_id))?;
+                    let hold = sales::get_hold(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
                     tx.audit(NewAudit {
                         event_id: Some(&hold.event_id),
                         hold_id: Some(&hold.id),
@@ -205,12 +201,11 @@ impl Desk {
                     })?;
                     return Ok(Replayed { value: hold, is_retry: true });
                 }
-                if let Some(scope) = sales::idempotency_scope(tx.sql("holding seats")?, key)? {
+                if let Some(scope) = sales::idempotency_scope(tx, key)? {
                     return Err(used_for(scope));
                 }
             }
-            let hold =
-                sales::get_hold(tx.sql("holding seats")?, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
+            let hold = sales::get_hold(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
             if hold.status != HoldStatus::Active {
                 return Err(Error::refused(format!("cannot extend: {}", hold.status.refusal())));
             }
@@ -220,7 +215,7 @@ impl Desk {
                     hold.expires_at.format("%H:%M:%S UTC")
                 )));
             }
-            if let Some(b) = sales::booking_for_hold(tx.sql("holding seats")?, hold_id)? {
+            if let Some(b) = sales::booking_for_hold(tx, hold_id)? {
                 return Err(Error::refused(format!(
                     "cannot extend: booking {} is {}; its payment deadline ({}) decides, not the hold's",
                     crate::ids::short(&b.id),
@@ -236,14 +231,14 @@ impl Desk {
                     hold.extensions
                 )));
             }
-            let event = catalog::get_event(tx.sql("holding seats")?, &hold.event_id)?
-                .ok_or_else(|| Error::not_found("event", &hold.event_id))?;
+            let event =
+                catalog::get_event(tx, &hold.event_id)?.ok_or_else(|| Error::not_found("event", &hold.event_id))?;
             if event.starts_at <= tx.now {
                 return Err(Error::refused(format!("'{}' has already started; sales are closed", event.name)));
             }
             let to = hold.expires_at + policy.hold_window();
             let (from_ms, to_ms) = (crate::clock::to_millis(hold.expires_at), crate::clock::to_millis(to));
-            if !sales::extend_hold(tx.sql("holding seats")?, &hold.id, hold.extensions, to_ms, tx.now_ms())? {
+            if !sales::extend_hold(tx, &hold.id, hold.extensions, to_ms, tx.now_ms())? {
                 return Err(Error::refused(format!(
                     "hold {} changed meanwhile; try again",
                     crate::ids::short(&hold.id)
@@ -251,7 +246,7 @@ impl Desk {
             }
             let n = hold.extensions + 1;
             let extension = sales::Extension { id: tx.id(), hold_id: hold.id.clone(), n };
-            sales::insert_extension(tx.sql("holding seats")?, &extension, key, from_ms, to_ms, tx.now_ms())?;
+            sales::insert_extension(tx, &extension, key, from_ms, to_ms, tx.now_ms())?;
             tx.audit(NewAudit {
                 event_id: Some(&hold.event_id),
                 hold_id: Some(&hold.id),
@@ -268,7 +263,7 @@ impl Desk {
     }
 }
 
-pub(crate) fn seat_map(conn: &Connection, event: &Event) -> Result<Option<SeatMap>> {
+pub(crate) fn seat_map(conn: &crate::store::db::Db, event: &Event) -> Result<Option<SeatMap>> {
     let EventKind::Reserved { rows, seats_per_row } = event.kind else {
         return Ok(None);
     };
@@ -291,7 +286,7 @@ fn pick_labels(tx: &Tx<'_>, event: &Event, pick: &SeatPick) -> Result<Vec<String
             }
         };
     };
-    let map = seat_map(tx.sql("holding seats")?, event)?.unwrap_or(SeatMap { rows: Vec::new() });
+    let map = seat_map(tx, event)?.unwrap_or(SeatMap { rows: Vec::new() });
     match pick {
         SeatPick::Count(n) => {
             let n = usize::try_from(*n).unwrap_or(usize::MAX);
@@ -331,9 +326,7 @@ fn taken_or(e: Error, labels: &[String]) -> Error {
 /// Moves an ACTIVE hold to `to` and audits it (for `booking_id` when a
 /// booking's fate moved it).
 pub(super) fn set_hold(tx: &Tx<'_>, hold: &Hold, to: HoldStatus, booking_id: Option<&str>) -> Result<()> {
-    if !hold.status.can_become(to)
-        || !sales::set_hold_status(tx.sql("holding seats")?, &hold.id, hold.status, to, tx.now_ms())?
-    {
+    if !hold.status.can_become(to) || !sales::set_hold_status(tx, &hold.id, hold.status, to, tx.now_ms())? {
         return Err(Error::refused(format!("hold {} is {}, not ACTIVE", crate::ids::short(&hold.id), hold.status)));
     }
     tx.audit(NewAudit {
@@ -356,8 +349,8 @@ pub(super) fn end_hold(tx: &Tx<'_>, hold: &Hold, to: HoldStatus, booking_id: Opt
 
 /// Puts a hold's seats (its count and its labels) back in the event's pool.
 pub(super) fn give_back_seats(tx: &Tx<'_>, hold: &Hold) -> Result<()> {
-    sales::free_hold_seats(tx.sql("holding seats")?, &hold.id)?;
-    if !catalog::adjust_available(tx.sql("holding seats")?, &hold.event_id, i64::from(hold.seats))? {
+    sales::free_hold_seats(tx, &hold.id)?;
+    if !catalog::adjust_available(tx, &hold.event_id, i64::from(hold.seats))? {
         return Err(Error::Storage(format!(
             "returning {} seats would overfill event {}; run `boxoffice verify`",
             hold.seats, hold.event_id

@@ -128,7 +128,7 @@ impl Tx<'_> {
     }
 
     fn audit(&self, a: NewAudit<'_>) -> Result<()> {
-        audit::insert(self.sql("the audit trail")?, &self.id(), self.now_ms(), self.who(), &a)
+        audit::insert(self.tx, &self.id(), self.now_ms(), self.who(), &a)
     }
 
     /// An id from the staff counter (clerks, shifts and their audit rows).
@@ -138,7 +138,7 @@ impl Tx<'_> {
 
     /// An audit row about clerks or shifts (its id from the staff counter).
     fn audit_staff(&self, a: NewAudit<'_>) -> Result<()> {
-        audit::insert(self.sql("the audit trail")?, &self.staff_id(), self.now_ms(), self.who(), &a)
+        audit::insert(self.tx, &self.staff_id(), self.now_ms(), self.who(), &a)
     }
 
     /// The signed-in clerk, still enabled (re-read here): selling needs one.
@@ -314,11 +314,8 @@ impl Desk {
 
     /// Runs `f` inside one IMMEDIATE transaction with this desk's context; for
     /// the jobs module's bookkeeping.
-    pub(crate) fn write_raw<T>(
-        &self,
-        mut f: impl FnMut(&Connection, Actor<'_>, DateTime<Utc>) -> Result<T>,
-    ) -> Result<T> {
-        self.write(|tx| f(tx.sql("the jobs' bookkeeping")?, tx.who(), tx.now))
+    pub(crate) fn write_raw<T>(&self, mut f: impl FnMut(&Db, Actor<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        self.write(|tx| f(tx, tx.who(), tx.now))
     }
 }
 
@@ -335,13 +332,13 @@ fn clean_key(key: Option<&str>) -> Result<Option<&str>> {
 
 /// The entity a key already made in `scope`; refuses a key made in another scope.
 fn replay_id(tx: &Tx<'_>, scope: IdempotencyScope, key: &str) -> Result<Option<String>> {
-    if let Some(id) = sales::idempotent(tx.sql("the sale")?, scope, key)? {
+    if let Some(id) = sales::idempotent(tx, scope, key)? {
         return Ok(Some(id));
     }
-    if sales::extension_by_key(tx.sql("the sale")?, key)?.is_some() {
+    if sales::extension_by_key(tx, key)?.is_some() {
         return Err(Error::refused("that idempotency key was already used to extend a hold"));
     }
-    match sales::idempotency_scope(tx.sql("the sale")?, key)? {
+    match sales::idempotency_scope(tx, key)? {
         Some(other) => Err(used_for(other)),
         None => Ok(None),
     }

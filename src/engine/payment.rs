@@ -63,7 +63,7 @@ impl Desk {
                     return Err(Error::refused("that idempotency key was used to pay another booking"));
                 }
                 let booking =
-                    sales::get_booking(tx.sql("payment")?, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
+                    sales::get_booking(tx, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
                 tx.audit(NewAudit {
                     event_id: Some(&booking.event_id),
                     hold_id: Some(&booking.hold_id),
@@ -75,10 +75,10 @@ impl Desk {
                     details: Some(json!({"idempotency_key": key, "requested_outcome": outcome.as_str()})),
                     ..NewAudit::new(AuditAction::PaymentRetry, AuditEntity::Payment, &original.id)
                 })?;
-                let refund = sales::refund_for(tx.sql("payment")?, booking_id)?;
+                let refund = sales::refund_for(tx, booking_id)?;
                 return Ok(Payment { attempt: original, booking, refund, is_retry: true });
             }
-            let booking = sales::get_booking(tx.sql("payment")?, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
+            let booking = sales::get_booking(tx, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
             let to = booking
                 .status
                 .on(BookingEvent::Pay(outcome))
@@ -125,8 +125,8 @@ impl Desk {
                 tendered,
                 change,
             };
-            sales::insert_attempt(tx.sql("payment")?, &attempt)?;
-            sales::remember(tx.sql("payment")?, IdempotencyScope::Pay, key, &attempt.id, tx.now_ms())?;
+            sales::insert_attempt(tx, &attempt)?;
+            sales::remember(tx, IdempotencyScope::Pay, key, &attempt.id, tx.now_ms())?;
             tx.audit(NewAudit {
                 event_id: Some(&booking.event_id),
                 hold_id: Some(&booking.hold_id),
@@ -141,7 +141,7 @@ impl Desk {
             })?;
             let mut refund = None;
             if to != booking.status {
-                let hold = sales::get_hold_without_labels(tx.sql("payment")?, &booking.hold_id)?
+                let hold = sales::get_hold_without_labels(tx, &booking.hold_id)?
                     .ok_or_else(|| Error::not_found("hold", &booking.hold_id))?;
                 move_booking(tx, &booking, to)?;
                 match outcome {
@@ -164,7 +164,7 @@ impl Desk {
     }
 
     pub fn attempts(&self, booking_id: &str) -> Result<Vec<PaymentAttempt>> {
-        sales::attempts_for(self.sql("payment")?, booking_id)
+        sales::attempts_for(&self.db, booking_id)
     }
 }
 
@@ -172,10 +172,10 @@ impl Desk {
 /// attempts table), even after the 24 h idempotency record is pruned; a key
 /// used for a hold or a booking is refused.
 fn stored_attempt(tx: &Tx<'_>, key: &str) -> Result<Option<PaymentAttempt>> {
-    if let Some(attempt) = sales::attempt_by_key(tx.sql("payment")?, key)? {
+    if let Some(attempt) = sales::attempt_by_key(tx, key)? {
         return Ok(Some(attempt));
     }
-    match sales::idempotency_scope(tx.sql("payment")?, key)? {
+    match sales::idempotency_scope(tx, key)? {
         Some(other) if other != IdempotencyScope::Pay => Err(used_for(other)),
         _ => Ok(None),
     }

@@ -43,14 +43,14 @@ impl Desk {
         // Every connection runs with `secure_delete` on (store::prepare): what
         // the update replaces is zeroed, not left in the page's free space.
         let erased = self.write(|tx| {
-            let c = find(tx.sql("erasing a customer")?, who)?;
-            let bookings = privacy::bookings_of(tx.sql("erasing a customer")?, &c.id)?;
-            if privacy::was_erased(tx.sql("erasing a customer")?, &c.id)? {
+            let c = find(tx, who)?;
+            let bookings = privacy::bookings_of(tx, &c.id)?;
+            if privacy::was_erased(tx, &c.id)? {
                 return Ok(Erasure { customer_id: c.id, bookings, already: true, wal_cleared: false });
             }
             // The stand-in email is unique (the id) and can never be delivered (.invalid).
             let email = format!("erased-{}@erased.invalid", c.id.to_ascii_lowercase());
-            if !privacy::erase_customer(tx.sql("erasing a customer")?, &c.id, &erased_name(&c.id), &email)? {
+            if !privacy::erase_customer(tx, &c.id, &erased_name(&c.id), &email)? {
                 return Err(Error::refused("the customer changed meanwhile; try again"));
             }
             tx.audit(NewAudit::new(AuditAction::CustomerErased, AuditEntity::Customer, &c.id))?;
@@ -65,7 +65,7 @@ impl Desk {
 }
 
 /// The customer with this id, else this email, else this phone.
-fn find(conn: &rusqlite::Connection, who: &str) -> Result<Customer> {
+fn find(conn: &crate::store::db::Db, who: &str) -> Result<Customer> {
     if let Some(c) = catalog::get_customer(conn, who)? {
         return Ok(c);
     }

@@ -19,7 +19,7 @@ impl Desk {
             let mut fixes = 0;
             // Seat labels still marked live whose owner is gone.
             for (hold_id, event_id, label) in checks::orphan_seats(tx.sql("recovery and verify")?)? {
-                sales::free_seat(tx.sql("recovery and verify")?, &hold_id, &label)?;
+                sales::free_seat(tx, &hold_id, &label)?;
                 tx.audit(NewAudit {
                     event_id: Some(&event_id),
                     hold_id: Some(&hold_id),
@@ -30,7 +30,7 @@ impl Desk {
             }
             // Free-pool counts that drifted from what holds and bookings own.
             for (event_id, available, expected) in checks::drift(tx.sql("recovery and verify")?)? {
-                catalog::set_available(tx.sql("recovery and verify")?, &event_id, expected)?;
+                catalog::set_available(tx, &event_id, expected)?;
                 tx.audit(NewAudit {
                     event_id: Some(&event_id),
                     details: Some(json!({"was": available, "now": expected})),

@@ -122,7 +122,7 @@ impl Desk {
             if matches && now_hash == hash {
                 sql::set_pin_failures(tx.sql("clerks and shifts")?, &clerk.id, 0, None)?;
                 audit::insert(
-                    tx.sql("clerks and shifts")?,
+                    tx,
                     &tx.staff_id(),
                     tx.now_ms(),
                     me,
@@ -136,7 +136,7 @@ impl Desk {
             let kept = if lock.is_some() { 0 } else { failed };
             sql::set_pin_failures(tx.sql("clerks and shifts")?, &clerk.id, kept, lock.map(crate::clock::to_millis))?;
             audit::insert(
-                tx.sql("clerks and shifts")?,
+                tx,
                 &tx.staff_id(),
                 tx.now_ms(),
                 me,
@@ -147,7 +147,7 @@ impl Desk {
             )?;
             if let Some(until) = lock {
                 audit::insert(
-                    tx.sql("clerks and shifts")?,
+                    tx,
                     &tx.staff_id(),
                     tx.now_ms(),
                     me,
@@ -326,7 +326,7 @@ impl Desk {
         let crate::error::NotAllowed { what, clerk, clerk_id } = refused.as_ref();
         let written = self.write(|tx| {
             audit::insert(
-                tx.sql("clerks and shifts")?,
+                tx,
                 &tx.staff_id(),
                 tx.now_ms(),
                 Actor { name: clerk, clerk_id: Some(clerk_id) },
@@ -385,13 +385,7 @@ fn insert_clerk(tx: &Tx<'_>, name: &str, role: Role, hash: &str, as_self: bool) 
         ..NewAudit::new(AuditAction::ClerkAdded, AuditEntity::Clerk, &id)
     };
     if as_self {
-        audit::insert(
-            tx.sql("clerks and shifts")?,
-            &tx.staff_id(),
-            tx.now_ms(),
-            Actor { name, clerk_id: Some(&id) },
-            &row,
-        )?;
+        audit::insert(tx, &tx.staff_id(), tx.now_ms(), Actor { name, clerk_id: Some(&id) }, &row)?;
     } else {
         tx.audit_staff(row)?;
     }

@@ -60,9 +60,9 @@ impl Desk {
     /// takes it: a script on a shared file sweeps only its own sales).
     pub fn expire_bookings_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.in_batches(|tx| {
-            let due = sales::due_bookings(tx.sql("the sweeps")?, tx.now_ms(), BATCH, made_by)?;
+            let due = sales::due_bookings(tx, tx.now_ms(), BATCH, made_by)?;
             for b in &due {
-                let hold = sales::get_hold_without_labels(tx.sql("the sweeps")?, &b.hold_id)?
+                let hold = sales::get_hold_without_labels(tx, &b.hold_id)?
                     .ok_or_else(|| Error::not_found("hold", &b.hold_id))?;
                 move_booking(tx, b, BookingStatus::Expired)?;
                 end_hold(tx, &hold, HoldStatus::Expired, Some(&b.id))?;
@@ -74,7 +74,7 @@ impl Desk {
     /// ACTIVE holds past their deadline with no booking awaiting payment → EXPIRED.
     pub fn expire_holds_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.in_batches(|tx| {
-            let due = sales::due_holds(tx.sql("the sweeps")?, tx.now_ms(), BATCH, made_by)?;
+            let due = sales::due_holds(tx, tx.now_ms(), BATCH, made_by)?;
             for h in &due {
                 end_hold(tx, h, HoldStatus::Expired, None)?;
             }
@@ -94,25 +94,25 @@ impl Desk {
     }
 
     pub fn bookings_due_made_by(&self, made_by: Option<&str>) -> Result<bool> {
-        Ok(!sales::due_bookings(self.sql("the sweeps")?, to_millis(self.now()), 1, made_by)?.is_empty())
+        Ok(!sales::due_bookings(&self.db, to_millis(self.now()), 1, made_by)?.is_empty())
     }
 
     pub fn holds_due_made_by(&self, made_by: Option<&str>) -> Result<bool> {
-        Ok(!sales::due_holds(self.sql("the sweeps")?, to_millis(self.now()), 1, made_by)?.is_empty())
+        Ok(!sales::due_holds(&self.db, to_millis(self.now()), 1, made_by)?.is_empty())
     }
 
     pub fn refunds_due_made_by(&self, made_by: Option<&str>) -> Result<bool> {
-        Ok(!sales::initiated_refunds(self.sql("the sweeps")?, 1, made_by)?.is_empty())
+        Ok(!sales::initiated_refunds(&self.db, 1, made_by)?.is_empty())
     }
 
     /// Completes INITIATED refunds (the simulated gateway always pays out).
     pub fn process_refunds_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.write(|tx| {
-            let refunds = sales::initiated_refunds(tx.sql("the sweeps")?, 500, made_by)?;
+            let refunds = sales::initiated_refunds(tx, 500, made_by)?;
             for r in &refunds {
                 let txn = format!("rfd_{}", tx.id().replace('-', ""));
-                sales::complete_refund(tx.sql("the sweeps")?, &r.id, &txn, tx.now_ms())?;
-                let b = sales::get_booking(tx.sql("the sweeps")?, &r.booking_id)?;
+                sales::complete_refund(tx, &r.id, &txn, tx.now_ms())?;
+                let b = sales::get_booking(tx, &r.booking_id)?;
                 tx.audit(NewAudit {
                     event_id: b.as_ref().map(|b| b.event_id.as_str()),
                     booking_id: Some(&r.booking_id),

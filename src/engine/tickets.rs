@@ -19,25 +19,25 @@ impl Desk {
     /// A booking's tickets in seat order (none until it is paid).
     pub fn tickets(&self, booking_id: &str) -> Result<Vec<Ticket>> {
         self.get_booking(booking_id)?;
-        tickets::tickets_of(self.sql("tickets")?, booking_id)
+        tickets::tickets_of(&self.db, booking_id)
     }
 
     /// How a booking's tickets stand (valid, used, void).
     pub fn ticket_counts(&self, booking_id: &str) -> Result<TicketCounts> {
-        tickets::counts_of(self.sql("tickets")?, booking_id)
+        tickets::counts_of(&self.db, booking_id)
     }
 
     /// A booking by its full id or by the end of it (the short id screens
     /// show, at least 8 characters); refuses an ending two bookings share.
     pub fn find_booking(&self, text: &str) -> Result<Booking> {
         let text = text.trim();
-        if let Some(b) = sales::get_booking(self.sql("tickets")?, text)? {
+        if let Some(b) = sales::get_booking(&self.db, text)? {
             return Ok(b);
         }
         if text.len() < 8 {
             return Err(Error::not_found("booking", text));
         }
-        match tickets::bookings_ending(self.sql("tickets")?, &text.to_ascii_lowercase(), 2)?.as_slice() {
+        match tickets::bookings_ending(&self.db, &text.to_ascii_lowercase(), 2)?.as_slice() {
             [one] => self.get_booking(one),
             [] => Err(Error::not_found("booking", text)),
             _ => Err(Error::refused(format!("more than one booking id ends in {text}; give more of it"))),
@@ -49,14 +49,14 @@ impl Desk {
     pub fn ticket_sheet(&self, booking_id: &str) -> Result<TicketSheet> {
         let b = self.get_booking(booking_id)?;
         let event = self.event(&b.event_id)?;
-        let customer = catalog::get_customer(self.sql("tickets")?, &b.customer_id)?;
+        let customer = catalog::get_customer(&self.db, &b.customer_id)?;
         Ok(TicketSheet {
             event_name: event.name,
             starts_at: event.starts_at,
             currency: b.currency,
             booking_id: b.id.clone(),
             customer_name: customer.map(|c| c.name).unwrap_or_default(),
-            tickets: tickets::tickets_of(self.sql("tickets")?, &b.id)?,
+            tickets: tickets::tickets_of(&self.db, &b.id)?,
         })
     }
 
@@ -65,8 +65,7 @@ impl Desk {
     /// ticket that can be printed.
     pub fn record_printing(&self, booking_id: &str, file: &Path, printed: &[Ticket]) -> Result<()> {
         self.write(|tx| {
-            let b = sales::get_booking(tx.sql("tickets")?, booking_id)?
-                .ok_or_else(|| Error::not_found("booking", booking_id))?;
+            let b = sales::get_booking(tx, booking_id)?.ok_or_else(|| Error::not_found("booking", booking_id))?;
             if printed.is_empty() {
                 return Err(Error::refused(format!(
                     "booking {} has no valid tickets to print",
@@ -94,12 +93,12 @@ pub fn printable(sheet: &TicketSheet) -> Vec<&Ticket> {
 /// One VALID ticket per seat of a booking being confirmed.
 pub(super) fn issue_tickets(tx: &Tx<'_>, b: &Booking) -> Result<Vec<Ticket>> {
     // Seeded runs draw ticket ids and codes from the ticket counter: see `IdGen`.
-    tickets::issue(tx.sql("tickets")?, b, tx.now_ms(), || tx.ctx.ids.next_ticket_id(tx.now), || tx.ctx.ids.code_bits())
+    tickets::issue(tx, b, tx.now_ms(), || tx.ctx.ids.next_ticket_id(tx.now), || tx.ctx.ids.code_bits())
 }
 
 /// Voids a booking's valid and used tickets; returns how many of each.
 pub(super) fn void_tickets(tx: &Tx<'_>, b: &Booking) -> Result<TicketCounts> {
-    tickets::void_all(tx.sql("tickets")?, &b.id, tx.now_ms())
+    tickets::void_all(tx, &b.id, tx.now_ms())
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ impl Desk {
             let event = super::catalog::insert_event(tx, new.clone(), &types)?;
             for (i, t) in types.iter().enumerate() {
                 let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
-                tickets::insert_type(tx.sql("ticket types")?, &new_type(tx, &event.id, t, position), tx.now_ms())?;
+                tickets::insert_type(tx, &new_type(tx, &event.id, t, position), tx.now_ms())?;
             }
             Ok(event)
         })
@@ -43,7 +43,7 @@ impl Desk {
     /// An event's types, retired ones too, in display order.
     pub fn ticket_types(&self, event_id: &str) -> Result<Vec<TicketType>> {
         self.event(event_id)?;
-        tickets::types_of(self.sql("ticket types")?, event_id)
+        tickets::types_of(&self.db, event_id)
     }
 
     /// The types on sale now, in display order, with what their limits leave:
@@ -52,9 +52,7 @@ impl Desk {
         let mut out = Vec::new();
         for t in self.ticket_types(event_id)?.into_iter().filter(TicketType::on_sale) {
             let left = match t.limit {
-                Some(limit) => {
-                    Some(u64::from(limit).saturating_sub(tickets::committed_seats(self.sql("ticket types")?, &t.id)?))
-                }
+                Some(limit) => Some(u64::from(limit).saturating_sub(tickets::committed_seats(&self.db, &t.id)?)),
                 None => None,
             };
             out.push(TypeOnSale { ticket_type: t, left });
@@ -72,11 +70,10 @@ impl Desk {
         let new = new.validate()?;
         self.write(|tx| {
             tx.require(Role::Supervisor, "add ticket types")?;
-            catalog::get_event(tx.sql("ticket types")?, event_id)?
-                .ok_or_else(|| Error::not_found("event", event_id))?;
+            catalog::get_event(tx, event_id)?.ok_or_else(|| Error::not_found("event", event_id))?;
             refuse_taken_name(tx, event_id, &new.name, None)?;
-            let t = new_type(tx, event_id, &new, tickets::next_position(tx.sql("ticket types")?, event_id)?);
-            tickets::insert_type(tx.sql("ticket types")?, &t, tx.now_ms())?;
+            let t = new_type(tx, event_id, &new, tickets::next_position(tx, event_id)?);
+            tickets::insert_type(tx, &t, tx.now_ms())?;
             tx.audit(NewAudit {
                 event_id: Some(event_id),
                 details: Some(json!({"name": t.name, "price": t.price, "limit": t.limit, "position": t.position})),
@@ -93,8 +90,7 @@ impl Desk {
         let new = new.validate()?;
         self.write(|tx| {
             tx.require(Role::Supervisor, "edit ticket types")?;
-            let old = tickets::get_type(tx.sql("ticket types")?, type_id)?
-                .ok_or_else(|| Error::not_found("ticket type", type_id))?;
+            let old = tickets::get_type(tx, type_id)?.ok_or_else(|| Error::not_found("ticket type", type_id))?;
             if !old.on_sale() {
                 return Err(Error::refused(format!("{} is retired; add a new type instead", old.name)));
             }
@@ -103,7 +99,7 @@ impl Desk {
             }
             refuse_taken_name(tx, &old.event_id, &new.name, Some(type_id))?;
             if let Some(limit) = new.limit {
-                let committed = tickets::committed_seats(tx.sql("ticket types")?, type_id)?;
+                let committed = tickets::committed_seats(tx, type_id)?;
                 if u64::from(limit) < committed {
                     return Err(Invalid::new(
                         "type limit",
@@ -115,8 +111,8 @@ impl Desk {
                     .into());
                 }
             }
-            tickets::update_type(tx.sql("ticket types")?, type_id, &new.name, new.price, new.limit, tx.now_ms())?;
-            tickets::sync_event_price(tx.sql("ticket types")?, &old.event_id)?;
+            tickets::update_type(tx, type_id, &new.name, new.price, new.limit, tx.now_ms())?;
+            tickets::sync_event_price(tx, &old.event_id)?;
             tx.audit(NewAudit {
                 event_id: Some(&old.event_id),
                 details: Some(json!({
@@ -134,21 +130,19 @@ impl Desk {
     pub fn retire_ticket_type(&self, type_id: &str) -> Result<TicketType> {
         self.write(|tx| {
             tx.require(Role::Supervisor, "retire ticket types")?;
-            let old = tickets::get_type(tx.sql("ticket types")?, type_id)?
-                .ok_or_else(|| Error::not_found("ticket type", type_id))?;
+            let old = tickets::get_type(tx, type_id)?.ok_or_else(|| Error::not_found("ticket type", type_id))?;
             if !old.on_sale() {
                 return Ok(old);
             }
-            let on_sale =
-                tickets::types_of(tx.sql("ticket types")?, &old.event_id)?.iter().filter(|t| t.on_sale()).count();
+            let on_sale = tickets::types_of(tx, &old.event_id)?.iter().filter(|t| t.on_sale()).count();
             if on_sale <= 1 {
                 return Err(Error::refused(format!(
                     "{} is the event's last type on sale; add another before retiring it",
                     old.name
                 )));
             }
-            tickets::retire_type(tx.sql("ticket types")?, type_id, tx.now_ms())?;
-            tickets::sync_event_price(tx.sql("ticket types")?, &old.event_id)?;
+            tickets::retire_type(tx, type_id, tx.now_ms())?;
+            tickets::sync_event_price(tx, &old.event_id)?;
             tx.audit(NewAudit {
                 event_id: Some(&old.event_id),
                 details: Some(json!({"name": old.name, "price": old.price})),
@@ -212,7 +206,7 @@ fn new_type(tx: &Tx<'_>, event_id: &str, t: &NewTicketType, position: u32) -> Ti
 }
 
 fn refuse_taken_name(tx: &Tx<'_>, event_id: &str, name: &str, except: Option<&str>) -> Result<()> {
-    if tickets::name_taken(tx.sql("ticket types")?, event_id, name, except)? {
+    if tickets::name_taken(tx, event_id, name, except)? {
         return Err(Invalid::new(
             "type name",
             format!("this event already has a type called {name} (retired ones count)"),
