@@ -96,7 +96,7 @@ fn seed_with(desk: &Desk, venue: bool) -> Result<bool> {
         let unseeded = desk.write_raw(|conn, _, _| {
             if catalog::count_events(conn)? > 0
                 || audit::meta_get(conn, "demo_seeded")?.is_some()
-                || crate::store::staff::clerks_with_pins(conn.sqlite_only("clerks")?)? > 0
+                || crate::store::staff::clerks_with_pins(conn)? > 0
             {
                 return Ok(false);
             }

@@ -51,6 +51,7 @@ impl Desk {
     ) -> Result<Replayed<Booking>> {
         let key = clean_key(idempotency_key)?;
         self.write(|tx| {
+            tx.lock_hold(hold_id)?;
             let me = tx.signed_in()?;
             let existing = match key {
                 Some(key) => replay_id(tx, IdempotencyScope::Book, key)?,

@@ -130,6 +130,7 @@ impl Desk {
         refund_override: Option<&RefundOverride>,
     ) -> Result<Cancellation> {
         self.write(|tx| {
+            tx.lock_booking(booking_id)?;
             let me = tx.signed_in()?;
             if refund_override.is_some() {
                 tx.require(Role::Supervisor, "override the refund percentage")?;
@@ -170,7 +171,7 @@ impl Desk {
             let refund = if booking.status == BookingStatus::Confirmed {
                 give_back_seats(tx, &hold)?;
                 let shift = shift_for_money(tx)?;
-                let method = staff::paid_method(tx.sql("cancelling")?, &booking.id)?.unwrap_or(PaymentMethod::Card);
+                let method = staff::paid_method(tx, &booking.id)?.unwrap_or(PaymentMethod::Card);
                 let policy = tx.policy()?.refund_percent;
                 let (percent, why) = match refund_override {
                     Some(o) => (o.percent, Some((policy, o.reason.as_str()))),

@@ -149,6 +149,7 @@ impl Desk {
     /// hold only a supervisor may release.
     pub fn release(&self, hold_id: &str) -> Result<Hold> {
         self.write(|tx| {
+            tx.lock_hold(hold_id)?;
             let me = tx.signed_in()?;
             let hold = sales::get_hold(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
             if hold.clerk_id.as_deref() != Some(me.id()) {
@@ -184,6 +185,7 @@ impl Desk {
         let key = clean_key(idempotency_key)?;
         self.write(|tx| {
             tx.signed_in()?;
+            tx.lock_hold(hold_id)?;
             if let Some(key) = key {
                 if let Some(done) = sales::extension_by_key(tx, key)? {
                     if done.hold_id != hold_id {

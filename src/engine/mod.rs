@@ -106,6 +106,42 @@ impl Tx<'_> {
         db::lock_events(self.tx, events)
     }
 
+    /// Locks the event `hold_id` is for (PostgreSQL; nothing on SQLite): a
+    /// write on a hold calls it before it reads the hold. An unknown hold
+    /// locks nothing; the operation then finds no hold and says so.
+    fn lock_hold(&self, hold_id: &str) -> Result<()> {
+        if self.tx.backend() == db::Backend::Sqlite {
+            return Ok(());
+        }
+        match sales::event_of_hold(self.tx, hold_id)? {
+            Some(event) => self.lock(&[&event]),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Tx::lock_hold`] for a booking's event.
+    fn lock_booking(&self, booking_id: &str) -> Result<()> {
+        if self.tx.backend() == db::Backend::Sqlite {
+            return Ok(());
+        }
+        match sales::event_of_booking(self.tx, booking_id)? {
+            Some(event) => self.lock(&[&event]),
+            None => Ok(()),
+        }
+    }
+
+    /// Locks the events of what a sweep found due (PostgreSQL), saying
+    /// whether it did: the sweep then reads again and keeps what is still due
+    /// on those events (a sale may have moved it before the lock was had).
+    fn lock_swept(&self, events: &std::collections::BTreeSet<String>) -> Result<bool> {
+        if self.tx.backend() == db::Backend::Sqlite || events.is_empty() {
+            return Ok(false);
+        }
+        let events: Vec<&str> = events.iter().map(String::as_str).collect();
+        self.lock(&events)?;
+        Ok(true)
+    }
+
     /// SQLite's connection, for store code not yet written for both backends.
     fn sql(&self, what: &str) -> Result<&Connection> {
         self.tx.sqlite_only(what)
@@ -174,9 +210,15 @@ impl Desk {
     }
 
     /// A desk on the PostgreSQL database at `url` (its schema built or
-    /// brought up to date first).
-    pub fn open_postgres(url: &str, ctx: Context, actor: impl Into<String>) -> Result<Desk> {
-        Ok(Desk::new(store::pg::open(url)?, ctx, actor))
+    /// brought up to date first). On the system clock its time is the
+    /// server's (`store::pg::clock`), so hosts whose clocks differ agree on
+    /// deadlines; a manual clock (tests, scripts) stays as it is.
+    pub fn open_postgres(url: &str, mut ctx: Context, actor: impl Into<String>) -> Result<Desk> {
+        let db = store::pg::open(url)?;
+        if ctx.clock.is_system() {
+            ctx.clock = std::sync::Arc::new(store::pg::clock::ServerClock::connect(url)?);
+        }
+        Ok(Desk::new(db, ctx, actor))
     }
 
     fn new(db: impl Into<Db>, ctx: Context, actor: impl Into<String>) -> Desk {

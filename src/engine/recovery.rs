@@ -45,7 +45,7 @@ impl Desk {
     /// Every broken invariant of DESIGN.md, in words, and any stored setting
     /// that is not a valid value; empty when all hold.
     pub fn verify(&self) -> Result<Vec<Violation>> {
-        let mut found = checks::verify(self.sql("recovery and verify")?)?;
+        let mut found = checks::verify(&self.db)?;
         found.extend(self.settings()?.problems.into_iter().map(|p| format!("settings: {p}")));
         Ok(found)
     }

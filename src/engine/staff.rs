@@ -67,7 +67,7 @@ pub(crate) fn pin_matches(pin: &str, phc: &str) -> bool {
 
 /// Refused unless the session's clerk still exists, has a PIN and is enabled.
 pub(super) fn still_enabled(tx: &Tx<'_>, session: &Session) -> Result<Clerk> {
-    match sql::clerk_by_id(tx.sql("clerks and shifts")?, session.id())? {
+    match sql::clerk_by_id(tx, session.id())? {
         Some((clerk, _)) if clerk.is_enabled() => Ok(clerk),
         _ => Err(Error::refused(format!("{}'s account was disabled: sign in as another clerk", session.name()))),
     }
@@ -105,7 +105,7 @@ impl Desk {
         }
         staff::pin(pin)?;
         let wrong = || Error::refused("wrong name or PIN");
-        let Some((clerk, Some(hash))) = sql::clerk_by_name(self.sql("clerks and shifts")?, &name)? else {
+        let Some((clerk, Some(hash))) = sql::clerk_by_name(&self.db, &name)? else {
             return Err(wrong());
         };
         let now = self.now();
@@ -114,13 +114,13 @@ impl Desk {
         let verdict = self.write(|tx| {
             // Re-read: another terminal may have counted a wrong PIN, locked,
             // disabled or re-keyed the clerk while the PIN was being hashed.
-            let Some((clerk, Some(now_hash))) = sql::clerk_by_id(tx.sql("clerks and shifts")?, &clerk.id)? else {
+            let Some((clerk, Some(now_hash))) = sql::clerk_by_id(tx, &clerk.id)? else {
                 return Err(wrong());
             };
             refuse_unusable(&clerk, tx.now)?;
             let me = Actor { name: &clerk.name, clerk_id: Some(&clerk.id) };
             if matches && now_hash == hash {
-                sql::set_pin_failures(tx.sql("clerks and shifts")?, &clerk.id, 0, None)?;
+                sql::set_pin_failures(tx, &clerk.id, 0, None)?;
                 audit::insert(
                     tx,
                     &tx.staff_id(),
@@ -134,7 +134,7 @@ impl Desk {
             let lock = (failed >= MAX_WRONG_PINS).then(|| tx.now + staff::lock_period());
             // A lock starts the count again: five more tries once it ends.
             let kept = if lock.is_some() { 0 } else { failed };
-            sql::set_pin_failures(tx.sql("clerks and shifts")?, &clerk.id, kept, lock.map(crate::clock::to_millis))?;
+            sql::set_pin_failures(tx, &clerk.id, kept, lock.map(crate::clock::to_millis))?;
             audit::insert(
                 tx,
                 &tx.staff_id(),
@@ -194,13 +194,13 @@ impl Desk {
     /// Whether the file has never had a clerk who can sign in: then the app
     /// asks for its first supervisor.
     pub fn needs_first_supervisor(&self) -> Result<bool> {
-        Ok(sql::clerks_with_pins(self.sql("clerks and shifts")?)? == 0)
+        Ok(sql::clerks_with_pins(&self.db)? == 0)
     }
 
     /// Whether the sign-in screen may show the demo supervisor's name and
     /// PIN: the file has the demo supervisor, enabled, with the demo PIN.
     pub fn demo_sign_in_shown(&self) -> Result<bool> {
-        Ok(match sql::clerk_by_name(self.sql("clerks and shifts")?, DEMO_SUPERVISOR)? {
+        Ok(match sql::clerk_by_name(&self.db, DEMO_SUPERVISOR)? {
             Some((clerk, Some(hash))) => clerk.is_enabled() && hash == DEMO_PIN_HASH,
             _ => false,
         })
@@ -213,7 +213,7 @@ impl Desk {
         let name = staff::clerk_name(name)?;
         let hash = hash_pin(staff::pin(pin)?, self.ctx.config.pin_cost)?;
         let session = self.write(|tx| {
-            if sql::clerks_with_pins(tx.sql("clerks and shifts")?)? > 0 {
+            if sql::clerks_with_pins(tx)? > 0 {
                 return Err(Error::refused("this file already has clerks: sign in, or ask a supervisor"));
             }
             insert_clerk(tx, &name, Role::Supervisor, &hash, true)
@@ -236,8 +236,8 @@ impl Desk {
         self.write(|tx| {
             tx.require(Role::Supervisor, "manage clerks")?;
             let session = insert_clerk(tx, &name, role, &hash, false)?;
-            let (clerk, _) = sql::clerk_by_id(tx.sql("clerks and shifts")?, session.id())?
-                .ok_or_else(|| Error::not_found("clerk", session.id()))?;
+            let (clerk, _) =
+                sql::clerk_by_id(tx, session.id())?.ok_or_else(|| Error::not_found("clerk", session.id()))?;
             Ok(clerk)
         })
     }
@@ -248,21 +248,18 @@ impl Desk {
     pub fn disable_clerk(&self, name: &str) -> Result<Clerk> {
         self.write(|tx| {
             tx.require(Role::Supervisor, "manage clerks")?;
-            let (clerk, _) = sql::clerk_by_name(tx.sql("clerks and shifts")?, name.trim())?
+            let (clerk, _) = sql::clerk_by_name(tx, name.trim())?
                 .ok_or_else(|| Error::refused(format!("no clerk named '{}'", name.trim())))?;
             if clerk.disabled_at.is_some() {
                 return Err(Error::refused(format!("{} is already disabled", clerk.name)));
             }
-            if clerk.role == Role::Supervisor
-                && clerk.has_pin
-                && sql::active_supervisors(tx.sql("clerks and shifts")?)? <= 1
-            {
+            if clerk.role == Role::Supervisor && clerk.has_pin && sql::active_supervisors(tx)? <= 1 {
                 return Err(Error::refused(format!(
                     "{} is the last supervisor who can sign in: add another supervisor first",
                     clerk.name
                 )));
             }
-            sql::disable_clerk(tx.sql("clerks and shifts")?, &clerk.id, tx.now_ms())?;
+            sql::disable_clerk(tx, &clerk.id, tx.now_ms())?;
             tx.audit_staff(NewAudit {
                 details: Some(json!({"name": clerk.name, "role": clerk.role.as_str()})),
                 ..NewAudit::new(AuditAction::ClerkDisabled, AuditEntity::Clerk, &clerk.id)
@@ -277,7 +274,7 @@ impl Desk {
     pub fn own_live_sales(&self) -> Result<Vec<(crate::domain::Hold, Option<crate::domain::Booking>)>> {
         let Some(me) = self.clerk() else { return Ok(Vec::new()) };
         let mut out = Vec::new();
-        for (hold_id, _) in sql::live_holds_of(self.sql("clerks and shifts")?, me.id())? {
+        for (hold_id, _) in sql::live_holds_of(&self.db, me.id())? {
             let hold = self.get_hold(&hold_id)?;
             let booking = self.booking_for_hold(&hold_id)?;
             out.push((hold, booking));
@@ -287,7 +284,7 @@ impl Desk {
 
     /// Every clerk account, enabled ones first, by name.
     pub fn clerks(&self) -> Result<Vec<Clerk>> {
-        sql::clerks(self.sql("clerks and shifts")?)
+        sql::clerks(&self.db)
     }
 
     /// The signed-in clerk if their role allows `what`, read from the file
@@ -297,7 +294,7 @@ impl Desk {
         let Some(session) = self.clerk() else {
             return Err(Error::refused("sign in first: only a signed-in clerk may do that"));
         };
-        let clerk = match sql::clerk_by_id(self.sql("clerks and shifts")?, session.id())? {
+        let clerk = match sql::clerk_by_id(&self.db, session.id())? {
             Some((clerk, _)) if clerk.is_enabled() => clerk,
             _ => {
                 return Err(Error::refused(format!(
@@ -375,11 +372,11 @@ fn locked(name: &str, until: chrono::DateTime<chrono::Utc>) -> Error {
 /// Writes a clerk and its CLERK_ADDED row. `as_self`: the row is written as
 /// the new clerk (a first supervisor, the demo's), else as the signed-in one.
 fn insert_clerk(tx: &Tx<'_>, name: &str, role: Role, hash: &str, as_self: bool) -> Result<Session> {
-    if sql::clerk_by_name(tx.sql("clerks and shifts")?, name)?.is_some() {
+    if sql::clerk_by_name(tx, name)?.is_some() {
         return Err(Error::refused(format!("there is already a clerk named '{name}'")));
     }
     let id = tx.staff_id();
-    sql::insert_clerk(tx.sql("clerks and shifts")?, &id, name, role, hash, tx.now_ms())?;
+    sql::insert_clerk(tx, &id, name, role, hash, tx.now_ms())?;
     let row = NewAudit {
         details: Some(json!({"name": name, "role": role.as_str()})),
         ..NewAudit::new(AuditAction::ClerkAdded, AuditEntity::Clerk, &id)

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
 use crate::store::sales;
 use serde_json::json;
+use std::collections::BTreeSet;
 
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,7 +61,12 @@ impl Desk {
     /// takes it: a script on a shared file sweeps only its own sales).
     pub fn expire_bookings_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.in_batches(|tx| {
-            let due = sales::due_bookings(tx, tx.now_ms(), BATCH, made_by)?;
+            let mut due = sales::due_bookings(tx, tx.now_ms(), BATCH, made_by)?;
+            let events: BTreeSet<String> = due.iter().map(|b| b.event_id.clone()).collect();
+            if tx.lock_swept(&events)? {
+                due = sales::due_bookings(tx, tx.now_ms(), BATCH, made_by)?;
+                due.retain(|b| events.contains(&b.event_id));
+            }
             for b in &due {
                 let hold = sales::get_hold_without_labels(tx, &b.hold_id)?
                     .ok_or_else(|| Error::not_found("hold", &b.hold_id))?;
@@ -74,7 +80,12 @@ impl Desk {
     /// ACTIVE holds past their deadline with no booking awaiting payment → EXPIRED.
     pub fn expire_holds_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.in_batches(|tx| {
-            let due = sales::due_holds(tx, tx.now_ms(), BATCH, made_by)?;
+            let mut due = sales::due_holds(tx, tx.now_ms(), BATCH, made_by)?;
+            let events: BTreeSet<String> = due.iter().map(|h| h.event_id.clone()).collect();
+            if tx.lock_swept(&events)? {
+                due = sales::due_holds(tx, tx.now_ms(), BATCH, made_by)?;
+                due.retain(|h| events.contains(&h.event_id));
+            }
             for h in &due {
                 end_hold(tx, h, HoldStatus::Expired, None)?;
             }

@@ -34,7 +34,7 @@ impl Desk {
         }
         self.write(|tx| {
             let me = tx.signed_in()?;
-            if let Some(open) = sql::open_shift_of(tx.sql("shifts and the cash-up")?, me.id())? {
+            if let Some(open) = sql::open_shift_of(tx, me.id())? {
                 return Err(Error::refused(format!(
                     "{} already has a shift open since {} UTC: close it first",
                     me.name(),
@@ -48,7 +48,7 @@ impl Desk {
     /// The signed-in clerk's open shift, if any.
     pub fn current_shift(&self) -> Result<Option<Shift>> {
         match self.clerk() {
-            Some(me) => sql::open_shift_of(self.sql("shifts and the cash-up")?, me.id()),
+            Some(me) => sql::open_shift_of(&self.db, me.id()),
             None => Ok(None),
         }
     }
@@ -62,8 +62,7 @@ impl Desk {
         }
         self.write(|tx| {
             let me = tx.signed_in()?;
-            let shift = sql::get_shift(tx.sql("shifts and the cash-up")?, shift_id)?
-                .ok_or_else(|| Error::not_found("shift", shift_id))?;
+            let shift = sql::get_shift(tx, shift_id)?.ok_or_else(|| Error::not_found("shift", shift_id))?;
             if shift.clerk_id != me.id() {
                 tx.require(Role::Supervisor, "close another clerk's shift")?;
             }
@@ -73,10 +72,9 @@ impl Desk {
                     at.format("%Y-%m-%d %H:%M")
                 )));
             }
-            let open =
-                CashUp { lines: sql::shift_lines(tx.sql("shifts and the cash-up")?, &shift.id)?, shift: shift.clone() };
+            let open = CashUp { lines: sql::shift_lines(tx, &shift.id)?, shift: shift.clone() };
             let expected = open.expected_cash();
-            if !sql::close_shift(tx.sql("shifts and the cash-up")?, &shift.id, tx.now_ms(), counted, expected)? {
+            if !sql::close_shift(tx, &shift.id, tx.now_ms(), counted, expected)? {
                 return Err(Error::refused("the shift was closed meanwhile; look at its cash-up"));
             }
             tx.audit_staff(NewAudit {
@@ -103,21 +101,17 @@ impl Desk {
     /// clerk's own, or any for a supervisor.
     pub fn cashup(&self, shift_id: &str) -> Result<CashUp> {
         let text = shift_id.trim();
-        let shift = match sql::get_shift(self.sql("shifts and the cash-up")?, text)? {
+        let shift = match sql::get_shift(&self.db, text)? {
             Some(shift) => shift,
-            None if text.len() >= 8 => {
-                match sql::shifts_ending(self.sql("shifts and the cash-up")?, &text.to_ascii_lowercase(), 2)?.as_slice()
-                {
-                    [one] => sql::get_shift(self.sql("shifts and the cash-up")?, one)?
-                        .ok_or_else(|| Error::not_found("shift", one))?,
-                    [] => return Err(Error::not_found("shift", text)),
-                    _ => return Err(Error::refused(format!("more than one shift id ends in {text}; give more of it"))),
-                }
-            }
+            None if text.len() >= 8 => match sql::shifts_ending(&self.db, &text.to_ascii_lowercase(), 2)?.as_slice() {
+                [one] => sql::get_shift(&self.db, one)?.ok_or_else(|| Error::not_found("shift", one))?,
+                [] => return Err(Error::not_found("shift", text)),
+                _ => return Err(Error::refused(format!("more than one shift id ends in {text}; give more of it"))),
+            },
             None => return Err(Error::not_found("shift", text)),
         };
         self.may_see(&shift.clerk_id)?;
-        Ok(CashUp { lines: sql::shift_lines(self.sql("shifts and the cash-up")?, &shift.id)?, shift })
+        Ok(CashUp { lines: sql::shift_lines(&self.db, &shift.id)?, shift })
     }
 
     /// The cash-ups a query names, oldest first. A clerk sees only their own
@@ -132,7 +126,7 @@ impl Desk {
         }
         let clerk_id = match &q.clerk {
             Some(name) => {
-                let (clerk, _) = sql::clerk_by_name(self.sql("shifts and the cash-up")?, name.trim())?
+                let (clerk, _) = sql::clerk_by_name(&self.db, name.trim())?
                     .ok_or_else(|| Error::refused(format!("no clerk named '{}'", name.trim())))?;
                 self.may_see(&clerk.id)?;
                 Some(clerk.id)
@@ -144,20 +138,12 @@ impl Desk {
         let shifts = match (q.date, &clerk_id) {
             (Some(day), _) => {
                 let from = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(DateTime::UNIX_EPOCH);
-                sql::shifts_opened(
-                    self.sql("shifts and the cash-up")?,
-                    to_millis(from),
-                    to_millis(from + Duration::days(1)),
-                    clerk_id.as_deref(),
-                )?
+                sql::shifts_opened(&self.db, to_millis(from), to_millis(from + Duration::days(1)), clerk_id.as_deref())?
             }
-            (None, Some(id)) => sql::latest_shift_of(self.sql("shifts and the cash-up")?, id)?.into_iter().collect(),
+            (None, Some(id)) => sql::latest_shift_of(&self.db, id)?.into_iter().collect(),
             (None, None) => Vec::new(),
         };
-        shifts
-            .into_iter()
-            .map(|shift| Ok(CashUp { lines: sql::shift_lines(self.sql("shifts and the cash-up")?, &shift.id)?, shift }))
-            .collect()
+        shifts.into_iter().map(|shift| Ok(CashUp { lines: sql::shift_lines(&self.db, &shift.id)?, shift })).collect()
     }
 
     /// Refused (and audited) unless the signed-in clerk is `clerk_id` or a supervisor.
@@ -175,7 +161,7 @@ impl Desk {
 
     /// Whether `me` has `role` now, without auditing a no.
     fn permit_quietly(&self, role: Role, me: &Session) -> Result<bool> {
-        Ok(match sql::clerk_by_id(self.sql("shifts and the cash-up")?, me.id())? {
+        Ok(match sql::clerk_by_id(&self.db, me.id())? {
             Some((clerk, _)) => clerk.is_enabled() && (role == Role::Clerk || clerk.role == Role::Supervisor),
             None => false,
         })
@@ -186,7 +172,7 @@ impl Desk {
 /// open shift, opened here with a float of 0 if they have none.
 pub(super) fn shift_for_money(tx: &Tx<'_>) -> Result<Shift> {
     let me = tx.signed_in()?;
-    match sql::open_shift_of(tx.sql("shifts and the cash-up")?, me.id())? {
+    match sql::open_shift_of(tx, me.id())? {
         Some(shift) => Ok(shift),
         None => start_shift(tx, me, 0, true),
     }
@@ -204,7 +190,7 @@ fn start_shift(tx: &Tx<'_>, me: &Session, float: i64, by_payment: bool) -> Resul
         counted_cash: None,
         expected_cash: None,
     };
-    sql::insert_shift(tx.sql("shifts and the cash-up")?, &shift)?;
+    sql::insert_shift(tx, &shift)?;
     let mut details = json!({"float": float, "currency": shift.currency});
     if by_payment {
         details["opened_by"] = "the clerk's first payment or refund with no shift open".into();

@@ -14,6 +14,16 @@ use rusqlite::Connection;
 
 // ---- holds -----------------------------------------------------------------
 
+/// The event a hold is for (never changes): what a write on the hold locks.
+pub fn event_of_hold(db: &Db, hold_id: &str) -> Result<Option<String>> {
+    db.query_opt("SELECT event_id FROM holds WHERE id = ?1", db::args![hold_id], |r| r.get(0))
+}
+
+/// The event a booking is for (never changes): what a write on it locks.
+pub fn event_of_booking(db: &Db, booking_id: &str) -> Result<Option<String>> {
+    db.query_opt("SELECT event_id FROM bookings WHERE id = ?1", db::args![booking_id], |r| r.get(0))
+}
+
 const HOLD_COLS: &str =
     "id, event_id, seats, status, correlation_id, actor, created_at, expires_at, extensions, clerk_id";
 

@@ -125,7 +125,7 @@ pub fn sync_event_price(db: &Db, event_id: &str) -> Result<()> {
 /// at the command line; a scan of the ids, fine for one look-up).
 pub fn bookings_ending(db: &Db, suffix: &str, limit: usize) -> Result<Vec<String>> {
     db.query_all(
-        "SELECT id FROM bookings WHERE substr(id, -length(?1)) = ?1 LIMIT ?2",
+        "SELECT id FROM bookings WHERE substr(id, length(id) - length(?1) + 1) = ?1 LIMIT ?2",
         db::args![suffix, limit as i64],
         |r| r.get(0),
     )
@@ -271,8 +271,13 @@ pub fn tickets_of(db: &Db, booking_id: &str) -> Result<Vec<Ticket>> {
 }
 
 pub fn counts_of(db: &Db, booking_id: &str) -> Result<TicketCounts> {
-    db.query_one("SELECT coalesce(sum(status = 'VALID'), 0), coalesce(sum(status = 'USED'), 0), coalesce(sum(status = 'VOID'), 0)
-             FROM tickets WHERE booking_id = ?1", db::args![booking_id], |r| Ok(TicketCounts { valid: r.get(0)?, used: r.get(1)?, void: r.get(2)? }))
+    db.query_one(
+        "SELECT count(CASE WHEN status = 'VALID' THEN 1 END), count(CASE WHEN status = 'USED' THEN 1 END),
+                count(CASE WHEN status = 'VOID' THEN 1 END)
+             FROM tickets WHERE booking_id = ?1",
+        db::args![booking_id],
+        |r| Ok(TicketCounts { valid: r.get(0)?, used: r.get(1)?, void: r.get(2)? }),
+    )
 }
 
 /// Voids a booking's VALID and USED tickets (a used one keeps `used_at`);
