@@ -34,6 +34,7 @@ impl Desk {
         }
         self.write(|tx| {
             let me = tx.signed_in()?;
+            sql::lock_clerk(tx, me.id())?;
             if let Some(open) = sql::open_shift_of(tx, me.id())? {
                 return Err(Error::refused(format!(
                     "{} already has a shift open since {} UTC: close it first",
@@ -62,6 +63,9 @@ impl Desk {
         }
         self.write(|tx| {
             let me = tx.signed_in()?;
+            let shift = sql::get_shift(tx, shift_id)?.ok_or_else(|| Error::not_found("shift", shift_id))?;
+            // Its clerk's payments wait until it is closed (PostgreSQL), then open another.
+            sql::lock_clerk(tx, &shift.clerk_id)?;
             let shift = sql::get_shift(tx, shift_id)?.ok_or_else(|| Error::not_found("shift", shift_id))?;
             if shift.clerk_id != me.id() {
                 tx.require(Role::Supervisor, "close another clerk's shift")?;
@@ -172,6 +176,7 @@ impl Desk {
 /// open shift, opened here with a float of 0 if they have none.
 pub(super) fn shift_for_money(tx: &Tx<'_>) -> Result<Shift> {
     let me = tx.signed_in()?;
+    sql::lock_clerk(tx, me.id())?;
     match sql::open_shift_of(tx, me.id())? {
         Some(shift) => Ok(shift),
         None => start_shift(tx, me, 0, true),

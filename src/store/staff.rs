@@ -44,6 +44,18 @@ pub fn clerk_by_id(db: &Db, id: &str) -> Result<Option<(Clerk, Option<String>)>>
     db.query_opt(&sql, db::args![id], |r| Ok((clerk_row(r)?, r.get(8)?)))
 }
 
+/// Locks a clerk's row until the write ends (PostgreSQL alone: `FOR UPDATE`
+/// is not SQLite's, whose write already has the file to itself). A write on
+/// the clerk's shift takes it before it reads which shift is open, so two
+/// terminals of one clerk never open two shifts (one is refused by the
+/// unique index otherwise) nor pay into a shift being closed.
+pub fn lock_clerk(db: &Db, id: &str) -> Result<()> {
+    if db.backend() == db::Backend::Postgres {
+        db.query_all("SELECT id FROM clerks WHERE id = ?1 FOR UPDATE", db::args![id], |_| Ok(()))?;
+    }
+    Ok(())
+}
+
 pub fn clerks(db: &Db) -> Result<Vec<Clerk>> {
     let sql = format!("SELECT {CLERK_COLS} FROM clerks ORDER BY disabled_at IS NOT NULL, lower(name)");
     db.query_all(&sql, db::args![], clerk_row)
