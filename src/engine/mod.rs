@@ -233,8 +233,8 @@ impl Desk {
 
     /// A desk on a connection opened read-only (`store::open_read_only`):
     /// `verify` and `report`, which must never write to what they check.
-    pub fn from_read_only(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
-        Desk::new(conn, ctx, actor)
+    pub fn from_read_only(db: impl Into<Db>, ctx: Context, actor: impl Into<String>) -> Desk {
+        Desk::new(db, ctx, actor)
     }
 
     /// A private in-memory database (tests).
