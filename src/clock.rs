@@ -6,6 +6,12 @@ use std::sync::Mutex;
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
+
+    /// Whether this is the host's wall clock (a desk on PostgreSQL then
+    /// reads the server's time instead: `Desk::open_postgres`).
+    fn is_system(&self) -> bool {
+        false
+    }
 }
 
 /// Wall-clock time.
@@ -15,6 +21,10 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+
+    fn is_system(&self) -> bool {
+        true
     }
 }
 

@@ -84,8 +84,8 @@ pub fn seed_venue_if_empty(desk: &Desk) -> Result<bool> {
 fn seed_with(desk: &Desk, venue: bool) -> Result<bool> {
     // Most opens find the file seeded: a read says so without taking the write lock.
     // A file that already has clerks is a venue's, not a demo: no demo for it.
-    if catalog::count_events(desk.conn())? > 0
-        || audit::meta_get(desk.conn(), "demo_seeded")?.is_some()
+    if catalog::count_events(desk.db())? > 0
+        || audit::meta_get(desk.db(), "demo_seeded")?.is_some()
         || !desk.needs_first_supervisor()?
     {
         return Ok(false);

@@ -387,7 +387,7 @@ impl Jobs {
 
     /// Whether `job` has anything to do — reads only.
     pub fn due(&self, job: Job) -> Result<bool> {
-        let conn = self.desk.conn();
+        let conn = self.desk.db();
         let now = self.desk.now();
         let mine = self.own_rows_of.as_deref();
         Ok(match job {
@@ -420,7 +420,7 @@ impl Jobs {
     pub fn next_deadline(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
         let now = to_millis(self.desk.now());
         let ms = sql::next_deadline(
-            self.desk.conn(),
+            self.desk.db(),
             now,
             IDEMPOTENCY_TTL.num_milliseconds(),
             JOB_RUN_TTL.num_milliseconds(),
@@ -450,7 +450,7 @@ impl Jobs {
         if policy.backups_kept == 0 || daily_backup_path(dir, &self.desk, &policy).exists() {
             return Ok(false);
         }
-        let failed_lately = sql::last_run(self.desk.conn(), Job::Backup.name())?
+        let failed_lately = sql::last_run(self.desk.db(), Job::Backup.name())?
             .is_some_and(|r| r.status == JobRunStatus::Failed && r.started_at > self.desk.now() - BACKUP_RETRY);
         Ok(!failed_lately)
     }
@@ -515,12 +515,12 @@ impl Jobs {
     }
 
     fn cursor(&self) -> Result<i64> {
-        cursor_of(self.desk.conn())
+        cursor_of(self.desk.db())
     }
 
     /// Audit rows in the log file but not yet shipped (for the audit screen).
     pub fn ship_backlog(&self) -> Result<i64> {
-        Ok(audit_sql::max_seq(self.desk.conn())? - self.cursor()?)
+        Ok(audit_sql::max_seq(self.desk.db())? - self.cursor()?)
     }
 
     /// Writes audit rows after the cursor to the sink, then moves the cursor,
@@ -589,7 +589,7 @@ pub struct JobStatus {
 
 /// Every job's status, read from `desk`'s connection (no lease, no writes).
 pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
-    let conn = desk.conn();
+    let conn = desk.db();
     let now = desk.now();
     let since = to_millis(now - JOB_RUN_TTL);
     let (hold_at, booking_at, refunds, oldest_key, oldest_run) = sql::deadlines(conn)?;
@@ -671,7 +671,7 @@ fn prune_backups(dir: &Path, keep: usize) -> Result<usize> {
 
 /// When the daily backup is next due, as the Jobs screen shows it.
 fn backup_next(desk: &Desk) -> Result<NextDue> {
-    let Some(db) = desk.conn().path().filter(|p| !p.is_empty()).map(PathBuf::from) else {
+    let Some(db) = desk.db().sqlite().and_then(|c| c.path()).filter(|p| !p.is_empty()).map(PathBuf::from) else {
         return Ok(NextDue::Idle("none: the database is in memory"));
     };
     let policy = desk.policy()?;
@@ -687,19 +687,19 @@ fn backup_next(desk: &Desk) -> Result<NextDue> {
 
 /// The newest daily backup beside the database `desk` is on, if any: for the Jobs screen.
 pub fn last_backup(desk: &Desk) -> Option<(PathBuf, u64)> {
-    let db = desk.conn().path().filter(|p| !p.is_empty()).map(PathBuf::from)?;
+    let db = desk.db().sqlite().and_then(|c| c.path()).filter(|p| !p.is_empty()).map(PathBuf::from)?;
     backups_in(&crate::paths::backup_dir_for(&db)).into_iter().next()
 }
 
 /// Audit rows not yet shipped to the JSON log, read from any connection.
 pub fn ship_backlog_of(desk: &Desk) -> Result<i64> {
-    let conn = desk.conn();
+    let conn = desk.db();
     Ok((audit_sql::max_seq(conn)? - cursor_of(conn)?).max(0))
 }
 
 /// Ends runs whose process died: FAILED, each with an audit row.
 fn close_abandoned(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::db::Db,
     desk: &Desk,
     actor: audit_sql::Actor<'_>,
     runs: &[crate::domain::JobRun],
@@ -757,7 +757,7 @@ fn host() -> String {
 }
 
 /// The last `seq` shipped to the audit log.
-fn cursor_of(conn: &rusqlite::Connection) -> Result<i64> {
+fn cursor_of(conn: &crate::store::db::Db) -> Result<i64> {
     Ok(audit_sql::meta_get(conn, CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 

@@ -640,7 +640,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     };
     let db = cli.db.clone().unwrap_or_else(boxoffice::paths::default_db);
     if store::db::is_postgres_url(&db.to_string_lossy())
-        && let Some(done) = on_postgres(&db.to_string_lossy(), cli.command.as_ref())
+        && let Some(done) = on_postgres(&db.to_string_lossy(), cli.command.as_ref(), &config)
     {
         return done;
     }
@@ -648,8 +648,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         && store::db::is_postgres_url(&db.to_string_lossy())
     {
         return Err(Error::Storage(format!(
-            "{} is a PostgreSQL database; in this version only `copy` and `migrate` work with PostgreSQL, and \
-             {name} needs an SQLite file (see README: PostgreSQL)",
+            "{} is a PostgreSQL database; in this version only `copy`, `migrate` and `verify` work with \
+             PostgreSQL, and {name} needs an SQLite file (see README: PostgreSQL)",
             store::pg::redact(&db.to_string_lossy())
         )));
     }
@@ -687,16 +687,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             let desk = Desk::from_read_only(conn, Context::system(config), "cli:verify");
             let violations = desk.verify().map_err(|e| store::at(&db, e))?;
-            // A reader gone early (`verify | head -c0`) leaves the verdict as it is.
-            if violations.is_empty() {
-                boxoffice::output::stdout(&format!("ok: every invariant holds ({})\n", db.display()))?;
-                Ok(ExitCode::SUCCESS)
-            } else {
-                let mut text: String = violations.iter().map(|v| format!("{v}\n")).collect();
-                text.push_str(&format!("{} violation(s) in {}\n", violations.len(), db.display()));
-                boxoffice::output::stdout(&text)?;
-                Ok(ExitCode::from(1))
-            }
+            verdict(&violations, &db.display().to_string())
         }
         Some(Command::Report(args)) => {
             let conn = store::open_read_only(&db)?;
@@ -838,11 +829,32 @@ fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
     })
 }
 
+/// `verify`'s answer: ok (exit 0) or each violation (exit 1), naming `place`.
+fn verdict(violations: &[String], place: &str) -> Result<ExitCode, Error> {
+    // A reader gone early (`verify | head -c0`) leaves the verdict as it is.
+    if violations.is_empty() {
+        boxoffice::output::stdout(&format!("ok: every invariant holds ({place})\n"))?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        let mut text: String = violations.iter().map(|v| format!("{v}\n")).collect();
+        text.push_str(&format!("{} violation(s) in {place}\n", violations.len()));
+        boxoffice::output::stdout(&text)?;
+        Ok(ExitCode::from(1))
+    }
+}
+
 /// The commands that work on a PostgreSQL URL besides `copy`: `migrate` (and
-/// `--check`), and `backup`/`restore`, which say what to use instead.
-fn on_postgres(url: &str, command: Option<&Command>) -> Option<Result<ExitCode, Error>> {
+/// `--check`), `verify` (on a read-only connection; the server checks its
+/// own pages, so there is no integrity pass as on a file), and
+/// `backup`/`restore`, which say what to use instead.
+fn on_postgres(url: &str, command: Option<&Command>, config: &Config) -> Option<Result<ExitCode, Error>> {
     let shown = store::pg::redact(url);
     Some(match command? {
+        Command::Verify => (|| {
+            let db = store::pg::open_read_only(url)?;
+            let desk = Desk::from_read_only(db, Context::system(config.clone()), "cli:verify");
+            verdict(&desk.verify()?, &shown)
+        })(),
         Command::Migrate(args) if args.check => (|| {
             let (found, pending) = store::pg::schema_status(url)?;
             let mut text = format!("{shown}: schema version {}\n", found.version());

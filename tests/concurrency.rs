@@ -7,10 +7,9 @@ mod common;
 use boxoffice::domain::{Event, EventKind, NewCustomer, PaymentOutcome};
 use boxoffice::store::{self, Durability};
 use boxoffice::{Config, Context, Error};
-use boxoffice::{Desk, HoldRequest, SeatPick};
+use boxoffice::{HoldRequest, SeatPick};
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -34,11 +33,11 @@ fn config() -> Config {
 /// One thread's sales: hold (a count or explicit labels) → book → pay, until
 /// the event has no free seats and no live holds. Every fifth payment fails,
 /// so seats come back and are raced for again.
-fn race(path: &Path, event: &Event, thread: usize, start: &Barrier) -> Tally {
+fn race(target: &common::Target, event: &Event, thread: usize, start: &Barrier) -> Tally {
     // Each clerk's own manual clock at t0 (the event is a week later); seeded
     // ids, distinct per thread.
     let (ctx, _clock) = Context::manual(common::t0(), 100 + thread as u64, config());
-    let desk = Desk::open(path, ctx, format!("clerk:{thread}")).expect("open");
+    let desk = target.open(ctx, format!("clerk:{thread}")).expect("open");
     desk.sign_in("Sue", "1111").expect("sign in");
     let customer = desk
         .customer(NewCustomer {
@@ -66,7 +65,7 @@ fn race(path: &Path, event: &Event, thread: usize, start: &Barrier) -> Tally {
         };
         assert!(now.available <= now.total, "available out of range: {now:?}");
         if now.available == 0 {
-            let (held, _) = store::sales::seats_owned(desk.conn(), &event.id).expect("seats owned");
+            let (held, _) = store::sales::seats_owned(desk.db(), &event.id).expect("seats owned");
             assert!(held >= 0);
             if held == 0 {
                 break;
@@ -137,8 +136,8 @@ fn race_to_sold_out(w: &common::World, event: &Event) -> Vec<Tally> {
     let start = Arc::new(Barrier::new(THREADS));
     let handles: Vec<_> = (0..THREADS)
         .map(|t| {
-            let (path, event, start) = (w.path(), event.clone(), start.clone());
-            std::thread::spawn(move || race(&path, &event, t, &start))
+            let (target, event, start) = (w.target(), event.clone(), start.clone());
+            std::thread::spawn(move || race(&target, &event, t, &start))
         })
         .collect();
     handles.into_iter().map(|h| h.join().expect("thread panicked")).collect()
@@ -151,19 +150,47 @@ fn assert_sold_exactly(w: &common::World, event: &Event, tallies: &[Tally]) {
     assert_eq!(tallies.iter().map(|t| t.seats_sold).sum::<u64>(), total, "threads sold exactly the capacity");
     let after = w.desk.event(&event.id).unwrap();
     assert_eq!(after.available, 0);
-    let (held, sold) = store::sales::seats_owned(w.desk.conn(), &event.id).unwrap();
+    let (held, sold) = store::sales::seats_owned(w.desk.db(), &event.id).unwrap();
     assert_eq!((held, sold), (0, total as i64));
     let min: i64 = w.count(&format!("SELECT min(available) FROM events WHERE id = '{}'", event.id));
     assert!(min >= 0);
     w.assert_verified();
 }
 
+// The two thread races run on a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn eight_threads_sell_exactly_the_capacity_of_a_ga_event() {
     let w = common::World::with_config(config());
     let event = w.ga(90, 10_000);
     let tallies = race_to_sold_out(&w, &event);
     assert_sold_exactly(&w, &event, &tallies);
+}
+
+#[test]
+fn one_clerk_on_four_terminals_sells_four_events_at_once_into_one_shift() {
+    // Each terminal sells a different event, so no event lock orders them:
+    // their first payments race to open the clerk's shift (on PostgreSQL the
+    // clerk's row lock makes one open it and the others pay into it).
+    let w = common::World::with_config(config());
+    let events: Vec<Event> = (0..4).map(|_| w.ga(12, 1_000)).collect();
+    let start = Arc::new(Barrier::new(events.len()));
+    let handles: Vec<_> = events
+        .iter()
+        .enumerate()
+        .map(|(t, e)| {
+            let (target, event, start) = (w.target(), e.clone(), start.clone());
+            std::thread::spawn(move || race(&target, &event, t, &start))
+        })
+        .collect();
+    let tallies: Vec<Tally> = handles.into_iter().map(|h| h.join().expect("thread panicked")).collect();
+    for (event, tally) in events.iter().zip(&tallies) {
+        assert!(tally.escaped.is_empty(), "errors escaped: {:#?}", tally.escaped);
+        assert_eq!(tally.seats_sold, 12);
+        assert_eq!(store::sales::seats_owned(w.desk.db(), &event.id).unwrap(), (0, 12));
+    }
+    assert_eq!(w.count("SELECT count(*) FROM shifts WHERE closed_at IS NULL"), 1, "one open shift for Sue");
+    w.assert_verified();
 }
 
 #[test]
@@ -178,14 +205,15 @@ fn eight_threads_sell_each_reserved_seat_once() {
     assert_eq!(unique.len(), 48, "no seat label sold twice");
     let (live, distinct): (i64, i64) = w
         .desk
-        .conn()
-        .query_row(
+        .db()
+        .query_one(
             "SELECT count(*), count(DISTINCT label) FROM hold_seats WHERE event_id = ?1 AND live = 1",
-            [&event.id],
+            boxoffice::store::db::args![event.id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
     assert_eq!((live, distinct), (48, 48), "each label owned by exactly one live hold");
+}
 }
 
 #[test]

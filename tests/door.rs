@@ -5,7 +5,9 @@
 //! admitted exactly once.
 
 mod common;
-use boxoffice::domain::{AuditAction, AuditFilter, Booking, PaymentOutcome, Ticket, TicketStatus};
+use boxoffice::domain::{
+    AuditAction, AuditFilter, Booking, BookingStatus, DoorAnswer, PaymentOutcome, Ticket, TicketStatus,
+};
 use boxoffice::store::Durability;
 use boxoffice::{Config, Context, Desk};
 use common::World;
@@ -206,4 +208,29 @@ fn two_doors_scanning_one_code_at_once_admit_it_exactly_once() {
     assert_eq!(w.count("SELECT count(*) FROM scans WHERE result = 'ALREADY_USED'"), 6 * 5 + 6 * 3);
     assert_eq!(w.count("SELECT count(*) FROM tickets WHERE status = 'USED'"), 12);
     w.assert_verified();
+}
+
+// The door through the engine, on a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
+#[test]
+fn tickets_are_issued_admitted_once_and_voided_with_the_booking() {
+    let w = World::new();
+    let theatre = w.reserved(2, 5, 50_000);
+    let (group, tickets) = paid(&w, &theatre, 2);
+    assert!(tickets.iter().all(|t| t.status == TicketStatus::Valid));
+    let code = tickets[0].code.grouped();
+    let first = w.desk.check_in(&code, Some(&theatre.id), "north").expect("first scan");
+    assert!(matches!(first, DoorAnswer::Admitted { .. }), "{first:?}");
+    let again = w.desk.check_in(&code, Some(&theatre.id), "south").expect("second scan");
+    assert!(matches!(&again, DoorAnswer::AlreadyUsed { door, .. } if door == "north"), "{again:?}");
+    w.desk.cancel_admitted(&group.id, Some(BookingStatus::Confirmed), 1).expect("cancel with one admitted");
+    let counts = w.desk.ticket_counts(&group.id).expect("counts");
+    assert_eq!((counts.valid, counts.used, counts.void), (0, 0, 2));
+    let void = w.desk.check_in(&tickets[1].code.grouped(), None, "north").expect("a void code");
+    assert!(matches!(void, DoorAnswer::Voided { booking_status: BookingStatus::Cancelled, .. }), "{void:?}");
+    assert_eq!(w.count("SELECT count(*) FROM scans"), 3);
+    assert_eq!((audit_count(&w, AuditAction::TicketAdmitted), audit_count(&w, AuditAction::TicketRefused)), (1, 2));
+    assert_eq!(w.seats(&theatre), (10, 0, 0));
+    w.assert_verified();
+}
 }

@@ -19,6 +19,8 @@ fn refused_text(e: &Error) -> String {
     }
 }
 
+// Each test runs on a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn hold_twice_with_one_key_makes_one_hold() {
     let w = World::new();
@@ -257,4 +259,5 @@ fn booking_a_booked_hold_for_another_customer_is_refused() {
         .value;
     let err = w.refused(|d| d.book(&b.hold_id, &other.id, None));
     assert!(err.to_string().contains("already booked"), "{err}");
+}
 }

@@ -588,16 +588,80 @@ fn copy_refuses_a_target_that_holds_anything_and_changes_nothing() {
 }
 
 #[test]
+fn verify_on_a_url_checks_the_invariants_of_a_sale_made_through_the_engine() {
+    let Some(t) = TestDb::new() else { return };
+    let (ctx, _clock) = boxoffice::Context::manual(
+        "2026-06-01T09:00:00Z".parse().expect("instant"),
+        1,
+        boxoffice::Config { pin_cost: boxoffice::PinCost::Fast, ..Default::default() },
+    );
+    let desk = boxoffice::Desk::open_postgres(&t.url, ctx, "clerk:test").expect("a desk on PostgreSQL");
+    desk.create_first_supervisor("Sue", "1111").expect("supervisor");
+    let event = desk
+        .create_event(boxoffice::domain::NewEvent {
+            name: "Gig".into(),
+            description: String::new(),
+            starts_at: "2026-06-08T19:00:00Z".parse().expect("instant"),
+            kind: boxoffice::domain::EventKind::GeneralAdmission { capacity: 10 },
+            price: 1_000,
+            currency: "INR".into(),
+        })
+        .expect("event");
+    let hold = desk
+        .hold(boxoffice::HoldRequest {
+            event_id: event.id.clone(),
+            pick: boxoffice::SeatPick::Count(2),
+            idempotency_key: None,
+            correlation_id: None,
+        })
+        .expect("hold")
+        .value;
+    let verify = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+            .arg("--db")
+            .arg(&t.url)
+            .arg("verify")
+            .env_remove("BOXOFFICE_DB")
+            .output()
+            .expect("run");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, out) = verify();
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("ok: every invariant holds"), "{out}");
+    // The free pool drifts by one seat: invariant 1 names the event.
+    t.client().execute("UPDATE events SET available = available - 1 WHERE id = $1", &[&event.id]).expect("drift");
+    let (code, out) = verify();
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.starts_with("invariant 1 seat count") && out.contains("Gig"), "{out}");
+    assert!(!out.contains(&hold.id), "only the event is named: {out}");
+}
+
+#[test]
 fn postgres_urls_get_a_clear_refusal_from_the_commands_that_need_a_file() {
     let dir = tempfile::tempdir().expect("dir");
     let url = "postgres://bo:secret@127.0.0.1:1/venue";
-    for args in [&["verify"][..], &["report"], &["settings"], &["checkin", "X"], &["script", "x.script"]] {
+    for args in [&["report"][..], &["settings"], &["checkin", "X"], &["script", "x.script"]] {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"));
         let out = cmd.arg("--db").arg(url).args(args).env_remove("BOXOFFICE_DB").output().expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains("only `copy` and `migrate` work with PostgreSQL") && !err.contains("secret"), "{err}");
+        assert!(
+            err.contains("only `copy`, `migrate` and `verify` work with PostgreSQL") && !err.contains("secret"),
+            "{err}"
+        );
     }
+    // verify takes the URL: a server that is not there is one line, without the password.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+        .arg("--db")
+        .arg(url)
+        .arg("verify")
+        .env_remove("BOXOFFICE_DB")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.status.code(), err.lines().count()), (Some(2), 1), "{err}");
+    assert!(!err.contains("secret"), "{err}");
     // The environment variable too, and the app itself.
     let out =
         std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice")).env("BOXOFFICE_DB", url).output().expect("run");

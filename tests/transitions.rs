@@ -26,6 +26,8 @@ fn seat_state(w: &World, event: &boxoffice::domain::Event, label: &str) -> SeatS
 
 // ---- allowed ----------------------------------------------------------------
 
+// Each test runs on a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn hold_takes_seats_from_the_pool() {
     let w = World::new();
@@ -583,6 +585,7 @@ fn every_state_change_has_exactly_one_audit_row() {
         assert_eq!(mismatched, 0, "{table}");
     }
     w.assert_verified();
+}
 }
 
 #[test]

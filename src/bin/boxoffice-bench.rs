@@ -318,7 +318,7 @@ fn run_bench(cli: &Cli, db: &Path, raw_db: &Path) -> Result<Summary, Error> {
     let raw = run_phase(cli, Role::Raw, raw_db, &raw_event)?;
 
     // What the file says, whatever the workers believe.
-    let (_, sold) = store::sales::seats_owned(setup.conn(), &event.id)?;
+    let (_, sold) = store::sales::seats_owned(setup.db(), &event.id)?;
     let sold = sold.max(0) as u64;
     let total = u64::from(total);
     // More seats sold than exist, by the file's count or by what the workers
@@ -517,6 +517,8 @@ fn worker_main(cli: &Cli, role: Role) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+// One per worker process, for its life: boxing the desk saves nothing.
+#[allow(clippy::large_enum_variant)]
 enum Seller {
     Engine { desk: Desk, customer_id: String },
     Raw(Raw),
@@ -662,13 +664,16 @@ impl Worker {
 
     /// Whether the event is sold out for good: no free seats and no live holds.
     fn settled(&self) -> Result<bool, Error> {
-        let conn = match &self.seller {
-            Seller::Engine { desk, .. } => desk.conn(),
-            Seller::Raw(raw) => &raw.conn,
+        // The raw floor's own connection is rusqlite's; the engine's a store::db::Db.
+        const SQL: &str = "SELECT available, (SELECT coalesce(sum(seats), 0) FROM holds
+                                              WHERE event_id = ?1 AND status = 'ACTIVE')
+                           FROM events WHERE id = ?1";
+        let (available, held): (i64, i64) = match &self.seller {
+            Seller::Engine { desk, .. } => {
+                desk.db().query_one(SQL, store::db::args![self.event_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            }
+            Seller::Raw(raw) => raw.conn.query_row(SQL, [&self.event_id], |r| Ok((r.get(0)?, r.get(1)?)))?,
         };
-        let available: i64 =
-            conn.query_row("SELECT available FROM events WHERE id = ?1", [&self.event_id], |r| r.get(0))?;
-        let (held, _) = store::sales::seats_owned(conn, &self.event_id)?;
         Ok(available == 0 && held == 0)
     }
 

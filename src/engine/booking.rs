@@ -39,7 +39,7 @@ impl Desk {
 
     /// A booking's items: seats per type at the price each was sold for.
     pub fn booking_items(&self, booking_id: &str) -> Result<Vec<BookingItem>> {
-        tickets::items_of(&self.conn, booking_id)
+        tickets::items_of(&self.db, booking_id)
     }
 
     fn book_with(
@@ -51,6 +51,7 @@ impl Desk {
     ) -> Result<Replayed<Booking>> {
         let key = clean_key(idempotency_key)?;
         self.write(|tx| {
+            tx.lock_hold(hold_id)?;
             let me = tx.signed_in()?;
             let existing = match key {
                 Some(key) => replay_id(tx, IdempotencyScope::Book, key)?,
@@ -172,11 +173,11 @@ impl Desk {
     }
 
     pub fn get_booking(&self, id: &str) -> Result<Booking> {
-        sales::get_booking(&self.conn, id)?.ok_or_else(|| Error::not_found("booking", id))
+        sales::get_booking(&self.db, id)?.ok_or_else(|| Error::not_found("booking", id))
     }
 
     pub fn booking_for_hold(&self, hold_id: &str) -> Result<Option<Booking>> {
-        sales::booking_for_hold(&self.conn, hold_id)
+        sales::booking_for_hold(&self.db, hold_id)
     }
 }
 

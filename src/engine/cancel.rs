@@ -66,7 +66,7 @@ impl Desk {
         Ok(CancelTerms {
             status: booking.status,
             refund: self.cancel_preview(&booking)?,
-            tickets: tickets::counts_of(&self.conn, booking_id)?,
+            tickets: tickets::counts_of(&self.db, booking_id)?,
         })
     }
 
@@ -130,6 +130,7 @@ impl Desk {
         refund_override: Option<&RefundOverride>,
     ) -> Result<Cancellation> {
         self.write(|tx| {
+            tx.lock_booking(booking_id)?;
             let me = tx.signed_in()?;
             if refund_override.is_some() {
                 tx.require(Role::Supervisor, "override the refund percentage")?;
@@ -191,7 +192,7 @@ impl Desk {
 
     /// The refund of a booking, if it has one.
     pub fn refund(&self, booking_id: &str) -> Result<Option<Refund>> {
-        sales::refund_for(&self.conn, booking_id)
+        sales::refund_for(&self.db, booking_id)
     }
 }
 

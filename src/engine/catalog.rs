@@ -21,11 +21,11 @@ impl Desk {
     }
 
     pub fn event(&self, id: &str) -> Result<Event> {
-        catalog::get_event(&self.conn, id)?.ok_or_else(|| Error::not_found("event", id))
+        catalog::get_event(&self.db, id)?.ok_or_else(|| Error::not_found("event", id))
     }
 
     pub fn events(&self, filter: &str, limit: usize) -> Result<Vec<Event>> {
-        catalog::list_events(&self.conn, filter, to_millis(self.now()), limit)
+        catalog::list_events(&self.db, filter, to_millis(self.now()), limit)
     }
 
     /// The customer with this email or phone if there is one, else a new one.
@@ -37,7 +37,8 @@ impl Desk {
             if let Some(c) = catalog::find_customer(tx, new.email.as_deref(), new.phone.as_deref())? {
                 return Ok(Replayed { value: c, is_retry: true });
             }
-            let c = Customer { id: tx.id(), name: new.name, email: new.email, phone: new.phone };
+            let c =
+                Customer { id: tx.id(), name: new.name.clone(), email: new.email.clone(), phone: new.phone.clone() };
             catalog::insert_customer(tx, &c, tx.now_ms())?;
             tx.audit(NewAudit::new(AuditAction::CustomerCreated, AuditEntity::Customer, &c.id))?;
             Ok(Replayed { value: c, is_retry: false })
@@ -47,15 +48,15 @@ impl Desk {
     pub fn find_customer(&self, email: Option<&str>, phone: Option<&str>) -> Result<Option<Customer>> {
         let email = email.map(normalize_email).transpose()?;
         let phone = phone.map(normalize_phone).transpose()?;
-        catalog::find_customer(&self.conn, email.as_deref(), phone.as_deref())
+        catalog::find_customer(&self.db, email.as_deref(), phone.as_deref())
     }
 
     pub fn get_customer(&self, id: &str) -> Result<Customer> {
-        catalog::get_customer(&self.conn, id)?.ok_or_else(|| Error::not_found("customer", id))
+        catalog::get_customer(&self.db, id)?.ok_or_else(|| Error::not_found("customer", id))
     }
 
     pub fn search_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>> {
-        catalog::search_customers(&self.conn, text, limit)
+        catalog::search_customers(&self.db, text, limit)
     }
 }
 

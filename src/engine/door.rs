@@ -110,7 +110,7 @@ impl Desk {
     /// Admitted so far and sold (valid + used tickets) for one event: the Door screen's running count.
     pub fn door_counts(&self, event_id: &str) -> Result<DoorCounts> {
         self.event(event_id)?;
-        tickets::door_counts(&self.conn, event_id)
+        tickets::door_counts(&self.db, event_id)
     }
 
     /// A door answers first and tidies after: from now on this desk's commits
@@ -119,9 +119,12 @@ impl Desk {
     /// which would otherwise land inside one scan in every ~80. The caller
     /// runs [`tidy`](Desk::tidy) once the answer is out: the Door screen after
     /// showing it, `boxoffice checkin` after printing it.
+    /// PostgreSQL has no checkpoints of a client's making: nothing to defer.
     pub fn defer_checkpoints(&self) -> Result<()> {
-        tickets::defer_checkpoints(&self.conn)?;
-        self.deferred_writes.set(Some(0));
+        if let Some(conn) = self.db.sqlite() {
+            tickets::defer_checkpoints(conn)?;
+            self.deferred_writes.set(Some(0));
+        }
         Ok(())
     }
 
@@ -131,7 +134,7 @@ impl Desk {
     pub fn tidy(&self) -> Result<bool> {
         match self.deferred_writes.get() {
             Some(n) if n >= TIDY_EVERY => {
-                tickets::checkpoint(&self.conn)?;
+                tickets::checkpoint(self.sql("a WAL checkpoint")?)?;
                 self.deferred_writes.set(Some(0));
                 Ok(true)
             }

@@ -10,7 +10,6 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
 use crate::store::{catalog, sales};
-use rusqlite::Connection;
 use serde_json::json;
 
 /// How the clerk asks for seats.
@@ -45,7 +44,7 @@ impl SeatMap {
 
 impl Desk {
     pub fn seat_map(&self, event: &Event) -> Result<Option<SeatMap>> {
-        seat_map(&self.conn, event)
+        seat_map(&self.db, event)
     }
 
     /// Holds seats: a count (best available) or named labels.
@@ -62,6 +61,7 @@ impl Desk {
         }
         let key = clean_key(req.idempotency_key.as_deref())?;
         self.write(|tx| {
+            tx.lock(&[&req.event_id])?;
             let me = tx.signed_in()?;
             if let Some(key) = key
                 && let Some(id) = replay_id(tx, IdempotencyScope::Hold, key)?
@@ -138,17 +138,18 @@ impl Desk {
     }
 
     pub fn get_hold(&self, id: &str) -> Result<Hold> {
-        sales::get_hold(&self.conn, id)?.ok_or_else(|| Error::not_found("hold", id))
+        sales::get_hold(&self.db, id)?.ok_or_else(|| Error::not_found("hold", id))
     }
 
     pub fn active_holds(&self, event_id: &str) -> Result<Vec<Hold>> {
-        sales::active_holds(&self.conn, event_id)
+        sales::active_holds(&self.db, event_id)
     }
 
     /// The clerk lets a hold go: its seats go back on sale. Another clerk's
     /// hold only a supervisor may release.
     pub fn release(&self, hold_id: &str) -> Result<Hold> {
         self.write(|tx| {
+            tx.lock_hold(hold_id)?;
             let me = tx.signed_in()?;
             let hold = sales::get_hold(tx, hold_id)?.ok_or_else(|| Error::not_found("hold", hold_id))?;
             if hold.clerk_id.as_deref() != Some(me.id()) {
@@ -184,6 +185,7 @@ impl Desk {
         let key = clean_key(idempotency_key)?;
         self.write(|tx| {
             tx.signed_in()?;
+            tx.lock_hold(hold_id)?;
             if let Some(key) = key {
                 if let Some(done) = sales::extension_by_key(tx, key)? {
                     if done.hold_id != hold_id {
@@ -263,7 +265,7 @@ impl Desk {
     }
 }
 
-pub(crate) fn seat_map(conn: &Connection, event: &Event) -> Result<Option<SeatMap>> {
+pub(crate) fn seat_map(conn: &crate::store::db::Db, event: &Event) -> Result<Option<SeatMap>> {
     let EventKind::Reserved { rows, seats_per_row } = event.kind else {
         return Ok(None);
     };

@@ -60,6 +60,7 @@ use crate::context::Context;
 use crate::domain::{IdempotencyScope, Invalid, Role, Session};
 use crate::error::{Error, Result};
 use crate::store::audit::{self, Actor, NewAudit};
+use crate::store::db::{self, Db};
 use crate::store::{self, sales};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -74,7 +75,7 @@ pub struct Replayed<T> {
 
 /// A clerk's (or a job's, or a door's) connection to the box office.
 pub struct Desk {
-    conn: Connection,
+    db: Db,
     ctx: Context,
     /// The terminal's identity: what the trail says when no clerk is signed in.
     actor: String,
@@ -85,9 +86,11 @@ pub struct Desk {
     deferred_writes: std::cell::Cell<Option<u32>>,
 }
 
-/// The inside of one write transaction.
+/// The inside of one write transaction (`db::write_locked`: `BEGIN
+/// IMMEDIATE` on SQLite; on PostgreSQL READ COMMITTED, where an operation
+/// locks its event's row with [`Tx::lock`] before it reads the event's state).
 struct Tx<'a> {
-    tx: store::WriteScope<'a>,
+    tx: &'a Db,
     ctx: &'a Context,
     actor: &'a str,
     clerk: Option<Session>,
@@ -95,6 +98,55 @@ struct Tx<'a> {
 }
 
 impl Tx<'_> {
+    /// Locks the events' rows until the write ends (PostgreSQL; SQLite's
+    /// write already has the file to itself): an operation calls it as soon
+    /// as it knows its events, before it reads what they own, so writes on
+    /// one event run one at a time (docs/POSTGRES.md).
+    fn lock(&self, events: &[&str]) -> Result<()> {
+        db::lock_events(self.tx, events)
+    }
+
+    /// Locks the event `hold_id` is for (PostgreSQL; nothing on SQLite): a
+    /// write on a hold calls it before it reads the hold. An unknown hold
+    /// locks nothing; the operation then finds no hold and says so.
+    fn lock_hold(&self, hold_id: &str) -> Result<()> {
+        if self.tx.backend() == db::Backend::Sqlite {
+            return Ok(());
+        }
+        match sales::event_of_hold(self.tx, hold_id)? {
+            Some(event) => self.lock(&[&event]),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Tx::lock_hold`] for a booking's event.
+    fn lock_booking(&self, booking_id: &str) -> Result<()> {
+        if self.tx.backend() == db::Backend::Sqlite {
+            return Ok(());
+        }
+        match sales::event_of_booking(self.tx, booking_id)? {
+            Some(event) => self.lock(&[&event]),
+            None => Ok(()),
+        }
+    }
+
+    /// Locks the events of what a sweep found due (PostgreSQL), saying
+    /// whether it did: the sweep then reads again and keeps what is still due
+    /// on those events (a sale may have moved it before the lock was had).
+    fn lock_swept(&self, events: &std::collections::BTreeSet<String>) -> Result<bool> {
+        if self.tx.backend() == db::Backend::Sqlite || events.is_empty() {
+            return Ok(false);
+        }
+        let events: Vec<&str> = events.iter().map(String::as_str).collect();
+        self.lock(&events)?;
+        Ok(true)
+    }
+
+    /// SQLite's connection, for store code not yet written for both backends.
+    fn sql(&self, what: &str) -> Result<&Connection> {
+        self.tx.sqlite_only(what)
+    }
+
     fn now_ms(&self) -> i64 {
         to_millis(self.now)
     }
@@ -112,7 +164,7 @@ impl Tx<'_> {
     }
 
     fn audit(&self, a: NewAudit<'_>) -> Result<()> {
-        audit::insert(&self.tx, &self.id(), self.now_ms(), self.who(), &a)
+        audit::insert(self.tx, &self.id(), self.now_ms(), self.who(), &a)
     }
 
     /// An id from the staff counter (clerks, shifts and their audit rows).
@@ -122,7 +174,7 @@ impl Tx<'_> {
 
     /// An audit row about clerks or shifts (its id from the staff counter).
     fn audit_staff(&self, a: NewAudit<'_>) -> Result<()> {
-        audit::insert(&self.tx, &self.staff_id(), self.now_ms(), self.who(), &a)
+        audit::insert(self.tx, &self.staff_id(), self.now_ms(), self.who(), &a)
     }
 
     /// The signed-in clerk, still enabled (re-read here): selling needs one.
@@ -145,9 +197,9 @@ impl Tx<'_> {
 }
 
 impl std::ops::Deref for Tx<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        &self.tx
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.tx
     }
 }
 
@@ -157,9 +209,21 @@ impl Desk {
         Ok(Desk::new(conn, ctx, actor))
     }
 
-    fn new(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
+    /// A desk on the PostgreSQL database at `url` (its schema built or
+    /// brought up to date first). On the system clock its time is the
+    /// server's (`store::pg::clock`), so hosts whose clocks differ agree on
+    /// deadlines; a manual clock (tests, scripts) stays as it is.
+    pub fn open_postgres(url: &str, mut ctx: Context, actor: impl Into<String>) -> Result<Desk> {
+        let db = store::pg::open(url)?;
+        if ctx.clock.is_system() {
+            ctx.clock = std::sync::Arc::new(store::pg::clock::ServerClock::connect(url)?);
+        }
+        Ok(Desk::new(db, ctx, actor))
+    }
+
+    fn new(db: impl Into<Db>, ctx: Context, actor: impl Into<String>) -> Desk {
         Desk {
-            conn,
+            db: db.into(),
             ctx,
             actor: actor.into(),
             clerk: std::cell::RefCell::new(None),
@@ -169,8 +233,8 @@ impl Desk {
 
     /// A desk on a connection opened read-only (`store::open_read_only`):
     /// `verify` and `report`, which must never write to what they check.
-    pub fn from_read_only(conn: Connection, ctx: Context, actor: impl Into<String>) -> Desk {
-        Desk::new(conn, ctx, actor)
+    pub fn from_read_only(db: impl Into<Db>, ctx: Context, actor: impl Into<String>) -> Desk {
+        Desk::new(db, ctx, actor)
     }
 
     /// A private in-memory database (tests).
@@ -189,8 +253,30 @@ impl Desk {
         &self.ctx
     }
 
+    /// The store connection, on either backend.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// SQLite's connection, for code that is SQLite's alone (the UI's
+    /// interrupt handle, tests' raw SQL).
+    ///
+    /// # Panics
+    /// On a PostgreSQL desk. Every caller runs only on desks opened from a
+    /// file: the app and the commands that reach them refuse a URL first
+    /// (`needs_a_file` in main.rs); code that may meet PostgreSQL uses
+    /// [`Desk::db`] or [`Desk::sql`].
     pub fn conn(&self) -> &Connection {
-        &self.conn
+        match &self.db {
+            Db::Sqlite(conn) => conn,
+            Db::Pg(_) => panic!("Desk::conn is SQLite's connection; this desk is on PostgreSQL"),
+        }
+    }
+
+    /// SQLite's connection for store code not yet written for both
+    /// backends; on PostgreSQL an error naming `what`.
+    fn sql(&self, what: &str) -> Result<&Connection> {
+        self.db.sqlite_only(what)
     }
 
     /// The terminal's identity (`clerk:user@pid`, `job:tick`), whoever signs in.
@@ -218,18 +304,18 @@ impl Desk {
     /// A consistent copy of the whole file at `dest` (which must not exist),
     /// taken while others keep writing, then checked read-only.
     pub fn backup_to(&self, dest: &Path) -> Result<store::backup::Checked> {
-        store::backup::snapshot(&self.conn, dest)?;
+        store::backup::snapshot(self.sql("backup")?, dest)?;
         store::backup::check(dest)
     }
 
     /// A bookings-level `PRAGMA data_version`: changes when another connection commits.
     pub fn data_version(&self) -> Result<i64> {
-        store::data_version(&self.conn)
+        store::data_version(self.sql("data_version")?)
     }
 
     /// Runs several operations as one atomic write: they see each other's
     /// changes, and either all commit or none does (e.g. seeding a new file).
-    pub fn atomically<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    pub fn atomically<T>(&self, mut f: impl FnMut() -> Result<T>) -> Result<T> {
         self.write(|_| f())
     }
 
@@ -239,31 +325,29 @@ impl Desk {
         self.permit(Role::Supervisor, what).map(|_| ())
     }
 
-    /// Runs `f` in one IMMEDIATE transaction (a savepoint inside `atomically`);
-    /// commits only if it succeeds.
-    fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx = Tx {
-            tx: store::WriteScope::begin(&self.conn)?,
-            ctx: &self.ctx,
-            actor: &self.actor,
-            clerk: self.clerk(),
-            now: self.ctx.now(),
-        };
-        let value = match f(&tx) {
+    /// Runs `f` as one write (`db::write_locked`: an IMMEDIATE transaction
+    /// on SQLite, a savepoint inside `atomically`); commits only if it
+    /// succeeds. On PostgreSQL a deadlock runs `f` again on a fresh
+    /// transaction, so `f` reads everything inside and keeps nothing from a
+    /// failed attempt.
+    fn write<T>(&self, mut f: impl FnMut(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let result = db::write_locked(&self.db, &[], |db| {
+            let tx = Tx { tx: db, ctx: &self.ctx, actor: &self.actor, clerk: self.clerk(), now: self.ctx.now() };
+            f(&tx)
+        });
+        let value = match result {
             Ok(value) => value,
             Err(e) => {
-                drop(tx);
                 // The refused operation rolled back; its refusal is recorded on
                 // its own (inside `atomically`, by the outermost write).
                 if let Error::NotAllowed(_) = &e
-                    && self.conn.is_autocommit()
+                    && !self.db.in_transaction()
                 {
                     self.record_refusal(&e);
                 }
                 return Err(e);
             }
         };
-        tx.tx.commit()?;
         if let Some(n) = self.deferred_writes.get() {
             self.deferred_writes.set(Some(n.saturating_add(1)));
         }
@@ -272,7 +356,7 @@ impl Desk {
 
     /// Runs `f` inside one IMMEDIATE transaction with this desk's context; for
     /// the jobs module's bookkeeping.
-    pub(crate) fn write_raw<T>(&self, f: impl FnOnce(&Connection, Actor<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write_raw<T>(&self, mut f: impl FnMut(&Db, Actor<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
         self.write(|tx| f(tx, tx.who(), tx.now))
     }
 }

@@ -57,6 +57,7 @@ impl Desk {
         let key = clean_key(Some(idempotency_key))?
             .ok_or_else(|| Invalid::new("idempotency key", "is required for a payment"))?;
         self.write(|tx| {
+            tx.lock_booking(booking_id)?;
             tx.signed_in()?;
             if let Some(original) = stored_attempt(tx, key)? {
                 if original.booking_id != booking_id {
@@ -164,7 +165,7 @@ impl Desk {
     }
 
     pub fn attempts(&self, booking_id: &str) -> Result<Vec<PaymentAttempt>> {
-        sales::attempts_for(&self.conn, booking_id)
+        sales::attempts_for(&self.db, booking_id)
     }
 }
 

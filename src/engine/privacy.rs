@@ -57,15 +57,15 @@ impl Desk {
             Ok(Erasure { customer_id: c.id, bookings, already: false, wal_cleared: false })
         });
         let mut erased = erased?;
-        if !erased.already && self.conn.is_autocommit() {
-            erased.wal_cleared = privacy::checkpoint_truncate(&self.conn)?;
+        if !erased.already && self.sql("erasing a customer")?.is_autocommit() {
+            erased.wal_cleared = privacy::checkpoint_truncate(self.sql("erasing a customer")?)?;
         }
         Ok(erased)
     }
 }
 
 /// The customer with this id, else this email, else this phone.
-fn find(conn: &rusqlite::Connection, who: &str) -> Result<Customer> {
+fn find(conn: &crate::store::db::Db, who: &str) -> Result<Customer> {
     if let Some(c) = catalog::get_customer(conn, who)? {
         return Ok(c);
     }

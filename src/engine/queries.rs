@@ -11,17 +11,17 @@ use crate::store::{audit, reports, sales};
 impl Desk {
     /// Bookings with their customer's and event's names, newest first.
     pub fn bookings(&self, filter: &BookingFilter) -> Result<Vec<(Booking, String, String)>> {
-        sales::list_bookings(&self.conn, filter)
+        sales::list_bookings(&self.db, filter)
     }
 
     /// Audit rows, newest first.
     pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
-        audit::list(&self.conn, filter)
+        audit::list(&self.db, filter)
     }
 
     /// The audit screen's filter: one field (or any) matching `text`.
     pub fn audit_search(&self, field: AuditField, text: &str, limit: usize) -> Result<Vec<AuditRow>> {
-        audit::search(&self.conn, field, text, limit)
+        audit::search(&self.db, field, text, limit)
     }
 
     /// What the booking summary and health metrics at the clock's now are
@@ -50,7 +50,7 @@ impl Desk {
         if let Some(id) = &filter.event_id {
             self.event(id)?;
         }
-        reports::aggregates(&self.conn, filter, self.now(), page)
+        reports::aggregates(self.sql("lists and reports")?, filter, self.now(), page)
     }
 }
 
@@ -152,7 +152,7 @@ mod tests {
                 for limit in [3, 500] {
                     let f = BookingFilter { search: text.to_string(), status, limit, ..Default::default() };
                     let by = |plan| -> Vec<String> {
-                        crate::store::sales::list_bookings_by(w.desk.conn(), &f, Some(plan))
+                        crate::store::sales::list_bookings_by(w.desk.db(), &f, Some(plan))
                             .expect("search")
                             .into_iter()
                             .map(|(b, _, _)| b.id)

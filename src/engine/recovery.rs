@@ -18,7 +18,7 @@ impl Desk {
         self.write(|tx| {
             let mut fixes = 0;
             // Seat labels still marked live whose owner is gone.
-            for (hold_id, event_id, label) in checks::orphan_seats(tx)? {
+            for (hold_id, event_id, label) in checks::orphan_seats(tx.sql("recovery and verify")?)? {
                 sales::free_seat(tx, &hold_id, &label)?;
                 tx.audit(NewAudit {
                     event_id: Some(&event_id),
@@ -29,7 +29,7 @@ impl Desk {
                 fixes += 1;
             }
             // Free-pool counts that drifted from what holds and bookings own.
-            for (event_id, available, expected) in checks::drift(tx)? {
+            for (event_id, available, expected) in checks::drift(tx.sql("recovery and verify")?)? {
                 catalog::set_available(tx, &event_id, expected)?;
                 tx.audit(NewAudit {
                     event_id: Some(&event_id),
@@ -45,7 +45,7 @@ impl Desk {
     /// Every broken invariant of DESIGN.md, in words, and any stored setting
     /// that is not a valid value; empty when all hold.
     pub fn verify(&self) -> Result<Vec<Violation>> {
-        let mut found = checks::verify(&self.conn)?;
+        let mut found = checks::verify(&self.db)?;
         found.extend(self.settings()?.problems.into_iter().map(|p| format!("settings: {p}")));
         Ok(found)
     }

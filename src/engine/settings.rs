@@ -10,7 +10,6 @@ use crate::error::Result;
 use crate::store::audit::NewAudit;
 use crate::store::settings as sql;
 use chrono_tz::Tz;
-use rusqlite::Connection;
 use serde_json::json;
 
 /// What `set_setting` did.
@@ -32,7 +31,7 @@ impl Desk {
     /// The file's settings, this process's overrides over them, and where
     /// each value comes from.
     pub fn settings(&self) -> Result<SettingsView> {
-        view(&self.conn, &self.ctx.config)
+        view(&self.db, &self.ctx.config)
     }
 
     /// The settings this process sells by (the file's, with its overrides).
@@ -69,14 +68,14 @@ impl Desk {
             let old = file.get(key);
             let overridden = tx.ctx.config.overridden().contains(&key);
             if stored && old == new {
-                return Ok(SettingChange { key, old, new, changed: false, overridden });
+                return Ok(SettingChange { key, old, new: new.clone(), changed: false, overridden });
             }
             sql::put(tx, key, &new, tx.now_ms(), tx.who().name)?;
             tx.audit(NewAudit {
                 details: Some(json!({"key": key.as_str(), "old": old, "new": new, "old_was_default": !stored})),
                 ..NewAudit::new(AuditAction::SettingChanged, AuditEntity::Setting, key.as_str())
             })?;
-            Ok(SettingChange { key, old, new, changed: true, overridden })
+            Ok(SettingChange { key, old, new: new.clone(), changed: true, overridden })
         })
     }
 
@@ -84,7 +83,7 @@ impl Desk {
     /// (the app's first run: the venue's time zone, before anyone signs in;
     /// audited as the terminal). Returns whether it did.
     pub fn set_setting_if_unset(&self, key: SettingKey, value: &str) -> Result<bool> {
-        if sql::all(&self.conn)?.iter().any(|(k, _)| k == key.as_str()) {
+        if sql::all(&self.db)?.iter().any(|(k, _)| k == key.as_str()) {
             return Ok(false);
         }
         self.atomically(|| {
@@ -101,11 +100,11 @@ impl Desk {
 impl Tx<'_> {
     /// The policy this operation sells by, read in its own transaction.
     pub(super) fn policy(&self) -> Result<Settings> {
-        Ok(view(self, &self.ctx.config)?.effective)
+        Ok(view(self.tx, &self.ctx.config)?.effective)
     }
 }
 
-fn view(conn: &Connection, config: &Config) -> Result<SettingsView> {
+fn view(conn: &crate::store::db::Db, config: &Config) -> Result<SettingsView> {
     Ok(SettingsView::build(&sql::all(conn)?, &config.overrides())?)
 }
 

@@ -105,7 +105,7 @@ impl Desk {
         }
         staff::pin(pin)?;
         let wrong = || Error::refused("wrong name or PIN");
-        let Some((clerk, Some(hash))) = sql::clerk_by_name(&self.conn, &name)? else {
+        let Some((clerk, Some(hash))) = sql::clerk_by_name(&self.db, &name)? else {
             return Err(wrong());
         };
         let now = self.now();
@@ -114,7 +114,9 @@ impl Desk {
         let verdict = self.write(|tx| {
             // Re-read: another terminal may have counted a wrong PIN, locked,
             // disabled or re-keyed the clerk while the PIN was being hashed.
-            let Some((clerk, Some(now_hash))) = sql::clerk_by_id(tx, &clerk.id)? else { return Err(wrong()) };
+            let Some((clerk, Some(now_hash))) = sql::clerk_by_id(tx, &clerk.id)? else {
+                return Err(wrong());
+            };
             refuse_unusable(&clerk, tx.now)?;
             let me = Actor { name: &clerk.name, clerk_id: Some(&clerk.id) };
             if matches && now_hash == hash {
@@ -192,13 +194,13 @@ impl Desk {
     /// Whether the file has never had a clerk who can sign in: then the app
     /// asks for its first supervisor.
     pub fn needs_first_supervisor(&self) -> Result<bool> {
-        Ok(sql::clerks_with_pins(&self.conn)? == 0)
+        Ok(sql::clerks_with_pins(&self.db)? == 0)
     }
 
     /// Whether the sign-in screen may show the demo supervisor's name and
     /// PIN: the file has the demo supervisor, enabled, with the demo PIN.
     pub fn demo_sign_in_shown(&self) -> Result<bool> {
-        Ok(match sql::clerk_by_name(&self.conn, DEMO_SUPERVISOR)? {
+        Ok(match sql::clerk_by_name(&self.db, DEMO_SUPERVISOR)? {
             Some((clerk, Some(hash))) => clerk.is_enabled() && hash == DEMO_PIN_HASH,
             _ => false,
         })
@@ -280,7 +282,7 @@ impl Desk {
     pub fn own_live_sales(&self) -> Result<Vec<(crate::domain::Hold, Option<crate::domain::Booking>)>> {
         let Some(me) = self.clerk() else { return Ok(Vec::new()) };
         let mut out = Vec::new();
-        for (hold_id, _) in sql::live_holds_of(&self.conn, me.id())? {
+        for (hold_id, _) in sql::live_holds_of(&self.db, me.id())? {
             let hold = self.get_hold(&hold_id)?;
             let booking = self.booking_for_hold(&hold_id)?;
             out.push((hold, booking));
@@ -290,14 +292,14 @@ impl Desk {
 
     /// Every clerk account, enabled ones first, by name.
     pub fn clerks(&self) -> Result<Vec<Clerk>> {
-        sql::clerks(&self.conn)
+        sql::clerks(&self.db)
     }
 
     /// Every clerk account, for the supervisor's Clerks screen: refused
     /// (and audited) unless the signed-in clerk is a supervisor now.
     pub fn clerks_to_manage(&self) -> Result<Vec<Clerk>> {
         self.permit(Role::Supervisor, "manage clerks")?;
-        sql::clerks(&self.conn)
+        sql::clerks(&self.db)
     }
 
     /// The signed-in clerk if their role allows `what`, read from the file
@@ -307,7 +309,7 @@ impl Desk {
         let Some(session) = self.clerk() else {
             return Err(Error::refused("sign in first: only a signed-in clerk may do that"));
         };
-        let clerk = match sql::clerk_by_id(&self.conn, session.id())? {
+        let clerk = match sql::clerk_by_id(&self.db, session.id())? {
             Some((clerk, _)) if clerk.is_enabled() => clerk,
             _ => {
                 return Err(Error::refused(format!(

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::store::audit::NewAudit;
 use crate::store::sales;
 use serde_json::json;
+use std::collections::BTreeSet;
 
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,7 +61,12 @@ impl Desk {
     /// takes it: a script on a shared file sweeps only its own sales).
     pub fn expire_bookings_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.in_batches(|tx| {
-            let due = sales::due_bookings(tx, tx.now_ms(), BATCH, made_by)?;
+            let mut due = sales::due_bookings(tx, tx.now_ms(), BATCH, made_by)?;
+            let events: BTreeSet<String> = due.iter().map(|b| b.event_id.clone()).collect();
+            if tx.lock_swept(&events)? {
+                due = sales::due_bookings(tx, tx.now_ms(), BATCH, made_by)?;
+                due.retain(|b| events.contains(&b.event_id));
+            }
             for b in &due {
                 let hold = sales::get_hold_without_labels(tx, &b.hold_id)?
                     .ok_or_else(|| Error::not_found("hold", &b.hold_id))?;
@@ -74,7 +80,12 @@ impl Desk {
     /// ACTIVE holds past their deadline with no booking awaiting payment → EXPIRED.
     pub fn expire_holds_made_by(&self, made_by: Option<&str>) -> Result<usize> {
         self.in_batches(|tx| {
-            let due = sales::due_holds(tx, tx.now_ms(), BATCH, made_by)?;
+            let mut due = sales::due_holds(tx, tx.now_ms(), BATCH, made_by)?;
+            let events: BTreeSet<String> = due.iter().map(|h| h.event_id.clone()).collect();
+            if tx.lock_swept(&events)? {
+                due = sales::due_holds(tx, tx.now_ms(), BATCH, made_by)?;
+                due.retain(|h| events.contains(&h.event_id));
+            }
             for h in &due {
                 end_hold(tx, h, HoldStatus::Expired, None)?;
             }
@@ -94,15 +105,15 @@ impl Desk {
     }
 
     pub fn bookings_due_made_by(&self, made_by: Option<&str>) -> Result<bool> {
-        Ok(!sales::due_bookings(&self.conn, to_millis(self.now()), 1, made_by)?.is_empty())
+        Ok(!sales::due_bookings(&self.db, to_millis(self.now()), 1, made_by)?.is_empty())
     }
 
     pub fn holds_due_made_by(&self, made_by: Option<&str>) -> Result<bool> {
-        Ok(!sales::due_holds(&self.conn, to_millis(self.now()), 1, made_by)?.is_empty())
+        Ok(!sales::due_holds(&self.db, to_millis(self.now()), 1, made_by)?.is_empty())
     }
 
     pub fn refunds_due_made_by(&self, made_by: Option<&str>) -> Result<bool> {
-        Ok(!sales::initiated_refunds(&self.conn, 1, made_by)?.is_empty())
+        Ok(!sales::initiated_refunds(&self.db, 1, made_by)?.is_empty())
     }
 
     /// Completes INITIATED refunds (the simulated gateway always pays out).

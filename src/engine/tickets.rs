@@ -19,25 +19,25 @@ impl Desk {
     /// A booking's tickets in seat order (none until it is paid).
     pub fn tickets(&self, booking_id: &str) -> Result<Vec<Ticket>> {
         self.get_booking(booking_id)?;
-        tickets::tickets_of(&self.conn, booking_id)
+        tickets::tickets_of(&self.db, booking_id)
     }
 
     /// How a booking's tickets stand (valid, used, void).
     pub fn ticket_counts(&self, booking_id: &str) -> Result<TicketCounts> {
-        tickets::counts_of(&self.conn, booking_id)
+        tickets::counts_of(&self.db, booking_id)
     }
 
     /// A booking by its full id or by the end of it (the short id screens
     /// show, at least 8 characters); refuses an ending two bookings share.
     pub fn find_booking(&self, text: &str) -> Result<Booking> {
         let text = text.trim();
-        if let Some(b) = sales::get_booking(&self.conn, text)? {
+        if let Some(b) = sales::get_booking(&self.db, text)? {
             return Ok(b);
         }
         if text.len() < 8 {
             return Err(Error::not_found("booking", text));
         }
-        match tickets::bookings_ending(&self.conn, &text.to_ascii_lowercase(), 2)?.as_slice() {
+        match tickets::bookings_ending(&self.db, &text.to_ascii_lowercase(), 2)?.as_slice() {
             [one] => self.get_booking(one),
             [] => Err(Error::not_found("booking", text)),
             _ => Err(Error::refused(format!("more than one booking id ends in {text}; give more of it"))),
@@ -49,14 +49,14 @@ impl Desk {
     pub fn ticket_sheet(&self, booking_id: &str) -> Result<TicketSheet> {
         let b = self.get_booking(booking_id)?;
         let event = self.event(&b.event_id)?;
-        let customer = catalog::get_customer(&self.conn, &b.customer_id)?;
+        let customer = catalog::get_customer(&self.db, &b.customer_id)?;
         Ok(TicketSheet {
             event_name: event.name,
             starts_at: event.starts_at,
             currency: b.currency,
             booking_id: b.id.clone(),
             customer_name: customer.map(|c| c.name).unwrap_or_default(),
-            tickets: tickets::tickets_of(&self.conn, &b.id)?,
+            tickets: tickets::tickets_of(&self.db, &b.id)?,
         })
     }
 

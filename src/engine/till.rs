@@ -36,6 +36,7 @@ impl Desk {
         }
         self.write(|tx| {
             let me = tx.signed_in()?;
+            sql::lock_clerk(tx, me.id())?;
             if let Some(open) = sql::open_shift_of(tx, me.id())? {
                 return Err(Error::refused(format!(
                     "{} already has a shift open since {} UTC: close it first",
@@ -50,7 +51,7 @@ impl Desk {
     /// The signed-in clerk's open shift, if any.
     pub fn current_shift(&self) -> Result<Option<Shift>> {
         match self.clerk() {
-            Some(me) => sql::open_shift_of(&self.conn, me.id()),
+            Some(me) => sql::open_shift_of(&self.db, me.id()),
             None => Ok(None),
         }
     }
@@ -64,6 +65,9 @@ impl Desk {
         }
         self.write(|tx| {
             let me = tx.signed_in()?;
+            let shift = sql::get_shift(tx, shift_id)?.ok_or_else(|| Error::not_found("shift", shift_id))?;
+            // Its clerk's payments wait until it is closed (PostgreSQL), then open another.
+            sql::lock_clerk(tx, &shift.clerk_id)?;
             let shift = sql::get_shift(tx, shift_id)?.ok_or_else(|| Error::not_found("shift", shift_id))?;
             if shift.clerk_id != me.id() {
                 tx.require(Role::Supervisor, "close another clerk's shift")?;
@@ -103,19 +107,17 @@ impl Desk {
     /// clerk's own, or any for a supervisor.
     pub fn cashup(&self, shift_id: &str) -> Result<CashUp> {
         let text = shift_id.trim();
-        let shift = match sql::get_shift(&self.conn, text)? {
+        let shift = match sql::get_shift(&self.db, text)? {
             Some(shift) => shift,
-            None if text.len() >= 8 => {
-                match sql::shifts_ending(&self.conn, &text.to_ascii_lowercase(), 2)?.as_slice() {
-                    [one] => sql::get_shift(&self.conn, one)?.ok_or_else(|| Error::not_found("shift", one))?,
-                    [] => return Err(Error::not_found("shift", text)),
-                    _ => return Err(Error::refused(format!("more than one shift id ends in {text}; give more of it"))),
-                }
-            }
+            None if text.len() >= 8 => match sql::shifts_ending(&self.db, &text.to_ascii_lowercase(), 2)?.as_slice() {
+                [one] => sql::get_shift(&self.db, one)?.ok_or_else(|| Error::not_found("shift", one))?,
+                [] => return Err(Error::not_found("shift", text)),
+                _ => return Err(Error::refused(format!("more than one shift id ends in {text}; give more of it"))),
+            },
             None => return Err(Error::not_found("shift", text)),
         };
         self.may_see(&shift.clerk_id)?;
-        Ok(CashUp { lines: sql::shift_lines(&self.conn, &shift.id)?, shift })
+        Ok(CashUp { lines: sql::shift_lines(&self.db, &shift.id)?, shift })
     }
 
     /// The cash-ups a query names, oldest first. A clerk sees only their own
@@ -130,7 +132,7 @@ impl Desk {
         }
         let clerk_id = match &q.clerk {
             Some(name) => {
-                let (clerk, _) = sql::clerk_by_name(&self.conn, name.trim())?
+                let (clerk, _) = sql::clerk_by_name(&self.db, name.trim())?
                     .ok_or_else(|| Error::refused(format!("no clerk named '{}'", name.trim())))?;
                 self.may_see(&clerk.id)?;
                 Some(clerk.id)
@@ -143,12 +145,12 @@ impl Desk {
             (Some(day), _) => {
                 let zone = self.zone()?;
                 let end = day.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, |next| start_of_day(next, zone));
-                sql::shifts_opened(&self.conn, to_millis(start_of_day(day, zone)), to_millis(end), clerk_id.as_deref())?
+                sql::shifts_opened(&self.db, to_millis(start_of_day(day, zone)), to_millis(end), clerk_id.as_deref())?
             }
-            (None, Some(id)) => sql::latest_shift_of(&self.conn, id)?.into_iter().collect(),
+            (None, Some(id)) => sql::latest_shift_of(&self.db, id)?.into_iter().collect(),
             (None, None) => Vec::new(),
         };
-        shifts.into_iter().map(|shift| Ok(CashUp { lines: sql::shift_lines(&self.conn, &shift.id)?, shift })).collect()
+        shifts.into_iter().map(|shift| Ok(CashUp { lines: sql::shift_lines(&self.db, &shift.id)?, shift })).collect()
     }
 
     /// Refused (and audited) unless the signed-in clerk is `clerk_id` or a supervisor.
@@ -166,7 +168,7 @@ impl Desk {
 
     /// Whether `me` has `role` now, without auditing a no.
     fn permit_quietly(&self, role: Role, me: &Session) -> Result<bool> {
-        Ok(match sql::clerk_by_id(&self.conn, me.id())? {
+        Ok(match sql::clerk_by_id(&self.db, me.id())? {
             Some((clerk, _)) => clerk.is_enabled() && (role == Role::Clerk || clerk.role == Role::Supervisor),
             None => false,
         })
@@ -177,6 +179,7 @@ impl Desk {
 /// open shift, opened here with a float of 0 if they have none.
 pub(super) fn shift_for_money(tx: &Tx<'_>) -> Result<Shift> {
     let me = tx.signed_in()?;
+    sql::lock_clerk(tx, me.id())?;
     match sql::open_shift_of(tx, me.id())? {
         Some(shift) => Ok(shift),
         None => start_shift(tx, me, 0, true),

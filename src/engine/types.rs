@@ -31,7 +31,7 @@ impl Desk {
         let new = NewEvent { price: types[0].price, ..new }.validate()?;
         self.write(|tx| {
             tx.require(Role::Supervisor, "create events")?;
-            let event = super::catalog::insert_event(tx, new, &types)?;
+            let event = super::catalog::insert_event(tx, new.clone(), &types)?;
             for (i, t) in types.iter().enumerate() {
                 let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
                 tickets::insert_type(tx, &new_type(tx, &event.id, t, position), tx.now_ms())?;
@@ -43,7 +43,7 @@ impl Desk {
     /// An event's types, retired ones too, in display order.
     pub fn ticket_types(&self, event_id: &str) -> Result<Vec<TicketType>> {
         self.event(event_id)?;
-        tickets::types_of(&self.conn, event_id)
+        tickets::types_of(&self.db, event_id)
     }
 
     /// The types on sale now, in display order, with what their limits leave:
@@ -52,7 +52,7 @@ impl Desk {
         let mut out = Vec::new();
         for t in self.ticket_types(event_id)?.into_iter().filter(TicketType::on_sale) {
             let left = match t.limit {
-                Some(limit) => Some(u64::from(limit).saturating_sub(tickets::committed_seats(&self.conn, &t.id)?)),
+                Some(limit) => Some(u64::from(limit).saturating_sub(tickets::committed_seats(&self.db, &t.id)?)),
                 None => None,
             };
             out.push(TypeOnSale { ticket_type: t, left });
@@ -121,7 +121,7 @@ impl Desk {
                 })),
                 ..NewAudit::new(AuditAction::TicketTypeChanged, AuditEntity::TicketType, type_id)
             })?;
-            Ok(TicketType { name: new.name, price: new.price, limit: new.limit, ..old })
+            Ok(TicketType { name: new.name.clone(), price: new.price, limit: new.limit, ..old })
         })
     }
 
@@ -154,7 +154,7 @@ impl Desk {
 
     /// Sales per ticket type for a report's filter (the report's "by type" section).
     pub fn type_sales(&self, filter: &crate::domain::ReportFilter) -> Result<Vec<TypeSales>> {
-        tickets::type_sales(&self.conn, filter, None)
+        tickets::type_sales(self.sql("ticket types")?, filter, None)
     }
 
     /// `rows` of the same from `offset`, and how many there are in all: on
@@ -167,8 +167,8 @@ impl Desk {
     ) -> Result<crate::domain::TypeSalesPage> {
         Ok(crate::domain::TypeSalesPage {
             offset,
-            total: tickets::type_count(&self.conn, filter)?,
-            rows: tickets::type_sales(&self.conn, filter, Some((offset, rows)))?,
+            total: tickets::type_count(self.sql("ticket types")?, filter)?,
+            rows: tickets::type_sales(self.sql("ticket types")?, filter, Some((offset, rows)))?,
         })
     }
 }

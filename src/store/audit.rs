@@ -3,7 +3,8 @@
 use crate::clock::from_millis;
 use crate::domain::{AuditAction, AuditEntity, AuditField, AuditFilter, AuditRow};
 use crate::error::Result;
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
+use crate::store::db::{self, Db, Param};
+use rusqlite::{Connection, ToSql};
 
 /// Who wrote an audit row: a clerk (their name and id), or a job's, a door's
 /// or the command line's identity (`job:tick`, `door:main`: no clerk id).
@@ -51,14 +52,13 @@ impl<'a> NewAudit<'a> {
     }
 }
 
-pub fn insert(conn: &Connection, id: &str, at_ms: i64, actor: Actor<'_>, a: &NewAudit<'_>) -> Result<()> {
+pub fn insert(db: &Db, id: &str, at_ms: i64, actor: Actor<'_>, a: &NewAudit<'_>) -> Result<()> {
     let details = a.details.as_ref().map_or_else(|| "{}".to_string(), |d| d.to_string());
-    conn.prepare_cached(
+    db.execute(
         "INSERT INTO audit_log (id, at, action, entity, entity_id, event_id, hold_id, booking_id, from_status, to_status,
                                 correlation_id, is_retry, original_attempt_id, actor, details, clerk_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-    )?
-    .execute(params![
+        db::args![
         id,
         at_ms,
         a.action,
@@ -75,14 +75,15 @@ pub fn insert(conn: &Connection, id: &str, at_ms: i64, actor: Actor<'_>, a: &New
         actor.name,
         details,
         actor.clerk_id
-    ])?;
+        ],
+    )?;
     Ok(())
 }
 
 const COLS: &str = "seq, id, at, action, entity, entity_id, event_id, hold_id, booking_id, from_status, to_status, \
                     correlation_id, is_retry, original_attempt_id, actor, details, clerk_id";
 
-fn row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+fn row(r: &db::Row<'_>) -> Result<AuditRow> {
     let details: String = r.get(15)?;
     Ok(AuditRow {
         seq: r.get(0)?,
@@ -109,46 +110,44 @@ fn row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
 /// `?1 IS NULL OR …` clause keeps SQLite off its indexes), so a filter reads
 /// its index backwards (`seq` is the rowid each index ends with) and stops at
 /// `limit`.
-pub fn list(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRow>> {
+pub fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditRow>> {
     let limit = if f.limit == 0 { 500 } else { f.limit } as i64;
     let mut conds = String::new();
-    let mut args: Vec<(&str, &dyn ToSql)> = vec![(":limit", &limit)];
-    for (col, name, value) in [
-        ("correlation_id", ":correlation", f.correlation_id.as_ref().map(|v| v as &dyn ToSql)),
-        ("booking_id", ":booking", f.booking_id.as_ref().map(|v| v as &dyn ToSql)),
-        ("event_id", ":event", f.event_id.as_ref().map(|v| v as &dyn ToSql)),
-        ("action", ":action", f.action.as_ref().map(|v| v as &dyn ToSql)),
+    let mut args: Vec<Param<'_>> = vec![Param::Int(limit)];
+    for (col, value) in [
+        ("correlation_id", f.correlation_id.as_deref()),
+        ("booking_id", f.booking_id.as_deref()),
+        ("event_id", f.event_id.as_deref()),
+        ("action", f.action.map(|a| a.as_str())),
     ] {
         if let Some(value) = value {
-            conds.push_str(&format!(" AND {col} = {name}"));
-            args.push((name, value));
+            args.push(Param::Text(value));
+            conds.push_str(&format!(" AND {col} = ?{}", args.len()));
         }
     }
-    let sql = format!("SELECT {COLS} FROM audit_log WHERE 1{conds} ORDER BY seq DESC LIMIT :limit");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(&*args, row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let sql = format!("SELECT {COLS} FROM audit_log WHERE 1 = 1{conds} ORDER BY seq DESC LIMIT ?1");
+    db.query_all(&sql, &args, row)
 }
 
 /// Rows after `seq`, oldest first (the shipping cursor's view).
-pub fn after(conn: &Connection, seq: i64, limit: usize) -> Result<Vec<AuditRow>> {
+pub fn after(db: &Db, seq: i64, limit: usize) -> Result<Vec<AuditRow>> {
     let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![seq, limit as i64], row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db.query_all(&sql, db::args![seq, limit as i64], row)
 }
 
-pub fn max_seq(conn: &Connection) -> Result<i64> {
-    Ok(conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit_log")?.query_row([], |r| r.get(0))?)
+pub fn max_seq(db: &Db) -> Result<i64> {
+    db.query_one("SELECT coalesce(max(seq), 0) FROM audit_log", db::args![], |r| r.get(0))
 }
 
-pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
+pub fn meta_get(db: &Db, key: &str) -> Result<Option<String>> {
+    db.query_opt("SELECT value FROM meta WHERE key = ?1", db::args![key], |r| r.get(0))
 }
 
-pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
-        .execute(params![key, value])?;
+pub fn meta_set(db: &Db, key: &str, value: &str) -> Result<()> {
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        db::args![key, value],
+    )?;
     Ok(())
 }
 
@@ -166,17 +165,19 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 /// the ways match few rows, the newest `limit` of their index entries are
 /// picked and only those rows read; when one matches many (a character or
 /// two of an id), walking the trail newest first finds `limit` matches sooner.
-pub fn search(conn: &Connection, field: AuditField, text: &str, limit: usize) -> Result<Vec<AuditRow>> {
+pub fn search(db: &Db, field: AuditField, text: &str, limit: usize) -> Result<Vec<AuditRow>> {
     let text = text.trim();
     let limit = if limit == 0 { 500 } else { limit } as i64;
     if text.is_empty() {
-        return list(conn, &AuditFilter { limit: limit as usize, ..Default::default() });
+        return list(db, &AuditFilter { limit: limit as usize, ..Default::default() });
     }
     if text.len() == 36 && field == AuditField::Correlation {
         // A whole correlation id (the jump from a booking): the index answers.
         let f = AuditFilter { correlation_id: Some(text.to_string()), limit: limit as usize, ..Default::default() };
-        return list(conn, &f);
+        return list(db, &f);
     }
+    // SQLite's named parameters and its index plans: not ported yet.
+    let conn = db.sqlite_only("searching the audit trail")?;
     let any = field == AuditField::Any;
     let rev: String = text.chars().rev().take(8).collect();
     let mut ways: Vec<String> = Vec::new();
@@ -266,7 +267,7 @@ fn read(conn: &Connection, sql: &str, args: &[(&str, &dyn ToSql)]) -> Result<Vec
     let mut out = Vec::new();
     let mut found = stmt.raw_query();
     while let Some(r) = found.next()? {
-        out.push(row(r)?);
+        out.push(row(&db::Row::sqlite(r))?);
     }
     Ok(out)
 }

@@ -99,7 +99,7 @@ pub fn check(path: &Path) -> Result<Checked> {
     let mut problems = integrity::damage(&conn).map_err(|e| at(path, e))?;
     // A damaged b-tree can hide rows from the invariant queries.
     if problems.is_empty() && latest {
-        problems = checks::verify(&conn).map_err(|e| at(path, e))?;
+        problems = checks::verify_sqlite(&conn).map_err(|e| at(path, e))?;
     }
     Ok(Checked { figures: figures(&conn, path).map_err(|e| at(path, e))?, problems })
 }

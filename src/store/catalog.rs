@@ -3,12 +3,12 @@
 use crate::clock::{from_millis, to_millis};
 use crate::domain::{Customer, Event, EventKind, SearchText};
 use crate::error::Result;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use crate::store::db::{self, Db, Row};
 
 const EVENT_COLS: &str =
     "id, name, description, starts_at, kind, seat_rows, seats_per_row, total, available, price, currency, created_at";
 
-fn event_row(r: &Row<'_>) -> rusqlite::Result<Event> {
+fn event_row(r: &Row<'_>) -> Result<Event> {
     let kind: String = r.get(4)?;
     let total: u32 = r.get(7)?;
     let kind = if kind == "RESERVED" {
@@ -30,16 +30,15 @@ fn event_row(r: &Row<'_>) -> rusqlite::Result<Event> {
     })
 }
 
-pub fn insert_event(conn: &Connection, e: &Event) -> Result<()> {
+pub fn insert_event(db: &Db, e: &Event) -> Result<()> {
     let (rows, per_row) = match e.kind {
         EventKind::Reserved { rows, seats_per_row } => (Some(rows), Some(seats_per_row)),
         EventKind::GeneralAdmission { .. } => (None, None),
     };
-    conn.prepare_cached(
+    db.execute(
         "INSERT INTO events (id, name, description, starts_at, kind, seat_rows, seats_per_row, total, available, price, currency, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
+        db::args![
         e.id,
         e.name,
         e.description,
@@ -52,20 +51,21 @@ pub fn insert_event(conn: &Connection, e: &Event) -> Result<()> {
         e.price,
         e.currency,
         to_millis(e.created_at)
-    ])?;
+        ],
+    )?;
     Ok(())
 }
 
-pub fn get_event(conn: &Connection, id: &str) -> Result<Option<Event>> {
+pub fn get_event(db: &Db, id: &str) -> Result<Option<Event>> {
     let sql = format!("SELECT {EVENT_COLS} FROM events WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], event_row).optional()?)
+    db.query_opt(&sql, db::args![id], event_row)
 }
 
 /// Events whose name contains `filter` (case-insensitive): upcoming ones
 /// soonest first, then past ones most recent first. Each part walks
 /// `events_by_start` in its own order and stops at `limit`, so neither sorts
 /// every event.
-pub fn list_events(conn: &Connection, filter: &str, now_ms: i64, limit: usize) -> Result<Vec<Event>> {
+pub fn list_events(db: &Db, filter: &str, now_ms: i64, limit: usize) -> Result<Vec<Event>> {
     let matching = if filter.is_empty() { "" } else { "AND instr(lower(name), lower(?1)) > 0" };
     let mut out = Vec::new();
     for (when, order) in [("starts_at > ?3", "starts_at, name"), ("starts_at <= ?3", "starts_at DESC, name")] {
@@ -74,63 +74,61 @@ pub fn list_events(conn: &Connection, filter: &str, now_ms: i64, limit: usize) -
             break;
         }
         let sql = format!("SELECT {EVENT_COLS} FROM events WHERE {when} {matching} ORDER BY {order} LIMIT ?2");
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![filter, left as i64, now_ms], event_row)?;
-        for row in rows {
-            out.push(row?);
-        }
+        db.for_each(&sql, db::args![filter, left as i64, now_ms], |r| {
+            out.push(event_row(r)?);
+            Ok(())
+        })?;
     }
     Ok(out)
 }
 
-pub fn count_events(conn: &Connection) -> Result<i64> {
-    Ok(conn.prepare_cached("SELECT count(*) FROM events")?.query_row([], |r| r.get(0))?)
+pub fn count_events(db: &Db) -> Result<i64> {
+    db.query_one("SELECT count(*) FROM events", db::args![], |r| r.get(0))
 }
 
 /// Moves `delta` seats into (+) or out of (−) the free pool, only if the
 /// result stays within 0..=total. Returns whether it moved.
-pub fn adjust_available(conn: &Connection, event_id: &str, delta: i64) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE events SET available = available + ?2
-             WHERE id = ?1 AND available + ?2 BETWEEN 0 AND total",
-        )?
-        .execute(params![event_id, delta])?;
+pub fn adjust_available(db: &Db, event_id: &str, delta: i64) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE events SET available = available + ?2
+         WHERE id = ?1 AND available + ?2 BETWEEN 0 AND total",
+        db::args![event_id, delta],
+    )?;
     Ok(n == 1)
 }
 
-pub fn set_available(conn: &Connection, event_id: &str, available: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE events SET available = ?2 WHERE id = ?1")?.execute(params![event_id, available])?;
+pub fn set_available(db: &Db, event_id: &str, available: i64) -> Result<()> {
+    db.execute("UPDATE events SET available = ?2 WHERE id = ?1", db::args![event_id, available])?;
     Ok(())
 }
 
-fn customer_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+fn customer_row(r: &Row<'_>) -> Result<Customer> {
     Ok(Customer { id: r.get(0)?, name: r.get(1)?, email: r.get(2)?, phone: r.get(3)? })
 }
 
-pub fn insert_customer(conn: &Connection, c: &Customer, now_ms: i64) -> Result<()> {
-    conn.prepare_cached("INSERT INTO customers (id, name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![c.id, c.name, c.email, c.phone, now_ms])?;
+pub fn insert_customer(db: &Db, c: &Customer, now_ms: i64) -> Result<()> {
+    db.execute(
+        "INSERT INTO customers (id, name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        db::args![c.id, c.name, c.email, c.phone, now_ms],
+    )?;
     Ok(())
 }
 
-pub fn get_customer(conn: &Connection, id: &str) -> Result<Option<Customer>> {
-    Ok(conn
-        .prepare_cached("SELECT id, name, email, phone FROM customers WHERE id = ?1")?
-        .query_row([id], customer_row)
-        .optional()?)
+pub fn get_customer(db: &Db, id: &str) -> Result<Option<Customer>> {
+    db.query_opt("SELECT id, name, email, phone FROM customers WHERE id = ?1", db::args![id], customer_row)
 }
 
-/// The customer with this email or this phone (normalised), if any.
-pub fn find_customer(conn: &Connection, email: Option<&str>, phone: Option<&str>) -> Result<Option<Customer>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, name, email, phone FROM customers
-             WHERE (?1 IS NOT NULL AND email = ?1) OR (?2 IS NOT NULL AND phone = ?2)
-             ORDER BY (email = ?1) DESC LIMIT 1",
-        )?
-        .query_row(params![email, phone], customer_row)
-        .optional()?)
+/// The customer with this email or this phone (normalised), if any; the
+/// email's match first. (A `CASE`, not `(email = ?1) DESC`: PostgreSQL sorts
+/// that comparison's NULL first in descending order, SQLite last.)
+pub fn find_customer(db: &Db, email: Option<&str>, phone: Option<&str>) -> Result<Option<Customer>> {
+    db.query_opt(
+        "SELECT id, name, email, phone FROM customers
+         WHERE (?1 IS NOT NULL AND email = ?1) OR (?2 IS NOT NULL AND phone = ?2)
+         ORDER BY CASE WHEN email = ?1 THEN 0 ELSE 1 END LIMIT 1",
+        db::args![email, phone],
+        customer_row,
+    )
 }
 
 /// The FTS5 query of `customer_words` for a search's readings: every word at
@@ -167,13 +165,16 @@ fn words_match(words: &[String]) -> Option<String> {
 }
 
 /// Customers matching a search (see `domain::search`), by name.
-pub fn search_customers(conn: &Connection, text: &str, limit: usize) -> Result<Vec<Customer>> {
+/// SQLite's alone for now: its FTS5 word index has no PostgreSQL
+/// counterpart yet (docs/POSTGRES.md).
+pub fn search_customers(db: &Db, text: &str, limit: usize) -> Result<Vec<Customer>> {
     let Some(query) = customer_match(&SearchText::parse(text)) else { return Ok(Vec::new()) };
-    let mut stmt = conn.prepare_cached(
+    db.sqlite_only("searching customers")?;
+    db.query_all(
         "SELECT c.id, c.name, c.email, c.phone FROM customer_words w
          JOIN search_keys k ON k.n = w.rowid JOIN customers c ON c.id = k.ref
          WHERE customer_words MATCH ?1 ORDER BY c.name, c.id LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![query, limit as i64], customer_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        db::args![query, limit as i64],
+        customer_row,
+    )
 }

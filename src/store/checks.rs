@@ -9,6 +9,7 @@
 
 use crate::domain::{AuditAction, AuditEntity};
 use crate::error::{Error, Result};
+use crate::store::db::{Db, Param};
 use rusqlite::{Connection, Statement};
 
 /// Live seat labels whose owner no longer owns seats: the hold is not ACTIVE,
@@ -59,7 +60,7 @@ const CHECKS: &[(&str, &str)] = &[
         "SELECT printf('seat %s of event %s has %d live owners', label, event_id, count(*))
          FROM hold_seats WHERE live = 1 GROUP BY event_id, label HAVING count(*) > 1",
     ),
-    ("2 one owner per seat", "SELECT printf('seat %s of event %s is marked taken by hold %s, which no longer owns it', label, event_id, hold_id) FROM (ORPHAN)"),
+    ("2 one owner per seat", "SELECT printf('seat %s of event %s is marked taken by hold %s, which no longer owns it', label, event_id, hold_id) FROM (ORPHAN) AS o"),
     (
         "2 one owner per seat",
         "SELECT printf('hold %s owns %d seats but %d live labels', h.id, h.seats, count(s.label))
@@ -172,8 +173,8 @@ const TOTALS_CHECKS: &[(&str, &str)] = &[
                FROM (SELECT event_id, status, count kc, seats ks, amount ka, 0 n, 0 s, 0 a FROM booking_totals
                      UNION ALL
                      SELECT event_id, status, 0, 0, 0, count(*), sum(seats), sum(amount)
-                     FROM bookings INDEXED BY bookings_report GROUP BY event_id, status)
-               GROUP BY event_id, status)
+                     FROM bookings INDEXED BY bookings_report GROUP BY event_id, status) AS u
+               GROUP BY event_id, status) AS g
          WHERE kc <> n OR ks <> s OR ka <> a",
     ),
     (
@@ -182,20 +183,20 @@ const TOTALS_CHECKS: &[(&str, &str)] = &[
          FROM (SELECT status, sum(kc) kc, sum(ks) ks, sum(ka) ka, sum(n) n, sum(s) s, sum(a) a
                FROM (SELECT status, count kc, seats ks, amount ka, 0 n, 0 s, 0 a FROM status_totals
                      UNION ALL
-                     SELECT status, 0, 0, 0, count, seats, amount FROM booking_totals)
-               GROUP BY status)
+                     SELECT status, 0, 0, 0, count, seats, amount FROM booking_totals) AS u
+               GROUP BY status) AS g
          WHERE kc <> n OR ks <> s OR ka <> a",
     ),
     (
         "report totals",
         "SELECT printf('refund totals of event %s disagree with its refunds', event_id)
          FROM (SELECT event_id, sum(kr) kr, sum(kf) kf, sum(kp) kp, sum(kk) kk, sum(r) r, sum(f) f, sum(p) p, sum(k) k
-               FROM (SELECT event_id, refunds kr, full kf, pending kp, fees_kept kk, 0 r, 0 f, 0 p, 0 k FROM refund_totals
+               FROM (SELECT event_id, refunds kr, \"full\" kf, pending kp, fees_kept kk, 0 r, 0 f, 0 p, 0 k FROM refund_totals
                      UNION ALL
                      SELECT b.event_id, 0, 0, 0, 0, r.amount, iif(r.kind = 'FULL', r.amount, 0),
                             iif(r.status = 'INITIATED', r.amount, 0), iif(r.kind = 'PARTIAL', r.fee, 0)
-                     FROM refunds r JOIN bookings b ON b.id = r.booking_id)
-               GROUP BY event_id)
+                     FROM refunds r JOIN bookings b ON b.id = r.booking_id) AS u
+               GROUP BY event_id) AS g
          WHERE kr <> r OR kf <> f OR kp <> p OR kk <> k",
     ),
     (
@@ -207,22 +208,22 @@ const TOTALS_CHECKS: &[(&str, &str)] = &[
                      UNION ALL
                      SELECT event_id, status, (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000,
                             0, 0, 0, 1, seats, amount
-                     FROM bookings INDEXED BY bookings_report)
-               GROUP BY event_id, status, hour)
+                     FROM bookings INDEXED BY bookings_report) AS u
+               GROUP BY event_id, status, hour) AS g
          WHERE kc <> n OR ks <> s OR ka <> a",
     ),
     (
         "report totals",
         "SELECT printf('refund hours of event %s hour %d disagree with its refunds', event_id, hour)
          FROM (SELECT event_id, hour, sum(kr) kr, sum(kf) kf, sum(kp) kp, sum(kk) kk, sum(r) r, sum(f) f, sum(p) p, sum(k) k
-               FROM (SELECT event_id, hour, refunds kr, full kf, pending kp, fees_kept kk, 0 r, 0 f, 0 p, 0 k
+               FROM (SELECT event_id, hour, refunds kr, \"full\" kf, pending kp, fees_kept kk, 0 r, 0 f, 0 p, 0 k
                      FROM refund_hours
                      UNION ALL
                      SELECT b.event_id, (b.created_at - (b.created_at % 3600000 + 3600000) % 3600000) / 3600000,
                             0, 0, 0, 0, r.amount, iif(r.kind = 'FULL', r.amount, 0),
                             iif(r.status = 'INITIATED', r.amount, 0), iif(r.kind = 'PARTIAL', r.fee, 0)
-                     FROM refunds r JOIN bookings b ON b.id = r.booking_id)
-               GROUP BY event_id, hour)
+                     FROM refunds r JOIN bookings b ON b.id = r.booking_id) AS u
+               GROUP BY event_id, hour) AS g
          WHERE kr <> r OR kf <> f OR kp <> p OR kk <> k",
     ),
     (
@@ -232,9 +233,9 @@ const TOTALS_CHECKS: &[(&str, &str)] = &[
                FROM (SELECT hour, event_id, made km, expired kx, 0 n, 0 x FROM hold_hours
                      UNION ALL
                      SELECT (created_at - (created_at % 3600000 + 3600000) % 3600000) / 3600000, event_id,
-                            0, 0, 1, status = 'EXPIRED'
-                     FROM holds INDEXED BY holds_by_time)
-               GROUP BY hour, event_id)
+                            0, 0, 1, CASE WHEN status = 'EXPIRED' THEN 1 ELSE 0 END
+                     FROM holds INDEXED BY holds_by_time) AS u
+               GROUP BY hour, event_id) AS g
          WHERE km <> n OR kx <> x",
     ),
     (
@@ -247,13 +248,14 @@ const TOTALS_CHECKS: &[(&str, &str)] = &[
                             0 h, 0 x, 0 a, 0 s, 0 f, 0 t FROM health_minutes
                      UNION ALL
                      SELECT (created_at - (created_at % 60000 + 60000) % 60000) / 60000, 0, 0, 0, 0, 0, 0,
-                            1, status = 'EXPIRED', 0, 0, 0, 0
+                            1, CASE WHEN status = 'EXPIRED' THEN 1 ELSE 0 END, 0, 0, 0, 0
                      FROM holds INDEXED BY holds_by_time
                      UNION ALL
                      SELECT (created_at - (created_at % 60000 + 60000) % 60000) / 60000, 0, 0, 0, 0, 0, 0,
-                            0, 0, 1, outcome = 'SUCCESS', outcome = 'FAILURE', outcome = 'TIMEOUT'
-                     FROM payment_attempts INDEXED BY payment_attempts_report)
-               GROUP BY minute)
+                            0, 0, 1, CASE WHEN outcome = 'SUCCESS' THEN 1 ELSE 0 END,
+                            CASE WHEN outcome = 'FAILURE' THEN 1 ELSE 0 END, CASE WHEN outcome = 'TIMEOUT' THEN 1 ELSE 0 END
+                     FROM payment_attempts INDEXED BY payment_attempts_report) AS u
+               GROUP BY minute) AS g
          WHERE kh <> h OR kx <> x OR ka <> a OR ks <> s OR kf <> f OR kt <> t",
     ),
     (
@@ -299,7 +301,7 @@ const TICKET_CHECKS: &[(&str, &str)] = &[
          FROM (SELECT i.booking_id, i.type_id, i.count,
                       (SELECT count(*) FROM tickets t WHERE t.booking_id = i.booking_id AND t.type_id = i.type_id) n
                FROM booking_items i
-               WHERE EXISTS (SELECT 1 FROM tickets t WHERE t.booking_id = i.booking_id))
+               WHERE EXISTS (SELECT 1 FROM tickets t WHERE t.booking_id = i.booking_id)) AS x
          WHERE n <> count",
     ),
     (
@@ -313,7 +315,7 @@ const TICKET_CHECKS: &[(&str, &str)] = &[
          SELECT printf('ticket %s is %s%s with %d admission(s) net of undos', t.id, t.status,
                        iif(t.used_at IS NULL, '', ' (admitted)'), coalesce(s.net, 0))
          FROM tickets t LEFT JOIN s ON s.ticket_id = t.id
-         WHERE coalesce(s.net, 0) <> (t.used_at IS NOT NULL)",
+         WHERE coalesce(s.net, 0) <> CASE WHEN t.used_at IS NOT NULL THEN 1 ELSE 0 END",
     ),
     (
         "4 one audit row per state change",
@@ -336,7 +338,7 @@ const TICKET_CHECKS: &[(&str, &str)] = &[
          FROM (SELECT y.id, y.name, y.event_id, y.quota,
                       (SELECT coalesce(sum(i.count), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
                        WHERE i.type_id = y.id AND b.status IN ('PAYMENT_PENDING', 'CONFIRMED')) n
-               FROM ticket_types y WHERE y.quota IS NOT NULL)
+               FROM ticket_types y WHERE y.quota IS NOT NULL) AS x
          WHERE n > quota",
     ),
     (
@@ -351,7 +353,103 @@ const TICKET_CHECKS: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn verify(conn: &Connection) -> Result<Vec<String>> {
+/// Every check's violations, on either backend.
+pub fn verify(db: &Db) -> Result<Vec<String>> {
+    match db {
+        Db::Sqlite(conn) => verify_sqlite(conn),
+        Db::Pg(_) => verify_pg(db),
+    }
+}
+
+/// The checks on PostgreSQL: the same texts, with what SQLite alone has put
+/// the way PostgreSQL says it (see [`for_postgres`]); the word-search check is
+/// left out (PostgreSQL has no word index yet).
+fn verify_pg(db: &Db) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for (name, sql) in CHECKS.iter().chain(TOTALS_CHECKS).chain(TICKET_CHECKS).chain(super::staff::CHECKS) {
+        if *name == "search index" {
+            continue;
+        }
+        let (sql, names) = for_postgres(&sql.replace("(ORPHAN)", &format!("({ORPHAN_SEATS})")))?;
+        let args: Vec<Param<'_>> = names.iter().map(|n| Param::Text(n)).collect();
+        let found = db
+            .query_all(&sql, &args, |r| r.get::<String>(0))
+            .map_err(|e| Error::Storage(format!("verify check {name}: {e}")))?;
+        out.extend(found.into_iter().map(|v| format!("invariant {name}: {v}")));
+    }
+    Ok(out)
+}
+
+/// A check's SQLite text as PostgreSQL takes it, and the audit names its
+/// `?N` stand for. The checks were written for SQLite; rather than keep a
+/// second copy of each, the few differences are rewritten here, each a plain
+/// text substitution: `printf` is `format` (whose `%s` prints numbers too),
+/// `INDEXED BY` hints go, `CROSS JOIN … ON` (SQLite's join-order hint) is a
+/// `JOIN`, a flag summed (`sum(x = <text>)`) is summed as 0/1, and `:NAME`
+/// parameters become numbered ones bound to the action or entity NAME.
+fn for_postgres(sql: &str) -> Result<(String, Vec<&'static str>)> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut sql = sql.replace("printf(", "format(").replace("%d", "%s").replace("CROSS JOIN", "JOIN");
+    while let Some(at) = sql.find("INDEXED BY ") {
+        let end = sql[at + 11..].find(|c: char| !word(c)).map_or(sql.len(), |n| at + 11 + n);
+        sql.replace_range(at..end, "");
+    }
+    // A flag summed, `sum(col = <a quoted text>)`, becomes `sum(CASE WHEN … THEN 1 ELSE 0 END)`.
+    let mut from = 0;
+    while let Some(at) = sql[from..].find("sum(").map(|n| from + n) {
+        let inner = &sql[at + 4..];
+        let close = inner.find(')').unwrap_or(0);
+        let cond = &inner[..close];
+        if let Some((col, value)) = cond.split_once(" = ")
+            && col.chars().all(|c| word(c) || c == '.')
+            && value.starts_with('\'')
+            && value.ends_with('\'')
+        {
+            let rewritten = format!("sum(CASE WHEN {cond} THEN 1 ELSE 0 END)");
+            sql.replace_range(at..at + 4 + close + 1, &rewritten);
+            from = at + rewritten.len();
+        } else {
+            from = at + 4;
+        }
+    }
+    let mut names: Vec<&'static str> = Vec::new();
+    let mut out = String::new();
+    let mut rest = sql.as_str();
+    while let Some(at) = rest.find(':') {
+        let after = &rest[at + 1..];
+        let len = after.find(|c: char| !word(c)).unwrap_or(after.len());
+        if len == 0 || after.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push_str(&rest[..=at]);
+            rest = after;
+            continue;
+        }
+        let name = &after[..len];
+        let text = match (AuditAction::parse(name), AuditEntity::parse(name)) {
+            (Some(a), _) => a.as_str(),
+            (None, Some(e)) => e.as_str(),
+            (None, None) => {
+                return Err(Error::Storage(format!(
+                    "a verify check names ':{name}', which is no audit action or entity"
+                )));
+            }
+        };
+        let n = match names.iter().position(|t| *t == text) {
+            Some(i) => i + 1,
+            None => {
+                names.push(text);
+                names.len()
+            }
+        };
+        out.push_str(&rest[..at]);
+        out.push_str(&format!("?{n}"));
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    Ok((out, names))
+}
+
+/// [`verify`] on SQLite (also what `backup` checks a copied file with).
+pub fn verify_sqlite(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for (name, sql) in CHECKS.iter().chain(TOTALS_CHECKS).chain(TICKET_CHECKS).chain(super::staff::CHECKS) {
         let sql = sql.replace("(ORPHAN)", &format!("({ORPHAN_SEATS})"));
@@ -388,7 +486,7 @@ mod tests {
     #[test]
     fn every_check_binds_its_names_and_a_clean_file_passes() {
         let conn = crate::store::open_in_memory().expect("db");
-        assert_eq!(verify(&conn).expect("every check prepares and binds"), Vec::<String>::new());
+        assert_eq!(verify_sqlite(&conn).expect("every check prepares and binds"), Vec::<String>::new());
     }
 
     #[test]

@@ -301,8 +301,8 @@ macro_rules! text_values {
 }
 
 use crate::domain::{
-    AuditAction, AuditEntity, BookingStatus, HoldStatus, IdempotencyScope, JobRunStatus, PaymentOutcome, RefundKind,
-    RefundStatus, ScanResult, SettingKey, TicketCode, TicketStatus,
+    AuditAction, AuditEntity, BookingStatus, HoldStatus, IdempotencyScope, JobRunStatus, PaymentMethod, PaymentOutcome,
+    RefundKind, RefundStatus, Role, ScanResult, SettingKey, TicketCode, TicketStatus,
 };
 
 text_values!(
@@ -317,6 +317,8 @@ text_values!(
     IdempotencyScope,
     TicketStatus,
     ScanResult,
+    Role,
+    PaymentMethod,
 );
 
 impl ToParam for SettingKey {
@@ -352,6 +354,11 @@ enum RowInner<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// A row read with rusqlite directly (store code not yet on [`Db`]).
+    pub(crate) fn sqlite(row: &'a rusqlite::Row<'a>) -> Row<'a> {
+        Row(RowInner::Sqlite(row))
+    }
+
     pub(crate) fn pg(row: &'a postgres::Row) -> Row<'a> {
         Row(RowInner::Pg(row))
     }
@@ -427,6 +434,20 @@ pub enum Db {
     Pg(PgConn),
 }
 
+/// Runs `f` with `conn` seen as a [`Db`]: for SQLite-only code that holds a
+/// bare connection and needs store code written for both backends (migration
+/// 0004's Rust part issues tickets inside the migration's transaction).
+pub(crate) fn on_sqlite<T>(conn: &rusqlite::Connection, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+    // SAFETY: the second `Connection` shares `conn`'s handle and its open
+    // transaction; `from_handle` makes one that never closes the handle, and
+    // it is dropped before this returns, while `conn` is still borrowed, so
+    // the handle outlives it and no other code uses it meanwhile (`conn` is
+    // not `Sync`, and this thread is inside `f`).
+    #[allow(unsafe_code)]
+    let borrowed = unsafe { rusqlite::Connection::from_handle(conn.handle())? };
+    f(&Db::Sqlite(borrowed))
+}
+
 impl From<rusqlite::Connection> for Db {
     fn from(conn: rusqlite::Connection) -> Db {
         Db::Sqlite(conn)
@@ -447,6 +468,16 @@ impl Db {
         match self {
             Db::Sqlite(conn) => Some(conn),
             Db::Pg(_) => None,
+        }
+    }
+
+    /// The SQLite connection for store code not yet written for both
+    /// backends; on PostgreSQL a clear error naming `what`, so nothing
+    /// half-works there silently.
+    pub fn sqlite_only(&self, what: &str) -> Result<&rusqlite::Connection> {
+        match self {
+            Db::Sqlite(conn) => Ok(conn),
+            Db::Pg(_) => Err(Error::Storage(format!("{what} is not available on PostgreSQL yet"))),
         }
     }
 
@@ -664,8 +695,10 @@ fn run<T>(db: &Db, lock: Option<&[&str]>, mut f: impl FnMut(&Db) -> Result<T>) -
 }
 
 /// Locks the rows of `events` in id order (PostgreSQL; SQLite's write
-/// transaction already excludes every other writer).
-fn lock_events(db: &Db, events: &[&str]) -> Result<()> {
+/// transaction already excludes every other writer). Inside a write it is
+/// how an operation that learns its event on the way (pay: the booking's
+/// event) takes that event's lock before it reads the event's state.
+pub fn lock_events(db: &Db, events: &[&str]) -> Result<()> {
     if events.is_empty() || db.backend() == Backend::Sqlite {
         return Ok(());
     }

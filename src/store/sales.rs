@@ -9,14 +9,25 @@ use crate::domain::{
 };
 use crate::error::Result;
 use crate::store::catalog;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use crate::store::db::{self, Db, Row};
+use rusqlite::Connection;
 
 // ---- holds -----------------------------------------------------------------
+
+/// The event a hold is for (never changes): what a write on the hold locks.
+pub fn event_of_hold(db: &Db, hold_id: &str) -> Result<Option<String>> {
+    db.query_opt("SELECT event_id FROM holds WHERE id = ?1", db::args![hold_id], |r| r.get(0))
+}
+
+/// The event a booking is for (never changes): what a write on it locks.
+pub fn event_of_booking(db: &Db, booking_id: &str) -> Result<Option<String>> {
+    db.query_opt("SELECT event_id FROM bookings WHERE id = ?1", db::args![booking_id], |r| r.get(0))
+}
 
 const HOLD_COLS: &str =
     "id, event_id, seats, status, correlation_id, actor, created_at, expires_at, extensions, clerk_id";
 
-fn hold_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
+fn hold_row(r: &Row<'_>) -> Result<Hold> {
     Ok(Hold {
         id: r.get(0)?,
         event_id: r.get(1)?,
@@ -32,53 +43,53 @@ fn hold_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
     })
 }
 
-pub fn insert_hold(conn: &Connection, h: &Hold) -> Result<()> {
-    conn.prepare_cached(
+pub fn insert_hold(db: &Db, h: &Hold) -> Result<()> {
+    db.execute(
         "INSERT INTO holds (id, event_id, seats, status, correlation_id, actor, created_at, expires_at, updated_at,
                             clerk_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9)",
-    )?
-    .execute(params![
-        h.id,
-        h.event_id,
-        h.seats,
-        h.status,
-        h.correlation_id,
-        h.actor,
-        to_millis(h.created_at),
-        to_millis(h.expires_at),
-        h.clerk_id
-    ])?;
+        db::args![
+            h.id,
+            h.event_id,
+            h.seats,
+            h.status,
+            h.correlation_id,
+            h.actor,
+            to_millis(h.created_at),
+            to_millis(h.expires_at),
+            h.clerk_id
+        ],
+    )?;
     Ok(())
 }
 
 /// Writes the labels a hold owns. Fails with a constraint error if another
 /// live hold or booking owns one of them (the unique index says no).
-pub fn insert_hold_seats(conn: &Connection, hold_id: &str, event_id: &str, labels: &[String]) -> Result<()> {
-    let mut stmt =
-        conn.prepare_cached("INSERT INTO hold_seats (hold_id, event_id, label, live) VALUES (?1, ?2, ?3, 1)")?;
+pub fn insert_hold_seats(db: &Db, hold_id: &str, event_id: &str, labels: &[String]) -> Result<()> {
     for label in labels {
-        stmt.execute(params![hold_id, event_id, label])?;
+        db.execute(
+            "INSERT INTO hold_seats (hold_id, event_id, label, live) VALUES (?1, ?2, ?3, 1)",
+            db::args![hold_id, event_id, label],
+        )?;
     }
     Ok(())
 }
 
 /// Frees (live = 0) one label a hold owned (recovery of a seat left marked).
-pub fn free_seat(conn: &Connection, hold_id: &str, label: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE hold_seats SET live = 0 WHERE hold_id = ?1 AND label = ?2")?
-        .execute([hold_id, label])?;
+pub fn free_seat(db: &Db, hold_id: &str, label: &str) -> Result<()> {
+    db.execute("UPDATE hold_seats SET live = 0 WHERE hold_id = ?1 AND label = ?2", db::args![hold_id, label])?;
     Ok(())
 }
 
 /// Frees (live = 0) the labels a hold owned.
-pub fn free_hold_seats(conn: &Connection, hold_id: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE hold_seats SET live = 0 WHERE hold_id = ?1 AND live = 1")?.execute([hold_id])?;
+pub fn free_hold_seats(db: &Db, hold_id: &str) -> Result<()> {
+    db.execute("UPDATE hold_seats SET live = 0 WHERE hold_id = ?1 AND live = 1", db::args![hold_id])?;
     Ok(())
 }
 
-pub fn hold_labels(conn: &Connection, hold_id: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT label FROM hold_seats WHERE hold_id = ?1")?;
-    let mut labels: Vec<String> = stmt.query_map([hold_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+pub fn hold_labels(db: &Db, hold_id: &str) -> Result<Vec<String>> {
+    let mut labels: Vec<String> =
+        db.query_all("SELECT label FROM hold_seats WHERE hold_id = ?1", db::args![hold_id], |r| r.get(0))?;
     labels.sort_by_key(|a| label_order(a));
     Ok(labels)
 }
@@ -88,10 +99,10 @@ fn label_order(label: &str) -> (String, u32) {
     (row.to_string(), num.parse().unwrap_or(0))
 }
 
-pub fn get_hold(conn: &Connection, id: &str) -> Result<Option<Hold>> {
-    match get_hold_without_labels(conn, id)? {
+pub fn get_hold(db: &Db, id: &str) -> Result<Option<Hold>> {
+    match get_hold_without_labels(db, id)? {
         Some(mut h) => {
-            h.labels = hold_labels(conn, &h.id)?;
+            h.labels = hold_labels(db, &h.id)?;
             Ok(Some(h))
         }
         None => Ok(None),
@@ -101,28 +112,28 @@ pub fn get_hold(conn: &Connection, id: &str) -> Result<Option<Hold>> {
 /// A hold with `labels` left empty: one query instead of two, for the
 /// operations that only move a hold's state and seat count (seat labels are
 /// freed by hold id). Never hand the result to a caller that shows labels.
-pub fn get_hold_without_labels(conn: &Connection, id: &str) -> Result<Option<Hold>> {
+pub fn get_hold_without_labels(db: &Db, id: &str) -> Result<Option<Hold>> {
     let sql = format!("SELECT {HOLD_COLS} FROM holds WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], hold_row).optional()?)
+    db.query_opt(&sql, db::args![id], hold_row)
 }
 
 /// Moves a hold from `from` to `to`; false if it was not in `from`.
-pub fn set_hold_status(conn: &Connection, id: &str, from: HoldStatus, to: HoldStatus, now_ms: i64) -> Result<bool> {
-    let n = conn
-        .prepare_cached("UPDATE holds SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2")?
-        .execute(params![id, from, to, now_ms])?;
+pub fn set_hold_status(db: &Db, id: &str, from: HoldStatus, to: HoldStatus, now_ms: i64) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE holds SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
+        db::args![id, from, to, now_ms],
+    )?;
     Ok(n == 1)
 }
 
 /// Moves an ACTIVE hold's deadline to `to` and counts the extension; false
 /// if the hold is no longer ACTIVE with `extensions` made so far.
-pub fn extend_hold(conn: &Connection, id: &str, extensions: u32, to: i64, now_ms: i64) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE holds SET expires_at = ?3, extensions = extensions + 1, updated_at = ?4
+pub fn extend_hold(db: &Db, id: &str, extensions: u32, to: i64, now_ms: i64) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE holds SET expires_at = ?3, extensions = extensions + 1, updated_at = ?4
              WHERE id = ?1 AND status = 'ACTIVE' AND extensions = ?2",
-        )?
-        .execute(params![id, extensions, to, now_ms])?;
+        db::args![id, extensions, to, now_ms],
+    )?;
     Ok(n == 1)
 }
 
@@ -135,27 +146,26 @@ pub struct Extension {
 }
 
 pub fn insert_extension(
-    conn: &Connection,
+    db: &Db,
     e: &Extension,
     key: Option<&str>,
     from_ms: i64,
     to_ms: i64,
     now_ms: i64,
 ) -> Result<()> {
-    conn.prepare_cached(
+    db.execute(
         "INSERT INTO hold_extensions (id, hold_id, n, idempotency_key, from_expires_at, to_expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![e.id, e.hold_id, e.n, key, from_ms, to_ms, now_ms])?;
+        db::args![e.id, e.hold_id, e.n, key, from_ms, to_ms, now_ms],
+    )?;
     Ok(())
 }
 
 /// The extension made with this idempotency key, if any.
-pub fn extension_by_key(conn: &Connection, key: &str) -> Result<Option<Extension>> {
-    Ok(conn
-        .prepare_cached("SELECT id, hold_id, n FROM hold_extensions WHERE idempotency_key = ?1")?
-        .query_row([key], |r| Ok(Extension { id: r.get(0)?, hold_id: r.get(1)?, n: r.get(2)? }))
-        .optional()?)
+pub fn extension_by_key(db: &Db, key: &str) -> Result<Option<Extension>> {
+    db.query_opt("SELECT id, hold_id, n FROM hold_extensions WHERE idempotency_key = ?1", db::args![key], |r| {
+        Ok(Extension { id: r.get(0)?, hold_id: r.get(1)?, n: r.get(2)? })
+    })
 }
 
 /// ACTIVE holds past their deadline that have no booking awaiting payment
@@ -163,48 +173,48 @@ pub fn extension_by_key(conn: &Connection, key: &str) -> Result<Option<Extension
 /// ACTIVE holds past their deadline with no booking awaiting payment; with
 /// `made_by`, only holds that actor made (a script on a shared file sweeps
 /// only its own sales).
-pub fn due_holds(conn: &Connection, now_ms: i64, limit: usize, made_by: Option<&str>) -> Result<Vec<Hold>> {
+pub fn due_holds(db: &Db, now_ms: i64, limit: usize, made_by: Option<&str>) -> Result<Vec<Hold>> {
     let sql = format!(
         "SELECT {HOLD_COLS} FROM holds h WHERE status = 'ACTIVE' AND expires_at <= ?1
          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'PAYMENT_PENDING')
          AND (?3 IS NULL OR h.actor = ?3)
          ORDER BY expires_at LIMIT ?2"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![now_ms, limit as i64, made_by], hold_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db.query_all(&sql, db::args![now_ms, limit as i64, made_by], hold_row)
 }
 
 /// Every label of an event that a live hold or confirmed booking owns.
-pub fn seat_owners(conn: &Connection, event_id: &str) -> Result<Vec<(String, SeatState)>> {
-    let mut stmt = conn.prepare_cached(
+pub fn seat_owners(db: &Db, event_id: &str) -> Result<Vec<(String, SeatState)>> {
+    db.query_all(
         "SELECT s.label, h.status FROM hold_seats s JOIN holds h ON h.id = s.hold_id
          WHERE s.event_id = ?1 AND s.live = 1",
-    )?;
-    let rows = stmt.query_map([event_id], |r| {
-        let status: HoldStatus = r.get(1)?;
-        Ok((r.get(0)?, if status.is_live() { SeatState::Held } else { SeatState::Sold }))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        db::args![event_id],
+        |r| {
+            let status: HoldStatus = r.get(1)?;
+            Ok((r.get(0)?, if status.is_live() { SeatState::Held } else { SeatState::Sold }))
+        },
+    )
 }
 
 /// Seats of an event in ACTIVE holds and in CONFIRMED bookings.
-pub fn seats_owned(conn: &Connection, event_id: &str) -> Result<(i64, i64)> {
-    let held: i64 = conn
-        .prepare_cached("SELECT coalesce(sum(seats), 0) FROM holds WHERE event_id = ?1 AND status = 'ACTIVE'")?
-        .query_row([event_id], |r| r.get(0))?;
-    let sold: i64 = conn
-        .prepare_cached("SELECT coalesce(sum(seats), 0) FROM bookings WHERE event_id = ?1 AND status = 'CONFIRMED'")?
-        .query_row([event_id], |r| r.get(0))?;
+pub fn seats_owned(db: &Db, event_id: &str) -> Result<(i64, i64)> {
+    let held: i64 = db.query_one(
+        "SELECT coalesce(sum(seats), 0) FROM holds WHERE event_id = ?1 AND status = 'ACTIVE'",
+        db::args![event_id],
+        |r| r.get(0),
+    )?;
+    let sold: i64 = db.query_one(
+        "SELECT coalesce(sum(seats), 0) FROM bookings WHERE event_id = ?1 AND status = 'CONFIRMED'",
+        db::args![event_id],
+        |r| r.get(0),
+    )?;
     Ok((held, sold))
 }
 
 /// Active holds of one event, soonest deadline first.
-pub fn active_holds(conn: &Connection, event_id: &str) -> Result<Vec<Hold>> {
+pub fn active_holds(db: &Db, event_id: &str) -> Result<Vec<Hold>> {
     let sql = format!("SELECT {HOLD_COLS} FROM holds WHERE event_id = ?1 AND status = 'ACTIVE' ORDER BY expires_at");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([event_id], hold_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db.query_all(&sql, db::args![event_id], hold_row)
 }
 
 // ---- bookings --------------------------------------------------------------
@@ -215,7 +225,7 @@ const BOOKING_COLS: &str = "id, hold_id, event_id, customer_id, seats, amount, c
 const BOOKING_COLS_B: &str = "b.id, b.hold_id, b.event_id, b.customer_id, b.seats, b.amount, b.currency, b.status, \
                               b.correlation_id, b.created_at, b.payment_expires_at, b.updated_at, b.clerk_id";
 
-fn booking_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
+fn booking_row(r: &Row<'_>) -> Result<Booking> {
     Ok(Booking {
         id: r.get(0)?,
         hold_id: r.get(1)?,
@@ -233,64 +243,57 @@ fn booking_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
     })
 }
 
-pub fn insert_booking(conn: &Connection, b: &Booking) -> Result<()> {
-    conn.prepare_cached(
+pub fn insert_booking(db: &Db, b: &Booking) -> Result<()> {
+    db.execute(
         "INSERT INTO bookings (id, hold_id, event_id, customer_id, seats, amount, currency, status, correlation_id,
                                created_at, payment_expires_at, updated_at, clerk_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        b.id,
-        b.hold_id,
-        b.event_id,
-        b.customer_id,
-        b.seats,
-        b.amount,
-        b.currency,
-        b.status,
-        b.correlation_id,
-        to_millis(b.created_at),
-        to_millis(b.payment_expires_at),
-        to_millis(b.updated_at),
-        b.clerk_id
-    ])?;
+        db::args![
+            b.id,
+            b.hold_id,
+            b.event_id,
+            b.customer_id,
+            b.seats,
+            b.amount,
+            b.currency,
+            b.status,
+            b.correlation_id,
+            to_millis(b.created_at),
+            to_millis(b.payment_expires_at),
+            to_millis(b.updated_at),
+            b.clerk_id
+        ],
+    )?;
     Ok(())
 }
 
-pub fn get_booking(conn: &Connection, id: &str) -> Result<Option<Booking>> {
+pub fn get_booking(db: &Db, id: &str) -> Result<Option<Booking>> {
     let sql = format!("SELECT {BOOKING_COLS} FROM bookings WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], booking_row).optional()?)
+    db.query_opt(&sql, db::args![id], booking_row)
 }
 
-pub fn booking_for_hold(conn: &Connection, hold_id: &str) -> Result<Option<Booking>> {
+pub fn booking_for_hold(db: &Db, hold_id: &str) -> Result<Option<Booking>> {
     let sql = format!("SELECT {BOOKING_COLS} FROM bookings WHERE hold_id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([hold_id], booking_row).optional()?)
+    db.query_opt(&sql, db::args![hold_id], booking_row)
 }
 
-pub fn set_booking_status(
-    conn: &Connection,
-    id: &str,
-    from: BookingStatus,
-    to: BookingStatus,
-    now_ms: i64,
-) -> Result<bool> {
-    let n = conn
-        .prepare_cached("UPDATE bookings SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2")?
-        .execute(params![id, from, to, now_ms])?;
+pub fn set_booking_status(db: &Db, id: &str, from: BookingStatus, to: BookingStatus, now_ms: i64) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE bookings SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
+        db::args![id, from, to, now_ms],
+    )?;
     Ok(n == 1)
 }
 
 /// PAYMENT_PENDING bookings past their deadline; with `made_by`, only those
 /// whose hold that actor made.
-pub fn due_bookings(conn: &Connection, now_ms: i64, limit: usize, made_by: Option<&str>) -> Result<Vec<Booking>> {
+pub fn due_bookings(db: &Db, now_ms: i64, limit: usize, made_by: Option<&str>) -> Result<Vec<Booking>> {
     let sql = format!(
         "SELECT {BOOKING_COLS} FROM bookings WHERE status = 'PAYMENT_PENDING' AND payment_expires_at <= ?1
          AND (?3 IS NULL OR EXISTS (SELECT 1 FROM holds h WHERE h.id = bookings.hold_id AND h.actor = ?3))
          ORDER BY payment_expires_at LIMIT ?2"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![now_ms, limit as i64, made_by], booking_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db.query_all(&sql, db::args![now_ms, limit as i64, made_by], booking_row)
 }
 
 /// Bookings newest first, with the customer's and event's names for display.
@@ -307,8 +310,8 @@ pub fn due_bookings(conn: &Connection, now_ms: i64, limit: usize, made_by: Optio
 ///   newest first, kept while they match, which stops after about
 ///   `limit ÷ share matching` rows; the matching customers and events are
 ///   never listed, only their search keys.
-pub fn list_bookings(conn: &Connection, f: &BookingFilter) -> Result<Vec<(Booking, String, String)>> {
-    list_bookings_by(conn, f, None)
+pub fn list_bookings(db: &Db, f: &BookingFilter) -> Result<Vec<(Booking, String, String)>> {
+    list_bookings_by(db, f, None)
 }
 
 /// How a search's bookings are read (see [`list_bookings`]).
@@ -346,14 +349,22 @@ struct Counted {
     capped: bool,
 }
 
+/// [`booking_row`] inside rusqlite's own row callbacks (the bookings list:
+/// SQLite's alone for now).
+fn booking_row_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Booking> {
+    booking_row(&Row::sqlite(r)).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
 /// [`list_bookings`] with the plan forced (tests check that both give the
 /// same rows) or chosen (`None`).
 pub(crate) fn list_bookings_by(
-    conn: &Connection,
+    db: &Db,
     f: &BookingFilter,
     plan: Option<Plan>,
 ) -> Result<Vec<(Booking, String, String)>> {
     use rusqlite::ToSql;
+    // SQLite's word index, rowids and named parameters: not ported yet.
+    let conn = db.sqlite_only("the bookings list")?;
     let limit = if f.limit == 0 { 500 } else { f.limit } as i64;
     let mut args: Vec<(&str, &dyn ToSql)> = vec![(":limit", &limit)];
     let mut conds = Vec::new();
@@ -401,7 +412,7 @@ pub(crate) fn list_bookings_by(
             filters("b")
         );
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(args, |r| Ok((booking_row(r)?, r.get(13)?, r.get(14)?)))?;
+        let rows = stmt.query_map(args, |r| Ok((booking_row_sqlite(r)?, r.get(13)?, r.get(14)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     };
     // Blank text, or punctuation alone, filters nothing.
@@ -469,7 +480,7 @@ pub(crate) fn list_bookings_by(
             ))?;
             found
                 .into_iter()
-                .map(|rowid| Ok(one.query_row([rowid], |r| Ok((booking_row(r)?, r.get(13)?, r.get(14)?)))?))
+                .map(|rowid| Ok(one.query_row([rowid], |r| Ok((booking_row_sqlite(r)?, r.get(13)?, r.get(14)?)))?))
                 .collect()
         }
         Plan::Gather => {
@@ -580,7 +591,7 @@ fn count_matches(
 
 const ATTEMPT_COLS: &str = "id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at, method, shift_id, tendered, change_given";
 
-fn attempt_row(r: &Row<'_>) -> rusqlite::Result<PaymentAttempt> {
+fn attempt_row(r: &Row<'_>) -> Result<PaymentAttempt> {
     Ok(PaymentAttempt {
         id: r.get(0)?,
         booking_id: r.get(1)?,
@@ -596,66 +607,62 @@ fn attempt_row(r: &Row<'_>) -> rusqlite::Result<PaymentAttempt> {
     })
 }
 
-pub fn insert_attempt(conn: &Connection, a: &PaymentAttempt) -> Result<()> {
-    conn.prepare_cached(
+pub fn insert_attempt(db: &Db, a: &PaymentAttempt) -> Result<()> {
+    db.execute(
         "INSERT INTO payment_attempts (id, booking_id, idempotency_key, outcome, amount, transaction_id, created_at,
                                        method, shift_id, tendered, change_given)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        a.id,
-        a.booking_id,
-        a.idempotency_key,
-        a.outcome,
-        a.amount,
-        a.transaction_id,
-        to_millis(a.created_at),
-        a.method,
-        a.shift_id,
-        a.tendered,
-        a.change
-    ])?;
+        db::args![
+            a.id,
+            a.booking_id,
+            a.idempotency_key,
+            a.outcome,
+            a.amount,
+            a.transaction_id,
+            to_millis(a.created_at),
+            a.method,
+            a.shift_id,
+            a.tendered,
+            a.change
+        ],
+    )?;
     Ok(())
 }
 
-pub fn get_attempt(conn: &Connection, id: &str) -> Result<Option<PaymentAttempt>> {
+pub fn get_attempt(db: &Db, id: &str) -> Result<Option<PaymentAttempt>> {
     let sql = format!("SELECT {ATTEMPT_COLS} FROM payment_attempts WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], attempt_row).optional()?)
+    db.query_opt(&sql, db::args![id], attempt_row)
 }
 
 /// The attempt made with this idempotency key, if any. Payment keys are
 /// unique on the attempts table for ever, so this outlives the 24 h record.
-pub fn attempt_by_key(conn: &Connection, key: &str) -> Result<Option<PaymentAttempt>> {
+pub fn attempt_by_key(db: &Db, key: &str) -> Result<Option<PaymentAttempt>> {
     let sql = format!("SELECT {ATTEMPT_COLS} FROM payment_attempts WHERE idempotency_key = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([key], attempt_row).optional()?)
+    db.query_opt(&sql, db::args![key], attempt_row)
 }
 
-pub fn attempts_for(conn: &Connection, booking_id: &str) -> Result<Vec<PaymentAttempt>> {
+pub fn attempts_for(db: &Db, booking_id: &str) -> Result<Vec<PaymentAttempt>> {
     let sql = format!("SELECT {ATTEMPT_COLS} FROM payment_attempts WHERE booking_id = ?1 ORDER BY created_at, id");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([booking_id], attempt_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db.query_all(&sql, db::args![booking_id], attempt_row)
 }
 
 /// The entity a key already produced in this scope, if any.
-pub fn idempotent(conn: &Connection, scope: IdempotencyScope, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT entity_id FROM idempotency_keys WHERE key = ?1 AND scope = ?2")?
-        .query_row(params![key, scope], |r| r.get(0))
-        .optional()?)
+pub fn idempotent(db: &Db, scope: IdempotencyScope, key: &str) -> Result<Option<String>> {
+    db.query_opt("SELECT entity_id FROM idempotency_keys WHERE key = ?1 AND scope = ?2", db::args![key, scope], |r| {
+        r.get(0)
+    })
 }
 
 /// Whether a key is stored under any scope (a key reused across scopes is refused).
-pub fn idempotency_scope(conn: &Connection, key: &str) -> Result<Option<IdempotencyScope>> {
-    Ok(conn
-        .prepare_cached("SELECT scope FROM idempotency_keys WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?)
+pub fn idempotency_scope(db: &Db, key: &str) -> Result<Option<IdempotencyScope>> {
+    db.query_opt("SELECT scope FROM idempotency_keys WHERE key = ?1", db::args![key], |r| r.get(0))
 }
 
-pub fn remember(conn: &Connection, scope: IdempotencyScope, key: &str, entity_id: &str, now_ms: i64) -> Result<()> {
-    conn.prepare_cached("INSERT INTO idempotency_keys (key, scope, entity_id, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![key, scope, entity_id, now_ms])?;
+pub fn remember(db: &Db, scope: IdempotencyScope, key: &str, entity_id: &str, now_ms: i64) -> Result<()> {
+    db.execute(
+        "INSERT INTO idempotency_keys (key, scope, entity_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+        db::args![key, scope, entity_id, now_ms],
+    )?;
     Ok(())
 }
 
@@ -664,7 +671,7 @@ pub fn remember(conn: &Connection, scope: IdempotencyScope, key: &str, entity_id
 const REFUND_COLS: &str = "id, booking_id, kind, original_amount, percent, amount, fee, status, transaction_id, \
                            created_at, completed_at, method, shift_id";
 
-fn refund_row(r: &Row<'_>) -> rusqlite::Result<Refund> {
+fn refund_row(r: &Row<'_>) -> Result<Refund> {
     Ok(Refund {
         id: r.get(0)?,
         booking_id: r.get(1)?,
@@ -676,59 +683,56 @@ fn refund_row(r: &Row<'_>) -> rusqlite::Result<Refund> {
         status: r.get(7)?,
         transaction_id: r.get(8)?,
         created_at: from_millis(r.get(9)?),
-        completed_at: r.get::<_, Option<i64>>(10)?.map(from_millis),
+        completed_at: r.get::<Option<i64>>(10)?.map(from_millis),
         method: r.get(11)?,
         shift_id: r.get(12)?,
     })
 }
 
-pub fn insert_refund(conn: &Connection, f: &Refund) -> Result<()> {
-    conn.prepare_cached(
+pub fn insert_refund(db: &Db, f: &Refund) -> Result<()> {
+    db.execute(
         "INSERT INTO refunds (id, booking_id, kind, original_amount, percent, amount, fee, status, transaction_id,
                               created_at, completed_at, method, shift_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        f.id,
-        f.booking_id,
-        f.kind,
-        f.original_amount,
-        f.percent,
-        f.amount,
-        f.fee,
-        f.status,
-        f.transaction_id,
-        to_millis(f.created_at),
-        f.completed_at.map(to_millis),
-        f.method,
-        f.shift_id
-    ])?;
+        db::args![
+            f.id,
+            f.booking_id,
+            f.kind,
+            f.original_amount,
+            f.percent,
+            f.amount,
+            f.fee,
+            f.status,
+            f.transaction_id,
+            to_millis(f.created_at),
+            f.completed_at.map(to_millis),
+            f.method,
+            f.shift_id
+        ],
+    )?;
     Ok(())
 }
 
-pub fn refund_for(conn: &Connection, booking_id: &str) -> Result<Option<Refund>> {
+pub fn refund_for(db: &Db, booking_id: &str) -> Result<Option<Refund>> {
     let sql = format!("SELECT {REFUND_COLS} FROM refunds WHERE booking_id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([booking_id], refund_row).optional()?)
+    db.query_opt(&sql, db::args![booking_id], refund_row)
 }
 
 /// INITIATED refunds; with `made_by`, only those of sales whose hold that actor made.
-pub fn initiated_refunds(conn: &Connection, limit: usize, made_by: Option<&str>) -> Result<Vec<Refund>> {
+pub fn initiated_refunds(db: &Db, limit: usize, made_by: Option<&str>) -> Result<Vec<Refund>> {
     let sql = format!(
         "SELECT {REFUND_COLS} FROM refunds WHERE status = 'INITIATED'
          AND (?2 IS NULL OR EXISTS (SELECT 1 FROM bookings b JOIN holds h ON h.id = b.hold_id
                                     WHERE b.id = refunds.booking_id AND h.actor = ?2))
          ORDER BY created_at LIMIT ?1"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![limit as i64, made_by], refund_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db.query_all(&sql, db::args![limit as i64, made_by], refund_row)
 }
 
-pub fn complete_refund(conn: &Connection, id: &str, transaction_id: &str, now_ms: i64) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE refunds SET status = ?4, transaction_id = ?2, completed_at = ?3 WHERE id = ?1 AND status = ?5",
-        )?
-        .execute(params![id, transaction_id, now_ms, RefundStatus::Processed, RefundStatus::Initiated])?;
+pub fn complete_refund(db: &Db, id: &str, transaction_id: &str, now_ms: i64) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE refunds SET status = ?4, transaction_id = ?2, completed_at = ?3 WHERE id = ?1 AND status = ?5",
+        db::args![id, transaction_id, now_ms, RefundStatus::Processed, RefundStatus::Initiated],
+    )?;
     Ok(n == 1)
 }

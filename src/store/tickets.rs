@@ -10,11 +10,17 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::ids::IdGen;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use crate::store::db::{self, Db, Row};
+use rusqlite::{Connection, params};
 use std::collections::HashMap;
 
 /// A count column: SQLite integers are i64; a negative one (a damaged total) reads as 0.
-fn count(r: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
+fn count(r: &Row<'_>, i: usize) -> Result<u64> {
+    Ok(u64::try_from(r.get::<i64>(i)?).unwrap_or(0))
+}
+
+/// [`count`] on a row read with rusqlite itself (the type report: SQLite's alone for now).
+fn count_raw(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
     Ok(u64::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
 }
 
@@ -22,7 +28,7 @@ fn count(r: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
 
 const TYPE_COLS: &str = "id, event_id, name, price, quota, position, retired_at";
 
-fn type_row(r: &Row<'_>) -> rusqlite::Result<TicketType> {
+fn type_row(r: &Row<'_>) -> Result<TicketType> {
     Ok(TicketType {
         id: r.get(0)?,
         event_id: r.get(1)?,
@@ -30,138 +36,121 @@ fn type_row(r: &Row<'_>) -> rusqlite::Result<TicketType> {
         price: r.get(3)?,
         limit: r.get(4)?,
         position: r.get(5)?,
-        retired_at: r.get::<_, Option<i64>>(6)?.map(from_millis),
+        retired_at: r.get::<Option<i64>>(6)?.map(from_millis),
     })
 }
 
-pub fn insert_type(conn: &Connection, t: &TicketType, now_ms: i64) -> Result<()> {
-    conn.prepare_cached(
+pub fn insert_type(db: &Db, t: &TicketType, now_ms: i64) -> Result<()> {
+    db.execute(
         "INSERT INTO ticket_types (id, event_id, name, price, quota, position, retired_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-    )?
-    .execute(params![
-        t.id,
-        t.event_id,
-        t.name,
-        t.price,
-        t.limit,
-        t.position,
-        t.retired_at.map(to_millis),
-        now_ms
-    ])?;
+        db::args![t.id, t.event_id, t.name, t.price, t.limit, t.position, t.retired_at.map(to_millis), now_ms],
+    )?;
     Ok(())
 }
 
-pub fn get_type(conn: &Connection, id: &str) -> Result<Option<TicketType>> {
+pub fn get_type(db: &Db, id: &str) -> Result<Option<TicketType>> {
     let sql = format!("SELECT {TYPE_COLS} FROM ticket_types WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], type_row).optional()?)
+    db.query_opt(&sql, db::args![id], type_row)
 }
 
 /// An event's types, retired ones too, in display order.
-pub fn types_of(conn: &Connection, event_id: &str) -> Result<Vec<TicketType>> {
+pub fn types_of(db: &Db, event_id: &str) -> Result<Vec<TicketType>> {
     let sql = format!("SELECT {TYPE_COLS} FROM ticket_types WHERE event_id = ?1 ORDER BY position");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([event_id], type_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db.query_all(&sql, db::args![event_id], type_row)
 }
 
 /// The display position after the event's last type.
-pub fn next_position(conn: &Connection, event_id: &str) -> Result<u32> {
-    Ok(conn
-        .prepare_cached("SELECT coalesce(max(position), 0) + 1 FROM ticket_types WHERE event_id = ?1")?
-        .query_row([event_id], |r| r.get(0))?)
+pub fn next_position(db: &Db, event_id: &str) -> Result<u32> {
+    db.query_one(
+        "SELECT coalesce(max(position), 0) + 1 FROM ticket_types WHERE event_id = ?1",
+        db::args![event_id],
+        |r| r.get(0),
+    )
 }
 
 /// Another type of the event (retired or not) already has this name.
-pub fn name_taken(conn: &Connection, event_id: &str, name: &str, except_id: Option<&str>) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
+pub fn name_taken(db: &Db, event_id: &str, name: &str, except_id: Option<&str>) -> Result<bool> {
+    Ok(db
+        .query_opt(
             "SELECT 1 FROM ticket_types WHERE event_id = ?1 AND name = ?2 AND (?3 IS NULL OR id <> ?3) LIMIT 1",
+            db::args![event_id, name, except_id],
+            |_| Ok(()),
         )?
-        .query_row(params![event_id, name, except_id], |_| Ok(()))
-        .optional()?
         .is_some())
 }
 
 /// Changes a type's name, price and limit; false if it is retired (or gone).
-pub fn update_type(
-    conn: &Connection,
-    id: &str,
-    name: &str,
-    price: i64,
-    limit: Option<u32>,
-    now_ms: i64,
-) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE ticket_types SET name = ?2, price = ?3, quota = ?4, updated_at = ?5
+pub fn update_type(db: &Db, id: &str, name: &str, price: i64, limit: Option<u32>, now_ms: i64) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE ticket_types SET name = ?2, price = ?3, quota = ?4, updated_at = ?5
              WHERE id = ?1 AND retired_at IS NULL",
-        )?
-        .execute(params![id, name, price, limit, now_ms])?;
+        db::args![id, name, price, limit, now_ms],
+    )?;
     Ok(n == 1)
 }
 
 /// Takes a type off sale; false if it already was.
-pub fn retire_type(conn: &Connection, id: &str, now_ms: i64) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE ticket_types SET retired_at = ?2, updated_at = ?2 WHERE id = ?1 AND retired_at IS NULL",
-        )?
-        .execute(params![id, now_ms])?;
+pub fn retire_type(db: &Db, id: &str, now_ms: i64) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE ticket_types SET retired_at = ?2, updated_at = ?2 WHERE id = ?1 AND retired_at IS NULL",
+        db::args![id, now_ms],
+    )?;
     Ok(n == 1)
 }
 
 /// Seats of a type in bookings awaiting payment or paid: what its limit counts.
-pub fn committed_seats(conn: &Connection, type_id: &str) -> Result<u64> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT coalesce(sum(seats), 0) FROM type_totals
+pub fn committed_seats(db: &Db, type_id: &str) -> Result<u64> {
+    db.query_one(
+        "SELECT coalesce(sum(seats), 0) FROM type_totals
              WHERE type_id = ?1 AND status IN ('PAYMENT_PENDING', 'CONFIRMED')",
-        )?
-        .query_row([type_id], |r| count(r, 0))?)
+        db::args![type_id],
+        |r| count(r, 0),
+    )
 }
 
 /// The event's price follows its first type on sale (what the events list
 /// shows and a plain booking charges).
-pub fn sync_event_price(conn: &Connection, event_id: &str) -> Result<()> {
-    conn.prepare_cached(
+pub fn sync_event_price(db: &Db, event_id: &str) -> Result<()> {
+    db.execute(
         "UPDATE events SET price = coalesce((SELECT price FROM ticket_types WHERE event_id = ?1 AND retired_at IS NULL
                                              ORDER BY position LIMIT 1), price)
          WHERE id = ?1",
-    )?
-    .execute([event_id])?;
+        db::args![event_id],
+    )?;
     Ok(())
 }
 
 /// Ids of up to `limit` bookings whose id ends in `suffix` (a short id typed
 /// at the command line; a scan of the ids, fine for one look-up).
-pub fn bookings_ending(conn: &Connection, suffix: &str, limit: usize) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM bookings WHERE substr(id, -length(?1)) = ?1 LIMIT ?2")?;
-    let rows = stmt.query_map(params![suffix, limit as i64], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+pub fn bookings_ending(db: &Db, suffix: &str, limit: usize) -> Result<Vec<String>> {
+    db.query_all(
+        "SELECT id FROM bookings WHERE substr(id, length(id) - length(?1) + 1) = ?1 LIMIT ?2",
+        db::args![suffix, limit as i64],
+        |r| r.get(0),
+    )
 }
 
 // ---- booking items --------------------------------------------------------------
 
-pub fn insert_items(conn: &Connection, booking_id: &str, items: &[BookingItem]) -> Result<()> {
-    let mut stmt = conn
-        .prepare_cached("INSERT INTO booking_items (booking_id, type_id, count, unit_price) VALUES (?1, ?2, ?3, ?4)")?;
+pub fn insert_items(db: &Db, booking_id: &str, items: &[BookingItem]) -> Result<()> {
     for i in items {
-        stmt.execute(params![booking_id, i.type_id, i.count, i.unit_price])?;
+        db.execute(
+            "INSERT INTO booking_items (booking_id, type_id, count, unit_price) VALUES (?1, ?2, ?3, ?4)",
+            db::args![booking_id, i.type_id, i.count, i.unit_price],
+        )?;
     }
     Ok(())
 }
 
 /// A booking's items with their types' names, in the types' display order.
-pub fn items_of(conn: &Connection, booking_id: &str) -> Result<Vec<BookingItem>> {
-    let mut stmt = conn.prepare_cached(
+pub fn items_of(db: &Db, booking_id: &str) -> Result<Vec<BookingItem>> {
+    db.query_all(
         "SELECT i.type_id, y.name, i.count, i.unit_price FROM booking_items i JOIN ticket_types y ON y.id = i.type_id
          WHERE i.booking_id = ?1 ORDER BY y.position",
-    )?;
-    let rows = stmt.query_map([booking_id], |r| {
-        Ok(BookingItem { type_id: r.get(0)?, type_name: r.get(1)?, count: r.get(2)?, unit_price: r.get(3)? })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        db::args![booking_id],
+        |r| Ok(BookingItem { type_id: r.get(0)?, type_name: r.get(1)?, count: r.get(2)?, unit_price: r.get(3)? }),
+    )
 }
 
 // ---- tickets ----------------------------------------------------------------------
@@ -169,7 +158,7 @@ pub fn items_of(conn: &Connection, booking_id: &str) -> Result<Vec<BookingItem>>
 const TICKET_COLS: &str = "t.id, t.code, t.booking_id, t.event_id, t.type_id, y.name, t.number, t.seat, t.price, \
                            t.status, t.issued_at, t.used_at, t.used_door, t.voided_at";
 
-fn ticket_row(r: &Row<'_>) -> rusqlite::Result<Ticket> {
+fn ticket_row(r: &Row<'_>) -> Result<Ticket> {
     Ok(Ticket {
         id: r.get(0)?,
         code: r.get(1)?,
@@ -182,38 +171,34 @@ fn ticket_row(r: &Row<'_>) -> rusqlite::Result<Ticket> {
         price: r.get(8)?,
         status: r.get(9)?,
         issued_at: from_millis(r.get(10)?),
-        used_at: r.get::<_, Option<i64>>(11)?.map(from_millis),
+        used_at: r.get::<Option<i64>>(11)?.map(from_millis),
         used_door: r.get(12)?,
-        voided_at: r.get::<_, Option<i64>>(13)?.map(from_millis),
+        voided_at: r.get::<Option<i64>>(13)?.map(from_millis),
     })
 }
 
-pub fn insert_ticket(conn: &Connection, t: &Ticket) -> Result<()> {
-    conn.prepare_cached(
+pub fn insert_ticket(db: &Db, t: &Ticket) -> Result<()> {
+    db.execute(
         "INSERT INTO tickets (id, code, booking_id, event_id, type_id, number, seat, price, status, issued_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        t.id,
-        t.code,
-        t.booking_id,
-        t.event_id,
-        t.type_id,
-        t.number,
-        t.seat,
-        t.price,
-        t.status,
-        to_millis(t.issued_at)
-    ])?;
+        db::args![
+            t.id,
+            t.code,
+            t.booking_id,
+            t.event_id,
+            t.type_id,
+            t.number,
+            t.seat,
+            t.price,
+            t.status,
+            to_millis(t.issued_at)
+        ],
+    )?;
     Ok(())
 }
 
-pub fn code_taken(conn: &Connection, code: &TicketCode) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM tickets WHERE code = ?1")?
-        .query_row([code], |_| Ok(()))
-        .optional()?
-        .is_some())
+pub fn code_taken(db: &Db, code: &TicketCode) -> Result<bool> {
+    Ok(db.query_opt("SELECT 1 FROM tickets WHERE code = ?1", db::args![code], |_| Ok(()))?.is_some())
 }
 
 /// Issues one VALID ticket per seat of a booking, from its items: seats in
@@ -221,14 +206,14 @@ pub fn code_taken(conn: &Connection, code: &TicketCode) -> Result<bool> {
 /// display order. Ids and code bits come from the caller (the clock's id
 /// source in the app, the OS in a migration).
 pub fn issue(
-    conn: &Connection,
+    db: &Db,
     b: &Booking,
     issued_at_ms: i64,
     mut new_id: impl FnMut() -> String,
     mut code_bits: impl FnMut() -> [u8; 10],
 ) -> Result<Vec<Ticket>> {
-    let items = items_of(conn, &b.id)?;
-    let labels = sales::hold_labels(conn, &b.hold_id)?;
+    let items = items_of(db, &b.id)?;
+    let labels = sales::hold_labels(db, &b.hold_id)?;
     let seats: Vec<Option<String>> = if labels.is_empty() {
         vec![None; usize::try_from(b.seats).unwrap_or(0)]
     } else {
@@ -247,7 +232,7 @@ pub fn issue(
         let mut code = TicketCode::from_bytes(code_bits());
         // 80 random bits practically never repeat; a repeat draws again.
         let mut tries = 0;
-        while code_taken(conn, &code)? {
+        while code_taken(db, &code)? {
             tries += 1;
             if tries > 16 {
                 return Err(Error::Storage("the random source keeps repeating ticket codes".into()));
@@ -270,40 +255,39 @@ pub fn issue(
             used_door: None,
             voided_at: None,
         };
-        insert_ticket(conn, &t)?;
+        insert_ticket(db, &t)?;
         out.push(t);
     }
     Ok(out)
 }
 
 /// A booking's tickets in seat order.
-pub fn tickets_of(conn: &Connection, booking_id: &str) -> Result<Vec<Ticket>> {
+pub fn tickets_of(db: &Db, booking_id: &str) -> Result<Vec<Ticket>> {
     let sql = format!(
         "SELECT {TICKET_COLS} FROM tickets t JOIN ticket_types y ON y.id = t.type_id
          WHERE t.booking_id = ?1 ORDER BY t.number"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([booking_id], ticket_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db.query_all(&sql, db::args![booking_id], ticket_row)
 }
 
-pub fn counts_of(conn: &Connection, booking_id: &str) -> Result<TicketCounts> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT coalesce(sum(status = 'VALID'), 0), coalesce(sum(status = 'USED'), 0), coalesce(sum(status = 'VOID'), 0)
+pub fn counts_of(db: &Db, booking_id: &str) -> Result<TicketCounts> {
+    db.query_one(
+        "SELECT count(CASE WHEN status = 'VALID' THEN 1 END), count(CASE WHEN status = 'USED' THEN 1 END),
+                count(CASE WHEN status = 'VOID' THEN 1 END)
              FROM tickets WHERE booking_id = ?1",
-        )?
-        .query_row([booking_id], |r| Ok(TicketCounts { valid: r.get(0)?, used: r.get(1)?, void: r.get(2)? }))?)
+        db::args![booking_id],
+        |r| Ok(TicketCounts { valid: r.get(0)?, used: r.get(1)?, void: r.get(2)? }),
+    )
 }
 
 /// Voids a booking's VALID and USED tickets (a used one keeps `used_at`);
 /// returns how many of each it voided.
-pub fn void_all(conn: &Connection, booking_id: &str, now_ms: i64) -> Result<TicketCounts> {
-    let before = counts_of(conn, booking_id)?;
-    conn.prepare_cached(
+pub fn void_all(db: &Db, booking_id: &str, now_ms: i64) -> Result<TicketCounts> {
+    let before = counts_of(db, booking_id)?;
+    db.execute(
         "UPDATE tickets SET status = 'VOID', voided_at = ?2 WHERE booking_id = ?1 AND status IN ('VALID', 'USED')",
-    )?
-    .execute(params![booking_id, now_ms])?;
+        db::args![booking_id, now_ms],
+    )?;
     Ok(TicketCounts { valid: before.valid, used: before.used, void: 0 })
 }
 
@@ -316,43 +300,38 @@ pub struct Found {
     pub correlation_id: String,
 }
 
-pub fn by_code(conn: &Connection, code: &TicketCode) -> Result<Option<Found>> {
+pub fn by_code(db: &Db, code: &TicketCode) -> Result<Option<Found>> {
     let sql = format!(
         "SELECT {TICKET_COLS}, e.name, b.status, b.correlation_id
          FROM tickets t JOIN ticket_types y ON y.id = t.type_id JOIN events e ON e.id = t.event_id
               JOIN bookings b ON b.id = t.booking_id
          WHERE t.code = ?1"
     );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([code], |r| {
-            Ok(Found {
-                ticket: ticket_row(r)?,
-                event_name: r.get(14)?,
-                booking_status: r.get(15)?,
-                correlation_id: r.get(16)?,
-            })
+    db.query_opt(&sql, db::args![code], |r| {
+        Ok(Found {
+            ticket: ticket_row(r)?,
+            event_name: r.get(14)?,
+            booking_status: r.get(15)?,
+            correlation_id: r.get(16)?,
         })
-        .optional()?)
+    })
 }
 
 /// VALID → USED at `door`; false if the ticket was not VALID.
-pub fn admit(conn: &Connection, ticket_id: &str, now_ms: i64, door: &str) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE tickets SET status = 'USED', used_at = ?2, used_door = ?3 WHERE id = ?1 AND status = 'VALID'",
-        )?
-        .execute(params![ticket_id, now_ms, door])?;
+pub fn admit(db: &Db, ticket_id: &str, now_ms: i64, door: &str) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE tickets SET status = 'USED', used_at = ?2, used_door = ?3 WHERE id = ?1 AND status = 'VALID'",
+        db::args![ticket_id, now_ms, door],
+    )?;
     Ok(n == 1)
 }
 
 /// USED → VALID (an admission taken back); false if the ticket was not USED.
-pub fn unadmit(conn: &Connection, ticket_id: &str) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE tickets SET status = 'VALID', used_at = NULL, used_door = NULL WHERE id = ?1 AND status = 'USED'",
-        )?
-        .execute([ticket_id])?;
+pub fn unadmit(db: &Db, ticket_id: &str) -> Result<bool> {
+    let n = db.execute(
+        "UPDATE tickets SET status = 'VALID', used_at = NULL, used_door = NULL WHERE id = ?1 AND status = 'USED'",
+        db::args![ticket_id],
+    )?;
     Ok(n == 1)
 }
 
@@ -370,24 +349,20 @@ pub struct NewScan<'a> {
     pub actor: &'a str,
 }
 
-pub fn insert_scan(conn: &Connection, s: &NewScan<'_>) -> Result<()> {
-    conn.prepare_cached(
+pub fn insert_scan(db: &Db, s: &NewScan<'_>) -> Result<()> {
+    db.execute(
         "INSERT INTO scans (id, at, door, typed, ticket_id, event_id, result, note, actor)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![s.id, s.at_ms, s.door, s.typed, s.ticket_id, s.event_id, s.result, s.note, s.actor])?;
+        db::args![s.id, s.at_ms, s.door, s.typed, s.ticket_id, s.event_id, s.result, s.note, s.actor],
+    )?;
     Ok(())
 }
 
 /// Admitted and sold (seats of CONFIRMED bookings: their valid and used tickets) of one event.
-pub fn door_counts(conn: &Connection, event_id: &str) -> Result<DoorCounts> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT coalesce(sum((SELECT count(*) FROM tickets t WHERE t.type_id = y.id AND t.status = 'USED')), 0),
+pub fn door_counts(db: &Db, event_id: &str) -> Result<DoorCounts> {
+    db.query_one("SELECT coalesce(sum((SELECT count(*) FROM tickets t WHERE t.type_id = y.id AND t.status = 'USED')), 0),
                     coalesce(sum((SELECT seats FROM type_totals k WHERE k.type_id = y.id AND k.status = 'CONFIRMED')), 0)
-             FROM ticket_types y WHERE y.event_id = ?1",
-        )?
-        .query_row([event_id], |r| Ok(DoorCounts { admitted: count(r, 0)?, sold: count(r, 1)? }))?)
+             FROM ticket_types y WHERE y.event_id = ?1", db::args![event_id], |r| Ok(DoorCounts { admitted: count(r, 0)?, sold: count(r, 1)? }))
 }
 
 /// A door's connection stops running WAL checkpoints inside its commits (see `Desk::defer_checkpoints`).
@@ -455,9 +430,9 @@ pub fn type_sales(conn: &Connection, f: &ReportFilter, page: Option<(usize, usiz
         for t in &mut out {
             let mut rows = totals.query([&t.type_id])?;
             while let Some(r) = rows.next()? {
-                add(t, r.get(0)?, count(r, 1)?, r.get(2)?);
+                add(t, r.get(0)?, count_raw(r, 1)?, r.get(2)?);
             }
-            t.admitted = used.query_row([&t.type_id], |r| count(r, 0))?;
+            t.admitted = used.query_row([&t.type_id], |r| count_raw(r, 0))?;
         }
         return Ok(out);
     }
@@ -474,7 +449,7 @@ pub fn type_sales(conn: &Connection, f: &ReportFilter, page: Option<(usize, usiz
     let mut rows = stmt.query(params![f.event_id, from, to])?;
     while let Some(r) = rows.next()? {
         if let Some(&i) = index.get(&r.get::<_, String>(0)?) {
-            add(&mut out[i], r.get(1)?, count(r, 2)?, r.get(3)?);
+            add(&mut out[i], r.get(1)?, count_raw(r, 2)?, r.get(3)?);
         }
     }
     let mut stmt = conn.prepare_cached(
@@ -483,7 +458,7 @@ pub fn type_sales(conn: &Connection, f: &ReportFilter, page: Option<(usize, usiz
            AND b.status = 'CONFIRMED' AND t.status = 'USED'
          GROUP BY t.type_id",
     )?;
-    let rows = stmt.query_map(params![f.event_id, from, to], |r| Ok((r.get::<_, String>(0)?, count(r, 1)?)))?;
+    let rows = stmt.query_map(params![f.event_id, from, to], |r| Ok((r.get::<_, String>(0)?, count_raw(r, 1)?)))?;
     for row in rows {
         let (type_id, n) = row?;
         if let Some(&i) = index.get(&type_id) {
@@ -501,7 +476,7 @@ pub fn type_count(conn: &Connection, f: &ReportFilter) -> Result<u64> {
         } else {
             "SELECT count(*) FROM ticket_types WHERE ?1 IS NULL"
         })?
-        .query_row(params![f.event_id], |r| count(r, 0))?)
+        .query_row(params![f.event_id], |r| count_raw(r, 0))?)
 }
 
 // ---- migration 0004's Rust part --------------------------------------------------------
@@ -539,6 +514,11 @@ fn booking_at_step_4(conn: &Connection, id: &str) -> Result<Booking> {
 }
 
 pub fn backfill(conn: &Connection) -> Result<()> {
+    db::on_sqlite(conn, backfill_on)
+}
+
+fn backfill_on(db: &Db) -> Result<()> {
+    let conn = db.sqlite_only("migration 0004")?;
     let ids = IdGen::Random;
     let now = SystemClock.now();
     let events: Vec<(String, i64)> = {
@@ -558,7 +538,7 @@ pub fn backfill(conn: &Connection) -> Result<()> {
             position: 1,
             retired_at: None,
         };
-        insert_type(conn, &t, to_millis(now))?;
+        insert_type(db, &t, to_millis(now))?;
     }
     // Every booking sold all its seats at one price: its amount over its seats.
     conn.execute_batch(
@@ -579,8 +559,7 @@ pub fn backfill(conn: &Connection) -> Result<()> {
     let mut issued = 0;
     for id in &confirmed {
         let b = booking_at_step_4(conn, id)?;
-        issued +=
-            issue(conn, &b, to_millis(b.updated_at), || ids.next_ticket_id(now), crate::ids::os_random_bits)?.len();
+        issued += issue(db, &b, to_millis(b.updated_at), || ids.next_ticket_id(now), crate::ids::os_random_bits)?.len();
     }
     if !events.is_empty() || issued > 0 {
         tracing::info!(

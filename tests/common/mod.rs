@@ -63,6 +63,71 @@ pub struct World {
     pub desk: Desk,
     pub clock: Arc<ManualClock>,
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL database the desk is on (dropped with the world), when
+    /// the test runs on PostgreSQL (`on_both_backends!`).
+    pub pg: Option<pg::TestDb>,
+}
+
+/// Where a world's data lives: what another desk (a thread's, a terminal's) opens.
+#[derive(Debug, Clone)]
+pub enum Target {
+    File(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Target {
+    pub fn open(&self, ctx: Context, actor: impl Into<String>) -> boxoffice::Result<Desk> {
+        match self {
+            Target::File(path) => Desk::open(path, ctx, actor),
+            Target::Postgres(url) => Desk::open_postgres(url, ctx, actor),
+        }
+    }
+}
+
+std::thread_local! {
+    /// Set while a test body runs on PostgreSQL: `World::new()` then makes a
+    /// fresh PostgreSQL database instead of a file.
+    static ON_POSTGRES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `body` with `World::new()` on PostgreSQL, when there is a server
+/// (`BOXOFFICE_TEST_PG`); else skips, saying so once.
+pub fn on_postgres(body: impl FnOnce()) {
+    if pg::server().is_none() {
+        return;
+    }
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            ON_POSTGRES.with(|p| p.set(false));
+        }
+    }
+    ON_POSTGRES.with(|p| p.set(true));
+    let _reset = Reset;
+    body();
+}
+
+/// Each `#[test] fn name() { … }` inside becomes `name::sqlite` and
+/// `name::postgres`: the same body, its `World::new()` on a file and on a
+/// fresh PostgreSQL database (skipped without `BOXOFFICE_TEST_PG`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($( #[test] $(#[$meta:meta])* fn $name:ident() $body:block )*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            $(#[$meta])*
+            fn sqlite() $body
+
+            #[test]
+            $(#[$meta])*
+            fn postgres() {
+                $crate::common::on_postgres(|| $body)
+            }
+        }
+    )*};
 }
 
 impl World {
@@ -74,9 +139,21 @@ impl World {
     pub fn with_config(config: Config) -> World {
         let dir = tempfile::tempdir().expect("temp dir");
         let (ctx, clock) = Context::manual(t0(), 1, Config { pin_cost: PinCost::Fast, ..config });
-        let desk = Desk::open(&dir.path().join("test.db"), ctx, "clerk:test").expect("open");
+        let pg = if ON_POSTGRES.with(|p| p.get()) { pg::TestDb::new() } else { None };
+        let desk = match &pg {
+            Some(db) => Desk::open_postgres(&db.url, ctx, "clerk:test").expect("open on PostgreSQL"),
+            None => Desk::open(&dir.path().join("test.db"), ctx, "clerk:test").expect("open"),
+        };
         desk.create_first_supervisor("Sue", "1111").expect("the first supervisor");
-        World { desk, clock, dir }
+        World { desk, clock, dir, pg }
+    }
+
+    /// What another desk opens to share this world's data.
+    pub fn target(&self) -> Target {
+        match &self.pg {
+            Some(db) => Target::Postgres(db.url.clone()),
+            None => Target::File(self.path()),
+        }
     }
 
     /// A private in-memory database (fast; `path()` and `raw()` do not reach it).
@@ -85,7 +162,7 @@ impl World {
         let (ctx, clock) = Context::manual(t0(), 1, Config { pin_cost: PinCost::Fast, ..config });
         let desk = Desk::in_memory(ctx, "clerk:test").expect("open in memory");
         desk.create_first_supervisor("Sue", "1111").expect("the first supervisor");
-        World { desk, clock, dir }
+        World { desk, clock, dir, pg: None }
     }
 
     /// Signs `name` in at this world's desk with PIN 2222, adding them as a
@@ -106,12 +183,14 @@ impl World {
     /// Another desk on this world's file (another terminal), signed in as
     /// `name` with `pin`.
     pub fn terminal(&self, name: &str, pin: &str) -> Desk {
-        let desk = Desk::open(&self.path(), self.desk.ctx().clone(), "clerk:other").expect("open");
+        let desk = self.target().open(self.desk.ctx().clone(), "clerk:other").expect("open");
         desk.sign_in(name, pin).expect("sign in");
         desk
     }
 
+    /// The world's file (SQLite only).
     pub fn path(&self) -> std::path::PathBuf {
+        assert!(self.pg.is_none(), "path(): this world is on PostgreSQL, not a file");
         self.dir.path().join("test.db")
     }
 
@@ -176,7 +255,7 @@ impl World {
     }
 
     pub fn count(&self, sql: &str) -> i64 {
-        self.desk.conn().query_row(sql, [], |r| r.get(0)).expect("count query")
+        self.desk.db().query_one(sql, &[], |r| r.get(0)).expect("count query")
     }
 
     /// A second, raw connection to the same file (to tamper, or to watch).
@@ -185,7 +264,10 @@ impl World {
     }
 
     pub fn dump(&self) -> Dump {
-        dump(self.desk.conn())
+        match &self.pg {
+            Some(db) => pg::dump(&db.url),
+            None => dump(self.desk.conn()),
+        }
     }
 
     /// Runs an operation that must be refused: returns its error after checking
