@@ -71,6 +71,12 @@ impl NewTicketType {
         NewTicketType { name: name.into(), price, limit: None }
     }
 
+    /// Whether `types` are just what creating an event gives: one Standard
+    /// type at the event's price, with no limit.
+    pub fn are_default(types: &[NewTicketType], price: i64) -> bool {
+        matches!(types, [t] if t.name == STANDARD && t.price == price && t.limit.is_none())
+    }
+
     /// Trims the name and checks every rule; the first broken one is returned.
     pub fn validate(mut self) -> Result<NewTicketType, Invalid> {
         self.name = self.name.trim().to_string();

@@ -1,6 +1,5 @@
 //! Events and customers: creating them (audited) and looking them up.
 
-use super::types::is_default;
 use super::{Desk, Replayed, Tx};
 use crate::clock::to_millis;
 use crate::domain::customer::{normalize_email, normalize_phone};
@@ -78,7 +77,7 @@ pub(super) fn insert_event(tx: &Tx<'_>, new: NewEvent, types: &[NewTicketType]) 
     };
     catalog::insert_event(tx, &event)?;
     let mut details = json!({"name": event.name, "total": total, "price": event.price});
-    if !is_default(types, event.price) {
+    if !NewTicketType::are_default(types, event.price) {
         details["types"] = types.iter().map(|t| json!({"name": t.name, "price": t.price, "limit": t.limit})).collect();
     }
     tx.audit(NewAudit {

@@ -6,7 +6,7 @@
 
 use super::{Desk, Tx};
 use crate::domain::Role;
-use crate::domain::ticket::{STANDARD, quote};
+use crate::domain::ticket::quote;
 use crate::domain::{
     AuditAction, AuditEntity, BookingItem, Event, Invalid, NewEvent, NewTicketType, TicketType, TypeCount, TypeSales,
 };
@@ -187,11 +187,6 @@ fn checked_types(types: Vec<NewTicketType>) -> Result<Vec<NewTicketType>> {
     Ok(types)
 }
 
-/// Whether `types` are just what `create_event` gives: one Standard type at the event's price.
-pub(super) fn is_default(types: &[NewTicketType], price: i64) -> bool {
-    matches!(types, [t] if t.name == STANDARD && t.price == price && t.limit.is_none())
-}
-
 fn new_type(tx: &Tx<'_>, event_id: &str, t: &NewTicketType, position: u32) -> TicketType {
     TicketType {
         // Seeded runs draw type ids from the ticket counter: see `IdGen`.
@@ -220,6 +215,7 @@ fn refuse_taken_name(tx: &Tx<'_>, event_id: &str, name: &str, except: Option<&st
 mod tests {
     use super::super::testing::{World, count, event, seats, world};
     use super::*;
+    use crate::domain::ticket::STANDARD;
     use crate::domain::{AuditAction, EventKind, PaymentOutcome};
 
     fn theatre_types() -> Vec<NewTicketType> {
