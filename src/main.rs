@@ -426,7 +426,7 @@ fn clerk_command(db: &std::path::Path, config: Config, command: &ClerkCommand) -
 
 /// `boxoffice cashup [--clerk NAME] [--shift ID] [--date DAY] [--format …]`.
 fn cashup_command(db: &std::path::Path, config: Config, args: &CashupArgs) -> Result<ExitCode, Error> {
-    let desk = Desk::open(&open_existing_path(db)?, Context::system(config), cli_name())?;
+    let desk = open_existing(db, config, cli_name())?;
     sign_in_cli(&desk, &args.signed)?;
     let query =
         boxoffice::engine::CashupQuery { shift_id: args.shift.clone(), clerk: args.clerk.clone(), date: args.date };
@@ -488,6 +488,10 @@ fn init_app_log(
 /// An existing database (never created here), opened for writing and
 /// migrated, acting as `who` (no clerk signs in: a door, the command line).
 fn open_existing(db: &std::path::Path, config: Config, who: String) -> Result<Desk, Error> {
+    // A URL names a PostgreSQL database: its deadlines go by the server's clock.
+    if store::db::is_postgres_url(&db.to_string_lossy()) {
+        return Desk::open_postgres(&db.to_string_lossy(), Context::system(config), who);
+    }
     Desk::open(&open_existing_path(db)?, Context::system(config), who)
 }
 
@@ -648,8 +652,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         && store::db::is_postgres_url(&db.to_string_lossy())
     {
         return Err(Error::Storage(format!(
-            "{} is a PostgreSQL database; in this version only `copy`, `migrate` and `verify` work with \
-             PostgreSQL, and {name} needs an SQLite file (see README: PostgreSQL)",
+            "{} is a PostgreSQL database; in this version only `copy`, `migrate`, `verify`, `checkin` and \
+             `cashup` work with PostgreSQL, and {name} needs an SQLite file (see README: PostgreSQL)",
             store::pg::redact(&db.to_string_lossy())
         )));
     }
@@ -809,7 +813,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 /// The name of a command that works on an SQLite file only (for now: all
-/// but `copy`, which names its own places), or `None`.
+/// but `copy`, which names its own places, and `checkin` and `cashup`, whose
+/// engine operations run on PostgreSQL too), or `None`.
 fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
     Some(match command {
         None => "the app",
@@ -819,13 +824,13 @@ fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
         Some(Command::Script(_)) => "`script`",
         Some(Command::Migrate(_)) => "`migrate`",
         Some(Command::Tickets(_)) => "`tickets`",
-        Some(Command::Checkin(_)) => "`checkin`",
+        // Both go through `open_existing`, which opens a server's database too.
+        Some(Command::Checkin(_)) | Some(Command::Cashup(_)) => return None,
         Some(Command::Settings(_)) => "`settings`",
         Some(Command::Backup(_)) => "`backup`",
         Some(Command::Restore(_)) => "`restore`",
         Some(Command::Customer(_)) => "`customer`",
         Some(Command::Clerk(_)) => "`clerk`",
-        Some(Command::Cashup(_)) => "`cashup`",
     })
 }
 

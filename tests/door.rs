@@ -213,6 +213,46 @@ fn two_doors_scanning_one_code_at_once_admit_it_exactly_once() {
 // The door through the engine, on a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
 crate::on_both_backends! {
 #[test]
+fn the_checkin_and_cashup_commands_answer_on_the_file_or_the_server() {
+    let w = World::new();
+    let db: std::path::PathBuf = match w.target() {
+        common::Target::File(path) => path,
+        common::Target::Postgres(url) => url.into(),
+    };
+    let theatre = w.reserved(2, 5, 50_000);
+    let (_, tickets) = paid(&w, &theatre, 2);
+    let code = tickets[0].code.grouped();
+    let out = cli(&db, &["checkin", &code, "--event", &theatre.id, "--door", "north"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).starts_with("ADMITTED"), "{}", text(&out));
+    let out = cli(&db, &["checkin", &code, "--door", "south", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((json["answer"].as_str(), json["door"].as_str()), (Some("ALREADY_USED"), Some("south")));
+    assert_eq!(w.count("SELECT count(*) FROM scans"), 2);
+    assert_eq!((audit_count(&w, AuditAction::TicketAdmitted), audit_count(&w, AuditAction::TicketRefused)), (1, 1));
+
+    // The supervisor's cash-up of their shift: the sale, paid by card.
+    let out = Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+        .arg("--db")
+        .arg(&db)
+        .args(["cashup", "--as", "Sue", "--format", "json"])
+        .env_remove("BOXOFFICE_DB")
+        .env("BOXOFFICE_PIN", "1111")
+        .output()
+        .expect("run boxoffice");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let shifts = json["shifts"].as_array().expect("the shifts");
+    assert_eq!(shifts.len(), 1, "{json:#}");
+    assert_eq!(shifts[0]["shift"]["clerk_name"], "Sue", "{json:#}");
+    assert_eq!(shifts[0]["tickets_sold"], 2, "{json:#}");
+    let total = &json["totals"][0];
+    assert_eq!((total["currency"].as_str(), total["sales"].as_i64()), (Some("INR"), Some(100_000)), "{json:#}");
+    w.assert_verified();
+}
+
+#[test]
 fn tickets_are_issued_admitted_once_and_voided_with_the_booking() {
     let w = World::new();
     let theatre = w.reserved(2, 5, 50_000);
