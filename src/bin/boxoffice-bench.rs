@@ -130,6 +130,9 @@ struct Cli {
     /// Internal: the worker's number
     #[arg(long, hide = true, default_value_t = 0)]
     index: u32,
+    /// Internal: the clerk a worker signs in as
+    #[arg(long, hide = true, default_value = BENCH_CLERK)]
+    clerk: String,
 }
 
 /// What one worker did.
@@ -344,6 +347,7 @@ fn run_bench(cli: &Cli, db: &str, raw_db: Option<&Path>) -> Result<Summary, Erro
     // The engine's events, made by the bench's supervisor.
     let setup = open_desk(db, durability, "bench:setup".into())?;
     sign_in_bench(&setup)?;
+    add_bench_clerks(&setup, cli)?;
     let mut events = Vec::new();
     for i in 0..n_events {
         let event = setup.create_event(NewEvent {
@@ -442,7 +446,7 @@ fn round1(x: f64) -> f64 {
 fn run_phase(cli: &Cli, role: Role, db: &str, events: &[String]) -> Result<Phase, Error> {
     let event_of = |i: u32| &events[i as usize % events.len()];
     if cli.processes == 1 {
-        let mut worker = Worker::open(role, db, event_of(0), 0, cli.synchronous)?;
+        let mut worker = Worker::open(role, db, event_of(0), &clerk_of(cli, 0), 0, cli.synchronous)?;
         let report = worker.run();
         return Ok(Phase::from_reports(&[report]));
     }
@@ -461,6 +465,8 @@ fn run_phase(cli: &Cli, role: Role, db: &str, events: &[String]) -> Result<Phase
             .arg(event_of(i))
             .arg("--index")
             .arg(i.to_string())
+            .arg("--clerk")
+            .arg(clerk_of(cli, i))
             .arg("--synchronous")
             .arg(cli.synchronous.pragma().to_ascii_lowercase())
             .stdin(Stdio::piped())
@@ -580,7 +586,7 @@ fn worker_main(cli: &Cli, role: Role) -> Result<ExitCode, Error> {
     let db = cli.db.as_deref().ok_or_else(|| Error::Storage("--worker needs --db".into()))?;
     let event = cli.event.as_ref().ok_or_else(|| Error::Storage("--worker needs --event".into()))?;
     // The parent reads one line: "ready", or why not.
-    let mut worker = match Worker::open(role, db, event, cli.index, cli.synchronous) {
+    let mut worker = match Worker::open(role, db, event, &cli.clerk, cli.index, cli.synchronous) {
         Ok(w) => w,
         Err(e) => {
             boxoffice::output::stdout(&format!("failed: {e}\n"))?;
@@ -615,11 +621,26 @@ enum Held {
 }
 
 impl Worker {
-    fn open(role: Role, db: &str, event_id: &str, index: u32, durability: Durability) -> Result<Worker, Error> {
+    fn open(
+        role: Role,
+        db: &str,
+        event_id: &str,
+        clerk: &str,
+        index: u32,
+        durability: Durability,
+    ) -> Result<Worker, Error> {
         let seller = match role {
             Role::Engine => {
                 let desk = open_desk(db, durability, format!("bench:{}:{index}", std::process::id()))?;
-                sign_in_bench(&desk)?;
+                if clerk == BENCH_CLERK {
+                    sign_in_bench(&desk)?;
+                } else {
+                    desk.sign_in(clerk, BENCH_PIN).map_err(|e| {
+                        Error::Storage(format!(
+                            "the bench signs in as '{clerk}' (PIN {BENCH_PIN}); here it cannot: {e}"
+                        ))
+                    })?;
+                }
                 let customer = desk.customer(NewCustomer {
                     name: format!("Bench Worker {index}"),
                     email: Some(format!("bench-{index}@bench.example")),
@@ -798,6 +819,29 @@ fn sign_in_bench(desk: &Desk) -> Result<(), Error> {
 
 const BENCH_CLERK: &str = "bench";
 const BENCH_PIN: &str = "000000";
+
+/// The clerk worker `i` sells as: with an event per process, a clerk per
+/// process too (counters on different PCs are different clerks, and one
+/// clerk's payments on several terminals queue on the clerk's row for the
+/// shift they share); with one shared event, `bench` on every worker.
+fn clerk_of(cli: &Cli, i: u32) -> String {
+    match cli.events {
+        Events::Shared => BENCH_CLERK.to_string(),
+        Events::PerProcess => format!("{BENCH_CLERK}-{i}"),
+    }
+}
+
+/// Makes the per-process clerks the workers sign in as, unless they exist.
+fn add_bench_clerks(setup: &Desk, cli: &Cli) -> Result<(), Error> {
+    let existing: Vec<String> = setup.clerks()?.into_iter().map(|c| c.name).collect();
+    for i in 0..cli.processes {
+        let name = clerk_of(cli, i);
+        if name != BENCH_CLERK && !existing.iter().any(|e| e.eq_ignore_ascii_case(&name)) {
+            setup.add_clerk(&name, boxoffice::domain::Role::Clerk, BENCH_PIN)?;
+        }
+    }
+    Ok(())
+}
 
 fn raw_setup(path: &Path, durability: Durability, n_events: usize, total: u32) -> Result<Vec<String>, Error> {
     let conn = store::open(path, durability)?;
