@@ -248,31 +248,37 @@ BEGIN
     WHERE event_id = OLD.event_id AND status = OLD.status;
 END;
 
--- Reports: `booking_totals` over every event, one row per status, so the
--- Reports screen's header over all events reads five rows, not one per event.
--- Kept by the same triggers' rule; `verify` checks it too.
+-- Reports: `booking_totals` over every event, per status, so the Reports
+-- screen's header over all events reads a few rows, not one per event. Spread
+-- over 16 slots (the booking id's last character), summed by the reader, so
+-- writers on different events rarely update the same row (step 9). Kept by the
+-- same triggers' rule; `verify` checks it too.
 CREATE TABLE IF NOT EXISTS status_totals (
-    status TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    slot   TEXT NOT NULL,
     count  INTEGER NOT NULL DEFAULT 0,
     seats  INTEGER NOT NULL DEFAULT 0,
-    amount INTEGER NOT NULL DEFAULT 0
+    amount INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (status, slot)
 ) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS status_totals_insert AFTER INSERT ON bookings
 BEGIN
-    INSERT INTO status_totals (status, count, seats, amount) VALUES (NEW.status, 1, NEW.seats, NEW.amount)
-    ON CONFLICT (status) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
+    INSERT INTO status_totals (status, slot, count, seats, amount)
+    VALUES (NEW.status, substr(NEW.id, -1), 1, NEW.seats, NEW.amount)
+    ON CONFLICT (status, slot) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
 END;
 CREATE TRIGGER IF NOT EXISTS status_totals_update AFTER UPDATE OF status, seats, amount ON bookings
 BEGIN
     UPDATE status_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
-    WHERE status = OLD.status;
-    INSERT INTO status_totals (status, count, seats, amount) VALUES (NEW.status, 1, NEW.seats, NEW.amount)
-    ON CONFLICT (status) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
+    WHERE status = OLD.status AND slot = substr(OLD.id, -1);
+    INSERT INTO status_totals (status, slot, count, seats, amount)
+    VALUES (NEW.status, substr(NEW.id, -1), 1, NEW.seats, NEW.amount)
+    ON CONFLICT (status, slot) DO UPDATE SET count = count + 1, seats = seats + excluded.seats, amount = amount + excluded.amount;
 END;
 CREATE TRIGGER IF NOT EXISTS status_totals_delete AFTER DELETE ON bookings
 BEGIN
     UPDATE status_totals SET count = count - 1, seats = seats - OLD.seats, amount = amount - OLD.amount
-    WHERE status = OLD.status;
+    WHERE status = OLD.status AND slot = substr(OLD.id, -1);
 END;
 
 -- Reports: the same totals per (event, status, hour of booking time), hour =
@@ -332,59 +338,63 @@ CREATE INDEX IF NOT EXISTS payment_attempts_report ON payment_attempts (created_
 -- outcome per minute (minute = floor(ms / 60000)) of the hold's or attempt's
 -- creation, so a window sums its whole minutes here and reads only the edges
 -- and the minutes that straddle an hour of `sales_per_hour` from the indexes.
+-- Spread over 16 slots (the hold's or attempt's id's last character) as
+-- `status_totals` is; readers sum a minute's slots.
 CREATE TABLE IF NOT EXISTS health_minutes (
-    minute    INTEGER PRIMARY KEY,
+    minute    INTEGER NOT NULL,
+    slot      TEXT NOT NULL,
     holds     INTEGER NOT NULL DEFAULT 0,
     expired   INTEGER NOT NULL DEFAULT 0,
     attempts  INTEGER NOT NULL DEFAULT 0,
     successes INTEGER NOT NULL DEFAULT 0,
     failures  INTEGER NOT NULL DEFAULT 0,
-    timeouts  INTEGER NOT NULL DEFAULT 0
+    timeouts  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (minute, slot)
 );
 CREATE TRIGGER IF NOT EXISTS health_minutes_hold_insert AFTER INSERT ON holds
 BEGIN
-    INSERT INTO health_minutes (minute, holds, expired)
-    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, 1, NEW.status = 'EXPIRED')
-    ON CONFLICT (minute) DO UPDATE SET holds = holds + 1, expired = expired + excluded.expired;
+    INSERT INTO health_minutes (minute, slot, holds, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, substr(NEW.id, -1), 1, NEW.status = 'EXPIRED')
+    ON CONFLICT (minute, slot) DO UPDATE SET holds = holds + 1, expired = expired + excluded.expired;
 END;
 CREATE TRIGGER IF NOT EXISTS health_minutes_hold_update AFTER UPDATE OF status, created_at ON holds
 WHEN (OLD.status = 'EXPIRED') <> (NEW.status = 'EXPIRED') OR OLD.created_at <> NEW.created_at
 BEGIN
     UPDATE health_minutes SET holds = holds - 1, expired = expired - (OLD.status = 'EXPIRED')
-    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000;
-    INSERT INTO health_minutes (minute, holds, expired)
-    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, 1, NEW.status = 'EXPIRED')
-    ON CONFLICT (minute) DO UPDATE SET holds = holds + 1, expired = expired + excluded.expired;
+    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000 AND slot = substr(OLD.id, -1);
+    INSERT INTO health_minutes (minute, slot, holds, expired)
+    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, substr(NEW.id, -1), 1, NEW.status = 'EXPIRED')
+    ON CONFLICT (minute, slot) DO UPDATE SET holds = holds + 1, expired = expired + excluded.expired;
 END;
 CREATE TRIGGER IF NOT EXISTS health_minutes_hold_delete AFTER DELETE ON holds
 BEGIN
     UPDATE health_minutes SET holds = holds - 1, expired = expired - (OLD.status = 'EXPIRED')
-    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000;
+    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000 AND slot = substr(OLD.id, -1);
 END;
 CREATE TRIGGER IF NOT EXISTS health_minutes_attempt_insert AFTER INSERT ON payment_attempts
 BEGIN
-    INSERT INTO health_minutes (minute, attempts, successes, failures, timeouts)
-    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, 1, NEW.outcome = 'SUCCESS',
+    INSERT INTO health_minutes (minute, slot, attempts, successes, failures, timeouts)
+    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, substr(NEW.id, -1), 1, NEW.outcome = 'SUCCESS',
             NEW.outcome = 'FAILURE', NEW.outcome = 'TIMEOUT')
-    ON CONFLICT (minute) DO UPDATE SET attempts = attempts + 1, successes = successes + excluded.successes,
+    ON CONFLICT (minute, slot) DO UPDATE SET attempts = attempts + 1, successes = successes + excluded.successes,
         failures = failures + excluded.failures, timeouts = timeouts + excluded.timeouts;
 END;
 CREATE TRIGGER IF NOT EXISTS health_minutes_attempt_update AFTER UPDATE OF outcome, created_at ON payment_attempts
 BEGIN
     UPDATE health_minutes SET attempts = attempts - 1, successes = successes - (OLD.outcome = 'SUCCESS'),
         failures = failures - (OLD.outcome = 'FAILURE'), timeouts = timeouts - (OLD.outcome = 'TIMEOUT')
-    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000;
-    INSERT INTO health_minutes (minute, attempts, successes, failures, timeouts)
-    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, 1, NEW.outcome = 'SUCCESS',
+    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000 AND slot = substr(OLD.id, -1);
+    INSERT INTO health_minutes (minute, slot, attempts, successes, failures, timeouts)
+    VALUES ((NEW.created_at - (NEW.created_at % 60000 + 60000) % 60000) / 60000, substr(NEW.id, -1), 1, NEW.outcome = 'SUCCESS',
             NEW.outcome = 'FAILURE', NEW.outcome = 'TIMEOUT')
-    ON CONFLICT (minute) DO UPDATE SET attempts = attempts + 1, successes = successes + excluded.successes,
+    ON CONFLICT (minute, slot) DO UPDATE SET attempts = attempts + 1, successes = successes + excluded.successes,
         failures = failures + excluded.failures, timeouts = timeouts + excluded.timeouts;
 END;
 CREATE TRIGGER IF NOT EXISTS health_minutes_attempt_delete AFTER DELETE ON payment_attempts
 BEGIN
     UPDATE health_minutes SET attempts = attempts - 1, successes = successes - (OLD.outcome = 'SUCCESS'),
         failures = failures - (OLD.outcome = 'FAILURE'), timeouts = timeouts - (OLD.outcome = 'TIMEOUT')
-    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000;
+    WHERE minute = (OLD.created_at - (OLD.created_at % 60000 + 60000) % 60000) / 60000 AND slot = substr(OLD.id, -1);
 END;
 
 -- Idempotency records for hold/book/pay: one stored result per key (pruned after 24 h).
@@ -785,4 +795,4 @@ END;
 -- Marks the file as boxoffice's (migration 0002; "BOXF"), so a file that is not
 -- ours is refused and never changed; user_version is the newest migration.
 PRAGMA application_id = 1112496198;
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;

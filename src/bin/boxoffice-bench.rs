@@ -10,9 +10,13 @@
 //! `--cycles` cycles; the workers sell until it does.
 //!
 //! With `--processes N > 1` the bench spawns N copies of itself (the hidden
-//! `--worker` flag) that sell from the same event on the same file at once;
+//! `--worker` flag) that sell from the same event (or, with `--events
+//! per-process`, each from an event of its own) in the same database at once;
 //! the parent starts them together and adds up what they did. The raw floor
 //! runs the same way, with the same number of processes, on its own file.
+//!
+//! `--db postgres://…` runs the engine on PostgreSQL (each worker opens its own
+//! `Desk::open_postgres`); the raw floor is SQLite's and is skipped there.
 
 use boxoffice::domain::{
     AuditAction, AuditEntity, BookingStatus, EventKind, HoldStatus, NewCustomer, NewEvent, PaymentOutcome,
@@ -72,6 +76,16 @@ const PATTERN: [Kind; 10] = [
     Kind::Success,
 ];
 
+/// Which event each worker process sells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Events {
+    /// All processes sell one event: an on-sale rush, every write on one event lock.
+    Shared,
+    /// Each process sells an event of its own: counters on different events,
+    /// which PostgreSQL can commit side by side.
+    PerProcess,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Role {
     Engine,
@@ -85,19 +99,26 @@ enum Role {
     about = "Sale cycles per second through the boxoffice engine, beside a raw SQLite floor"
 )]
 struct Cli {
-    /// The engine's database file (the raw floor uses PATH.raw-floor.db beside it) [default: a temp dir]
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
-    /// OS processes selling from the same event at once
+    /// The engine's database: a file (the raw floor uses PATH.raw-floor.db beside it), or a
+    /// postgres://user@host/dbname URL (an empty database or a boxoffice one: the bench adds its
+    /// events and a clerk 'bench' and leaves them; no raw floor) [default: a file in a temp dir]
+    #[arg(long, value_name = "PATH|URL")]
+    db: Option<String>,
+    /// OS processes selling at once, each with its own connection
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     processes: u32,
+    /// Which event the processes sell: one shared event, or one event per process (each sized
+    /// for its share of --cycles)
+    #[arg(long, value_enum, default_value = "shared")]
+    events: Events,
     /// Sale cycles in the run (all processes together); the event is sized to sell out after about this many
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
     cycles: u32,
     /// Print one JSON object instead of a table
     #[arg(long)]
     json: bool,
-    /// Commit durability for both the engine and the raw floor: full (default) or normal
+    /// Commit durability of a SQLite file, for both the engine and the raw floor: full (default)
+    /// or normal (on PostgreSQL the server's settings decide)
     #[arg(long, default_value = "full")]
     synchronous: Durability,
     /// Internal: run as a worker process of this kind
@@ -109,6 +130,9 @@ struct Cli {
     /// Internal: the worker's number
     #[arg(long, hide = true, default_value_t = 0)]
     index: u32,
+    /// Internal: the clerk a worker signs in as
+    #[arg(long, hide = true, default_value = BENCH_CLERK)]
+    clerk: String,
 }
 
 /// What one worker did.
@@ -182,9 +206,15 @@ impl Phase {
 #[derive(Debug, Serialize)]
 struct Summary {
     sale_cycles_per_s: f64,
-    raw_floor_per_s: f64,
-    ratio: f64,
+    /// `None` on PostgreSQL: the floor is raw SQLite.
+    raw_floor_per_s: Option<f64>,
+    ratio: Option<f64>,
     processes: u32,
+    /// "sqlite" or "postgres".
+    backend: &'static str,
+    /// "shared" or "per-process".
+    events: &'static str,
+    /// SQLite's commit mode; on PostgreSQL the server's settings decide.
     synchronous: &'static str,
     total_seats: u64,
     sold: u64,
@@ -196,31 +226,22 @@ struct Summary {
     sale_tx_per_s: f64,
     sale_seconds: f64,
     sold_out_refusals: u64,
-    raw_cycles: u64,
-    raw_tx_per_s: f64,
-    raw_seconds: f64,
-    raw_sold: u64,
-    raw_escaped_errors: u64,
+    raw_cycles: Option<u64>,
+    raw_tx_per_s: Option<f64>,
+    raw_seconds: Option<f64>,
+    raw_sold: Option<u64>,
+    raw_escaped_errors: Option<u64>,
     sale_cpu_us_per_cycle: Option<f64>,
     raw_cpu_us_per_cycle: Option<f64>,
     seats_per_sale: u32,
     mix: &'static str,
     db: String,
-    raw_db: String,
+    raw_db: Option<String>,
     error_samples: Vec<String>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(db) = cli.db.as_ref().map(|p| p.to_string_lossy())
-        && boxoffice::store::db::is_postgres_url(&db)
-    {
-        let why = format!(
-            "{} is a PostgreSQL database; in this version the bench runs on SQLite files only (see README: PostgreSQL)",
-            boxoffice::store::pg::redact(&db)
-        );
-        return boxoffice::output::fail("boxoffice-bench", &Error::Storage(why));
-    }
     let result = match cli.worker {
         Some(role) => worker_main(&cli, role),
         None => parent_main(&cli),
@@ -251,6 +272,21 @@ fn config(durability: Durability) -> Config {
     Config { durability, ..Config::default() }
 }
 
+fn is_postgres(db: &str) -> bool {
+    store::db::is_postgres_url(db)
+}
+
+/// A desk on the file or the PostgreSQL database `db` names.
+fn open_desk(db: &str, durability: Durability, actor: String) -> Result<Desk, Error> {
+    let ctx = Context::system(config(durability));
+    if is_postgres(db) { Desk::open_postgres(db, ctx, actor) } else { Desk::open(Path::new(db), ctx, actor) }
+}
+
+/// How `db` is shown: a URL without its password.
+fn shown(db: &str) -> String {
+    if is_postgres(db) { store::pg::redact(db) } else { db.to_string() }
+}
+
 // ---- the parent: set up, run both phases, check, report ---------------------
 
 fn parent_main(cli: &Cli) -> Result<ExitCode, Error> {
@@ -259,18 +295,21 @@ fn parent_main(cli: &Cli) -> Result<ExitCode, Error> {
         None => {
             let dir = std::env::temp_dir().join(format!("boxoffice-bench-{}-{}", std::process::id(), now_us()));
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-            (dir.join("bench.db"), Some(dir))
+            (dir.join("bench.db").to_string_lossy().into_owned(), Some(dir))
         }
     };
-    let raw_db = PathBuf::from(format!("{}.raw-floor.db", db.display()));
-    let result = run_bench(cli, &db, &raw_db);
+    // The raw floor is raw SQLite: on PostgreSQL there is none.
+    let raw_db = (!is_postgres(&db)).then(|| PathBuf::from(format!("{db}.raw-floor.db")));
+    let result = run_bench(cli, &db, raw_db.as_deref());
     if let Some(dir) = temp_dir {
         let _ = std::fs::remove_dir_all(dir);
     }
     let mut summary = result?;
     if cli.db.is_none() {
         summary.db.push_str(" (temporary, removed)");
-        summary.raw_db.push_str(" (temporary, removed)");
+        if let Some(raw) = &mut summary.raw_db {
+            raw.push_str(" (temporary, removed)");
+        }
     }
     let text = if cli.json {
         serde_json::to_string(&summary).map_err(|e| Error::Storage(format!("cannot write the summary: {e}")))? + "\n"
@@ -292,48 +331,87 @@ fn total_seats(cycles: u32) -> u32 {
     sold_cycles.max(1) * SEATS_PER_SALE
 }
 
-fn run_bench(cli: &Cli, db: &Path, raw_db: &Path) -> Result<Summary, Error> {
-    let total = total_seats(cli.cycles);
+/// The events the workers sell and the seats each has: one event sized for
+/// all `--cycles`, or one per process sized for its share.
+fn event_plan(cli: &Cli) -> (usize, u32) {
+    match cli.events {
+        Events::Shared => (1, total_seats(cli.cycles)),
+        Events::PerProcess => (cli.processes as usize, total_seats((cli.cycles / cli.processes).max(1))),
+    }
+}
+
+fn run_bench(cli: &Cli, db: &str, raw_db: Option<&Path>) -> Result<Summary, Error> {
+    let (n_events, seats) = event_plan(cli);
     let durability = cli.synchronous;
 
-    // The engine's event, made by the bench's supervisor.
-    let setup = Desk::open(db, Context::system(config(durability)), "bench:setup")?;
+    // The engine's events, made by the bench's supervisor.
+    let setup = open_desk(db, durability, "bench:setup".into())?;
     sign_in_bench(&setup)?;
-    let event = setup.create_event(NewEvent {
-        name: format!("Bench GA {}", now_us()),
-        description: "boxoffice-bench sale cycles".into(),
-        starts_at: setup.now() + chrono::Duration::days(30),
-        kind: EventKind::GeneralAdmission { capacity: total },
-        price: PRICE,
-        currency: "INR".into(),
-    })?;
+    add_bench_clerks(&setup, cli)?;
+    let mut events = Vec::new();
+    for i in 0..n_events {
+        let event = setup.create_event(NewEvent {
+            name: format!("Bench GA {} #{i}", now_us()),
+            description: "boxoffice-bench sale cycles".into(),
+            starts_at: setup.now() + chrono::Duration::days(30),
+            kind: EventKind::GeneralAdmission { capacity: seats },
+            price: PRICE,
+            currency: "INR".into(),
+        })?;
+        events.push(event.id);
+    }
 
     // The raw floor's file: same schema and pragmas (store::open), a fresh file.
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", raw_db.display()));
+    let raw_events = match raw_db {
+        Some(raw_db) => {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", raw_db.display()));
+            }
+            Some(raw_setup(raw_db, durability, n_events, seats)?)
+        }
+        None => None,
+    };
+
+    let engine = run_phase(cli, Role::Engine, db, &events)?;
+    let raw = match (raw_db, &raw_events) {
+        (Some(raw_db), Some(raw_events)) => Some(run_phase(cli, Role::Raw, &raw_db.to_string_lossy(), raw_events)?),
+        _ => None,
+    };
+
+    // What the database says, whatever the workers believe.
+    let total = u64::from(seats) * n_events as u64;
+    let mut sold = 0;
+    let mut oversold = 0;
+    for event in &events {
+        let (_, owned) = store::sales::seats_owned(setup.db(), event)?;
+        let owned = owned.max(0) as u64;
+        sold += owned;
+        oversold += owned.saturating_sub(u64::from(seats));
     }
-    let raw_event = raw_setup(raw_db, durability, total)?;
-
-    let engine = run_phase(cli, Role::Engine, db, &event.id)?;
-    let raw = run_phase(cli, Role::Raw, raw_db, &raw_event)?;
-
-    // What the file says, whatever the workers believe.
-    let (_, sold) = store::sales::seats_owned(setup.db(), &event.id)?;
-    let sold = sold.max(0) as u64;
-    let total = u64::from(total);
-    // More seats sold than exist, by the file's count or by what the workers
-    // were told (a CHECK constraint should make both impossible).
-    let oversold = sold.max(engine.seats_sold).saturating_sub(total);
+    // More seats sold than exist, by the database's count or by what the
+    // workers were told (a CHECK constraint should make both impossible).
+    let oversold = oversold.max(engine.seats_sold.saturating_sub(total));
     let violations = setup.verify()?;
-    let raw_sold: i64 =
-        store::open(raw_db, durability)?.query_row("SELECT total - available FROM events", [], |r| r.get(0))?;
+    let raw_sold = match raw_db {
+        Some(raw_db) => Some(store::open(raw_db, durability)?.query_row(
+            "SELECT coalesce(sum(total - available), 0) FROM events",
+            [],
+            |r| r.get::<_, i64>(0),
+        )?),
+        None => None,
+    };
 
     Ok(Summary {
         sale_cycles_per_s: round1(engine.per_s()),
-        raw_floor_per_s: round1(raw.per_s()),
-        ratio: (engine.per_s() / raw.per_s() * 1000.0).round() / 1000.0,
+        raw_floor_per_s: raw.as_ref().map(|r| round1(r.per_s())),
+        ratio: raw.as_ref().map(|r| (engine.per_s() / r.per_s() * 1000.0).round() / 1000.0),
         processes: cli.processes,
-        synchronous: durability.pragma(),
+        backend: if is_postgres(db) { "postgres" } else { "sqlite" },
+        events: match cli.events {
+            Events::Shared => "shared",
+            Events::PerProcess => "per-process",
+        },
+        synchronous: if is_postgres(db) { "server" } else { durability.pragma() },
         total_seats: total,
         sold,
         oversold,
@@ -344,18 +422,18 @@ fn run_bench(cli: &Cli, db: &Path, raw_db: &Path) -> Result<Summary, Error> {
         sale_tx_per_s: round1(engine.tx_per_s()),
         sale_seconds: (engine.seconds * 1000.0).round() / 1000.0,
         sold_out_refusals: engine.refusals,
-        raw_cycles: raw.cycles,
-        raw_tx_per_s: round1(raw.tx_per_s()),
-        raw_seconds: (raw.seconds * 1000.0).round() / 1000.0,
-        raw_sold: raw_sold.max(0) as u64,
-        raw_escaped_errors: raw.escaped_errors,
+        raw_cycles: raw.as_ref().map(|r| r.cycles),
+        raw_tx_per_s: raw.as_ref().map(|r| round1(r.tx_per_s())),
+        raw_seconds: raw.as_ref().map(|r| (r.seconds * 1000.0).round() / 1000.0),
+        raw_sold: raw_sold.map(|s| s.max(0) as u64),
+        raw_escaped_errors: raw.as_ref().map(|r| r.escaped_errors),
         sale_cpu_us_per_cycle: engine.cpu_us_per_cycle(),
-        raw_cpu_us_per_cycle: raw.cpu_us_per_cycle(),
+        raw_cpu_us_per_cycle: raw.as_ref().and_then(|r| r.cpu_us_per_cycle()),
         seats_per_sale: SEATS_PER_SALE,
         mix: "70% pay SUCCESS, 10% FAILURE, 10% TIMEOUT then SUCCESS, 10% cancel pending",
-        db: db.display().to_string(),
-        raw_db: raw_db.display().to_string(),
-        error_samples: engine.error_samples.into_iter().chain(raw.error_samples).collect(),
+        db: shown(db),
+        raw_db: raw_db.map(|p| p.display().to_string()),
+        error_samples: engine.error_samples.into_iter().chain(raw.into_iter().flat_map(|r| r.error_samples)).collect(),
     })
 }
 
@@ -365,9 +443,10 @@ fn round1(x: f64) -> f64 {
 
 /// One phase: in this process for one process, else N spawned workers that
 /// start together.
-fn run_phase(cli: &Cli, role: Role, db: &Path, event_id: &str) -> Result<Phase, Error> {
+fn run_phase(cli: &Cli, role: Role, db: &str, events: &[String]) -> Result<Phase, Error> {
+    let event_of = |i: u32| &events[i as usize % events.len()];
     if cli.processes == 1 {
-        let mut worker = Worker::open(role, db, event_id, 0, cli.synchronous)?;
+        let mut worker = Worker::open(role, db, event_of(0), &clerk_of(cli, 0), 0, cli.synchronous)?;
         let report = worker.run();
         return Ok(Phase::from_reports(&[report]));
     }
@@ -383,9 +462,11 @@ fn run_phase(cli: &Cli, role: Role, db: &Path, event_id: &str) -> Result<Phase, 
             .arg("--db")
             .arg(db)
             .arg("--event")
-            .arg(event_id)
+            .arg(event_of(i))
             .arg("--index")
             .arg(i.to_string())
+            .arg("--clerk")
+            .arg(clerk_of(cli, i))
             .arg("--synchronous")
             .arg(cli.synchronous.pragma().to_ascii_lowercase())
             .stdin(Stdio::piped())
@@ -448,9 +529,11 @@ fn table(s: &Summary) -> String {
     let mut t = String::new();
     wl!(
         t,
-        "boxoffice-bench — synchronous={}, {} process(es), {} seats per sale",
+        "boxoffice-bench — {}, synchronous={}, {} process(es), events {}, {} seats per sale",
+        s.backend,
         s.synchronous,
         s.processes,
+        s.events,
         s.seats_per_sale
     );
     wl!(t, "mix: {}", s.mix);
@@ -465,16 +548,15 @@ fn table(s: &Summary) -> String {
         s.sale_cycles_per_s,
         s.sale_tx_per_s
     );
-    wl!(
-        t,
-        "{:<22} {:>8} {:>10.3} {:>12.1} {:>10.1}",
-        "raw SQLite floor",
-        s.raw_cycles,
-        s.raw_seconds,
-        s.raw_floor_per_s,
-        s.raw_tx_per_s
-    );
-    wl!(t, "{:<22} {:>8} {:>10} {:>12.3}", "ratio (engine/raw)", "", "", s.ratio);
+    match (s.raw_cycles, s.raw_seconds, s.raw_floor_per_s, s.raw_tx_per_s, s.ratio) {
+        (Some(cycles), Some(seconds), Some(per_s), Some(tx), Some(ratio)) => {
+            wl!(t, "{:<22} {:>8} {:>10.3} {:>12.1} {:>10.1}", "raw SQLite floor", cycles, seconds, per_s, tx);
+            wl!(t, "{:<22} {:>8} {:>10} {:>12.3}", "ratio (engine/raw)", "", "", ratio);
+        }
+        _ => {
+            wl!(t, "{:<22} {:>8}", "raw SQLite floor", "n/a (SQLite only)");
+        }
+    }
     if let (Some(e), Some(r)) = (s.sale_cpu_us_per_cycle, s.raw_cpu_us_per_cycle) {
         wl!(t, "CPU per cycle: engine {e:.0} µs, raw floor {r:.0} µs");
     }
@@ -492,17 +574,19 @@ fn table(s: &Summary) -> String {
         wl!(t, "  error: {e}");
     }
     wl!(t, "db                 {}", s.db);
-    wl!(t, "raw floor db       {}", s.raw_db);
+    if let Some(raw) = &s.raw_db {
+        wl!(t, "raw floor db       {raw}");
+    }
     t
 }
 
 // ---- a worker: sells until the event is sold out ----------------------------
 
 fn worker_main(cli: &Cli, role: Role) -> Result<ExitCode, Error> {
-    let db = cli.db.as_ref().ok_or_else(|| Error::Storage("--worker needs --db".into()))?;
+    let db = cli.db.as_deref().ok_or_else(|| Error::Storage("--worker needs --db".into()))?;
     let event = cli.event.as_ref().ok_or_else(|| Error::Storage("--worker needs --event".into()))?;
     // The parent reads one line: "ready", or why not.
-    let mut worker = match Worker::open(role, db, event, cli.index, cli.synchronous) {
+    let mut worker = match Worker::open(role, db, event, &cli.clerk, cli.index, cli.synchronous) {
         Ok(w) => w,
         Err(e) => {
             boxoffice::output::stdout(&format!("failed: {e}\n"))?;
@@ -537,15 +621,26 @@ enum Held {
 }
 
 impl Worker {
-    fn open(role: Role, db: &Path, event_id: &str, index: u32, durability: Durability) -> Result<Worker, Error> {
+    fn open(
+        role: Role,
+        db: &str,
+        event_id: &str,
+        clerk: &str,
+        index: u32,
+        durability: Durability,
+    ) -> Result<Worker, Error> {
         let seller = match role {
             Role::Engine => {
-                let desk = Desk::open(
-                    db,
-                    Context::system(config(durability)),
-                    format!("bench:{}:{index}", std::process::id()),
-                )?;
-                sign_in_bench(&desk)?;
+                let desk = open_desk(db, durability, format!("bench:{}:{index}", std::process::id()))?;
+                if clerk == BENCH_CLERK {
+                    sign_in_bench(&desk)?;
+                } else {
+                    desk.sign_in(clerk, BENCH_PIN).map_err(|e| {
+                        Error::Storage(format!(
+                            "the bench signs in as '{clerk}' (PIN {BENCH_PIN}); here it cannot: {e}"
+                        ))
+                    })?;
+                }
                 let customer = desk.customer(NewCustomer {
                     name: format!("Bench Worker {index}"),
                     email: Some(format!("bench-{index}@bench.example")),
@@ -553,7 +648,7 @@ impl Worker {
                 })?;
                 Seller::Engine { desk, customer_id: customer.value.id }
             }
-            Role::Raw => Seller::Raw(Raw::open(db, durability, index)?),
+            Role::Raw => Seller::Raw(Raw::open(Path::new(db), durability, index)?),
         };
         Ok(Worker { seller, event_id: event_id.to_string(), index })
     }
@@ -725,7 +820,30 @@ fn sign_in_bench(desk: &Desk) -> Result<(), Error> {
 const BENCH_CLERK: &str = "bench";
 const BENCH_PIN: &str = "000000";
 
-fn raw_setup(path: &Path, durability: Durability, total: u32) -> Result<String, Error> {
+/// The clerk worker `i` sells as: with an event per process, a clerk per
+/// process too (counters on different PCs are different clerks, and one
+/// clerk's payments on several terminals queue on the clerk's row for the
+/// shift they share); with one shared event, `bench` on every worker.
+fn clerk_of(cli: &Cli, i: u32) -> String {
+    match cli.events {
+        Events::Shared => BENCH_CLERK.to_string(),
+        Events::PerProcess => format!("{BENCH_CLERK}-{i}"),
+    }
+}
+
+/// Makes the per-process clerks the workers sign in as, unless they exist.
+fn add_bench_clerks(setup: &Desk, cli: &Cli) -> Result<(), Error> {
+    let existing: Vec<String> = setup.clerks()?.into_iter().map(|c| c.name).collect();
+    for i in 0..cli.processes {
+        let name = clerk_of(cli, i);
+        if name != BENCH_CLERK && !existing.iter().any(|e| e.eq_ignore_ascii_case(&name)) {
+            setup.add_clerk(&name, boxoffice::domain::Role::Clerk, BENCH_PIN)?;
+        }
+    }
+    Ok(())
+}
+
+fn raw_setup(path: &Path, durability: Durability, n_events: usize, total: u32) -> Result<Vec<String>, Error> {
     let conn = store::open(path, durability)?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = now_us() as i64 / 1000;
@@ -738,12 +856,17 @@ fn raw_setup(path: &Path, durability: Durability, total: u32) -> Result<String, 
         "INSERT INTO shifts (id, clerk_id, currency, opening_float, opened_at) VALUES (?1, ?2, 'INR', 0, ?3)",
         params![format!("{id}-s"), format!("{id}-c"), now],
     )?;
-    conn.execute(
-        "INSERT INTO events (id, name, starts_at, kind, total, available, price, currency, created_at)
-         VALUES (?1, 'Raw floor GA', ?2, 'GA', ?3, ?3, ?4, 'INR', ?5)",
-        params![id, now + 30 * 86_400_000, total, PRICE, now],
-    )?;
-    Ok(id)
+    let mut events = Vec::new();
+    for i in 0..n_events {
+        let event = uuid::Uuid::now_v7().to_string();
+        conn.execute(
+            "INSERT INTO events (id, name, starts_at, kind, total, available, price, currency, created_at)
+             VALUES (?1, ?2, ?3, 'GA', ?4, ?4, ?5, 'INR', ?6)",
+            params![event, format!("Raw floor GA #{i}"), now + 30 * 86_400_000, total, PRICE, now],
+        )?;
+        events.push(event);
+    }
+    Ok(events)
 }
 
 impl Raw {

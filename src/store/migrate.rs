@@ -76,6 +76,12 @@ pub const STEPS: &[Step] = &[
     Step { version: 6, name: "fast_reads", sql: include_str!("../../migrations/0006_fast_reads.sql"), rust: None },
     Step { version: 7, name: "clerks", sql: include_str!("../../migrations/0007_clerks.sql"), rust: None },
     Step { version: 8, name: "shift_times", sql: include_str!("../../migrations/0008_shift_times.sql"), rust: None },
+    Step {
+        version: 9,
+        name: "spread_totals",
+        sql: include_str!("../../migrations/0009_spread_totals.sql"),
+        rust: None,
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -64,7 +64,8 @@ fn scope_totals(conn: &Connection) -> Result<ScopeTotals> {
         ..Default::default()
     };
     totals.currencies.dedup();
-    let mut stmt = conn.prepare_cached("SELECT status, count, seats, amount FROM status_totals")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT status, sum(count), sum(seats), sum(amount) FROM status_totals GROUP BY status")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let status: BookingStatus = r.get(0)?;
@@ -345,8 +346,8 @@ fn all_events_health(conn: &Connection, from: i64, to: i64, agg: &mut HealthAgg)
     // The bucket of an instant, as `count_attempt` places it.
     let bucket = |at: i64| ((at - from) / HOUR_MS).clamp(0, hours - 1);
     let mut stmt = conn.prepare_cached(
-        "SELECT minute, holds, expired, attempts, successes, failures, timeouts FROM health_minutes
-         WHERE minute >= ?1 AND minute < ?2",
+        "SELECT minute, sum(holds), sum(expired), sum(attempts), sum(successes), sum(failures), sum(timeouts)
+         FROM health_minutes WHERE minute >= ?1 AND minute < ?2 GROUP BY minute",
     )?;
     let mut rows = stmt.query(params![m0, m1])?;
     let mut straddling = Vec::new();

@@ -51,7 +51,7 @@ pub fn clerk_by_id(db: &Db, id: &str) -> Result<Option<(Clerk, Option<String>)>>
 /// unique index otherwise) nor pay into a shift being closed.
 pub fn lock_clerk(db: &Db, id: &str) -> Result<()> {
     if db.backend() == db::Backend::Postgres {
-        db.query_all("SELECT id FROM clerks WHERE id = ?1 FOR UPDATE", db::args![id], |_| Ok(()))?;
+        db.query_all("SELECT id FROM clerks WHERE id = ?1 FOR NO KEY UPDATE", db::args![id], |_| Ok(()))?;
     }
     Ok(())
 }

@@ -52,6 +52,12 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("../../../migrations/pg/0008_shift_times.sql"),
         rust: None,
     },
+    Step {
+        version: 9,
+        name: "spread_totals",
+        sql: include_str!("../../../migrations/pg/0009_spread_totals.sql"),
+        rust: None,
+    },
 ];
 
 /// The newest schema version on PostgreSQL (equal to SQLite's: a test says so).
