@@ -258,14 +258,11 @@ impl Desk {
         &self.db
     }
 
-    /// SQLite's connection, for code that is SQLite's alone (the UI's
-    /// interrupt handle, tests' raw SQL).
+    /// SQLite's connection, for tests' raw SQL on a file.
     ///
     /// # Panics
-    /// On a PostgreSQL desk. Every caller runs only on desks opened from a
-    /// file: the app and the commands that reach them refuse a URL first
-    /// (`needs_a_file` in main.rs); code that may meet PostgreSQL uses
-    /// [`Desk::db`] or [`Desk::sql`].
+    /// On a PostgreSQL desk. The app's own code never calls it: what is
+    /// SQLite's alone asks `db().sqlite_only(what)`, an error on PostgreSQL.
     pub fn conn(&self) -> &Connection {
         match &self.db {
             Db::Sqlite(conn) => conn,

@@ -37,7 +37,7 @@ impl Harness for Headless {
     /// and memory, and renders its single value: NULL as `NULL`, numbers as
     /// SQLite prints them.
     fn sql_value(&mut self, sql: &str) -> Result<String, String> {
-        let conn = self.desk().conn();
+        let conn = self.desk().db().sqlite_only("sql-expect").map_err(|e| e.to_string())?;
         let refused =
             || "sql-expect takes only a single SELECT or WITH query (no PRAGMA, ATTACH, EXPLAIN or writes)".to_string();
         let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");

@@ -95,7 +95,7 @@ impl Workers {
     /// (headless: answers then come in one order only).
     pub fn spawn(write: Desk, read: Desk, door: Option<Desk>, jobs: Option<Jobs>, serial: bool) -> Result<Workers> {
         let (answer_tx, answers) = unbounded_channel();
-        let read_interrupt = read.conn().get_interrupt_handle();
+        let read_interrupt = read.db().sqlite_only("the app's screens")?.get_interrupt_handle();
         let (read_tx, read_rx) = mpsc::channel();
         let (write_tx, write_rx) = mpsc::channel();
         let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
