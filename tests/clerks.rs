@@ -392,10 +392,12 @@ fn verify_finds_a_shift_opened_or_closed_without_exactly_one_audit_row() {
     assert!(shifts.iter().any(|v| v.ends_with("shift unaudited has 0 opening and 0 closing audit rows")), "{shifts:?}");
 }
 
+// `boxoffice clerk` and `cashup` on a file and on a server's URL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn the_cli_adds_clerks_and_prints_a_cash_up_that_adds_up_for_whoever_may_see_it() {
     let w = World::new();
-    let db = w.path();
+    let db = w.db_arg();
     let e = w.ga(100, 50_000);
     let sue = [("BOXOFFICE_CLERK", "Sue"), ("BOXOFFICE_PIN", "1111")];
     // clerk add with the PIN on stdin, as a supervisor; a clerk may not.
@@ -414,6 +416,28 @@ fn the_cli_adds_clerks_and_prints_a_cash_up_that_adds_up_for_whoever_may_see_it(
     let refused = add("Mallory", &[("BOXOFFICE_CLERK", "Ravi"), ("BOXOFFICE_PIN", "3333")]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("only a supervisor may manage clerks"));
+    // Bad input: a PIN too short, a name nobody has; exit 2 and nothing written.
+    let before = w.dump();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"));
+    cmd.arg("--db").arg(&db).args(["clerk", "add", "Shorty", "--pin-stdin"]).envs(sue.iter().copied());
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("clerk add");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), b"12\n").expect("pin");
+    let short = child.wait_with_output().expect("ran");
+    let err = String::from_utf8_lossy(&short.stderr);
+    assert_eq!(short.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("boxoffice: ") && err.contains("PIN"), "{err}");
+    let (code, _, err) = common::boxoffice(&db, &["clerk", "disable", "Nobody"], &sue);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Nobody"), "{err}");
+    // Nothing written but Sue's two sign-ins (audited, as every sign-in is).
+    let (mut before, mut after) = (before, w.dump());
+    let old = before.remove("audit_log").unwrap_or_default();
+    let new: Vec<String> =
+        after.remove("audit_log").unwrap_or_default().into_iter().filter(|r| !old.contains(r)).collect();
+    assert_eq!(after, before, "the refused commands wrote nothing");
+    assert_eq!(new.len(), 2, "{new:?}");
+    assert!(new.iter().all(|r| r.contains("'CLERK_SIGNED_IN'") && r.contains("'Sue'")), "{new:?}");
     let (code, list, _) = common::boxoffice(&db, &["clerk", "list"], &[]);
     assert_eq!(code, 0);
     assert!(list.contains("Ravi") && list.contains("clerk") && !list.contains("Mallory"), "{list}");
@@ -453,4 +477,5 @@ fn the_cli_adds_clerks_and_prints_a_cash_up_that_adds_up_for_whoever_may_see_it(
     assert_eq!(code, 0, "{err}");
     assert!(table.contains("· Ravi ·"), "{table}");
     w.assert_verified();
+}
 }

@@ -104,10 +104,12 @@ fn bad_values_are_refused_with_the_rule_and_change_nothing() {
     }
 }
 
+// `boxoffice settings` on a file and on a server's URL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn the_cli_lists_gets_and_sets_and_exits_2_on_a_bad_value() {
     let w = World::new();
-    let db = w.path();
+    let db = w.db_arg();
     w.desk.set_setting("venue_name", "Grand Theatre").expect("set");
 
     let (code, out, err) = common::boxoffice(&db, &["settings"], &[("BOXOFFICE_PAYMENT_MINUTES", "3")]);
@@ -146,6 +148,7 @@ fn the_cli_lists_gets_and_sets_and_exits_2_on_a_bad_value() {
     assert_eq!(changes[1].details["old"], "UTC");
     assert_eq!(changes[1].details["new"], "Asia/Kolkata");
     assert_eq!(changes[1].actor, "Sue", "who did it: the supervisor signed in at the command line");
+}
 }
 
 #[test]

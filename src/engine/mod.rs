@@ -46,7 +46,7 @@ mod types;
 pub use cancel::{CancelTerms, Cancellation, RefundOverride};
 pub use hold::{HoldRequest, SeatMap, SeatPick};
 pub use payment::Payment;
-pub use privacy::{Erasure, erased_name};
+pub use privacy::{Erasure, OldCopies, erased_name};
 pub use recovery::Violation;
 pub use settings::SettingChange;
 pub use staff::DEMO_PIN_HASH;
