@@ -28,14 +28,16 @@ fn hold_one(desk: &Desk, e: &boxoffice::domain::Event) -> boxoffice::domain::Hol
     .value
 }
 
-/// A second counter on the same file, on the same clock.
+/// A second counter on the same file (or server), on the same clock.
 fn counter(w: &World, config: Config, actor: &str) -> Desk {
     let ctx = Context { config, ..w.desk.ctx().clone() };
-    let desk = Desk::open(&w.path(), ctx, actor).expect("second counter");
+    let desk = w.target().open(ctx, actor).expect("second counter");
     desk.sign_in("Sue", "1111").expect("Sue signs in there too");
     desk
 }
 
+// On a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn a_change_reaches_every_counter_at_its_next_hold_and_a_hold_keeps_its_deadline() {
     let w = World::new();
@@ -102,6 +104,7 @@ fn bad_values_are_refused_with_the_rule_and_change_nothing() {
         assert!(matches!(err, Error::Invalid(_)), "{key}={value}: {err}");
         assert!(err.to_string().contains(says), "{key}={value}: {err}");
     }
+}
 }
 
 // `boxoffice settings` on a file and on a server's URL (`name::sqlite`, `name::postgres`).
@@ -197,19 +200,18 @@ fn the_script_runners_demo_venue_is_in_utc() {
     assert!(h.screen_text().contains("Mon 08 Jun 19:30"));
 }
 
+// On a file and on PostgreSQL.
+crate::on_both_backends! {
 #[test]
 fn a_file_with_a_bad_stored_value_sells_by_the_default_and_verify_says_so() {
     let w = World::new();
     let e = w.ga(10, 100);
-    w.raw()
-        .execute(
-            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('hold_minutes', 'soon', 0, 'sqlite3')",
-            [],
-        )
+    w.exec("INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('hold_minutes', 'soon', 0, 'sqlite3')")
         .expect("hand edit");
     assert_eq!(w.hold(&e, 1).expires_at, t0() + Duration::minutes(5));
     let problems = w.desk.settings().expect("settings").problems;
     assert_eq!(problems.len(), 1);
     let v = w.desk.verify().expect("verify");
     assert!(v.iter().any(|p| p.contains("hold_minutes") && p.contains("default 5")), "{v:?}");
+}
 }
