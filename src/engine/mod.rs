@@ -130,6 +130,19 @@ impl Tx<'_> {
         }
     }
 
+    /// [`Tx::lock_hold`] for the event of the ticket with this code: a scan
+    /// reads the ticket only once it has it, so two doors scanning one code
+    /// queue and the second is told where it was used.
+    fn lock_ticket(&self, code: &crate::domain::TicketCode) -> Result<()> {
+        if self.tx.backend() == db::Backend::Sqlite {
+            return Ok(());
+        }
+        match crate::store::tickets::event_of_code(self.tx, code)? {
+            Some(event) => self.lock(&[&event]),
+            None => Ok(()),
+        }
+    }
+
     /// Locks the events of what a sweep found due (PostgreSQL), saying
     /// whether it did: the sweep then reads again and keeps what is still due
     /// on those events (a sale may have moved it before the lock was had).
