@@ -946,6 +946,7 @@ fn bad_input(why: String) -> Error {
 
 /// `boxoffice settings [get KEY | set KEY VALUE]`.
 fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>) -> Result<ExitCode, Error> {
+    let place = if store::db::is_postgres_url(&db.to_string_lossy()) { "database" } else { "file" };
     match action {
         None => {
             let view = read_only(db, config, "cli:settings")?.settings()?;
@@ -958,7 +959,7 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
                 }
                 if source == Source::Override {
                     value.push_str(&format!(
-                        "   (this process's flag or BOXOFFICE_* variable; the file has {})",
+                        "   (this process's flag or BOXOFFICE_* variable; the {place} has {})",
                         view.file.get(key)
                     ));
                 }
@@ -986,7 +987,7 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
             let shown = |v: &str| if v.is_empty() { "(not set)".to_string() } else { v.to_string() };
             let mut text = if c.changed {
                 format!(
-                    "{}: {} → {} (audited; every counter on the file uses it from its next operation)\n",
+                    "{}: {} → {} (audited; every counter on the {place} uses it from its next operation)\n",
                     c.key,
                     shown(&c.old),
                     shown(&c.new)
@@ -996,7 +997,7 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
             };
             if c.overridden {
                 text.push_str(&format!(
-                    "note: this process overrides {} with a flag or BOXOFFICE_* variable; other counters use the file's\n",
+                    "note: this process overrides {} with a flag or BOXOFFICE_* variable; other counters use the {place}'s\n",
                     c.key
                 ));
             }
