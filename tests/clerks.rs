@@ -11,7 +11,7 @@ use boxoffice::domain::{
 };
 use boxoffice::engine::{CashupQuery, RefundOverride};
 use boxoffice::jobs::{Jobs, MemorySink};
-use boxoffice::{Desk, Error, HoldRequest, SeatPick};
+use boxoffice::{Error, HoldRequest, SeatPick};
 use chrono::Duration;
 use common::World;
 

@@ -9,7 +9,7 @@ use boxoffice::domain::{
     AuditAction, AuditFilter, Booking, BookingStatus, DoorAnswer, PaymentOutcome, Ticket, TicketStatus,
 };
 use boxoffice::store::Durability;
-use boxoffice::{Config, Context, Desk};
+use boxoffice::{Config, Context};
 use common::World;
 use std::path::Path;
 use std::process::{Command, Output};
