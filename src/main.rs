@@ -343,7 +343,7 @@ fn clerk_command(db: &std::path::Path, config: Config, command: &ClerkCommand) -
     use boxoffice::domain::Role;
     match command {
         ClerkCommand::List { format } => {
-            let desk = Desk::from_read_only(store::open_read_only(db)?, Context::system(config), "cli:clerks");
+            let desk = read_only(db, config, "cli:clerks")?;
             let now = desk.now();
             let clerks = desk.clerks()?;
             let state = |c: &boxoffice::domain::Clerk| {
@@ -382,7 +382,7 @@ fn clerk_command(db: &std::path::Path, config: Config, command: &ClerkCommand) -
             boxoffice::output::stdout(&text)?;
         }
         ClerkCommand::Add { name, role, pin_stdin, signed } => {
-            let desk = Desk::open(&open_existing_path(db)?, Context::system(config), cli_name())?;
+            let desk = open_existing(db, config, cli_name())?;
             let role = match role {
                 RoleArg::Clerk => Role::Clerk,
                 RoleArg::Supervisor => Role::Supervisor,
@@ -415,7 +415,7 @@ fn clerk_command(db: &std::path::Path, config: Config, command: &ClerkCommand) -
             boxoffice::output::stdout(&text)?;
         }
         ClerkCommand::Disable { name, signed } => {
-            let desk = Desk::open(&open_existing_path(db)?, Context::system(config), cli_name())?;
+            let desk = open_existing(db, config, cli_name())?;
             sign_in_cli(&desk, signed)?;
             let c = desk.disable_clerk(name)?;
             boxoffice::output::stdout(&format!("disabled {} ({}): they can no longer sign in\n", c.name, c.role))?;
@@ -493,6 +493,17 @@ fn open_existing(db: &std::path::Path, config: Config, who: String) -> Result<De
         return Desk::open_postgres(&db.to_string_lossy(), Context::system(config), who);
     }
     Desk::open(&open_existing_path(db)?, Context::system(config), who)
+}
+
+/// A desk that only reads an existing database: a file, or a server's.
+fn read_only(db: &std::path::Path, config: Config, who: &str) -> Result<Desk, Error> {
+    let url = db.to_string_lossy();
+    let db = if store::db::is_postgres_url(&url) {
+        store::pg::open_read_only(&url)?
+    } else {
+        store::open_read_only(db)?.into()
+    };
+    Ok(Desk::from_read_only(db, Context::system(config), who))
 }
 
 /// `boxoffice tickets BOOKING [--pdf FILE] [--format table|json]`.
@@ -652,8 +663,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         && store::db::is_postgres_url(&db.to_string_lossy())
     {
         return Err(Error::Storage(format!(
-            "{} is a PostgreSQL database; in this version only `copy`, `migrate`, `verify`, `checkin` and \
-             `cashup` work with PostgreSQL, and {name} needs an SQLite file (see README: PostgreSQL)",
+            "{} is a PostgreSQL database; in this version only `copy`, `migrate`, `verify`, `checkin`, \
+             `cashup`, `settings`, `customer` and `clerk` work with PostgreSQL, and {name} needs an SQLite file \
+             (see README: PostgreSQL)",
             store::pg::redact(&db.to_string_lossy())
         )));
     }
@@ -773,10 +785,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let text = if e.already {
                 format!("customer {id} was already erased; nothing changed\n")
             } else {
-                let wal = if e.wal_cleared {
-                    "the write-ahead log was emptied"
-                } else {
-                    "another process is reading: old copies stay in the -wal file until its next checkpoint"
+                let wal = match e.old_copies {
+                    boxoffice::engine::OldCopies::None => "the write-ahead log was emptied",
+                    boxoffice::engine::OldCopies::Wal => {
+                        "another process is reading: old copies stay in the -wal file until its next checkpoint"
+                    }
+                    boxoffice::engine::OldCopies::Server => {
+                        "PostgreSQL keeps the old row version until VACUUM reclaims it (autovacuum, or \
+                         `VACUUM customers` now), and its write-ahead log, archives and replicas keep it until \
+                         they are recycled"
+                    }
                 };
                 format!(
                     "erased customer {id} ({}): name, email and phone replaced; {} booking(s) kept; {wal}.\n\
@@ -813,8 +831,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 /// The name of a command that works on an SQLite file only (for now: all
-/// but `copy`, which names its own places, and `checkin` and `cashup`, whose
-/// engine operations run on PostgreSQL too), or `None`.
+/// but `copy`, which names its own places, and `checkin`, `cashup`,
+/// `settings`, `customer` and `clerk`, whose engine operations run on
+/// PostgreSQL too), or `None`.
 fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
     Some(match command {
         None => "the app",
@@ -824,13 +843,14 @@ fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
         Some(Command::Script(_)) => "`script`",
         Some(Command::Migrate(_)) => "`migrate`",
         Some(Command::Tickets(_)) => "`tickets`",
-        // Both go through `open_existing`, which opens a server's database too.
-        Some(Command::Checkin(_)) | Some(Command::Cashup(_)) => return None,
-        Some(Command::Settings(_)) => "`settings`",
+        // These go through `open_existing` or `read_only`, which open a server's database too.
+        Some(
+            Command::Checkin(_) | Command::Cashup(_) | Command::Settings(_) | Command::Customer(_) | Command::Clerk(_),
+        ) => {
+            return None;
+        }
         Some(Command::Backup(_)) => "`backup`",
         Some(Command::Restore(_)) => "`restore`",
-        Some(Command::Customer(_)) => "`customer`",
-        Some(Command::Clerk(_)) => "`clerk`",
     })
 }
 
@@ -926,10 +946,10 @@ fn bad_input(why: String) -> Error {
 
 /// `boxoffice settings [get KEY | set KEY VALUE]`.
 fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>) -> Result<ExitCode, Error> {
+    let place = if store::db::is_postgres_url(&db.to_string_lossy()) { "database" } else { "file" };
     match action {
         None => {
-            let conn = store::open_read_only(db)?;
-            let view = Desk::from_read_only(conn, Context::system(config), "cli:settings").settings()?;
+            let view = read_only(db, config, "cli:settings")?.settings()?;
             let mut text = format!("{:<18} {:<8} VALUE\n", "SETTING", "FROM");
             for &key in SettingKey::ALL {
                 let source = view.source(key);
@@ -939,7 +959,7 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
                 }
                 if source == Source::Override {
                     value.push_str(&format!(
-                        "   (this process's flag or BOXOFFICE_* variable; the file has {})",
+                        "   (this process's flag or BOXOFFICE_* variable; the {place} has {})",
                         view.file.get(key)
                     ));
                 }
@@ -953,8 +973,7 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
         }
         Some(SettingsAction::Get { key }) => {
             let key = SettingKey::named(&key)?;
-            let conn = store::open_read_only(db)?;
-            let view = Desk::from_read_only(conn, Context::system(config), "cli:settings").settings()?;
+            let view = read_only(db, config, "cli:settings")?.settings()?;
             boxoffice::output::stdout(&format!("{}\n", view.effective.get(key)))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -968,7 +987,7 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
             let shown = |v: &str| if v.is_empty() { "(not set)".to_string() } else { v.to_string() };
             let mut text = if c.changed {
                 format!(
-                    "{}: {} → {} (audited; every counter on the file uses it from its next operation)\n",
+                    "{}: {} → {} (audited; every counter on the {place} uses it from its next operation)\n",
                     c.key,
                     shown(&c.old),
                     shown(&c.new)
@@ -978,7 +997,7 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
             };
             if c.overridden {
                 text.push_str(&format!(
-                    "note: this process overrides {} with a flag or BOXOFFICE_* variable; other counters use the file's\n",
+                    "note: this process overrides {} with a flag or BOXOFFICE_* variable; other counters use the {place}'s\n",
                     c.key
                 ));
             }

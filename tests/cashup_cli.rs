@@ -50,10 +50,12 @@ fn dump_but_sign_ins(w: &World) -> Dump {
     d
 }
 
-/// Asha's shift: a ₹1,500 float; cash ₹1,000 (2 seats, exact) and ₹500 (1
-/// seat, ₹600 tendered), card ₹1,500 (3 seats), UPI ₹500 (1 seat), a card
-/// payment timed out then declined; she cancels the ₹1,000 cash sale (₹500
-/// back in cash) and the card sale (₹750 back to the card); counted ₹2,510.
+// `boxoffice cashup` on a file and on a server's URL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
+// Asha's shift: a ₹1,500 float; cash ₹1,000 (2 seats, exact) and ₹500 (1
+// seat, ₹600 tendered), card ₹1,500 (3 seats), UPI ₹500 (1 seat), a card
+// payment timed out then declined; she cancels the ₹1,000 cash sale (₹500
+// back in cash) and the card sale (₹750 back to the card); counted ₹2,510.
 #[test]
 fn csv_and_json_give_every_figure_of_a_known_shift() {
     let w = World::new();
@@ -76,7 +78,7 @@ fn csv_and_json_give_every_figure_of_a_known_shift() {
     w.desk.cancel(&card.id).expect("cancel card");
     w.advance(Duration::hours(8));
     w.desk.close_shift(&shift.id, 251_000).expect("close");
-    let db = w.path();
+    let db = w.db_arg();
 
     let (code, csv, err) = common::boxoffice(&db, &["cashup", "--shift", &shift.id, "--format", "csv"], &ASHA);
     assert_eq!(code, 0, "{err}");
@@ -155,9 +157,9 @@ fn csv_and_json_give_every_figure_of_a_known_shift() {
     w.assert_verified();
 }
 
-/// A refund of a cash sale comes out of the drawer of the clerk who makes it:
-/// Sue cancels Asha's cash sale, and Sue's cash-up (not Asha's) shows the
-/// cash paid back and expects that much less in her drawer.
+// A refund of a cash sale comes out of the drawer of the clerk who makes it:
+// Sue cancels Asha's cash sale, and Sue's cash-up (not Asha's) shows the
+// cash paid back and expects that much less in her drawer.
 #[test]
 fn a_cash_refund_is_in_the_cash_up_of_the_clerk_who_paid_it() {
     let w = World::new();
@@ -170,7 +172,7 @@ fn a_cash_refund_is_in_the_cash_up_of_the_clerk_who_paid_it() {
     let sue = w.desk.open_shift(20_000).expect("Sue's float");
     let refund = w.desk.cancel(&b.id).expect("a supervisor cancels another's sale").refund.expect("refund");
     assert_eq!(refund.shift_id.as_deref(), Some(sue.id.as_str()));
-    let db = w.path();
+    let db = w.db_arg();
 
     let read = |id: &str| {
         let (code, csv, err) = common::boxoffice(&db, &["cashup", "--shift", id, "--format", "csv"], &SUE);
@@ -199,9 +201,9 @@ fn a_cash_refund_is_in_the_cash_up_of_the_clerk_who_paid_it() {
     w.assert_verified();
 }
 
-/// `--date` is a day at the venue (Asia/Kolkata, UTC+05:30): a shift opened
-/// at 20:00 UTC on 31 May is the venue's 1 June, one opened at 19:00 UTC on
-/// 1 June its 2 June; the table shows the venue's times.
+// `--date` is a day at the venue (Asia/Kolkata, UTC+05:30): a shift opened
+// at 20:00 UTC on 31 May is the venue's 1 June, one opened at 19:00 UTC on
+// 1 June its 2 June; the table shows the venue's times.
 #[test]
 fn date_is_a_day_in_the_venues_time_zone() {
     let w = World::new();
@@ -219,7 +221,7 @@ fn date_is_a_day_in_the_venues_time_zone() {
     let early = shift("Asha", "2026-05-31T20:00:00Z"); // 01:30 on 1 June at the venue
     let day = shift("Ravi", "2026-06-01T09:00:00Z"); // 14:30 on 1 June
     let late = shift("Asha", "2026-06-01T19:00:00Z"); // 00:30 on 2 June
-    let db = w.path();
+    let db = w.db_arg();
     let ids = |date: &str, env: &[(&str, &str)]| -> Vec<String> {
         let (code, json, err) = common::boxoffice(&db, &["cashup", "--date", date, "--format", "json"], env);
         assert_eq!(code, 0, "{err}");
@@ -246,7 +248,7 @@ fn another_clerks_shift_and_bad_input_are_refused_with_exit_2_and_nothing_writte
     let shift = w.desk.open_shift(10_000).expect("open");
     let b = w.booking(&e, 1);
     w.desk.pay_with(&b.id, Tender::Cash { tendered: 50_000 }, "c1").expect("cash");
-    let db = w.path();
+    let db = w.db_arg();
     let refusals = |w: &World| w.all_audit().iter().filter(|r| r.action == AuditAction::AccessRefused.as_str()).count();
 
     // Ravi asks for Asha's shift: refused, and the attempt audited (only that).
@@ -287,4 +289,5 @@ fn another_clerks_shift_and_bad_input_are_refused_with_exit_2_and_nothing_writte
     assert!(err.contains("sign in first: --as NAME (or BOXOFFICE_CLERK)"), "{err}");
     assert_eq!(dump_but_sign_ins(&w), before);
     w.assert_verified();
+}
 }

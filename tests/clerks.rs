@@ -11,7 +11,7 @@ use boxoffice::domain::{
 };
 use boxoffice::engine::{CashupQuery, RefundOverride};
 use boxoffice::jobs::{Jobs, MemorySink};
-use boxoffice::{Desk, Error, HoldRequest, SeatPick};
+use boxoffice::{Error, HoldRequest, SeatPick};
 use chrono::Duration;
 use common::World;
 
@@ -30,11 +30,13 @@ fn actions(w: &World, action: AuditAction) -> usize {
     w.all_audit().iter().filter(|r| r.action == action.as_str()).count()
 }
 
+// On a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn five_wrong_pins_lock_a_clerk_out_for_five_minutes_at_every_terminal() {
     let w = World::new();
     w.as_clerk("Asha");
-    let other = Desk::open(&w.path(), w.desk.ctx().clone(), "clerk:other").expect("another terminal");
+    let other = w.target().open(w.desk.ctx().clone(), "clerk:other").expect("another terminal");
     for _ in 0..4 {
         assert!(other.sign_in("asha", "9999").expect_err("wrong").to_string().starts_with("wrong name or PIN"));
     }
@@ -81,7 +83,7 @@ fn every_supervisor_only_operation_is_refused_to_a_clerk_changes_nothing_and_is_
     w.desk.check_in(&code, None, "main").expect("admitted");
     let sue_shift = w.desk.current_shift().expect("shift").expect("Sue's payment opened her shift");
     let mut jobs = Jobs::new(
-        Desk::open(&w.path(), w.desk.ctx().clone(), "job:manual").expect("jobs"),
+        w.target().open(w.desk.ctx().clone(), "job:manual").expect("jobs"),
         Box::new(MemorySink::default()),
     );
 
@@ -131,7 +133,7 @@ fn every_supervisor_only_operation_is_refused_to_a_clerk_changes_nothing_and_is_
     assert_eq!(w.desk.cashups(&day).expect("everyone's day").len(), 2);
     w.desk.disable_clerk("Asha").expect("disable");
     // Asha's terminal can do nothing more, and she cannot sign in.
-    let hers = Desk::open(&w.path(), w.desk.ctx().clone(), "clerk:hers").expect("open");
+    let hers = w.target().open(w.desk.ctx().clone(), "clerk:hers").expect("open");
     assert!(hers.sign_in("Asha", "2222").expect_err("disabled").to_string().contains("disabled"));
     hers.act_as(Some(asha));
     assert!(
@@ -154,7 +156,7 @@ fn every_supervisor_only_operation_is_refused_to_a_clerk_changes_nothing_and_is_
 fn nobody_signed_in_sells_nothing() {
     let w = World::new();
     let e = w.ga(10, 100);
-    let desk = Desk::open(&w.path(), w.desk.ctx().clone(), "clerk:nobody").expect("open");
+    let desk = w.target().open(w.desk.ctx().clone(), "clerk:nobody").expect("open");
     let err = w.refused(|_| {
         desk.hold(HoldRequest {
             event_id: e.id.clone(),
@@ -216,7 +218,7 @@ fn cash_gives_change_and_never_takes_less_than_due_card_and_upi_go_through_the_s
     w.assert_verified();
 }
 
-/// A known history, and its cash-up figure by figure.
+// A known history, and its cash-up figure by figure.
 #[test]
 fn a_cash_up_over_a_known_history_adds_up_figure_by_figure() {
     let w = World::new();
@@ -275,7 +277,6 @@ fn a_cash_up_over_a_known_history_adds_up_figure_by_figure() {
 
     // Closed: the engine refuses, and so does the file itself.
     assert!(w.desk.close_shift(&shift.id, 0).expect_err("closed").to_string().contains("never changes"));
-    let raw = w.raw();
     for sql in [
         "UPDATE shifts SET counted_cash = 300000",
         "DELETE FROM shifts",
@@ -283,7 +284,7 @@ fn a_cash_up_over_a_known_history_adds_up_figure_by_figure() {
         "UPDATE payment_attempts SET method = 'CARD'",
         "DELETE FROM payment_attempts",
     ] {
-        let err = raw.execute_batch(sql).expect_err(sql).to_string();
+        let err = w.exec(sql).expect_err(sql);
         assert!(
             err.contains("never change") || err.contains("cannot change") || err.contains("never deleted"),
             "{sql}: {err}"
@@ -318,11 +319,11 @@ fn a_clerk_resumes_their_own_hold_after_a_restart_and_nobody_else_does() {
     w.as_clerk("Asha");
     let held = w.hold_labels(&e, &["A1", "A2"]);
     let booked = w.booking(&e, 1);
-    let path = w.path();
+    let target = w.target();
     let ctx = w.desk.ctx().clone();
     drop(w.desk.sign_out());
     // A restart: a new process (another terminal name), Asha signs in again.
-    let desk = Desk::open(&path, ctx.clone(), "clerk:asha@4242").expect("reopen");
+    let desk = target.open(ctx.clone(), "clerk:asha@4242").expect("reopen");
     desk.sign_in("Asha", "2222").expect("sign in");
     let mine = desk.own_live_sales().expect("sales");
     assert_eq!(mine.len(), 2);
@@ -330,7 +331,7 @@ fn a_clerk_resumes_their_own_hold_after_a_restart_and_nobody_else_does() {
     assert_eq!(mine[0].0.labels, ["A1", "A2"]);
     assert_eq!(mine[1].1.as_ref().map(|b| b.id.as_str()), Some(booked.id.as_str()));
     // Ravi at his counter sees none of them, and may not release hers.
-    let ravi = Desk::open(&path, ctx, "clerk:ravi@7").expect("open");
+    let ravi = target.open(ctx, "clerk:ravi@7").expect("open");
     ravi.sign_in("Ravi", "2222").expect("ravi");
     assert!(ravi.own_live_sales().expect("none").is_empty());
     assert!(matches!(ravi.release(&held.id), Err(Error::NotAllowed(_))));
@@ -339,6 +340,7 @@ fn a_clerk_resumes_their_own_hold_after_a_restart_and_nobody_else_does() {
     desk.pay(&booked.id, PaymentOutcome::Success, "resumed", None).expect("her own booking");
     assert!(desk.own_live_sales().expect("none left").is_empty());
     assert_eq!(desk.verify().expect("verify"), Vec::<String>::new());
+}
 }
 
 #[test]
@@ -361,8 +363,10 @@ fn verify_finds_money_outside_a_shift_totals_that_drifted_and_rows_without_a_cle
     assert!(found.contains("invariant 13 every audit row has a clerk") && found.contains("actor mallory"), "{found}");
 }
 
-/// Each shift has one opening audit row, and one closing row once closed:
-/// `verify` counts them per shift (in one pass over the shifts' audit rows).
+// On a file and on PostgreSQL.
+crate::on_both_backends! {
+// Each shift has one opening audit row, and one closing row once closed:
+// `verify` counts them per shift (in one pass over the shifts' audit rows).
 #[test]
 fn verify_finds_a_shift_opened_or_closed_without_exactly_one_audit_row() {
     let w = World::new();
@@ -372,15 +376,14 @@ fn verify_finds_a_shift_opened_or_closed_without_exactly_one_audit_row() {
     let closed = w.desk.open_shift(0).expect("Sue's");
     w.desk.close_shift(&closed.id, 0).expect("close");
     w.assert_verified();
-    let raw = w.raw();
     // A second opening row for Asha's shift, and a closed shift nobody audited.
-    raw.execute(
-        "INSERT INTO audit_log (id, at, action, entity, entity_id, actor) VALUES ('dup', 0, 'SHIFT_OPENED', 'shift', ?1,
+    w.exec(&format!(
+        "INSERT INTO audit_log (id, at, action, entity, entity_id, actor) VALUES ('dup', 0, 'SHIFT_OPENED', 'shift', '{}',
          'job:x')",
-        [&open.id],
-    )
+        open.id
+    ))
     .expect("a second opening row");
-    raw.execute_batch(
+    w.exec(
         "INSERT INTO shifts (id, clerk_id, currency, opening_float, opened_at, closed_at, counted_cash, expected_cash)
          SELECT 'unaudited', clerk_id, 'INR', 0, 0, 1, 0, 0 FROM shifts LIMIT 1",
     )
@@ -391,11 +394,14 @@ fn verify_finds_a_shift_opened_or_closed_without_exactly_one_audit_row() {
     assert!(shifts.iter().any(|v| v.ends_with(&format!("shift {} has 2 opening and 0 closing audit rows", open.id))));
     assert!(shifts.iter().any(|v| v.ends_with("shift unaudited has 0 opening and 0 closing audit rows")), "{shifts:?}");
 }
+}
 
+// `boxoffice clerk` and `cashup` on a file and on a server's URL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn the_cli_adds_clerks_and_prints_a_cash_up_that_adds_up_for_whoever_may_see_it() {
     let w = World::new();
-    let db = w.path();
+    let db = w.db_arg();
     let e = w.ga(100, 50_000);
     let sue = [("BOXOFFICE_CLERK", "Sue"), ("BOXOFFICE_PIN", "1111")];
     // clerk add with the PIN on stdin, as a supervisor; a clerk may not.
@@ -414,6 +420,28 @@ fn the_cli_adds_clerks_and_prints_a_cash_up_that_adds_up_for_whoever_may_see_it(
     let refused = add("Mallory", &[("BOXOFFICE_CLERK", "Ravi"), ("BOXOFFICE_PIN", "3333")]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("only a supervisor may manage clerks"));
+    // Bad input: a PIN too short, a name nobody has; exit 2 and nothing written.
+    let before = w.dump();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"));
+    cmd.arg("--db").arg(&db).args(["clerk", "add", "Shorty", "--pin-stdin"]).envs(sue.iter().copied());
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("clerk add");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), b"12\n").expect("pin");
+    let short = child.wait_with_output().expect("ran");
+    let err = String::from_utf8_lossy(&short.stderr);
+    assert_eq!(short.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("boxoffice: ") && err.contains("PIN"), "{err}");
+    let (code, _, err) = common::boxoffice(&db, &["clerk", "disable", "Nobody"], &sue);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Nobody"), "{err}");
+    // Nothing written but Sue's two sign-ins (audited, as every sign-in is).
+    let (mut before, mut after) = (before, w.dump());
+    let old = before.remove("audit_log").unwrap_or_default();
+    let new: Vec<String> =
+        after.remove("audit_log").unwrap_or_default().into_iter().filter(|r| !old.contains(r)).collect();
+    assert_eq!(after, before, "the refused commands wrote nothing");
+    assert_eq!(new.len(), 2, "{new:?}");
+    assert!(new.iter().all(|r| r.contains("'CLERK_SIGNED_IN'") && r.contains("'Sue'")), "{new:?}");
     let (code, list, _) = common::boxoffice(&db, &["clerk", "list"], &[]);
     assert_eq!(code, 0);
     assert!(list.contains("Ravi") && list.contains("clerk") && !list.contains("Mallory"), "{list}");
@@ -453,4 +481,5 @@ fn the_cli_adds_clerks_and_prints_a_cash_up_that_adds_up_for_whoever_may_see_it(
     assert_eq!(code, 0, "{err}");
     assert!(table.contains("· Ravi ·"), "{table}");
     w.assert_verified();
+}
 }

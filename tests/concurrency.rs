@@ -216,28 +216,69 @@ fn eight_threads_sell_each_reserved_seat_once() {
 }
 }
 
+// 4 OS processes (the bench's workers), each its own connection, on one file
+// or one PostgreSQL database (a fresh one: the bench makes its schema and
+// clerks), racing for one event's seats.
+crate::on_both_backends! {
 #[test]
 fn four_processes_sell_out_one_event_with_nothing_oversold() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.db");
+    let pg = if common::on_pg() { common::pg::TestDb::new() } else { None };
+    let db: std::path::PathBuf = match &pg {
+        Some(t) => t.url.clone().into(),
+        None => dir.path().join("bench.db"),
+    };
     let out = Command::new(env!("CARGO_BIN_EXE_boxoffice-bench"))
-        .args(["--processes", "4", "--cycles", "100", "--synchronous", "normal", "--json", "--db"])
+        .args(["--processes", "4", "--events", "shared", "--cycles", "100", "--synchronous", "normal", "--json"])
+        .arg("--db")
         .arg(&db)
+        .current_dir(dir.path())
         .output()
         .expect("run boxoffice-bench");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "bench failed: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
-    assert_eq!(v["processes"], 4);
-    assert_eq!(v["synchronous"], "NORMAL");
+    assert_eq!((v["processes"].as_u64(), v["events"].as_str()), (Some(4), Some("shared")), "{v}");
     assert!(v["total_seats"].as_u64().unwrap() > 0);
     assert_eq!(v["sold"], v["total_seats"], "{v}");
     assert_eq!(v["oversold"], 0, "{v}");
     assert_eq!(v["escaped_errors"], 0, "{v}");
     assert_eq!(v["verify_ok"], true, "{v}");
-    for key in ["sale_cycles_per_s", "raw_floor_per_s", "ratio"] {
-        assert!(v[key].as_f64().unwrap() > 0.0, "{key} in {v}");
+    assert!(v["sale_cycles_per_s"].as_f64().unwrap() > 0.0, "{v}");
+    if pg.is_some() {
+        // The server's own durability; no raw floor (it is raw SQLite).
+        assert_eq!((v["backend"].as_str(), v["synchronous"].as_str()), (Some("postgres"), Some("server")), "{v}");
+        assert!(v["raw_floor_per_s"].is_null(), "{v}");
+    } else {
+        assert_eq!(v["synchronous"], "NORMAL");
+        for key in ["raw_floor_per_s", "ratio"] {
+            assert!(v[key].as_f64().unwrap() > 0.0, "{key} in {v}");
+        }
     }
-    let verify = Command::new(env!("CARGO_BIN_EXE_boxoffice")).arg("--db").arg(&db).arg("verify").output().unwrap();
+    let verify = Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+        .arg("--db")
+        .arg(&db)
+        .arg("verify")
+        .env_remove("BOXOFFICE_DB")
+        .output()
+        .unwrap();
     assert!(verify.status.success(), "verify: {}", String::from_utf8_lossy(&verify.stdout));
+    // The database says it too: one event, every seat sold once, none below zero.
+    let rows = match &pg {
+        Some(t) => {
+            let row = t
+                .client()
+                .query_one("SELECT count(*), sum(total - available)::bigint, min(available) FROM events", &[])
+                .unwrap();
+            (row.get::<_, i64>(0), row.get::<_, i64>(1), row.get::<_, i64>(2))
+        }
+        None => rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT count(*), sum(total - available), min(available) FROM events", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap(),
+    };
+    assert_eq!(rows, (1, v["total_seats"].as_i64().unwrap(), 0), "{v}");
+}
 }

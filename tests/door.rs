@@ -9,7 +9,7 @@ use boxoffice::domain::{
     AuditAction, AuditFilter, Booking, BookingStatus, DoorAnswer, PaymentOutcome, Ticket, TicketStatus,
 };
 use boxoffice::store::Durability;
-use boxoffice::{Config, Context, Desk};
+use boxoffice::{Config, Context};
 use common::World;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -156,7 +156,7 @@ fn unusable_input_exits_2_and_changes_nothing() {
 }
 
 /// Admitted answers for `code` from `threads` desks (each its own connection) scanning at once.
-fn race_threads(db: &Path, code: &str, threads: usize) -> usize {
+fn race_threads(db: &common::Target, code: &str, threads: usize) -> usize {
     let start = Barrier::new(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -164,7 +164,7 @@ fn race_threads(db: &Path, code: &str, threads: usize) -> usize {
                 let start = &start;
                 s.spawn(move || {
                     let config = Config { durability: Durability::Normal, ..Config::default() };
-                    let desk = Desk::open(db, Context::system(config), format!("door:{i}")).expect("open");
+                    let desk = db.open(Context::system(config), format!("door:{i}")).expect("open");
                     start.wait();
                     desk.check_in(code, None, &format!("door-{i}")).expect("an answer, never an error")
                 })
@@ -174,15 +174,17 @@ fn race_threads(db: &Path, code: &str, threads: usize) -> usize {
     })
 }
 
+// Threads and processes at two doors, on a file and on PostgreSQL.
+crate::on_both_backends! {
 #[test]
 fn two_doors_scanning_one_code_at_once_admit_it_exactly_once() {
     let w = World::new();
-    let db = w.path();
+    let (db, target) = (w.db_arg(), w.target());
     let gig = w.ga(50, 20_000);
     let (_, tickets) = paid(&w, &gig, 12);
     // Threads, each with its own connection, released together.
     for t in &tickets[..6] {
-        assert_eq!(race_threads(&db, &t.code.grouped(), 6), 1, "{}", t.code);
+        assert_eq!(race_threads(&target, &t.code.grouped(), 6), 1, "{}", t.code);
     }
     // Processes: four `boxoffice checkin` of the same code started together.
     for t in &tickets[6..] {
@@ -208,6 +210,7 @@ fn two_doors_scanning_one_code_at_once_admit_it_exactly_once() {
     assert_eq!(w.count("SELECT count(*) FROM scans WHERE result = 'ALREADY_USED'"), 6 * 5 + 6 * 3);
     assert_eq!(w.count("SELECT count(*) FROM tickets WHERE status = 'USED'"), 12);
     w.assert_verified();
+}
 }
 
 // The door through the engine, on a file and on PostgreSQL (`name::sqlite`, `name::postgres`).

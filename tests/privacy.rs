@@ -225,3 +225,77 @@ fn an_erased_customer_leaves_no_trace_in_the_file_its_wal_or_the_logs() {
     assert_eq!(code, 2);
     assert!(err.contains("no customer has"), "{err}");
 }
+
+// `boxoffice customer erase` on a file and on a server's URL (`name::sqlite`,
+// `name::postgres`): the details replaced, the bookings kept, the answer
+// saying where old copies may remain; bad input refused with nothing changed.
+crate::on_both_backends! {
+#[test]
+fn the_customer_command_erases_on_the_file_or_the_server() {
+    let w = common::World::new();
+    let db = w.db_arg();
+    let e = w.ga(10, 1_000);
+    let zeb = w
+        .desk
+        .customer(NewCustomer {
+            name: "Zebulon Quixote".into(),
+            email: Some("Zebulon.Q@example.org".into()),
+            phone: Some("+44 7700 900123".into()),
+        })
+        .expect("customer")
+        .value;
+    let hold = w.hold(&e, 2);
+    let booking = w.desk.book(&hold.id, &zeb.id, None).expect("book").value;
+    w.desk.pay(&booking.id, PaymentOutcome::Success, "pay-zeb", None).expect("pay");
+    let other = w.customer();
+    let traces = || {
+        w.count(
+            "SELECT count(*) FROM customers WHERE name LIKE '%Zebulon%' OR email LIKE '%zebulon%' \
+             OR phone LIKE '%7700900123%'",
+        )
+    };
+    assert_eq!(traces(), 1);
+
+    // Bad input: nobody by that email, not an id/email/phone; exit 2, nothing written.
+    let before = w.dump();
+    for (who, says) in [("nobody@example.org", "no customer has"), ("hello", "is not a customer id")] {
+        let (code, out, err) = boxoffice(&db, &["customer", "erase", who], SUE);
+        assert_eq!(code, 2, "{who}: {out}{err}");
+        assert!(err.starts_with("boxoffice: ") && err.contains(says), "{who}: {err}");
+    }
+    let strip = |mut d: common::Dump| {
+        // Sue's sign-ins are audited: the only rows a refused erase adds.
+        d.remove("audit_log");
+        d
+    };
+    assert_eq!(strip(w.dump()), strip(before.clone()), "a refused erase changed nothing");
+
+    let (code, out, err) = boxoffice(&db, &["customer", "erase", "ZEBULON.Q@example.org"], SUE);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("erased customer {}", boxoffice::ids::short(&zeb.id))), "{out}");
+    assert!(out.contains("1 booking(s) kept"), "{out}");
+    if w.pg.is_some() {
+        assert!(out.contains("until VACUUM reclaims it"), "says what PostgreSQL keeps: {out}");
+    } else {
+        assert!(out.contains("write-ahead log was emptied"), "{out}");
+    }
+    assert_eq!(traces(), 0, "no live row holds the details");
+    let now = w.desk.get_customer(&zeb.id).expect("the row stays");
+    assert_eq!((now.name, now.phone), (boxoffice::engine::erased_name(&zeb.id), None));
+    assert_eq!(w.desk.get_customer(&other.id).expect("the other customer"), other, "only the one erased");
+    assert_eq!(w.desk.get_booking(&booking.id).expect("kept").amount, 2_000, "the booking and its amount stay");
+    let erased = w.count(&format!(
+        "SELECT count(*) FROM audit_log WHERE action = 'CUSTOMER_ERASED' AND entity_id = '{}' AND details = '{{}}'",
+        zeb.id
+    ));
+    assert_eq!(erased, 1, "audited by id only");
+
+    // Again: already erased, nothing changed.
+    let before = w.dump();
+    let (code, out, _) = boxoffice(&db, &["customer", "erase", &zeb.id], SUE);
+    assert_eq!((code, out.contains("already erased")), (0, true), "{out}");
+    assert_eq!(strip(w.dump()), strip(before));
+    let (code, out, _) = boxoffice(&db, &["verify"], &[]);
+    assert_eq!(code, 0, "{out}");
+}
+}

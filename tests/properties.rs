@@ -14,6 +14,7 @@ use boxoffice::{Config, Error};
 use chrono::Duration;
 use common::World;
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -282,50 +283,69 @@ fn check(w: &World, events: &[Event], step: usize, op: &Op) {
     }
 }
 
-proptest! {
-    // Integration tests have no lib.rs beside them for a regressions file; a failure prints its seed instead.
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
-
-    #[test]
-    fn random_sales_never_break_an_invariant(ops in proptest::collection::vec(op(), 10..40)) {
-        let w = World::in_memory(Config::default());
-        let events = vec![w.ga(8, 1_001), w.reserved(3, 4, 2_500)];
-        let child = NewTicketType { limit: Some(3), ..NewTicketType::new("Child", 1_250) };
-        w.desk.add_ticket_type(&events[1].id, child).unwrap();
-        let customer = w.customer().id;
-        let (mut holds, mut bookings) = (Vec::new(), Vec::new());
-        let mut audit_rows = w.count("SELECT count(*) FROM audit_log");
-        for (i, op) in ops.iter().enumerate() {
-            let before = w.dump();
-            let ok = apply(&w, &events, &mut holds, &mut bookings, &customer, op);
-            if !ok {
-                prop_assert_eq!(&before, &w.dump(), "refused step {} ({:?}) changed the database", i, op);
-            }
-            check(&w, &events, i, op);
-            let now = w.count("SELECT count(*) FROM audit_log");
-            prop_assert!(now >= audit_rows, "audit rows are never deleted");
-            audit_rows = now;
+/// One case: a new box office (in memory on SQLite, a fresh database on
+/// PostgreSQL), `ops` applied one by one, each checked.
+fn random_sales(ops: &[Op]) -> Result<(), TestCaseError> {
+    let w = if common::on_pg() { World::new() } else { World::in_memory(Config::default()) };
+    let events = vec![w.ga(8, 1_001), w.reserved(3, 4, 2_500)];
+    let child = NewTicketType { limit: Some(3), ..NewTicketType::new("Child", 1_250) };
+    w.desk.add_ticket_type(&events[1].id, child).unwrap();
+    let customer = w.customer().id;
+    let (mut holds, mut bookings) = (Vec::new(), Vec::new());
+    let mut audit_rows = w.count("SELECT count(*) FROM audit_log");
+    for (i, op) in ops.iter().enumerate() {
+        let before = w.dump();
+        let ok = apply(&w, &events, &mut holds, &mut bookings, &customer, op);
+        if !ok {
+            prop_assert_eq!(&before, &w.dump(), "refused step {} ({:?}) changed the database", i, op);
         }
-        // Run the clock out: everything unpaid ends, every refund completes, and
-        // only confirmed sales keep seats.
-        w.advance(Duration::hours(1));
-        w.desk.expire_due().unwrap();
-        w.desk.process_refunds().unwrap();
-        check(&w, &events, ops.len(), &Op::Expire);
-        prop_assert_eq!(w.count("SELECT count(*) FROM holds WHERE status = 'ACTIVE'"), 0);
-        prop_assert_eq!(w.count("SELECT count(*) FROM bookings WHERE status = 'PAYMENT_PENDING'"), 0);
-        prop_assert_eq!(w.count("SELECT count(*) FROM refunds WHERE status = 'INITIATED'"), 0);
-        // Tickets only for paid bookings; every admission once.
-        prop_assert_eq!(
-            w.count("SELECT count(*) FROM tickets t JOIN bookings b ON b.id = t.booking_id
-                     WHERE t.status <> 'VOID' AND b.status <> 'CONFIRMED'"),
-            0
-        );
-        for e in &events {
-            let (_, held, _) = w.seats(e);
-            prop_assert_eq!(held, 0);
-        }
+        check(&w, &events, i, op);
+        let now = w.count("SELECT count(*) FROM audit_log");
+        prop_assert!(now >= audit_rows, "audit rows are never deleted");
+        audit_rows = now;
     }
+    // Run the clock out: everything unpaid ends, every refund completes, and
+    // only confirmed sales keep seats.
+    w.advance(Duration::hours(1));
+    w.desk.expire_due().unwrap();
+    w.desk.process_refunds().unwrap();
+    check(&w, &events, ops.len(), &Op::Expire);
+    prop_assert_eq!(w.count("SELECT count(*) FROM holds WHERE status = 'ACTIVE'"), 0);
+    prop_assert_eq!(w.count("SELECT count(*) FROM bookings WHERE status = 'PAYMENT_PENDING'"), 0);
+    prop_assert_eq!(w.count("SELECT count(*) FROM refunds WHERE status = 'INITIATED'"), 0);
+    // Tickets only for paid bookings; every admission once.
+    prop_assert_eq!(
+        w.count(
+            "SELECT count(*) FROM tickets t JOIN bookings b ON b.id = t.booking_id
+                 WHERE t.status <> 'VOID' AND b.status <> 'CONFIRMED'"
+        ),
+        0
+    );
+    for e in &events {
+        let (_, held, _) = w.seats(e);
+        prop_assert_eq!(held, 0);
+    }
+    Ok(())
+}
+
+// On both backends. PostgreSQL runs 12 cases, not 64: each case there makes
+// a database (about 0.3 s) and every step dumps every table twice over a new
+// connection, so a case costs seconds, not milliseconds; 12 cases of 10–40
+// steps still cover each kind of step many times over. PROPTEST_CASES sets
+// both counts.
+crate::on_both_backends! {
+#[test]
+fn random_sales_never_break_an_invariant() {
+    let cases = if common::on_pg() { 12 } else { 64 };
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(cases);
+    // Integration tests have no lib.rs beside them for a regressions file; a failure prints its seed instead.
+    let config = ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let ops = proptest::collection::vec(op(), 10..40);
+    if let Err(e) = runner.run(&ops, |ops| random_sales(&ops)) {
+        panic!("{e}");
+    }
+}
 }
 
 proptest! {

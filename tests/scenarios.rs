@@ -6,6 +6,8 @@ use boxoffice::jobs::{Jobs, MemorySink};
 use chrono::Duration;
 use common::World;
 
+// The scenarios on a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn payment_success_confirms_and_keeps_seats_sold() {
     let w = World::new();
@@ -47,7 +49,7 @@ fn cancel_confirmed_refunds_half_then_processed_after_tick() {
     let r = c.refund.unwrap();
     assert_eq!((r.amount, r.fee, r.status), (25_000, 25_000, RefundStatus::Initiated));
     assert_eq!(w.available(&e), 10);
-    let desk2 = boxoffice::Desk::open(&w.path(), w.desk.ctx().clone(), "job:test").unwrap();
+    let desk2 = w.target().open(w.desk.ctx().clone(), "job:test").unwrap();
     let mut jobs = Jobs::new(desk2, Box::new(MemorySink::default()));
     jobs.tick().unwrap();
     let r = w.desk.refund(&b.id).unwrap().unwrap();
@@ -87,4 +89,5 @@ fn hold_left_alone_expires() {
     assert_eq!(w.desk.get_hold(&h.id).unwrap().status, HoldStatus::Expired);
     assert_eq!(w.available(&e), 10);
     w.assert_verified();
+}
 }

@@ -28,14 +28,16 @@ fn hold_one(desk: &Desk, e: &boxoffice::domain::Event) -> boxoffice::domain::Hol
     .value
 }
 
-/// A second counter on the same file, on the same clock.
+/// A second counter on the same file (or server), on the same clock.
 fn counter(w: &World, config: Config, actor: &str) -> Desk {
     let ctx = Context { config, ..w.desk.ctx().clone() };
-    let desk = Desk::open(&w.path(), ctx, actor).expect("second counter");
+    let desk = w.target().open(ctx, actor).expect("second counter");
     desk.sign_in("Sue", "1111").expect("Sue signs in there too");
     desk
 }
 
+// On a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn a_change_reaches_every_counter_at_its_next_hold_and_a_hold_keeps_its_deadline() {
     let w = World::new();
@@ -103,11 +105,14 @@ fn bad_values_are_refused_with_the_rule_and_change_nothing() {
         assert!(err.to_string().contains(says), "{key}={value}: {err}");
     }
 }
+}
 
+// `boxoffice settings` on a file and on a server's URL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn the_cli_lists_gets_and_sets_and_exits_2_on_a_bad_value() {
     let w = World::new();
-    let db = w.path();
+    let db = w.db_arg();
     w.desk.set_setting("venue_name", "Grand Theatre").expect("set");
 
     let (code, out, err) = common::boxoffice(&db, &["settings"], &[("BOXOFFICE_PAYMENT_MINUTES", "3")]);
@@ -115,7 +120,8 @@ fn the_cli_lists_gets_and_sets_and_exits_2_on_a_bad_value() {
     let line = |key: &str| out.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("{key} in\n{out}"));
     assert!(line("venue_name").contains("file") && line("venue_name").ends_with("Grand Theatre"), "{out}");
     assert!(line("hold_minutes").contains("default") && line("hold_minutes").ends_with(" 5"), "{out}");
-    assert!(line("payment_minutes").contains("override") && line("payment_minutes").contains("the file has 10"));
+    let place = if w.pg.is_some() { "the database has 10" } else { "the file has 10" };
+    assert!(line("payment_minutes").contains("override") && line("payment_minutes").contains(place), "{out}");
     assert_eq!(out.lines().count(), 1 + SettingKey::ALL.len(), "a header and every setting:\n{out}");
 
     assert_eq!(cli(&db, &["settings", "get", "venue_name"]).1, "Grand Theatre\n");
@@ -124,6 +130,8 @@ fn the_cli_lists_gets_and_sets_and_exits_2_on_a_bad_value() {
     let (code, out, _) = cli(&db, &["settings", "set", "time_zone", "asia/kolkata"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("time_zone: UTC → Asia/Kolkata"), "{out}");
+    let place = if w.pg.is_some() { "every counter on the database" } else { "every counter on the file" };
+    assert!(out.contains(place), "{out}");
     let (code, out, _) = cli(&db, &["settings", "set", "time_zone", "Asia/Kolkata"]);
     assert_eq!((code, out.contains("nothing changed")), (0, true), "{out}");
 
@@ -146,6 +154,7 @@ fn the_cli_lists_gets_and_sets_and_exits_2_on_a_bad_value() {
     assert_eq!(changes[1].details["old"], "UTC");
     assert_eq!(changes[1].details["new"], "Asia/Kolkata");
     assert_eq!(changes[1].actor, "Sue", "who did it: the supervisor signed in at the command line");
+}
 }
 
 #[test]
@@ -194,19 +203,18 @@ fn the_script_runners_demo_venue_is_in_utc() {
     assert!(h.screen_text().contains("Mon 08 Jun 19:30"));
 }
 
+// On a file and on PostgreSQL.
+crate::on_both_backends! {
 #[test]
 fn a_file_with_a_bad_stored_value_sells_by_the_default_and_verify_says_so() {
     let w = World::new();
     let e = w.ga(10, 100);
-    w.raw()
-        .execute(
-            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('hold_minutes', 'soon', 0, 'sqlite3')",
-            [],
-        )
+    w.exec("INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('hold_minutes', 'soon', 0, 'sqlite3')")
         .expect("hand edit");
     assert_eq!(w.hold(&e, 1).expires_at, t0() + Duration::minutes(5));
     let problems = w.desk.settings().expect("settings").problems;
     assert_eq!(problems.len(), 1);
     let v = w.desk.verify().expect("verify");
     assert!(v.iter().any(|p| p.contains("hold_minutes") && p.contains("default 5")), "{v:?}");
+}
 }

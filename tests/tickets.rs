@@ -117,6 +117,8 @@ fn the_pdf_has_one_80mm_page_per_ticket_with_its_event_seat_type_price_and_code(
     assert_eq!(std::fs::read(&ga_pdf).expect("pdf"), before);
 }
 
+// Ticket types through the engine, on a file and on PostgreSQL (`name::sqlite`, `name::postgres`).
+crate::on_both_backends! {
 #[test]
 fn a_mix_of_types_is_priced_in_the_transaction_and_limits_hold() {
     let w = World::new();
@@ -155,7 +157,7 @@ fn clerks_racing_for_a_limited_type_never_sell_past_its_limit() {
     let w = World::new();
     let theatre = theatre_with_types(&w);
     let comp = w.desk.ticket_types(&theatre.id).expect("types")[2].id.clone();
-    let db = w.path();
+    let db = w.target();
     let start = std::sync::Barrier::new(6);
     let sold: usize = std::thread::scope(|s| {
         let handles: Vec<_> = (0..6)
@@ -164,7 +166,7 @@ fn clerks_racing_for_a_limited_type_never_sell_past_its_limit() {
                 s.spawn(move || {
                     let config = Config { durability: Durability::Normal, ..Config::default() };
                     let (ctx, _) = Context::manual(t0(), 50 + i, config);
-                    let desk = Desk::open(db, ctx, format!("clerk:{i}")).expect("open");
+                    let desk = db.open(ctx, format!("clerk:{i}")).expect("open");
                     desk.sign_in("Sue", "1111").expect("sign in");
                     let c = desk
                         .customer(boxoffice::domain::NewCustomer {
@@ -208,6 +210,7 @@ fn clerks_racing_for_a_limited_type_never_sell_past_its_limit() {
     assert_eq!(sold, 4, "exactly the limit");
     assert_eq!(w.count(&format!("SELECT count(*) FROM tickets WHERE type_id = '{comp}' AND status = 'VALID'")), 4);
     w.assert_verified();
+}
 }
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/boxoffice-v1.db");

@@ -1,5 +1,6 @@
 //! The door: a scanned or typed code gets an answer, and a ticket is
-//! admitted once. Each scan is one IMMEDIATE transaction that reads the
+//! admitted once. Each scan is one IMMEDIATE transaction (on PostgreSQL: one
+//! that locks the ticket's event first) that reads the
 //! ticket and, if it is VALID, moves it to USED with a conditional update —
 //! so two doors (two processes) scanning one code at once admit it exactly
 //! once; the other is told when and where it was used. Every scan, admitted
@@ -44,7 +45,7 @@ impl Desk {
             let (answer, found) = match &parsed {
                 // Caught before any lookup: nothing about tickets is read.
                 Err(e) => (DoorAnswer::mistyped(*e), None),
-                Ok(code) => match tickets::by_code(tx, code)? {
+                Ok(code) => match tx.lock_ticket(code).and_then(|()| tickets::by_code(tx, code))? {
                     None => (DoorAnswer::Unknown, None),
                     Some(f) => (judge(tx, &f, event_id, &door)?, Some(f)),
                 },
@@ -64,6 +65,7 @@ impl Desk {
         let code = TicketCode::parse(typed).map_err(|e| Invalid::new("code", e.to_string()))?;
         self.write(|tx| {
             tx.require(Role::Supervisor, "undo a door admission")?;
+            tx.lock_ticket(&code)?;
             let f = tickets::by_code(tx, &code)?.ok_or_else(|| Error::not_found("ticket", &code.grouped()))?;
             let t = &f.ticket;
             if t.status != TicketStatus::Used {

@@ -46,7 +46,7 @@ mod types;
 pub use cancel::{CancelTerms, Cancellation, RefundOverride};
 pub use hold::{HoldRequest, SeatMap, SeatPick};
 pub use payment::Payment;
-pub use privacy::{Erasure, erased_name};
+pub use privacy::{Erasure, OldCopies, erased_name};
 pub use recovery::Violation;
 pub use settings::SettingChange;
 pub use staff::DEMO_PIN_HASH;
@@ -125,6 +125,19 @@ impl Tx<'_> {
             return Ok(());
         }
         match sales::event_of_booking(self.tx, booking_id)? {
+            Some(event) => self.lock(&[&event]),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Tx::lock_hold`] for the event of the ticket with this code: a scan
+    /// reads the ticket only once it has it, so two doors scanning one code
+    /// queue and the second is told where it was used.
+    fn lock_ticket(&self, code: &crate::domain::TicketCode) -> Result<()> {
+        if self.tx.backend() == db::Backend::Sqlite {
+            return Ok(());
+        }
+        match crate::store::tickets::event_of_code(self.tx, code)? {
             Some(event) => self.lock(&[&event]),
             None => Ok(()),
         }

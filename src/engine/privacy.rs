@@ -4,7 +4,8 @@
 //! replaced bytes are zeroed in the file (every connection runs with
 //! `secure_delete`, so neither this update nor any earlier move of the row
 //! left a copy in free space), and the WAL is checkpointed and truncated so
-//! no old page image keeps them either.
+//! no old page image keeps them either. PostgreSQL has no such controls for
+//! a client: the old row version stays until VACUUM (see [`OldCopies`]).
 
 use super::Desk;
 use crate::domain::customer::{normalize_email, normalize_phone};
@@ -21,9 +22,25 @@ pub struct Erasure {
     pub bookings: i64,
     /// They had been erased before: nothing changed.
     pub already: bool,
-    /// The WAL was checkpointed and emptied; false when another process was
-    /// reading meanwhile (old page images stay in `-wal` until its next checkpoint).
-    pub wal_cleared: bool,
+    /// Where copies of the replaced details may still be.
+    pub old_copies: OldCopies,
+}
+
+/// Where the replaced name, email and phone may still be after an erasure
+/// (backups made before it aside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OldCopies {
+    /// Nowhere: the update zeroed them in the file and the WAL was
+    /// checkpointed and emptied (SQLite; also when nothing was erased).
+    None,
+    /// In SQLite's `-wal` file until its next checkpoint: another process
+    /// was reading, so it could not be emptied.
+    Wal,
+    /// PostgreSQL: the old row version stays in the table's files as a dead
+    /// tuple until VACUUM (autovacuum, or `VACUUM customers`) reclaims it,
+    /// and in the server's write-ahead log, archives and replicas until they
+    /// are recycled. A client cannot zero them.
+    Server,
 }
 
 /// The name an erased customer is shown under.
@@ -46,7 +63,7 @@ impl Desk {
             let c = find(tx, who)?;
             let bookings = privacy::bookings_of(tx, &c.id)?;
             if privacy::was_erased(tx, &c.id)? {
-                return Ok(Erasure { customer_id: c.id, bookings, already: true, wal_cleared: false });
+                return Ok(Erasure { customer_id: c.id, bookings, already: true, old_copies: OldCopies::None });
             }
             // The stand-in email is unique (the id) and can never be delivered (.invalid).
             let email = format!("erased-{}@erased.invalid", c.id.to_ascii_lowercase());
@@ -54,11 +71,15 @@ impl Desk {
                 return Err(Error::refused("the customer changed meanwhile; try again"));
             }
             tx.audit(NewAudit::new(AuditAction::CustomerErased, AuditEntity::Customer, &c.id))?;
-            Ok(Erasure { customer_id: c.id, bookings, already: false, wal_cleared: false })
+            Ok(Erasure { customer_id: c.id, bookings, already: false, old_copies: OldCopies::Wal })
         });
         let mut erased = erased?;
-        if !erased.already && self.sql("erasing a customer")?.is_autocommit() {
-            erased.wal_cleared = privacy::checkpoint_truncate(self.sql("erasing a customer")?)?;
+        if !erased.already {
+            erased.old_copies = match self.db.sqlite() {
+                Some(conn) if conn.is_autocommit() && privacy::checkpoint_truncate(conn)? => OldCopies::None,
+                Some(_) => OldCopies::Wal,
+                None => OldCopies::Server,
+            };
         }
         Ok(erased)
     }

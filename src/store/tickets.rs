@@ -317,6 +317,11 @@ pub fn by_code(db: &Db, code: &TicketCode) -> Result<Option<Found>> {
     })
 }
 
+/// The event the ticket with this code is for (never changes): what a scan locks.
+pub fn event_of_code(db: &Db, code: &TicketCode) -> Result<Option<String>> {
+    db.query_opt("SELECT event_id FROM tickets WHERE code = ?1", db::args![code], |r| r.get(0))
+}
+
 /// VALID → USED at `door`; false if the ticket was not VALID.
 pub fn admit(db: &Db, ticket_id: &str, now_ms: i64, door: &str) -> Result<bool> {
     let n = db.execute(

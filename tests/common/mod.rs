@@ -90,6 +90,12 @@ std::thread_local! {
     static ON_POSTGRES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// Whether this test body runs on PostgreSQL (inside `on_both_backends!`'s
+/// `postgres` half): for what differs by backend, e.g. a proptest's case count.
+pub fn on_pg() -> bool {
+    ON_POSTGRES.with(|p| p.get())
+}
+
 /// Runs `body` with `World::new()` on PostgreSQL, when there is a server
 /// (`BOXOFFICE_TEST_PG`); else skips, saying so once.
 pub fn on_postgres(body: impl FnOnce()) {
@@ -153,6 +159,26 @@ impl World {
         match &self.pg {
             Some(db) => Target::Postgres(db.url.clone()),
             None => Target::File(self.path()),
+        }
+    }
+
+    /// What `--db` names for the `boxoffice` binary: the file, or the URL.
+    pub fn db_arg(&self) -> std::path::PathBuf {
+        match self.target() {
+            Target::File(path) => path,
+            Target::Postgres(url) => url.into(),
+        }
+    }
+
+    /// Runs one statement behind the engine's back (to tamper) on a raw
+    /// connection of the world's backend: the rows changed, or the error's text.
+    pub fn exec(&self, sql: &str) -> Result<u64, String> {
+        match &self.pg {
+            Some(db) => db.client().execute(sql, &[]).map_err(|e| match e.as_db_error() {
+                Some(d) => d.message().to_string(),
+                None => e.to_string(),
+            }),
+            None => self.raw().execute(sql, []).map(|n| n as u64).map_err(|e| e.to_string()),
         }
     }
 
