@@ -495,12 +495,23 @@ fn open_existing(db: &std::path::Path, config: Config, who: String) -> Result<De
     Desk::open(&open_existing_path(db)?, Context::system(config), who)
 }
 
+/// A desk that only reads an existing database: a file opened read-only, or
+/// a server's database as [`open_existing`] opens it (its clock unless `ctx`
+/// has a manual one).
+fn open_reading(db: &std::path::Path, ctx: Context, who: &str) -> Result<Desk, Error> {
+    let target = db.to_string_lossy();
+    if store::db::is_postgres_url(&target) {
+        return Desk::open_postgres(&target, ctx, who);
+    }
+    Ok(Desk::from_read_only(store::open_read_only(db)?, ctx, who))
+}
+
 /// `boxoffice tickets BOOKING [--pdf FILE] [--format table|json]`.
 fn tickets_command(db: &std::path::Path, config: Config, args: &TicketsArgs) -> Result<ExitCode, Error> {
     // Listing only reads; writing a PDF is audited, so it needs a writable file.
     let desk = match &args.pdf {
         Some(_) => open_existing(db, config, cli_name())?,
-        None => Desk::from_read_only(store::open_read_only(db)?, Context::system(config), "cli:tickets"),
+        None => open_reading(db, Context::system(config), "cli:tickets")?,
     };
     let booking = desk.find_booking(&args.booking)?;
     let printed = match &args.pdf {
@@ -652,8 +663,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         && store::db::is_postgres_url(&db.to_string_lossy())
     {
         return Err(Error::Storage(format!(
-            "{} is a PostgreSQL database; in this version only `copy`, `migrate`, `verify`, `checkin` and \
-             `cashup` work with PostgreSQL, and {name} needs an SQLite file (see README: PostgreSQL)",
+            "{} is a PostgreSQL database; in this version only `copy`, `migrate`, `verify`, `checkin`, \
+             `cashup`, `report` and `tickets` work with PostgreSQL, and {name} needs an SQLite file (see README: \
+             PostgreSQL)",
             store::pg::redact(&db.to_string_lossy())
         )));
     }
@@ -694,14 +706,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             verdict(&violations, &db.display().to_string())
         }
         Some(Command::Report(args)) => {
-            let conn = store::open_read_only(&db)?;
-            let mut desk = Desk::from_read_only(conn, Context::system(config.clone()), "cli:report");
+            let mut desk = open_reading(&db, Context::system(config.clone()), "cli:report")?;
             // A bare date is a day in the venue's time zone.
             let zone = desk.zone().map_err(|e| store::at(&db, e))?;
             let resolve = |d: Option<DateArg>, end| d.map(|d| d.resolve(end, zone)).transpose().map_err(bad_input);
             if let Some(at) = resolve(args.now, false)? {
-                desk =
-                    Desk::from_read_only(store::open_read_only(&db)?, Context::manual(at, 0, config).0, "cli:report");
+                desk = open_reading(&db, Context::manual(at, 0, config).0, "cli:report")?;
             }
             let filter = boxoffice::domain::ReportFilter {
                 event_id: args.event.clone(),
@@ -813,19 +823,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 /// The name of a command that works on an SQLite file only (for now: all
-/// but `copy`, which names its own places, and `checkin` and `cashup`, whose
-/// engine operations run on PostgreSQL too), or `None`.
+/// but `copy`, which names its own places, and `checkin`, `cashup`, `report`
+/// and `tickets`, whose engine operations run on PostgreSQL too), or `None`.
 fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
     Some(match command {
         None => "the app",
         Some(Command::Copy(_)) => return None,
         Some(Command::Verify) => "`verify`",
-        Some(Command::Report(_)) => "`report`",
         Some(Command::Script(_)) => "`script`",
         Some(Command::Migrate(_)) => "`migrate`",
-        Some(Command::Tickets(_)) => "`tickets`",
-        // Both go through `open_existing`, which opens a server's database too.
-        Some(Command::Checkin(_)) | Some(Command::Cashup(_)) => return None,
+        // These go through `open_existing` or `open_reading`, which open a server's database too.
+        Some(Command::Checkin(_) | Command::Cashup(_) | Command::Report(_) | Command::Tickets(_)) => return None,
         Some(Command::Settings(_)) => "`settings`",
         Some(Command::Backup(_)) => "`backup`",
         Some(Command::Restore(_)) => "`restore`",

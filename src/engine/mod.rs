@@ -142,11 +142,6 @@ impl Tx<'_> {
         Ok(true)
     }
 
-    /// SQLite's connection, for store code not yet written for both backends.
-    fn sql(&self, what: &str) -> Result<&Connection> {
-        self.tx.sqlite_only(what)
-    }
-
     fn now_ms(&self) -> i64 {
         to_millis(self.now)
     }
