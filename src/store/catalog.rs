@@ -164,10 +164,10 @@ fn words_match(words: &[String]) -> Option<String> {
     (!phrases.is_empty()).then(|| phrases.join(" AND "))
 }
 
-/// The arguments of step 10's `search_query(words, weights, phone, endings)`
-/// on PostgreSQL for a search's readings: the words separated by single
-/// spaces, the phone's digits, the typed phone's endings separated by spaces
-/// (each None when there is no such reading). The same readings as
+/// The arguments of step 10's `words_query(words)` and `phone_query(phone,
+/// endings)` on PostgreSQL for a search's readings: the words separated by
+/// single spaces, the phone's digits, the typed phone's endings separated by
+/// spaces (each None when there is no such reading). The same readings as
 /// [`customer_match`] and [`event_match`] give FTS5.
 pub fn pg_search(s: &SearchText) -> (Option<String>, Option<String>, Option<String>) {
     let words = (!s.words.is_empty()).then(|| s.words.join(" "));
@@ -176,8 +176,8 @@ pub fn pg_search(s: &SearchText) -> (Option<String>, Option<String>, Option<Stri
 }
 
 /// Customers matching a search (see `domain::search`), by name: SQLite's
-/// FTS5 word index, or PostgreSQL's `customers_by_words` (step 10), which
-/// read text the same way.
+/// FTS5 word index, or PostgreSQL's `customers_by_words` and
+/// `customers_by_phone` (step 10), which read text the same way.
 pub fn search_customers(db: &Db, text: &str, limit: usize) -> Result<Vec<Customer>> {
     let search = SearchText::parse(text);
     let Some(query) = customer_match(&search) else { return Ok(Vec::new()) };
@@ -193,7 +193,7 @@ pub fn search_customers(db: &Db, text: &str, limit: usize) -> Result<Vec<Custome
             let (words, phone, endings) = pg_search(&search);
             db.query_all(
                 "SELECT id, name, email, phone FROM customers
-                 WHERE customer_words(name, email, phone) @@ search_query(?1, 'AB', ?2, ?3)
+                 WHERE customer_words(name, email) @@ words_query(?1) OR customer_phone(phone) @@ phone_query(?2, ?3)
                  ORDER BY name, id LIMIT ?4",
                 db::args![words, phone, endings, limit as i64],
                 customer_row,

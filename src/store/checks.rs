@@ -372,7 +372,7 @@ pub fn verify(db: &Db) -> Result<Vec<String>> {
 const PG_SEARCH_INDEX: &str = "
     SELECT format('the word index %s is missing or not valid (searches then read every row): make it again as \
                    migrations/pg/0010_word_search.sql does', w.n)
-    FROM (VALUES ('customers_by_words'), ('events_by_words')) AS w(n)
+    FROM (VALUES ('customers_by_words'), ('customers_by_phone'), ('events_by_words')) AS w(n)
     WHERE NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                       JOIN pg_namespace s ON s.oid = c.relnamespace
                       WHERE c.relname = w.n AND s.nspname = current_schema() AND i.indisvalid AND i.indisready)";

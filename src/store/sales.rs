@@ -538,7 +538,7 @@ fn push<'a>(args: &mut Vec<db::Param<'a>>, p: db::Param<'a>) -> String {
 }
 
 /// [`list_bookings`] on PostgreSQL: its planner picks among the ways' indexes
-/// (step 10's `customers_by_words` and `events_by_words` through
+/// (step 10's `customers_by_words`, `customers_by_phone` and `events_by_words` through
 /// `bookings_by_customer` and `bookings_by_event_time`; step 6's id
 /// indexes), so one statement gathers the newest `limit` of each way and
 /// keeps the newest `limit` of them, the same rows as SQLite's plans.
@@ -568,14 +568,14 @@ fn list_bookings_pg(db: &Db, f: &BookingFilter) -> Result<Vec<(Booking, String, 
             push(&mut args, endings.as_deref().map_or(db::Param::Null, db::Param::Text)),
         );
         ways.push(format!(
-            "x.customer_id IN (SELECT id FROM customers WHERE customer_words(name, email, phone) @@ search_query({w}, 'AB', {p}, {e}))"
+            "x.customer_id IN (SELECT id FROM customers
+                               WHERE customer_words(name, email) @@ words_query({w})
+                                  OR customer_phone(phone) @@ phone_query({p}, {e}))"
         ));
     }
     if let (Some(w), Some(_)) = (&words, catalog::event_match(&search)) {
         let w = push(&mut args, db::Param::Text(w));
-        ways.push(format!(
-            "x.event_id IN (SELECT id FROM events WHERE event_words(name) @@ search_query({w}, 'A', NULL, NULL))"
-        ));
+        ways.push(format!("x.event_id IN (SELECT id FROM events WHERE event_words(name) @@ words_query({w}))"));
     }
     if !id.is_empty() {
         let i = push(&mut args, db::Param::Text(id));
