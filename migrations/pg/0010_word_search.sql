@@ -2,18 +2,21 @@
 -- the words of their names (and a customer's email and phone) through FTS5
 -- tables, filled by triggers (step 0006); PostgreSQL has no FTS5, and no
 -- extension is asked for (the role only owns its database), so here the
--- same words are a `tsvector` of each row, in a GIN expression index that
+-- same words are a `tsvector` of each row, in GIN expression indexes that
 -- PostgreSQL keeps in the writer's transaction: nothing to fill, nothing to
 -- copy (`boxoffice copy` skips SQLite's word tables, and a SQLite target
--- rebuilds them from the rows), nothing that can drift from the rows.
+-- rebuilds them from the rows), nothing that can drift from the rows. The
+-- queries (`store::catalog`, `store::sales`) mean what SQLite's FTS5
+-- queries mean; tests/search.rs runs the same searches on both.
 --
 -- `search_words` reads text as SQLite's tokenizer `unicode61
 -- remove_diacritics 2` does: ASCII letters lower-cased; every other
--- character folded (1248 folded, 25 dropped, 7931 separators: case and accents, `Ë` → `e`), dropped (a
--- combining accent inside a word) or a separator, by tables made from the
--- bundled SQLite itself (tests/search_fold.rs prints them, and checks every
--- code point against a server). Its answer is the words separated by
--- single spaces.
+-- character kept, folded (case and accents, `Ë` → `e`: 1,248 of them),
+-- dropped (a combining accent inside a word: 25) or a separator (7,931),
+-- by tables made from the bundled SQLite itself (tests/search_fold.rs
+-- prints them, and checks every code point of planes 0 and 1 against a
+-- server). Its answer is the words separated by single spaces. Text of
+-- ASCII alone (most names and emails) skips the fold table.
 CREATE FUNCTION search_words(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT regexp_replace(
         CASE WHEN t ~ '^[\x01-\x7f]*$' COLLATE "C" THEN lower(t COLLATE "C")
