@@ -795,4 +795,4 @@ END;
 -- Marks the file as boxoffice's (migration 0002; "BOXF"), so a file that is not
 -- ours is refused and never changed; user_version is the newest migration.
 PRAGMA application_id = 1112496198;
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;

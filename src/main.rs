@@ -343,7 +343,7 @@ fn clerk_command(db: &std::path::Path, config: Config, command: &ClerkCommand) -
     use boxoffice::domain::Role;
     match command {
         ClerkCommand::List { format } => {
-            let desk = read_only(db, config, "cli:clerks")?;
+            let desk = open_reading(db, Context::system(config), "cli:clerks")?;
             let now = desk.now();
             let clerks = desk.clerks()?;
             let state = |c: &boxoffice::domain::Clerk| {
@@ -495,15 +495,15 @@ fn open_existing(db: &std::path::Path, config: Config, who: String) -> Result<De
     Desk::open(&open_existing_path(db)?, Context::system(config), who)
 }
 
-/// A desk that only reads an existing database: a file, or a server's.
-fn read_only(db: &std::path::Path, config: Config, who: &str) -> Result<Desk, Error> {
-    let url = db.to_string_lossy();
-    let db = if store::db::is_postgres_url(&url) {
-        store::pg::open_read_only(&url)?
-    } else {
-        store::open_read_only(db)?.into()
-    };
-    Ok(Desk::from_read_only(db, Context::system(config), who))
+/// A desk that only reads an existing database: a file opened read-only, or
+/// a server's database on a read-only connection (judged by the server's
+/// clock unless `ctx` has a manual one).
+fn open_reading(db: &std::path::Path, ctx: Context, who: &str) -> Result<Desk, Error> {
+    let target = db.to_string_lossy();
+    if store::db::is_postgres_url(&target) {
+        return Desk::read_postgres(&target, ctx, who);
+    }
+    Ok(Desk::from_read_only(store::open_read_only(db)?, ctx, who))
 }
 
 /// `boxoffice tickets BOOKING [--pdf FILE] [--format table|json]`.
@@ -511,7 +511,7 @@ fn tickets_command(db: &std::path::Path, config: Config, args: &TicketsArgs) -> 
     // Listing only reads; writing a PDF is audited, so it needs a writable file.
     let desk = match &args.pdf {
         Some(_) => open_existing(db, config, cli_name())?,
-        None => Desk::from_read_only(store::open_read_only(db)?, Context::system(config), "cli:tickets"),
+        None => open_reading(db, Context::system(config), "cli:tickets")?,
     };
     let booking = desk.find_booking(&args.booking)?;
     let printed = match &args.pdf {
@@ -664,8 +664,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     {
         return Err(Error::Storage(format!(
             "{} is a PostgreSQL database; in this version only `copy`, `migrate`, `verify`, `checkin`, \
-             `cashup`, `settings`, `customer` and `clerk` work with PostgreSQL, and {name} needs an SQLite file \
-             (see README: PostgreSQL)",
+             `cashup`, `report`, `tickets`, `settings`, `customer` and `clerk` work with PostgreSQL, and {name} \
+             needs an SQLite file (see README: PostgreSQL)",
             store::pg::redact(&db.to_string_lossy())
         )));
     }
@@ -706,14 +706,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             verdict(&violations, &db.display().to_string())
         }
         Some(Command::Report(args)) => {
-            let conn = store::open_read_only(&db)?;
-            let mut desk = Desk::from_read_only(conn, Context::system(config.clone()), "cli:report");
+            let mut desk = open_reading(&db, Context::system(config.clone()), "cli:report")?;
             // A bare date is a day in the venue's time zone.
             let zone = desk.zone().map_err(|e| store::at(&db, e))?;
             let resolve = |d: Option<DateArg>, end| d.map(|d| d.resolve(end, zone)).transpose().map_err(bad_input);
             if let Some(at) = resolve(args.now, false)? {
-                desk =
-                    Desk::from_read_only(store::open_read_only(&db)?, Context::manual(at, 0, config).0, "cli:report");
+                desk = open_reading(&db, Context::manual(at, 0, config).0, "cli:report")?;
             }
             let filter = boxoffice::domain::ReportFilter {
                 event_id: args.event.clone(),
@@ -831,24 +829,25 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 /// The name of a command that works on an SQLite file only (for now: all
-/// but `copy`, which names its own places, and `checkin`, `cashup`,
-/// `settings`, `customer` and `clerk`, whose engine operations run on
-/// PostgreSQL too), or `None`.
+/// but `copy`, which names its own places, and the commands whose engine
+/// operations run on PostgreSQL too), or `None`.
 fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
     Some(match command {
         None => "the app",
         Some(Command::Copy(_)) => return None,
         Some(Command::Verify) => "`verify`",
-        Some(Command::Report(_)) => "`report`",
         Some(Command::Script(_)) => "`script`",
         Some(Command::Migrate(_)) => "`migrate`",
-        Some(Command::Tickets(_)) => "`tickets`",
-        // These go through `open_existing` or `read_only`, which open a server's database too.
+        // These go through `open_existing` or `open_reading`, which open a server's database too.
         Some(
-            Command::Checkin(_) | Command::Cashup(_) | Command::Settings(_) | Command::Customer(_) | Command::Clerk(_),
-        ) => {
-            return None;
-        }
+            Command::Checkin(_)
+            | Command::Cashup(_)
+            | Command::Report(_)
+            | Command::Tickets(_)
+            | Command::Settings(_)
+            | Command::Customer(_)
+            | Command::Clerk(_),
+        ) => return None,
         Some(Command::Backup(_)) => "`backup`",
         Some(Command::Restore(_)) => "`restore`",
     })
@@ -949,7 +948,7 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
     let place = if store::db::is_postgres_url(&db.to_string_lossy()) { "database" } else { "file" };
     match action {
         None => {
-            let view = read_only(db, config, "cli:settings")?.settings()?;
+            let view = open_reading(db, Context::system(config), "cli:settings")?.settings()?;
             let mut text = format!("{:<18} {:<8} VALUE\n", "SETTING", "FROM");
             for &key in SettingKey::ALL {
                 let source = view.source(key);
@@ -973,7 +972,7 @@ fn settings(db: &std::path::Path, config: Config, action: Option<SettingsAction>
         }
         Some(SettingsAction::Get { key }) => {
             let key = SettingKey::named(&key)?;
-            let view = read_only(db, config, "cli:settings")?.settings()?;
+            let view = open_reading(db, Context::system(config), "cli:settings")?.settings()?;
             boxoffice::output::stdout(&format!("{}\n", view.effective.get(key)))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -75,196 +75,253 @@ fn counts(r: &Report) -> [u64; 5] {
     std::array::from_fn(|i| r.summary.by_status[i].count)
 }
 
-#[test]
-fn summary_figures_of_all_events() {
-    let h = history();
-    let r = h.w.desk.report(&all(24)).expect("report");
-    let s = &r.summary;
-    assert_eq!(s.bookings, 7);
-    // PAYMENT_PENDING, CONFIRMED, PAYMENT_FAILED, EXPIRED, CANCELLED
-    assert_eq!(counts(&r), [1, 2, 1, 1, 2]);
-    let shares: Vec<f64> = s.by_status.iter().map(|x| x.share).collect();
-    assert_eq!(shares, vec![1.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0, 1.0 / 7.0, 2.0 / 7.0]);
-    assert_eq!(s.capacity, 150);
-    assert_eq!(s.seats_sold, 4);
-    assert_eq!(s.utilisation, 4.0 / 150.0);
-    assert_eq!(s.confirmed_amount, Some(140_000), "b1 ₹1,000 + b5 ₹400");
-    assert_eq!(s.fees_kept, Some(25_000), "half of b2's ₹500");
-    assert_eq!(s.revenue, Some(165_000));
-    assert_eq!(s.refunds, Some(175_000), "b2's ₹250 + b3's full ₹1,500");
-    assert_eq!(s.refunds_failed_payments, Some(150_000));
-    assert_eq!(s.refunds_pending, Some(150_000), "b3's refund is not processed yet");
-    assert_eq!(s.currency, "INR");
+// The figures on both backends: the same history on a file and on PostgreSQL.
+crate::on_both_backends! {
+    #[test]
+    fn summary_figures_of_all_events() {
+        let h = history();
+        let r = h.w.desk.report(&all(24)).expect("report");
+        let s = &r.summary;
+        assert_eq!(s.bookings, 7);
+        // PAYMENT_PENDING, CONFIRMED, PAYMENT_FAILED, EXPIRED, CANCELLED
+        assert_eq!(counts(&r), [1, 2, 1, 1, 2]);
+        let shares: Vec<f64> = s.by_status.iter().map(|x| x.share).collect();
+        assert_eq!(shares, vec![1.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0, 1.0 / 7.0, 2.0 / 7.0]);
+        assert_eq!(s.capacity, 150);
+        assert_eq!(s.seats_sold, 4);
+        assert_eq!(s.utilisation, 4.0 / 150.0);
+        assert_eq!(s.confirmed_amount, Some(140_000), "b1 ₹1,000 + b5 ₹400");
+        assert_eq!(s.fees_kept, Some(25_000), "half of b2's ₹500");
+        assert_eq!(s.revenue, Some(165_000));
+        assert_eq!(s.refunds, Some(175_000), "b2's ₹250 + b3's full ₹1,500");
+        assert_eq!(s.refunds_failed_payments, Some(150_000));
+        assert_eq!(s.refunds_pending, Some(150_000), "b3's refund is not processed yet");
+        assert_eq!(s.currency, "INR");
 
-    let concert = s.events.iter().find(|e| e.event_id == h.concert).expect("concert row");
-    assert_eq!(concert.bookings, 5);
-    assert_eq!(concert.by_status.iter().map(|x| x.count).collect::<Vec<_>>(), vec![1, 1, 1, 0, 2]);
-    assert_eq!((concert.seats_sold, concert.capacity), (2, 100));
-    assert_eq!(concert.utilisation, 0.02);
-    assert_eq!((concert.revenue, concert.fees_kept, concert.refunds), (125_000, 25_000, 175_000));
-    let theatre = s.events.iter().find(|e| e.event_id == h.theatre).expect("theatre row");
-    assert_eq!(theatre.bookings, 2);
-    assert_eq!(theatre.by_status.iter().map(|x| x.count).collect::<Vec<_>>(), vec![0, 1, 0, 1, 0]);
-    assert_eq!((theatre.seats_sold, theatre.capacity, theatre.revenue, theatre.refunds), (2, 50, 40_000, 0));
-}
+        let concert = s.events.iter().find(|e| e.event_id == h.concert).expect("concert row");
+        assert_eq!(concert.bookings, 5);
+        assert_eq!(concert.by_status.iter().map(|x| x.count).collect::<Vec<_>>(), vec![1, 1, 1, 0, 2]);
+        assert_eq!((concert.seats_sold, concert.capacity), (2, 100));
+        assert_eq!(concert.utilisation, 0.02);
+        assert_eq!((concert.revenue, concert.fees_kept, concert.refunds), (125_000, 25_000, 175_000));
+        let theatre = s.events.iter().find(|e| e.event_id == h.theatre).expect("theatre row");
+        assert_eq!(theatre.bookings, 2);
+        assert_eq!(theatre.by_status.iter().map(|x| x.count).collect::<Vec<_>>(), vec![0, 1, 0, 1, 0]);
+        assert_eq!((theatre.seats_sold, theatre.capacity, theatre.revenue, theatre.refunds), (2, 50, 40_000, 0));
+    }
+    #[test]
+    fn health_figures_over_a_day_and_an_hour() {
+        let h = history();
+        assert_eq!(h.w.desk.now(), now());
+        let r = h.w.desk.report(&all(24)).expect("report");
+        let x = &r.health;
+        assert_eq!((x.hours, x.from, x.to), (24, now() - Duration::hours(24), now()));
+        assert_eq!((x.holds_made, x.holds_expired), (8, 2));
+        assert_eq!(x.expiry_rate, 0.25);
+        assert_eq!((x.payment_attempts, x.payment_successes, x.payment_failures, x.payment_timeouts), (5, 3, 1, 1));
+        assert_eq!((x.success_rate, x.failure_rate, x.timeout_rate), (0.6, 0.2, 0.2));
+        assert_eq!(x.retries, 2, "b5's and b4's replayed payment keys");
+        assert_eq!(x.status, Level::Amber, "expiry 25 %, failures 20 %, timeouts 20 %: all AMBER, none RED");
+        assert_eq!(x.reasons.len(), 3, "{:?}", x.reasons);
+        assert_eq!(x.sales_per_hour.len(), 24);
+        let mut sales = vec![0; 24];
+        sales[23] = 3; // 09:12 falls in the last hour [09:11, 10:11]
+        assert_eq!(x.sales_per_hour, sales);
 
-#[test]
-fn health_figures_over_a_day_and_an_hour() {
-    let h = history();
-    assert_eq!(h.w.desk.now(), now());
-    let r = h.w.desk.report(&all(24)).expect("report");
-    let x = &r.health;
-    assert_eq!((x.hours, x.from, x.to), (24, now() - Duration::hours(24), now()));
-    assert_eq!((x.holds_made, x.holds_expired), (8, 2));
-    assert_eq!(x.expiry_rate, 0.25);
-    assert_eq!((x.payment_attempts, x.payment_successes, x.payment_failures, x.payment_timeouts), (5, 3, 1, 1));
-    assert_eq!((x.success_rate, x.failure_rate, x.timeout_rate), (0.6, 0.2, 0.2));
-    assert_eq!(x.retries, 2, "b5's and b4's replayed payment keys");
-    assert_eq!(x.status, Level::Amber, "expiry 25 %, failures 20 %, timeouts 20 %: all AMBER, none RED");
-    assert_eq!(x.reasons.len(), 3, "{:?}", x.reasons);
-    assert_eq!(x.sales_per_hour.len(), 24);
-    let mut sales = vec![0; 24];
-    sales[23] = 3; // 09:12 falls in the last hour [09:11, 10:11]
-    assert_eq!(x.sales_per_hour, sales);
+        let r = h.w.desk.report(&all(1)).expect("report");
+        let x = &r.health;
+        assert_eq!((x.holds_made, x.holds_expired), (6, 0), "the 09:00 holds are outside [09:11, 10:11]");
+        assert_eq!((x.payment_attempts, x.payment_successes, x.payment_failures, x.payment_timeouts), (5, 3, 1, 1));
+        assert_eq!(x.sales_per_hour, vec![3]);
+        assert_eq!(x.status, Level::Amber);
 
-    let r = h.w.desk.report(&all(1)).expect("report");
-    let x = &r.health;
-    assert_eq!((x.holds_made, x.holds_expired), (6, 0), "the 09:00 holds are outside [09:11, 10:11]");
-    assert_eq!((x.payment_attempts, x.payment_successes, x.payment_failures, x.payment_timeouts), (5, 3, 1, 1));
-    assert_eq!(x.sales_per_hour, vec![3]);
-    assert_eq!(x.status, Level::Amber);
+        // 2 h, [08:11, 10:11]: the whole hour 09:00–10:00 (the 09:00 holds, one of
+        // them expired later) comes from the hourly totals, 10:00–10:11 inclusive
+        // (b4's hold at 10:11 = now) from the holds themselves.
+        let x = h.w.desk.report(&all(2)).expect("report").health;
+        assert_eq!((x.holds_made, x.holds_expired), (8, 2));
+        assert_eq!(x.sales_per_hour, vec![0, 3]);
+    }
+    #[test]
+    fn filters_by_event_and_booking_time() {
+        let h = history();
+        let one = |event: &str| ReportFilter { event_id: Some(event.to_string()), hours: 24, ..Default::default() };
+        let r = h.w.desk.report(&one(&h.concert)).expect("report");
+        assert_eq!(r.summary.events.len(), 1);
+        assert_eq!((r.summary.bookings, r.summary.capacity, r.summary.seats_sold), (5, 100, 2));
+        assert_eq!((r.summary.revenue, r.summary.refunds), (Some(125_000), Some(175_000)));
+        let x = &r.health;
+        assert_eq!((x.holds_made, x.holds_expired, x.payment_attempts, x.retries), (5, 0, 4, 1));
+        assert_eq!(x.status, Level::Green, "4 attempts is below the minimum sample of 5");
 
-    // 2 h, [08:11, 10:11]: the whole hour 09:00–10:00 (the 09:00 holds, one of
-    // them expired later) comes from the hourly totals, 10:00–10:11 inclusive
-    // (b4's hold at 10:11 = now) from the holds themselves.
-    let x = h.w.desk.report(&all(2)).expect("report").health;
-    assert_eq!((x.holds_made, x.holds_expired), (8, 2));
-    assert_eq!(x.sales_per_hour, vec![0, 3]);
-}
+        let r = h.w.desk.report(&one(&h.theatre)).expect("report");
+        assert_eq!((r.summary.bookings, r.summary.revenue), (2, Some(40_000)));
+        let x = &r.health;
+        assert_eq!((x.holds_made, x.holds_expired, x.payment_attempts, x.payment_successes, x.retries), (3, 2, 1, 1, 1));
+        assert_eq!(x.status, Level::Green, "3 holds is below the minimum sample");
 
-#[test]
-fn filters_by_event_and_booking_time() {
-    let h = history();
-    let one = |event: &str| ReportFilter { event_id: Some(event.to_string()), hours: 24, ..Default::default() };
-    let r = h.w.desk.report(&one(&h.concert)).expect("report");
-    assert_eq!(r.summary.events.len(), 1);
-    assert_eq!((r.summary.bookings, r.summary.capacity, r.summary.seats_sold), (5, 100, 2));
-    assert_eq!((r.summary.revenue, r.summary.refunds), (Some(125_000), Some(175_000)));
-    let x = &r.health;
-    assert_eq!((x.holds_made, x.holds_expired, x.payment_attempts, x.retries), (5, 0, 4, 1));
-    assert_eq!(x.status, Level::Green, "4 attempts is below the minimum sample of 5");
+        // By booking time: 09:05–10:00 leaves out b6 (09:00) and b4 (10:11).
+        let range = ReportFilter {
+            from: Some(t0() + Duration::minutes(5)),
+            to: Some(t0() + Duration::minutes(60)),
+            hours: 24,
+            ..Default::default()
+        };
+        let r = h.w.desk.report(&range).expect("report");
+        assert_eq!(r.summary.bookings, 5);
+        assert_eq!(counts(&r), [0, 2, 1, 0, 2]);
+        assert_eq!((r.summary.revenue, r.summary.refunds, r.summary.seats_sold), (Some(165_000), Some(175_000), 4));
+        assert_eq!(r.health.payment_attempts, 5, "the date range narrows the summary, not the health window");
 
-    let r = h.w.desk.report(&one(&h.theatre)).expect("report");
-    assert_eq!((r.summary.bookings, r.summary.revenue), (2, Some(40_000)));
-    let x = &r.health;
-    assert_eq!((x.holds_made, x.holds_expired, x.payment_attempts, x.payment_successes, x.retries), (3, 2, 1, 1, 1));
-    assert_eq!(x.status, Level::Green, "3 holds is below the minimum sample");
+        let day = |d: &str, end| boxoffice::report::parse_date(d, end).expect("date");
+        let whole_day = ReportFilter {
+            from: Some(day("2026-06-01", false)),
+            to: Some(day("2026-06-01", true)),
+            hours: 24,
+            ..Default::default()
+        };
+        assert_eq!(h.w.desk.report(&whole_day).expect("report").summary.bookings, 7);
+        let next_day = ReportFilter { from: Some(day("2026-06-02", false)), hours: 24, ..Default::default() };
+        let r = h.w.desk.report(&next_day).expect("report");
+        assert_eq!((r.summary.bookings, r.summary.revenue, r.summary.utilisation), (0, Some(0), 0.0));
 
-    // By booking time: 09:05–10:00 leaves out b6 (09:00) and b4 (10:11).
-    let range = ReportFilter {
-        from: Some(t0() + Duration::minutes(5)),
-        to: Some(t0() + Duration::minutes(60)),
-        hours: 24,
-        ..Default::default()
-    };
-    let r = h.w.desk.report(&range).expect("report");
-    assert_eq!(r.summary.bookings, 5);
-    assert_eq!(counts(&r), [0, 2, 1, 0, 2]);
-    assert_eq!((r.summary.revenue, r.summary.refunds, r.summary.seats_sold), (Some(165_000), Some(175_000), 4));
-    assert_eq!(r.health.payment_attempts, 5, "the date range narrows the summary, not the health window");
+        assert!(h.w.desk.report(&one("no-such-event")).is_err());
+        assert!(h.w.desk.report(&all(0)).is_err());
+    }
+    // A date range is read as whole hours from the hourly running totals plus its
+    // partial first and last hour from the bookings: `from` is inclusive and `to`
+    // exclusive at every split, and the hourly totals follow status changes.
+    #[test]
+    fn date_range_bounds_hold_across_whole_hours_and_edges() {
+        let h = history();
+        let ms = Duration::milliseconds;
+        let at = |m: i64| t0() + Duration::minutes(m);
+        let range = |from: DateTime<Utc>, to: DateTime<Utc>| {
+            let f = ReportFilter { from: Some(from), to: Some(to), hours: 24, ..Default::default() };
+            let s = h.w.desk.report(&f).expect("report").summary;
+            (counts_of(&s), s.revenue.expect("one currency"), s.refunds.expect("one currency"), s.seats_sold)
+        };
+        // b6 was booked at 09:00:00.000 exactly (an hour boundary) and then expired;
+        // b1 b2 b3 b5 b8 at 09:12; b4 at 10:11.
+        let b6 = [0, 0, 0, 1, 0];
+        let at_0912 = ([0, 2, 1, 0, 2], 165_000, 175_000, 4);
+        let add = |a: [u64; 5], b: [u64; 5]| std::array::from_fn::<u64, 5, _>(|i| a[i] + b[i]);
+        // A whole hour, from inclusive: b6 in.
+        assert_eq!(range(at(0), at(60)), (add(at_0912.0, b6), 165_000, 175_000, 4));
+        // To exclusive: a range ending at b6's instant leaves it out, whole hour or not.
+        assert_eq!(range(at(-60), at(0)), ([0; 5], 0, 0, 0));
+        assert_eq!(range(at(-30), at(0)), ([0; 5], 0, 0, 0));
+        // Starting one millisecond after b6 (an edge, then no whole hour) leaves it out.
+        assert_eq!(range(at(0) + ms(1), at(60)), at_0912);
+        // Edges only, bounded exactly at the 09:12 bookings.
+        assert_eq!(range(at(12), at(12) + ms(1)), at_0912);
+        assert_eq!(range(at(11), at(12)), ([0; 5], 0, 0, 0));
+        // Edge + whole hour + edge: everything, refunds included.
+        let everything = (add(add(at_0912.0, b6), [1, 0, 0, 0, 0]), 165_000, 175_000, 4);
+        assert_eq!(range(at(-30), at(90)), everything);
+        assert_eq!(range(at(-30), at(71) + ms(1)), everything);
+        // Several whole hours and an edge that ends just before b4.
+        assert_eq!(range(at(-180), at(71)), (add(at_0912.0, b6), 165_000, 175_000, 4));
+        // An open start is read as whole hours since the epoch.
+        let open = ReportFilter { to: Some(at(60)), hours: 24, ..Default::default() };
+        assert_eq!(counts_of(&h.w.desk.report(&open).expect("report").summary), add(at_0912.0, b6));
+        h.w.assert_verified();
+    }
+    #[test]
+    fn status_turns_red_past_the_thresholds_and_green_below() {
+        let w = World::new();
+        let e = w.ga(100, 1_000);
+        for _ in 0..4 {
+            w.hold(&e, 1);
+        }
+        w.advance(Duration::minutes(6));
+        w.desk.expire_due().expect("sweep");
+        let b = w.booking(&e, 1);
+        for i in 0..4 {
+            w.desk.pay(&b.id, PaymentOutcome::Timeout, &format!("t{i}"), None).expect("timeout");
+        }
+        w.desk.pay(&b.id, PaymentOutcome::Success, "ok", None).expect("success");
+        let r = w.desk.report(&all(1)).expect("report").health;
+        assert_eq!((r.holds_made, r.holds_expired), (5, 4));
+        assert_eq!((r.payment_attempts, r.payment_timeouts), (5, 4));
+        assert_eq!(r.status, Level::Red);
+        assert!(r.reasons.iter().any(|x| x.starts_with("hold expiry RED: 4 of 5")), "{:?}", r.reasons);
+        assert!(r.reasons.iter().any(|x| x.starts_with("payment timeout RED: 4 of 5")), "{:?}", r.reasons);
 
-    let day = |d: &str, end| boxoffice::report::parse_date(d, end).expect("date");
-    let whole_day = ReportFilter {
-        from: Some(day("2026-06-01", false)),
-        to: Some(day("2026-06-01", true)),
-        hours: 24,
-        ..Default::default()
-    };
-    assert_eq!(h.w.desk.report(&whole_day).expect("report").summary.bookings, 7);
-    let next_day = ReportFilter { from: Some(day("2026-06-02", false)), hours: 24, ..Default::default() };
-    let r = h.w.desk.report(&next_day).expect("report");
-    assert_eq!((r.summary.bookings, r.summary.revenue, r.summary.utilisation), (0, Some(0), 0.0));
-
-    assert!(h.w.desk.report(&one("no-such-event")).is_err());
-    assert!(h.w.desk.report(&all(0)).is_err());
-}
-
-/// A date range is read as whole hours from the hourly running totals plus its
-/// partial first and last hour from the bookings: `from` is inclusive and `to`
-/// exclusive at every split, and the hourly totals follow status changes.
-#[test]
-fn date_range_bounds_hold_across_whole_hours_and_edges() {
-    let h = history();
-    let ms = Duration::milliseconds;
-    let at = |m: i64| t0() + Duration::minutes(m);
-    let range = |from: DateTime<Utc>, to: DateTime<Utc>| {
-        let f = ReportFilter { from: Some(from), to: Some(to), hours: 24, ..Default::default() };
-        let s = h.w.desk.report(&f).expect("report").summary;
-        (counts_of(&s), s.revenue.expect("one currency"), s.refunds.expect("one currency"), s.seats_sold)
-    };
-    // b6 was booked at 09:00:00.000 exactly (an hour boundary) and then expired;
-    // b1 b2 b3 b5 b8 at 09:12; b4 at 10:11.
-    let b6 = [0, 0, 0, 1, 0];
-    let at_0912 = ([0, 2, 1, 0, 2], 165_000, 175_000, 4);
-    let add = |a: [u64; 5], b: [u64; 5]| std::array::from_fn::<u64, 5, _>(|i| a[i] + b[i]);
-    // A whole hour, from inclusive: b6 in.
-    assert_eq!(range(at(0), at(60)), (add(at_0912.0, b6), 165_000, 175_000, 4));
-    // To exclusive: a range ending at b6's instant leaves it out, whole hour or not.
-    assert_eq!(range(at(-60), at(0)), ([0; 5], 0, 0, 0));
-    assert_eq!(range(at(-30), at(0)), ([0; 5], 0, 0, 0));
-    // Starting one millisecond after b6 (an edge, then no whole hour) leaves it out.
-    assert_eq!(range(at(0) + ms(1), at(60)), at_0912);
-    // Edges only, bounded exactly at the 09:12 bookings.
-    assert_eq!(range(at(12), at(12) + ms(1)), at_0912);
-    assert_eq!(range(at(11), at(12)), ([0; 5], 0, 0, 0));
-    // Edge + whole hour + edge: everything, refunds included.
-    let everything = (add(add(at_0912.0, b6), [1, 0, 0, 0, 0]), 165_000, 175_000, 4);
-    assert_eq!(range(at(-30), at(90)), everything);
-    assert_eq!(range(at(-30), at(71) + ms(1)), everything);
-    // Several whole hours and an edge that ends just before b4.
-    assert_eq!(range(at(-180), at(71)), (add(at_0912.0, b6), 165_000, 175_000, 4));
-    // An open start is read as whole hours since the epoch.
-    let open = ReportFilter { to: Some(at(60)), hours: 24, ..Default::default() };
-    assert_eq!(counts_of(&h.w.desk.report(&open).expect("report").summary), add(at_0912.0, b6));
-    h.w.assert_verified();
+        // An hour later the window is empty again: GREEN.
+        w.advance(Duration::hours(2));
+        let r = w.desk.report(&all(1)).expect("report").health;
+        assert_eq!((r.holds_made, r.payment_attempts, r.status), (0, 0, Level::Green));
+    }
+    #[test]
+    fn running_totals_agree_with_a_scan() {
+        let h = history();
+        let wide = ReportFilter {
+            from: Some("2000-01-01T00:00:00Z".parse().expect("instant")),
+            to: Some("2100-01-01T00:00:00Z".parse().expect("instant")),
+            hours: 24,
+            ..Default::default()
+        };
+        let totals = h.w.desk.report(&all(24)).expect("totals").summary;
+        let scan = h.w.desk.report(&wide).expect("scan").summary;
+        assert_eq!((totals.by_status.clone(), totals.events.clone()), (scan.by_status.clone(), scan.events.clone()));
+        assert_eq!(
+            (totals.revenue, totals.refunds, totals.refunds_pending),
+            (scan.revenue, scan.refunds, scan.refunds_pending)
+        );
+    }
+    // The Reports screen shows a page of the event rows: a page has every
+    // figure of the whole report (from the running totals over all events and
+    // all time, without reading the other events) and those rows of it; its
+    // sales by type are the same rows as the whole report's, a page at a time.
+    #[test]
+    fn a_page_of_event_rows_has_the_whole_reports_figures() {
+        let h = history();
+        // A third event, with no bookings, in another currency: the totals say MIXED.
+        let yen = h.w.ga(10, 100);
+        h.w.desk.db().execute("UPDATE events SET currency = 'JPY' WHERE id = ?1", boxoffice::db_args![yen.id]).expect("currency");
+        assert_eq!(h.w.desk.event(&yen.id).expect("event").currency, "JPY");
+        let one = ReportFilter { event_id: Some(h.concert.clone()), hours: 24, ..Default::default() };
+        let range = ReportFilter { from: Some(t0() + Duration::minutes(5)), hours: 1, ..Default::default() };
+        for filter in [all(24), all(1), one, range] {
+            let whole = h.w.desk.report(&filter).expect("report");
+            assert_eq!(whole.summary.event_count, whole.summary.events.len() as u64);
+            for (offset, rows) in [(0, 1), (1, 1), (0, 2), (2, 5), (0, 50), (7, 3)] {
+                let page = h.w.desk.report_page(&filter, offset, rows).expect("page");
+                let mut expected = whole.clone();
+                expected.summary.events = whole.summary.events.iter().skip(offset).take(rows).cloned().collect();
+                // The sales by type are read apart, a page at a time.
+                expected.by_type = Vec::new();
+                assert_eq!(page, expected, "{filter:?} rows {offset}..+{rows}");
+                let types = h.w.desk.type_sales_page(&filter, offset, rows).expect("types page");
+                let n = whole.by_type.len();
+                assert_eq!(types.total, n as u64, "{filter:?}");
+                assert_eq!(
+                    types.rows,
+                    whole.by_type[offset.min(n)..(offset + rows).min(n)],
+                    "{filter:?} types {offset}..+{rows}"
+                );
+            }
+        }
+        let page = h.w.desk.report_page(&all(24), 0, 1).expect("page").summary;
+        assert_eq!((page.event_count, page.events.len(), page.currency.as_str()), (3, 1, "MIXED"));
+        // Several currencies: no money figure adds them; each has its own.
+        assert_eq!((page.bookings, page.revenue, page.capacity), (7, None, 160));
+        let by: Vec<(&str, i64)> = page.by_currency.iter().map(|c| (c.currency.as_str(), c.revenue)).collect();
+        assert_eq!(by, vec![("INR", 165_000), ("JPY", 0)]);
+    }
 }
 
 fn counts_of(s: &boxoffice::report::Summary) -> [u64; 5] {
     std::array::from_fn(|i| s.by_status[i].count)
 }
 
-#[test]
-fn status_turns_red_past_the_thresholds_and_green_below() {
-    let w = World::new();
-    let e = w.ga(100, 1_000);
-    for _ in 0..4 {
-        w.hold(&e, 1);
-    }
-    w.advance(Duration::minutes(6));
-    w.desk.expire_due().expect("sweep");
-    let b = w.booking(&e, 1);
-    for i in 0..4 {
-        w.desk.pay(&b.id, PaymentOutcome::Timeout, &format!("t{i}"), None).expect("timeout");
-    }
-    w.desk.pay(&b.id, PaymentOutcome::Success, "ok", None).expect("success");
-    let r = w.desk.report(&all(1)).expect("report").health;
-    assert_eq!((r.holds_made, r.holds_expired), (5, 4));
-    assert_eq!((r.payment_attempts, r.payment_timeouts), (5, 4));
-    assert_eq!(r.status, Level::Red);
-    assert!(r.reasons.iter().any(|x| x.starts_with("hold expiry RED: 4 of 5")), "{:?}", r.reasons);
-    assert!(r.reasons.iter().any(|x| x.starts_with("payment timeout RED: 4 of 5")), "{:?}", r.reasons);
-
-    // An hour later the window is empty again: GREEN.
-    w.advance(Duration::hours(2));
-    let r = w.desk.report(&all(1)).expect("report").health;
-    assert_eq!((r.holds_made, r.payment_attempts, r.status), (0, 0, Level::Green));
-}
-
+/// `boxoffice --db FILE-or-URL report --now NOW ARGS…` on the history's database.
 fn cli(h: &History, args: &[&str]) -> std::process::Output {
     let now = h.w.desk.now().to_rfc3339();
-    let db = h.w.path();
+    let db = h.w.target().arg();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_boxoffice"));
-    cmd.arg("--db").arg(&db).arg("report").arg("--now").arg(&now).args(args);
+    cmd.arg("--db").arg(&db).arg("report").arg("--now").arg(&now).args(args).env_remove("BOXOFFICE_DB");
     cmd.output().expect("run boxoffice")
 }
 
@@ -274,28 +331,31 @@ fn cli_json(h: &History, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("json")
 }
 
-#[test]
-fn cli_json_equals_the_library() {
-    let h = history();
-    let json = cli_json(&h, &[]);
-    let lib = serde_json::to_value(h.w.desk.report(&all(24)).expect("report")).expect("to json");
-    assert_eq!(json, lib);
-    assert_eq!(json["summary"]["revenue"], 165_000, "money in minor units, as a number");
-    assert_eq!(json["health"]["status"], "AMBER");
-    assert_eq!(json["summary"]["by_status"][1]["status"], "CONFIRMED");
+// `report` on a file and on a `postgres://` URL: the library's figures, as JSON.
+crate::on_both_backends! {
+    #[test]
+    fn cli_json_equals_the_library() {
+        let h = history();
+        let json = cli_json(&h, &[]);
+        let lib = serde_json::to_value(h.w.desk.report(&all(24)).expect("report")).expect("to json");
+        assert_eq!(json, lib);
+        assert_eq!(json["summary"]["revenue"], 165_000, "money in minor units, as a number");
+        assert_eq!(json["health"]["status"], "AMBER");
+        assert_eq!(json["summary"]["by_status"][1]["status"], "CONFIRMED");
 
-    let json = cli_json(&h, &["--event", &h.theatre, "--hours", "1", "--from", "2026-06-01", "--to", "2026-06-01"]);
-    let filter = ReportFilter {
-        event_id: Some(h.theatre.clone()),
-        from: Some("2026-06-01T00:00:00Z".parse().expect("instant")),
-        to: Some("2026-06-02T00:00:00Z".parse().expect("instant")),
-        hours: 1,
-    };
-    let lib = serde_json::to_value(h.w.desk.report(&filter).expect("report")).expect("to json");
-    assert_eq!(json, lib);
+        let json = cli_json(&h, &["--event", &h.theatre, "--hours", "1", "--from", "2026-06-01", "--to", "2026-06-01"]);
+        let filter = ReportFilter {
+            event_id: Some(h.theatre.clone()),
+            from: Some("2026-06-01T00:00:00Z".parse().expect("instant")),
+            to: Some("2026-06-02T00:00:00Z".parse().expect("instant")),
+            hours: 1,
+        };
+        let lib = serde_json::to_value(h.w.desk.report(&filter).expect("report")).expect("to json");
+        assert_eq!(json, lib);
 
-    let json = cli_json(&h, &["--from", "2026-06-01T09:05:00Z", "--to", "2026-06-01T10:00:00+00:00"]);
-    assert_eq!(json["summary"]["bookings"], 5);
+        let json = cli_json(&h, &["--from", "2026-06-01T09:05:00Z", "--to", "2026-06-01T10:00:00+00:00"]);
+        assert_eq!(json["summary"]["bookings"], 5);
+    }
 }
 
 #[test]
@@ -617,65 +677,6 @@ fn exports_write_what_the_screen_shows() {
     for (row, a) in rows.iter().zip(shown) {
         assert_eq!((&row[0], &row[2], &row[4]), (a.seq.to_string().as_str(), a.action.as_str(), a.entity_id.as_str()));
     }
-}
-
-#[test]
-fn running_totals_agree_with_a_scan() {
-    let h = history();
-    let wide = ReportFilter {
-        from: Some("2000-01-01T00:00:00Z".parse().expect("instant")),
-        to: Some("2100-01-01T00:00:00Z".parse().expect("instant")),
-        hours: 24,
-        ..Default::default()
-    };
-    let totals = h.w.desk.report(&all(24)).expect("totals").summary;
-    let scan = h.w.desk.report(&wide).expect("scan").summary;
-    assert_eq!((totals.by_status.clone(), totals.events.clone()), (scan.by_status.clone(), scan.events.clone()));
-    assert_eq!(
-        (totals.revenue, totals.refunds, totals.refunds_pending),
-        (scan.revenue, scan.refunds, scan.refunds_pending)
-    );
-}
-
-/// The Reports screen shows a page of the event rows: a page has every
-/// figure of the whole report (from the running totals over all events and
-/// all time, without reading the other events) and those rows of it; its
-/// sales by type are the same rows as the whole report's, a page at a time.
-#[test]
-fn a_page_of_event_rows_has_the_whole_reports_figures() {
-    let h = history();
-    // A third event, with no bookings, in another currency: the totals say MIXED.
-    let yen = h.w.ga(10, 100);
-    h.w.raw().execute("UPDATE events SET currency = 'JPY' WHERE id = ?1", [&yen.id]).expect("currency");
-    assert_eq!(h.w.desk.event(&yen.id).expect("event").currency, "JPY");
-    let one = ReportFilter { event_id: Some(h.concert.clone()), hours: 24, ..Default::default() };
-    let range = ReportFilter { from: Some(t0() + Duration::minutes(5)), hours: 1, ..Default::default() };
-    for filter in [all(24), all(1), one, range] {
-        let whole = h.w.desk.report(&filter).expect("report");
-        assert_eq!(whole.summary.event_count, whole.summary.events.len() as u64);
-        for (offset, rows) in [(0, 1), (1, 1), (0, 2), (2, 5), (0, 50), (7, 3)] {
-            let page = h.w.desk.report_page(&filter, offset, rows).expect("page");
-            let mut expected = whole.clone();
-            expected.summary.events = whole.summary.events.iter().skip(offset).take(rows).cloned().collect();
-            // The sales by type are read apart, a page at a time.
-            expected.by_type = Vec::new();
-            assert_eq!(page, expected, "{filter:?} rows {offset}..+{rows}");
-            let types = h.w.desk.type_sales_page(&filter, offset, rows).expect("types page");
-            let n = whole.by_type.len();
-            assert_eq!(types.total, n as u64, "{filter:?}");
-            assert_eq!(
-                types.rows,
-                whole.by_type[offset.min(n)..(offset + rows).min(n)],
-                "{filter:?} types {offset}..+{rows}"
-            );
-        }
-    }
-    let page = h.w.desk.report_page(&all(24), 0, 1).expect("page").summary;
-    assert_eq!((page.event_count, page.events.len(), page.currency.as_str()), (3, 1, "MIXED"));
-    // Several currencies: no money figure adds them; each has its own.
-    assert_eq!((page.bookings, page.revenue, page.capacity), (7, None, 160));
-    let by: Vec<(&str, i64)> = page.by_currency.iter().map(|c| (c.currency.as_str(), c.revenue)).collect();
-    assert_eq!(by, vec![("INR", 165_000), ("JPY", 0)]);
 }
 
 /// `verify` counts every running total again from its rows: a total that

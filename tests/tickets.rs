@@ -13,7 +13,6 @@ use boxoffice::store::{self, Durability};
 use boxoffice::{Config, Context, Desk, Error, HoldRequest, SeatPick};
 use chrono::Duration;
 use common::{World, t0};
-use std::path::Path;
 use std::process::Command;
 
 fn theatre_with_types(w: &World) -> Event {
@@ -271,67 +270,96 @@ fn the_v1_fixtures_paid_bookings_get_their_tickets_when_it_migrates() {
     assert_eq!(desk.verify().expect("verify"), Vec::<String>::new());
 }
 
-fn cli(db: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_boxoffice")).arg("--db").arg(db).args(args).output().expect("run")
+fn cli(db: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("BOXOFFICE_DB")
+        .output()
+        .expect("run")
 }
 
-#[test]
-fn the_report_breaks_sales_down_by_type_in_every_format() {
-    let w = World::new();
-    let theatre = theatre_with_types(&w);
-    let (first, tickets) = sell(&w, &theatre, &["A1", "A2", "A3"], &[("Adult", 2), ("Child", 1)]);
-    sell(&w, &theatre, &["B1"], &[("Child", 1)]);
-    w.desk.check_in(&tickets[0].code.grouped(), None, "north").expect("scan");
-    let pending = hold_labels(&w, &theatre, &["C1", "C2"]);
-    let c = w.customer();
-    let comp = w.desk.ticket_types(&theatre.id).expect("types")[2].id.clone();
-    w.desk.book_types(&pending, &c.id, &[TypeCount::new(&comp, 2)], None).expect("book");
-    // A price change later leaves the revenue at the prices sold.
-    let adult = w.desk.ticket_types(&theatre.id).expect("types")[0].id.clone();
-    w.desk.edit_ticket_type(&adult, NewTicketType::new("Adult", 60_000)).expect("edit");
-    drop(first);
+// The type report and `tickets` through the library and the CLI, on a file and on a URL.
+crate::on_both_backends! {
+    #[test]
+    fn the_report_breaks_sales_down_by_type_in_every_format() {
+        let w = World::new();
+        let theatre = theatre_with_types(&w);
+        let (first, tickets) = sell(&w, &theatre, &["A1", "A2", "A3"], &[("Adult", 2), ("Child", 1)]);
+        sell(&w, &theatre, &["B1"], &[("Child", 1)]);
+        w.desk.check_in(&tickets[0].code.grouped(), None, "north").expect("scan");
+        let pending = hold_labels(&w, &theatre, &["C1", "C2"]);
+        let c = w.customer();
+        let comp = w.desk.ticket_types(&theatre.id).expect("types")[2].id.clone();
+        w.desk.book_types(&pending, &c.id, &[TypeCount::new(&comp, 2)], None).expect("book");
+        // A price change later leaves the revenue at the prices sold.
+        let adult = w.desk.ticket_types(&theatre.id).expect("types")[0].id.clone();
+        w.desk.edit_ticket_type(&adult, NewTicketType::new("Adult", 60_000)).expect("edit");
 
-    let report = w.desk.report(&boxoffice::domain::ReportFilter { hours: 24, ..Default::default() }).expect("report");
-    let row = |name: &str| report.by_type.iter().find(|t| t.type_name == name).expect(name).clone();
-    let (a, ch, co) = (row("Adult"), row("Child"), row("Complimentary"));
-    assert_eq!((a.sold, a.revenue, a.pending, a.admitted, a.price), (2, 100_000, 0, 1, 60_000));
-    assert_eq!((ch.sold, ch.revenue, ch.pending, ch.admitted), (2, 50_000, 0, 0));
-    assert_eq!((co.sold, co.revenue, co.pending), (0, 0, 2));
-    assert_eq!(
-        report.summary.confirmed_amount,
-        Some(a.revenue + ch.revenue),
-        "the types add up to the confirmed sales"
-    );
+        let report = w.desk.report(&boxoffice::domain::ReportFilter { hours: 24, ..Default::default() }).expect("report");
+        let row = |name: &str| report.by_type.iter().find(|t| t.type_name == name).expect(name).clone();
+        let (a, ch, co) = (row("Adult"), row("Child"), row("Complimentary"));
+        assert_eq!((a.sold, a.revenue, a.pending, a.admitted, a.price), (2, 100_000, 0, 1, 60_000));
+        assert_eq!((ch.sold, ch.revenue, ch.pending, ch.admitted), (2, 50_000, 0, 0));
+        assert_eq!((co.sold, co.revenue, co.pending), (0, 0, 2));
+        assert_eq!(
+            report.summary.confirmed_amount,
+            Some(a.revenue + ch.revenue),
+            "the types add up to the confirmed sales"
+        );
 
-    let json = cli(&w.path(), &["report", "--format", "json"]);
-    assert!(json.status.success());
-    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
-    let by_type = json["by_type"].as_array().expect("by_type");
-    assert_eq!(by_type.len(), 3);
-    assert_eq!((by_type[1]["type_name"].as_str(), by_type[1]["sold"].as_u64()), (Some("Child"), Some(2)));
-    let csv = String::from_utf8(cli(&w.path(), &["report", "--format", "csv"]).stdout).expect("utf8");
-    assert!(csv.contains(&format!("type,{},Hamlet at the Grand Theatre,Adult/revenue,100000", theatre.id)), "{csv}");
-    assert!(csv.contains("Complimentary/pending,2"), "{csv}");
-    let table = String::from_utf8(cli(&w.path(), &["report"]).stdout).expect("utf8");
-    assert!(table.contains("SALES BY TICKET TYPE"), "{table}");
-    let line = table.lines().find(|l| l.contains("Child")).expect("a Child line");
-    assert!(line.contains("₹250.00") && line.contains("₹500.00"), "{line}");
-    // A date range that holds none of the bookings sells nothing of any type.
-    let later =
-        boxoffice::domain::ReportFilter { from: Some(t0() + Duration::days(1)), hours: 24, ..Default::default() };
-    let report = w.desk.report(&later).expect("report");
-    assert!(report.by_type.iter().all(|t| t.sold == 0 && t.pending == 0 && t.admitted == 0));
-    let today = boxoffice::domain::ReportFilter {
-        from: Some(t0()),
-        to: Some(t0() + Duration::days(1)),
-        hours: 24,
-        ..Default::default()
-    };
-    let ranged = w.desk.report(&today).expect("report");
-    assert_eq!(
-        ranged.by_type,
-        w.desk.report(&boxoffice::domain::ReportFilter { hours: 24, ..Default::default() }).unwrap().by_type
-    );
+        let json = cli(w.target().arg(), &["report", "--format", "json"]);
+        assert!(json.status.success());
+        let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+        let by_type = json["by_type"].as_array().expect("by_type");
+        assert_eq!(by_type.len(), 3);
+        assert_eq!((by_type[1]["type_name"].as_str(), by_type[1]["sold"].as_u64()), (Some("Child"), Some(2)));
+        let csv = String::from_utf8(cli(w.target().arg(), &["report", "--format", "csv"]).stdout).expect("utf8");
+        assert!(csv.contains(&format!("type,{},Hamlet at the Grand Theatre,Adult/revenue,100000", theatre.id)), "{csv}");
+        assert!(csv.contains("Complimentary/pending,2"), "{csv}");
+        let table = String::from_utf8(cli(w.target().arg(), &["report"]).stdout).expect("utf8");
+        assert!(table.contains("SALES BY TICKET TYPE"), "{table}");
+        let line = table.lines().find(|l| l.contains("Child")).expect("a Child line");
+        assert!(line.contains("₹250.00") && line.contains("₹500.00"), "{line}");
+        // A date range that holds none of the bookings sells nothing of any type.
+        let later =
+            boxoffice::domain::ReportFilter { from: Some(t0() + Duration::days(1)), hours: 24, ..Default::default() };
+        let report = w.desk.report(&later).expect("report");
+        assert!(report.by_type.iter().all(|t| t.sold == 0 && t.pending == 0 && t.admitted == 0));
+        let today = boxoffice::domain::ReportFilter {
+            from: Some(t0()),
+            to: Some(t0() + Duration::days(1)),
+            hours: 24,
+            ..Default::default()
+        };
+        let ranged = w.desk.report(&today).expect("report");
+        assert_eq!(
+            ranged.by_type,
+            w.desk.report(&boxoffice::domain::ReportFilter { hours: 24, ..Default::default() }).unwrap().by_type
+        );
+
+        // `tickets` lists a booking's tickets: the first booking's three, the one scanned USED.
+        let out = cli(w.target().arg(), &["tickets", &first.id, "--format", "json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!((json["booking_id"].as_str(), json["status"].as_str()), (Some(first.id.as_str()), Some("CONFIRMED")));
+        let listed: Vec<(&str, &str)> = json["tickets"]
+            .as_array()
+            .expect("tickets")
+            .iter()
+            .map(|t| (t["code"].as_str().unwrap_or("?"), t["status"].as_str().unwrap_or("?")))
+            .collect();
+        let codes: Vec<String> = tickets.iter().map(|t| t.code.grouped()).collect();
+        assert_eq!(listed.len(), 3, "{json:#}");
+        assert_eq!(listed.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>(), codes);
+        assert_eq!(listed.iter().filter(|(_, s)| *s == "USED").count(), 1, "{json:#}");
+        let table = String::from_utf8(cli(w.target().arg(), &["tickets", &first.id]).stdout).expect("utf8");
+        assert!(table.contains(&format!("booking {} · CONFIRMED", first.id)), "{table}");
+        // A booking that is not there: exit 1 or 2 with a message, on both.
+        let out = cli(w.target().arg(), &["tickets", "nope"]);
+        assert!(!out.status.success() && !out.stderr.is_empty());
+    }
 }
 
 #[test]

@@ -155,11 +155,6 @@ impl Tx<'_> {
         Ok(true)
     }
 
-    /// SQLite's connection, for store code not yet written for both backends.
-    fn sql(&self, what: &str) -> Result<&Connection> {
-        self.tx.sqlite_only(what)
-    }
-
     fn now_ms(&self) -> i64 {
         to_millis(self.now)
     }
@@ -228,6 +223,17 @@ impl Desk {
     /// deadlines; a manual clock (tests, scripts) stays as it is.
     pub fn open_postgres(url: &str, mut ctx: Context, actor: impl Into<String>) -> Result<Desk> {
         let db = store::pg::open(url)?;
+        if ctx.clock.is_system() {
+            ctx.clock = std::sync::Arc::new(store::pg::clock::ServerClock::connect(url)?);
+        }
+        Ok(Desk::new(db, ctx, actor))
+    }
+
+    /// A desk on a read-only connection to the PostgreSQL database at `url`
+    /// (its schema must be current: nothing is migrated), on the server's
+    /// clock as [`Desk::open_postgres`]: `report`, `settings`, `clerk list`.
+    pub fn read_postgres(url: &str, mut ctx: Context, actor: impl Into<String>) -> Result<Desk> {
+        let db = store::pg::open_read_only(url)?;
         if ctx.clock.is_system() {
             ctx.clock = std::sync::Arc::new(store::pg::clock::ServerClock::connect(url)?);
         }

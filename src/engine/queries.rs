@@ -50,7 +50,7 @@ impl Desk {
         if let Some(id) = &filter.event_id {
             self.event(id)?;
         }
-        reports::aggregates(self.sql("lists and reports")?, filter, self.now(), page)
+        reports::aggregates(self.db(), filter, self.now(), page)
     }
 }
 

@@ -18,7 +18,7 @@ impl Desk {
         self.write(|tx| {
             let mut fixes = 0;
             // Seat labels still marked live whose owner is gone.
-            for (hold_id, event_id, label) in checks::orphan_seats(tx.sql("recovery and verify")?)? {
+            for (hold_id, event_id, label) in checks::orphan_seats(tx)? {
                 sales::free_seat(tx, &hold_id, &label)?;
                 tx.audit(NewAudit {
                     event_id: Some(&event_id),
@@ -29,7 +29,7 @@ impl Desk {
                 fixes += 1;
             }
             // Free-pool counts that drifted from what holds and bookings own.
-            for (event_id, available, expected) in checks::drift(tx.sql("recovery and verify")?)? {
+            for (event_id, available, expected) in checks::drift(tx)? {
                 catalog::set_available(tx, &event_id, expected)?;
                 tx.audit(NewAudit {
                     event_id: Some(&event_id),

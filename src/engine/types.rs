@@ -154,7 +154,7 @@ impl Desk {
 
     /// Sales per ticket type for a report's filter (the report's "by type" section).
     pub fn type_sales(&self, filter: &crate::domain::ReportFilter) -> Result<Vec<TypeSales>> {
-        tickets::type_sales(self.sql("ticket types")?, filter, None)
+        tickets::type_sales(self.db(), filter, None)
     }
 
     /// `rows` of the same from `offset`, and how many there are in all: on
@@ -167,8 +167,8 @@ impl Desk {
     ) -> Result<crate::domain::TypeSalesPage> {
         Ok(crate::domain::TypeSalesPage {
             offset,
-            total: tickets::type_count(self.sql("ticket types")?, filter)?,
-            rows: tickets::type_sales(self.sql("ticket types")?, filter, Some((offset, rows)))?,
+            total: tickets::type_count(self.db(), filter)?,
+            rows: tickets::type_sales(self.db(), filter, Some((offset, rows)))?,
         })
     }
 }

@@ -176,8 +176,10 @@ pub fn search(db: &Db, field: AuditField, text: &str, limit: usize) -> Result<Ve
         let f = AuditFilter { correlation_id: Some(text.to_string()), limit: limit as usize, ..Default::default() };
         return list(db, &f);
     }
-    // SQLite's named parameters and its index plans: not ported yet.
-    let conn = db.sqlite_only("searching the audit trail")?;
+    let conn = match db {
+        Db::Sqlite(conn) => conn,
+        Db::Pg(_) => return search_pg(db, field, text, limit),
+    };
     let any = field == AuditField::Any;
     let rev: String = text.chars().rev().take(8).collect();
     let mut ways: Vec<String> = Vec::new();
@@ -193,7 +195,7 @@ pub fn search(db: &Db, field: AuditField, text: &str, limit: usize) -> Result<Ve
     if any || field == AuditField::Event {
         ways.push("SELECT seq FROM audit_log WHERE event_id IN (SELECT id FROM events WHERE substr(id, -length(:text)) = :text)".into());
     }
-    let actions = if any || field == AuditField::Action { actions_containing(conn, text)? } else { Vec::new() };
+    let actions = if any || field == AuditField::Action { actions_containing(db, text)? } else { Vec::new() };
     let mut args: Vec<(&str, &dyn ToSql)> = vec![(":limit", &limit), (":text", &text), (":rev", &rev)];
     let names: Vec<String> = (0..actions.len()).map(|i| format!(":action{i}")).collect();
     for (name, action) in names.iter().zip(&actions) {
@@ -261,6 +263,55 @@ pub fn search(db: &Db, field: AuditField, text: &str, limit: usize) -> Result<Ve
     read(conn, &sql, &args)
 }
 
+/// [`search`] on PostgreSQL: the same ways to match, each by its index
+/// (`audit_by_correlation_end`, `audit_by_entity_end`, `audit_by_booking`
+/// through `bookings_by_id_end`, `audit_by_event`, `audit_by_action`), the
+/// newest `limit` of each gathered in one statement whose planner picks; the
+/// newest `limit` of them are the answer, the rows SQLite's plans give.
+fn search_pg(db: &Db, field: AuditField, text: &str, limit: i64) -> Result<Vec<AuditRow>> {
+    let any = field == AuditField::Any;
+    let rev: String = text.chars().rev().take(8).collect();
+    let actions = if any || field == AuditField::Action { actions_containing(db, text)? } else { Vec::new() };
+    // ?1 limit, ?2 the text, ?3 its last 8 characters backwards, ?4 its length, then the actions.
+    let mut args: Vec<Param<'_>> =
+        vec![Param::Int(limit), Param::Text(text), Param::Text(&rev), Param::Int(text.chars().count() as i64)];
+    let ends = |col: &str| {
+        format!(
+            "reverse(right({col}, 8)) >= ?3 AND reverse(right({col}, 8)) < ?3 || chr(1114111) AND right({col}, CAST(?4 AS integer)) = ?2"
+        )
+    };
+    let mut ways: Vec<String> = Vec::new();
+    if any || field == AuditField::Correlation {
+        ways.push(format!("SELECT seq FROM audit_log WHERE {}", ends("correlation_id")));
+    }
+    if any {
+        ways.push(format!("SELECT seq FROM audit_log WHERE {}", ends("entity_id")));
+    }
+    if any || field == AuditField::Booking {
+        ways.push(format!(
+            "SELECT seq FROM audit_log WHERE booking_id IN (SELECT id FROM bookings WHERE {})",
+            ends("id")
+        ));
+    }
+    if any || field == AuditField::Event {
+        ways.push("SELECT seq FROM audit_log WHERE event_id IN (SELECT id FROM events WHERE right(id, CAST(?4 AS integer)) = ?2)".into());
+    }
+    for action in &actions {
+        args.push(Param::Text(action));
+        ways.push(format!("SELECT seq FROM audit_log WHERE action = ?{}", args.len()));
+    }
+    if ways.is_empty() {
+        return Ok(Vec::new());
+    }
+    let each: Vec<String> = ways.iter().map(|w| format!("({w} ORDER BY seq DESC LIMIT ?1)")).collect();
+    let sql = format!(
+        "SELECT {COLS} FROM audit_log WHERE seq IN (SELECT m.seq FROM ({}) AS m ORDER BY m.seq DESC LIMIT ?1)
+         ORDER BY seq DESC",
+        each.join(" UNION ")
+    );
+    db.query_all(&sql, &args, row)
+}
+
 fn read(conn: &Connection, sql: &str, args: &[(&str, &dyn ToSql)]) -> Result<Vec<AuditRow>> {
     let mut stmt = conn.prepare_cached(sql)?;
     super::bind_named(&mut stmt, args)?;
@@ -287,14 +338,15 @@ fn ends_with(table: &str, col: &str) -> String {
 /// The actions in the trail whose name contains `text`, ignoring case: the
 /// distinct actions are read by skipping through `audit_by_action`, one seek
 /// each, not by reading the trail.
-fn actions_containing(conn: &Connection, text: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+fn actions_containing(db: &Db, text: &str) -> Result<Vec<String>> {
+    let all: Vec<String> = db.query_all(
         "WITH RECURSIVE a(action) AS (
              SELECT min(action) FROM audit_log
              UNION ALL SELECT (SELECT min(action) FROM audit_log WHERE action > a.action) FROM a WHERE a.action IS NOT NULL
          ) SELECT action FROM a WHERE action IS NOT NULL",
+        &[],
+        |r| r.get(0),
     )?;
-    let all = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
     // SQLite's lower() folds ASCII only; so does this, as the walk's instr() does.
     let text = text.to_ascii_lowercase();
     Ok(all.into_iter().filter(|a| a.to_ascii_lowercase().contains(&text)).collect())

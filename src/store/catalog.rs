@@ -164,17 +164,40 @@ fn words_match(words: &[String]) -> Option<String> {
     (!phrases.is_empty()).then(|| phrases.join(" AND "))
 }
 
-/// Customers matching a search (see `domain::search`), by name.
-/// SQLite's alone for now: its FTS5 word index has no PostgreSQL
-/// counterpart yet (docs/POSTGRES.md).
+/// The arguments of step 10's `words_query(words)` and `phone_query(phone,
+/// endings)` on PostgreSQL for a search's readings: the words separated by
+/// single spaces, the phone's digits, the typed phone's endings separated by
+/// spaces (each None when there is no such reading). The same readings as
+/// [`customer_match`] and [`event_match`] give FTS5.
+pub fn pg_search(s: &SearchText) -> (Option<String>, Option<String>, Option<String>) {
+    let words = (!s.words.is_empty()).then(|| s.words.join(" "));
+    let endings = s.phone_endings();
+    (words, s.phone.clone(), (!endings.is_empty()).then(|| endings.join(" ")))
+}
+
+/// Customers matching a search (see `domain::search`), by name: SQLite's
+/// FTS5 word index, or PostgreSQL's `customers_by_words` and
+/// `customers_by_phone` (step 10), which read text the same way.
 pub fn search_customers(db: &Db, text: &str, limit: usize) -> Result<Vec<Customer>> {
-    let Some(query) = customer_match(&SearchText::parse(text)) else { return Ok(Vec::new()) };
-    db.sqlite_only("searching customers")?;
-    db.query_all(
-        "SELECT c.id, c.name, c.email, c.phone FROM customer_words w
-         JOIN search_keys k ON k.n = w.rowid JOIN customers c ON c.id = k.ref
-         WHERE customer_words MATCH ?1 ORDER BY c.name, c.id LIMIT ?2",
-        db::args![query, limit as i64],
-        customer_row,
-    )
+    let search = SearchText::parse(text);
+    let Some(query) = customer_match(&search) else { return Ok(Vec::new()) };
+    match db.backend() {
+        db::Backend::Sqlite => db.query_all(
+            "SELECT c.id, c.name, c.email, c.phone FROM customer_words w
+             JOIN search_keys k ON k.n = w.rowid JOIN customers c ON c.id = k.ref
+             WHERE customer_words MATCH ?1 ORDER BY c.name, c.id LIMIT ?2",
+            db::args![query, limit as i64],
+            customer_row,
+        ),
+        db::Backend::Postgres => {
+            let (words, phone, endings) = pg_search(&search);
+            db.query_all(
+                "SELECT id, name, email, phone FROM customers
+                 WHERE customer_words(name, email) @@ words_query(?1) OR customer_phone(phone) @@ phone_query(?2, ?3)
+                 ORDER BY name, id LIMIT ?4",
+                db::args![words, phone, endings, limit as i64],
+                customer_row,
+            )
+        }
+    }
 }

@@ -21,25 +21,27 @@ const ORPHAN_SEATS: &str = "
                AND EXISTS (SELECT 1 FROM bookings b WHERE b.hold_id = h.id AND b.status = 'CONFIRMED'))";
 
 /// (hold id, event id, label) of every live seat label whose hold no longer owns it.
-pub fn orphan_seats(conn: &Connection) -> Result<Vec<(String, String, String)>> {
-    let mut stmt = conn.prepare_cached(ORPHAN_SEATS)?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+pub fn orphan_seats(db: &Db) -> Result<Vec<(String, String, String)>> {
+    db.query_all(ORPHAN_SEATS, &[], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
 }
 
 /// Events whose free pool disagrees with what holds and bookings own:
-/// (event id, available, what it should be).
-pub fn drift(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "WITH held AS (SELECT event_id, sum(seats) n FROM holds WHERE status = 'ACTIVE' GROUP BY event_id),
-              sold AS (SELECT event_id, sum(seats) n FROM bookings INDEXED BY bookings_report
-                       WHERE status = 'CONFIRMED' GROUP BY event_id)
-         SELECT e.id, e.available, e.total - coalesce(held.n, 0) - coalesce(sold.n, 0) AS expected
-         FROM events e LEFT JOIN held ON held.event_id = e.id LEFT JOIN sold ON sold.event_id = e.id
-         WHERE e.available <> expected AND expected BETWEEN 0 AND e.total",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// (event id, available, what it should be). (`expected` is computed in a
+/// subquery: PostgreSQL takes no output alias in `WHERE`.)
+pub fn drift(db: &Db) -> Result<Vec<(String, i64, i64)>> {
+    db.query_all(
+        &db.unhinted(
+            "WITH held AS (SELECT event_id, sum(seats) n FROM holds WHERE status = 'ACTIVE' GROUP BY event_id),
+                  sold AS (SELECT event_id, sum(seats) n FROM bookings INDEXED BY bookings_report
+                           WHERE status = 'CONFIRMED' GROUP BY event_id)
+             SELECT id, available, expected FROM
+                 (SELECT e.id, e.available, e.total, e.total - coalesce(held.n, 0) - coalesce(sold.n, 0) AS expected
+                  FROM events e LEFT JOIN held ON held.event_id = e.id LEFT JOIN sold ON sold.event_id = e.id) AS d
+             WHERE available <> expected AND expected BETWEEN 0 AND total",
+        ),
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
 }
 
 /// (invariant, query returning one text column per violation).
@@ -361,15 +363,27 @@ pub fn verify(db: &Db) -> Result<Vec<String>> {
     }
 }
 
+/// PostgreSQL's word search (step 10) is an expression index over the rows
+/// themselves, which the server keeps in each writer's transaction: there
+/// is no second copy of the words to fall behind or to hold a stale key, as
+/// SQLite's FTS5 tables can. What can go wrong is the index itself: dropped,
+/// or left invalid by a failed `CREATE INDEX CONCURRENTLY` or `REINDEX`
+/// (searches then still answer, by reading every row).
+const PG_SEARCH_INDEX: &str = "
+    SELECT format('the word index %s is missing or not valid (searches then read every row): make it again as \
+                   migrations/pg/0010_word_search.sql does', w.n)
+    FROM (VALUES ('customers_by_words'), ('customers_by_phone'), ('events_by_words')) AS w(n)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                      JOIN pg_namespace s ON s.oid = c.relnamespace
+                      WHERE c.relname = w.n AND s.nspname = current_schema() AND i.indisvalid AND i.indisready)";
+
 /// The checks on PostgreSQL: the same texts, with what SQLite alone has put
 /// the way PostgreSQL says it (see [`for_postgres`]); the word-search check is
-/// left out (PostgreSQL has no word index yet).
+/// PostgreSQL's own ([`PG_SEARCH_INDEX`]).
 fn verify_pg(db: &Db) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for (name, sql) in CHECKS.iter().chain(TOTALS_CHECKS).chain(TICKET_CHECKS).chain(super::staff::CHECKS) {
-        if *name == "search index" {
-            continue;
-        }
+        let sql = if *name == "search index" { PG_SEARCH_INDEX } else { sql };
         let (sql, names) = for_postgres(&sql.replace("(ORPHAN)", &format!("({ORPHAN_SEATS})")))?;
         let args: Vec<Param<'_>> = names.iter().map(|n| Param::Text(n)).collect();
         let found = db
@@ -389,11 +403,8 @@ fn verify_pg(db: &Db) -> Result<Vec<String>> {
 /// parameters become numbered ones bound to the action or entity NAME.
 fn for_postgres(sql: &str) -> Result<(String, Vec<&'static str>)> {
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut sql = sql.replace("printf(", "format(").replace("%d", "%s").replace("CROSS JOIN", "JOIN");
-    while let Some(at) = sql.find("INDEXED BY ") {
-        let end = sql[at + 11..].find(|c: char| !word(c)).map_or(sql.len(), |n| at + 11 + n);
-        sql.replace_range(at..end, "");
-    }
+    let mut sql =
+        super::db::strip_hints(&sql.replace("printf(", "format(").replace("%d", "%s").replace("CROSS JOIN", "JOIN"));
     // A flag summed, `sum(col = <a quoted text>)`, becomes `sum(CASE WHEN … THEN 1 ELSE 0 END)`.
     let mut from = 0;
     while let Some(at) = sql[from..].find("sum(").map(|n| from + n) {

@@ -382,6 +382,14 @@ impl<'a> Row<'a> {
         self.len() == 0
     }
 
+    /// Column `i` as text read in place (no `String` per row), None if it is not text.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        match self.value_ref(i) {
+            Ok(ValueRef::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
     /// The name of column `i` (for messages).
     pub fn name(&self, i: usize) -> &str {
         match &self.0 {
@@ -566,6 +574,15 @@ impl Db {
         }
     }
 
+    /// `sql` as this backend takes it: on PostgreSQL SQLite's `INDEXED BY
+    /// name` hints go (its planner picks the index; the hint is not SQL there).
+    pub fn unhinted<'s>(&self, sql: &'s str) -> std::borrow::Cow<'s, str> {
+        match self {
+            Db::Sqlite(_) => std::borrow::Cow::Borrowed(sql),
+            Db::Pg(_) => std::borrow::Cow::Owned(strip_hints(sql)),
+        }
+    }
+
     /// Whether a transaction is open on this connection.
     pub fn in_transaction(&self) -> bool {
         match self {
@@ -637,6 +654,40 @@ impl std::ops::Deref for Scope<'_> {
     fn deref(&self) -> &Db {
         self.db
     }
+}
+
+/// `sql` without SQLite's `INDEXED BY name` hints.
+pub fn strip_hints(sql: &str) -> String {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut sql = sql.to_string();
+    while let Some(at) = sql.find("INDEXED BY ") {
+        let end = sql[at + 11..].find(|c: char| !word(c)).map_or(sql.len(), |n| at + 11 + n);
+        sql.replace_range(at..end, "");
+    }
+    sql
+}
+
+/// Runs `f`'s reads in one snapshot: a deferred transaction on SQLite, a
+/// `REPEATABLE READ READ ONLY` one on PostgreSQL (whose READ COMMITTED would
+/// let each statement see later commits), or the transaction already open.
+pub fn read<T>(db: &Db, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+    if db.in_transaction() {
+        return f(db);
+    }
+    match db {
+        Db::Sqlite(conn) => conn.execute_batch("BEGIN DEFERRED")?,
+        Db::Pg(pg) => pg.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?,
+    }
+    let out = f(db);
+    let end = match (db, out.is_ok()) {
+        (Db::Sqlite(conn), true) => conn.execute_batch("COMMIT").map_err(Error::from),
+        (Db::Sqlite(conn), false) => conn.execute_batch("ROLLBACK").map_err(Error::from),
+        // Nothing was written: ending it quietly tells no listener of a change.
+        (Db::Pg(pg), _) => pg.rollback(),
+    };
+    let out = out?;
+    end?;
+    Ok(out)
 }
 
 /// How many times [`write`] runs a PostgreSQL transaction that keeps meeting

@@ -82,6 +82,7 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("../../migrations/0009_spread_totals.sql"),
         rust: None,
     },
+    Step { version: 10, name: "word_search", sql: include_str!("../../migrations/0010_word_search.sql"), rust: None },
 ];
 
 /// The newest schema version this binary knows.

@@ -24,8 +24,8 @@ use crate::domain::{
     ScopeTotals, StatusAgg, window_start,
 };
 use crate::error::Result;
+use crate::store::db::{self, Db, Row};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row, Transaction, TransactionBehavior, params};
 use std::collections::HashMap;
 
 /// What the summary and the health of `filter` at `now` are made from, read
@@ -34,29 +34,25 @@ use std::collections::HashMap;
 /// (`status_totals`, `refund_totals`, one pass over `events` for capacity
 /// and currency); otherwise every event row is read (a page of a date range
 /// is cut from them by the caller: the totals need them all anyway).
-pub fn aggregates(
-    conn: &Connection,
-    filter: &ReportFilter,
-    now: DateTime<Utc>,
-    page: Option<EventPage>,
-) -> Result<Aggregates> {
-    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
-    let paged = page.filter(|_| filter.event_id.is_none() && filter.from.is_none() && filter.to.is_none());
-    let events = event_aggs(&tx, filter, paged)?;
-    let totals = match paged {
-        Some(_) => Some(scope_totals(&tx)?),
-        None => None,
-    };
-    let health = health_agg(&tx, filter, now)?;
-    tx.finish()?;
-    Ok(Aggregates { now, events, totals, health })
+pub fn aggregates(db: &Db, filter: &ReportFilter, now: DateTime<Utc>, page: Option<EventPage>) -> Result<Aggregates> {
+    db::read(db, |db| {
+        let paged = page.filter(|_| filter.event_id.is_none() && filter.from.is_none() && filter.to.is_none());
+        let events = event_aggs(db, filter, paged)?;
+        let totals = match paged {
+            Some(_) => Some(scope_totals(db)?),
+            None => None,
+        };
+        let health = health_agg(db, filter, now)?;
+        Ok(Aggregates { now, events, totals, health })
+    })
 }
 
 /// Totals over every event, all time, from the running totals.
-fn scope_totals(conn: &Connection) -> Result<ScopeTotals> {
-    let (events, capacity, low, high): (i64, i64, Option<String>, Option<String>) = conn
-        .prepare_cached("SELECT count(*), coalesce(sum(total), 0), min(currency), max(currency) FROM events")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+fn scope_totals(db: &Db) -> Result<ScopeTotals> {
+    let (events, capacity, low, high): (i64, i64, Option<String>, Option<String>) =
+        db.query_one("SELECT count(*), coalesce(sum(total), 0), min(currency), max(currency) FROM events", &[], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
     let mut totals = ScopeTotals {
         events: events.max(0) as u64,
         capacity: capacity.max(0) as u64,
@@ -64,30 +60,25 @@ fn scope_totals(conn: &Connection) -> Result<ScopeTotals> {
         ..Default::default()
     };
     totals.currencies.dedup();
-    let mut stmt =
-        conn.prepare_cached("SELECT status, sum(count), sum(seats), sum(amount) FROM status_totals GROUP BY status")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    db.for_each("SELECT status, sum(count), sum(seats), sum(amount) FROM status_totals GROUP BY status", &[], |r| {
         let status: BookingStatus = r.get(0)?;
         let slot = BookingStatus::DIAGRAM.iter().position(|x| *x == status).unwrap_or(0);
         totals.by_status[slot] = StatusAgg { count: n(r, 1)?, seats: n(r, 2)?, amount: r.get(3)? };
-    }
-    drop(rows);
-    totals.refunds = conn
-        .prepare_cached(
-            "SELECT coalesce(sum(refunds), 0), coalesce(sum(full), 0), coalesce(sum(pending), 0),
-                    coalesce(sum(fees_kept), 0) FROM refund_totals",
-        )?
-        .query_row([], |r| {
-            Ok(RefundAgg { refunds: r.get(0)?, full: r.get(1)?, pending: r.get(2)?, fees_kept: r.get(3)? })
-        })?;
+        Ok(())
+    })?;
+    totals.refunds = db.query_one(
+        "SELECT coalesce(sum(refunds), 0), coalesce(sum(\"full\"), 0), coalesce(sum(pending), 0),
+                coalesce(sum(fees_kept), 0) FROM refund_totals",
+        &[],
+        |r| Ok(RefundAgg { refunds: r.get(0)?, full: r.get(1)?, pending: r.get(2)?, fees_kept: r.get(3)? }),
+    )?;
     Ok(totals)
 }
 
 /// Per-event booking and refund totals for the summary: every event in
 /// scope, or one `page` of them (all time only), whose totals are then read
 /// event by event.
-pub fn event_aggs(conn: &Connection, f: &ReportFilter, page: Option<EventPage>) -> Result<Vec<EventAgg>> {
+pub fn event_aggs(db: &Db, f: &ReportFilter, page: Option<EventPage>) -> Result<Vec<EventAgg>> {
     let from = f.from.map_or(i64::MIN, to_millis);
     let to = f.to.map_or(i64::MAX, to_millis);
     let mut events: Vec<EventAgg> = {
@@ -102,18 +93,15 @@ pub fn event_aggs(conn: &Connection, f: &ReportFilter, page: Option<EventPage>) 
                  ORDER BY starts_at, name, id LIMIT ?2 OFFSET ?3"
             }
         };
-        let mut stmt = conn.prepare_cached(sql)?;
         let window = page.unwrap_or(EventPage { offset: 0, rows: usize::MAX });
         let limit = i64::try_from(window.rows).unwrap_or(i64::MAX);
         let offset = i64::try_from(window.offset).unwrap_or(i64::MAX);
-        let mut rows = if stmt.parameter_count() == 3 {
-            stmt.query(params![f.event_id, limit, offset])?
-        } else {
-            stmt.query(params![f.event_id])?
+        let args = match page {
+            Some(_) => db::args![f.event_id, limit, offset],
+            None => db::args![f.event_id],
         };
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(EventAgg {
+        let mut out = db.query_all(sql, args, |r| {
+            Ok(EventAgg {
                 event_id: r.get(0)?,
                 name: r.get(1)?,
                 starts_at: from_millis(r.get(2)?),
@@ -121,8 +109,8 @@ pub fn event_aggs(conn: &Connection, f: &ReportFilter, page: Option<EventPage>) 
                 currency: r.get(4)?,
                 by_status: Default::default(),
                 refunds: RefundAgg::default(),
-            });
-        }
+            })
+        })?;
         if page.is_none() {
             // ORDER BY starts_at, name, id: text compares as SQLite's BINARY does.
             out.sort_by(|a, b| (a.starts_at, &a.name, &a.event_id).cmp(&(b.starts_at, &b.name, &b.event_id)));
@@ -151,12 +139,10 @@ pub fn event_aggs(conn: &Connection, f: &ReportFilter, page: Option<EventPage>) 
     // and status, read in group order: no sort, no pass over the whole range.
     let mut read = |sql: &str, scope: &Option<String>, a: i64, b: i64| -> Result<()> {
         let sql = in_scope(sql, scope);
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![scope, a, b])?;
-        while let Some(r) = rows.next()? {
-            add_status(text(r, 0), r.get(1)?, StatusAgg { count: n(r, 2)?, seats: n(r, 3)?, amount: r.get(4)? });
-        }
-        Ok(())
+        db.for_each(&db.unhinted(&sql), db::args![scope, a, b], |r| {
+            add_status(r.text(0), r.get(1)?, StatusAgg { count: n(r, 2)?, seats: n(r, 3)?, amount: r.get(4)? });
+            Ok(())
+        })
     };
     if all_time {
         for scope in &scopes {
@@ -201,23 +187,21 @@ pub fn event_aggs(conn: &Connection, f: &ReportFilter, page: Option<EventPage>) 
     // Only PAYMENT_FAILED and CANCELLED bookings can have refunds.
     let mut read = |sql: &str, scope: &Option<String>, a: i64, b: i64| -> Result<()> {
         let sql = in_scope(sql, scope);
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![scope, a, b])?;
-        while let Some(r) = rows.next()? {
-            if let Some(&i) = text(r, 0).and_then(|id| index.get(id)) {
+        db.for_each(&db.unhinted(&sql), db::args![scope, a, b], |r| {
+            if let Some(&i) = r.text(0).and_then(|id| index.get(id)) {
                 let to = &mut events[i].refunds;
-                to.refunds += r.get::<_, i64>(1)?;
-                to.full += r.get::<_, i64>(2)?;
-                to.pending += r.get::<_, i64>(3)?;
-                to.fees_kept += r.get::<_, i64>(4)?;
+                to.refunds += r.get::<i64>(1)?;
+                to.full += r.get::<i64>(2)?;
+                to.pending += r.get::<i64>(3)?;
+                to.fees_kept += r.get::<i64>(4)?;
             }
-        }
-        Ok(())
+            Ok(())
+        })
     };
     if all_time {
         for scope in &scopes {
             read(
-                "SELECT event_id, refunds, full, pending, fees_kept FROM refund_totals
+                "SELECT event_id, refunds, \"full\", pending, fees_kept FROM refund_totals
                  WHERE (?1 IS NULL OR event_id = ?1) AND ?2 <= ?3",
                 scope,
                 from,
@@ -228,7 +212,7 @@ pub fn event_aggs(conn: &Connection, f: &ReportFilter, page: Option<EventPage>) 
     if let Some((h0, h1)) = hours {
         for scope in &scopes {
             read(
-                "SELECT k.event_id, sum(h.refunds), sum(h.full), sum(h.pending), sum(h.fees_kept)
+                "SELECT k.event_id, sum(h.refunds), sum(h.\"full\"), sum(h.pending), sum(h.fees_kept)
                  FROM refund_totals k JOIN refund_hours h ON h.event_id = k.event_id
                  WHERE (?1 IS NULL OR k.event_id = ?1) AND h.hour >= ?2 AND h.hour < ?3
                  GROUP BY k.event_id",
@@ -270,22 +254,24 @@ fn in_scope(sql: &str, scope: &Option<String>) -> String {
 }
 
 /// The health window's counts: `[now − hours, now]`.
-pub fn health_agg(conn: &Connection, f: &ReportFilter, now: DateTime<Utc>) -> Result<HealthAgg> {
+pub fn health_agg(db: &Db, f: &ReportFilter, now: DateTime<Utc>) -> Result<HealthAgg> {
     let hours = f.hours.clamp(1, MAX_HOURS);
     let to = to_millis(now);
     let from = to_millis(window_start(now, hours));
     let mut agg = HealthAgg { sales_per_hour: vec![0; hours as usize], ..Default::default() };
     match &f.event_id {
-        None => all_events_health(conn, from, to, &mut agg)?,
-        Some(id) => event_health(conn, id, from, to, &mut agg)?,
+        None => all_events_health(db, from, to, &mut agg)?,
+        Some(id) => event_health(db, id, from, to, &mut agg)?,
     }
-    agg.retries = conn
-        .prepare_cached(if f.event_id.is_some() {
+    agg.retries = db.query_one(
+        if f.event_id.is_some() {
             "SELECT count(*) FROM audit_log WHERE at >= ?1 AND at <= ?2 AND is_retry = 1 AND event_id = ?3"
         } else {
             "SELECT count(*) FROM audit_log WHERE at >= ?1 AND at <= ?2 AND is_retry = 1 AND ?3 IS NULL"
-        })?
-        .query_row(params![from, to, f.event_id], |r| n(r, 0))?;
+        },
+        db::args![from, to, f.event_id],
+        |r| n(r, 0),
+    )?;
     Ok(agg)
 }
 
@@ -308,25 +294,23 @@ fn count_attempt(agg: &mut HealthAgg, from: i64, at: i64, outcome: PaymentOutcom
 /// of `sales_per_hour`, from the covering indexes `holds_by_time` and
 /// `payment_attempts_report`. Some 60 rows a window hour instead of every
 /// hold and attempt in it.
-fn all_events_health(conn: &Connection, from: i64, to: i64, agg: &mut HealthAgg) -> Result<()> {
+fn all_events_health(db: &Db, from: i64, to: i64, agg: &mut HealthAgg) -> Result<()> {
     let hours = agg.sales_per_hour.len() as i64;
     let raw_holds = |a: i64, b: i64, agg: &mut HealthAgg| -> Result<()> {
-        let (made, expired) = conn
-            .prepare_cached(
-                "SELECT count(*), coalesce(sum(status = 'EXPIRED'), 0) FROM holds WHERE created_at >= ?1 AND created_at < ?2",
-            )?
-            .query_row(params![a, b], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
+        let (made, expired) = db.query_one(
+            "SELECT count(*), coalesce(sum(CASE WHEN status = 'EXPIRED' THEN 1 ELSE 0 END), 0) FROM holds
+             WHERE created_at >= ?1 AND created_at < ?2",
+            db::args![a, b],
+            |r| Ok((n(r, 0)?, n(r, 1)?)),
+        )?;
         (agg.holds_made, agg.holds_expired) = (agg.holds_made + made, agg.holds_expired + expired);
         Ok(())
     };
     // Attempts in [a, b); `only_sales`: the minute's counts are already in, only place its sales.
     let raw_attempts = |a: i64, b: i64, only_sales: bool, agg: &mut HealthAgg| -> Result<()> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT created_at, outcome FROM payment_attempts INDEXED BY payment_attempts_report
-             WHERE created_at >= ?1 AND created_at < ?2",
-        )?;
-        let mut rows = stmt.query(params![a, b])?;
-        while let Some(r) = rows.next()? {
+        let sql = "SELECT created_at, outcome FROM payment_attempts INDEXED BY payment_attempts_report
+                   WHERE created_at >= ?1 AND created_at < ?2";
+        db.for_each(&db.unhinted(sql), db::args![a, b], |r| {
             let (at, outcome): (i64, PaymentOutcome) = (r.get(0)?, r.get(1)?);
             if !only_sales {
                 count_attempt(agg, from, at, outcome);
@@ -334,8 +318,8 @@ fn all_events_health(conn: &Connection, from: i64, to: i64, agg: &mut HealthAgg)
                 let last = agg.sales_per_hour.len() as i64 - 1;
                 agg.sales_per_hour[((at - from) / HOUR_MS).clamp(0, last) as usize] += 1;
             }
-        }
-        Ok(())
+            Ok(())
+        })
     };
     let (minutes, edges) = split(from, to.saturating_add(1), MINUTE_MS);
     for &(a, b) in &edges {
@@ -345,29 +329,29 @@ fn all_events_health(conn: &Connection, from: i64, to: i64, agg: &mut HealthAgg)
     let Some((m0, m1)) = minutes else { return Ok(()) };
     // The bucket of an instant, as `count_attempt` places it.
     let bucket = |at: i64| ((at - from) / HOUR_MS).clamp(0, hours - 1);
-    let mut stmt = conn.prepare_cached(
+    let mut straddling = Vec::new();
+    db.for_each(
         "SELECT minute, sum(holds), sum(expired), sum(attempts), sum(successes), sum(failures), sum(timeouts)
          FROM health_minutes WHERE minute >= ?1 AND minute < ?2 GROUP BY minute",
+        db::args![m0, m1],
+        |r| {
+            let minute: i64 = r.get(0)?;
+            agg.holds_made += n(r, 1)?;
+            agg.holds_expired += n(r, 2)?;
+            agg.attempts += n(r, 3)?;
+            let sales = n(r, 4)?;
+            agg.successes += sales;
+            agg.failures += n(r, 5)?;
+            agg.timeouts += n(r, 6)?;
+            let (start, end) = (minute * MINUTE_MS, minute * MINUTE_MS + MINUTE_MS - 1);
+            if bucket(start) == bucket(end) {
+                agg.sales_per_hour[bucket(start) as usize] += sales;
+            } else if sales > 0 {
+                straddling.push(start);
+            }
+            Ok(())
+        },
     )?;
-    let mut rows = stmt.query(params![m0, m1])?;
-    let mut straddling = Vec::new();
-    while let Some(r) = rows.next()? {
-        let minute: i64 = r.get(0)?;
-        agg.holds_made += n(r, 1)?;
-        agg.holds_expired += n(r, 2)?;
-        agg.attempts += n(r, 3)?;
-        let sales = n(r, 4)?;
-        agg.successes += sales;
-        agg.failures += n(r, 5)?;
-        agg.timeouts += n(r, 6)?;
-        let (start, end) = (minute * MINUTE_MS, minute * MINUTE_MS + MINUTE_MS - 1);
-        if bucket(start) == bucket(end) {
-            agg.sales_per_hour[bucket(start) as usize] += sales;
-        } else if sales > 0 {
-            straddling.push(start);
-        }
-    }
-    drop(rows);
     for start in straddling {
         raw_attempts(start, start + MINUTE_MS, true, agg)?;
     }
@@ -379,53 +363,52 @@ fn all_events_health(conn: &Connection, from: i64, to: i64, agg: &mut HealthAgg)
 /// its bookings, or, when the window has fewer attempts than the event has
 /// bookings, by the window's attempts. Either way the same rows: only the
 /// cost differs.
-fn event_health(conn: &Connection, event_id: &str, from: i64, to: i64, agg: &mut HealthAgg) -> Result<()> {
+fn event_health(db: &Db, event_id: &str, from: i64, to: i64, agg: &mut HealthAgg) -> Result<()> {
     let (hours_in, edges) = split(from, to.saturating_add(1), HOUR_MS);
     if let Some((h0, h1)) = hours_in {
-        let (made, expired) = conn
-            .prepare_cached(
-                "SELECT coalesce(sum(made), 0), coalesce(sum(expired), 0) FROM hold_hours
-                 WHERE event_id = ?3 AND hour >= ?1 AND hour < ?2",
-            )?
-            .query_row(params![h0, h1, event_id], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
+        let (made, expired) = db.query_one(
+            "SELECT coalesce(sum(made), 0), coalesce(sum(expired), 0) FROM hold_hours
+             WHERE event_id = ?3 AND hour >= ?1 AND hour < ?2",
+            db::args![h0, h1, event_id],
+            |r| Ok((n(r, 0)?, n(r, 1)?)),
+        )?;
         (agg.holds_made, agg.holds_expired) = (agg.holds_made + made, agg.holds_expired + expired);
     }
     for (a, b) in edges {
-        let (made, expired) = conn
-            .prepare_cached(
-                "SELECT count(*), coalesce(sum(status = 'EXPIRED'), 0) FROM holds
-                 WHERE created_at >= ?1 AND created_at < ?2 AND event_id = ?3",
-            )?
-            .query_row(params![a, b, event_id], |r| Ok((n(r, 0)?, n(r, 1)?)))?;
+        let (made, expired) = db.query_one(
+            "SELECT count(*), coalesce(sum(CASE WHEN status = 'EXPIRED' THEN 1 ELSE 0 END), 0) FROM holds
+             WHERE created_at >= ?1 AND created_at < ?2 AND event_id = ?3",
+            db::args![a, b, event_id],
+            |r| Ok((n(r, 0)?, n(r, 1)?)),
+        )?;
         (agg.holds_made, agg.holds_expired) = (agg.holds_made + made, agg.holds_expired + expired);
     }
-    let bookings: i64 = conn
-        .prepare_cached("SELECT coalesce(sum(count), 0) FROM booking_totals WHERE event_id = ?1")?
-        .query_row(params![event_id], |r| r.get(0))?;
-    let in_window: i64 = conn
-        .prepare_cached(
+    let bookings: i64 = db.query_one(
+        "SELECT coalesce(sum(count), 0) FROM booking_totals WHERE event_id = ?1",
+        db::args![event_id],
+        |r| r.get(0),
+    )?;
+    let in_window: i64 = db.query_one(
+        &db.unhinted(
             "SELECT count(*) FROM (SELECT 1 FROM payment_attempts INDEXED BY payment_attempts_report
-             WHERE created_at >= ?1 AND created_at <= ?2 LIMIT ?3)",
-        )?
-        .query_row(params![from, to, bookings.saturating_add(1)], |r| r.get(0))?;
-    let mut stmt = if bookings < in_window {
-        conn.prepare_cached(
-            "SELECT p.created_at, p.outcome FROM bookings b INDEXED BY bookings_by_event_time
-             JOIN payment_attempts p INDEXED BY payment_attempts_by_booking ON p.booking_id = b.id
-             WHERE b.event_id = ?3 AND p.created_at >= ?1 AND p.created_at <= ?2",
-        )?
+             WHERE created_at >= ?1 AND created_at <= ?2 LIMIT ?3) AS w",
+        ),
+        db::args![from, to, bookings.saturating_add(1)],
+        |r| r.get(0),
+    )?;
+    let sql = if bookings < in_window {
+        "SELECT p.created_at, p.outcome FROM bookings b INDEXED BY bookings_by_event_time
+         JOIN payment_attempts p INDEXED BY payment_attempts_by_booking ON p.booking_id = b.id
+         WHERE b.event_id = ?3 AND p.created_at >= ?1 AND p.created_at <= ?2"
     } else {
-        conn.prepare_cached(
-            "SELECT p.created_at, p.outcome FROM payment_attempts p INDEXED BY payment_attempts_report
-             WHERE p.created_at >= ?1 AND p.created_at <= ?2
-               AND EXISTS (SELECT 1 FROM bookings b WHERE b.id = p.booking_id AND b.event_id = ?3)",
-        )?
+        "SELECT p.created_at, p.outcome FROM payment_attempts p INDEXED BY payment_attempts_report
+         WHERE p.created_at >= ?1 AND p.created_at <= ?2
+           AND EXISTS (SELECT 1 FROM bookings b WHERE b.id = p.booking_id AND b.event_id = ?3)"
     };
-    let mut rows = stmt.query(params![from, to, event_id])?;
-    while let Some(r) = rows.next()? {
+    db.for_each(&db.unhinted(sql), db::args![from, to, event_id], |r| {
         count_attempt(agg, from, r.get(0)?, r.get(1)?);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 const MINUTE_MS: i64 = 60_000;
@@ -452,18 +435,9 @@ fn split(from: i64, to: i64, unit_ms: i64) -> (Option<Span>, Vec<Span>) {
     (Some((u0, u1)), edges)
 }
 
-/// A text column read in place (no String per row: the all-events report
-/// reads one per event and status); None if it is not text.
-fn text<'r>(r: &'r Row<'_>, i: usize) -> Option<&'r str> {
-    match r.get_ref(i).ok()? {
-        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok(),
-        _ => None,
-    }
-}
-
 /// A count or sum column as u64 (never negative here).
-fn n(r: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
-    Ok(r.get::<_, i64>(i)?.max(0) as u64)
+fn n(r: &Row<'_>, i: usize) -> Result<u64> {
+    Ok(r.get::<i64>(i)?.max(0) as u64)
 }
 
 #[cfg(test)]

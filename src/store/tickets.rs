@@ -11,17 +11,12 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use crate::ids::IdGen;
 use crate::store::db::{self, Db, Row};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use std::collections::HashMap;
 
 /// A count column: SQLite integers are i64; a negative one (a damaged total) reads as 0.
 fn count(r: &Row<'_>, i: usize) -> Result<u64> {
     Ok(u64::try_from(r.get::<i64>(i)?).unwrap_or(0))
-}
-
-/// [`count`] on a row read with rusqlite itself (the type report: SQLite's alone for now).
-fn count_raw(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
-    Ok(u64::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
 }
 
 // ---- ticket types ---------------------------------------------------------------
@@ -389,21 +384,25 @@ pub fn checkpoint(conn: &Connection) -> Result<()> {
 /// events in the summary's order, types in display order: `page` (offset,
 /// rows) of them, or all. All time reads each type's running totals and used
 /// tickets by index; a date range reads the bookings made in it.
-pub fn type_sales(conn: &Connection, f: &ReportFilter, page: Option<(usize, usize)>) -> Result<Vec<TypeSales>> {
-    let (offset, rows) = page.map_or((0, -1), |(o, r)| (o as i64, r as i64));
-    let mut out: Vec<TypeSales> = {
+pub fn type_sales(db: &Db, f: &ReportFilter, page: Option<(usize, usize)>) -> Result<Vec<TypeSales>> {
+    // No page: every row (i64::MAX, as both backends take it; SQLite's `LIMIT -1` is not PostgreSQL's).
+    let (offset, rows) = page.map_or((0, i64::MAX), |(o, r)| (o as i64, r as i64));
+    let mut out: Vec<TypeSales> = db.query_all(
         // Only the filter in use goes into the SQL: `?1 IS NULL OR event_id = ?1`
         // would read every type; one event's come in order from (event_id, position).
-        let mut stmt = conn.prepare_cached(if f.event_id.is_some() {
-            "SELECT y.event_id, e.name, y.id, y.name, y.retired_at IS NOT NULL, y.price, e.currency
+        if f.event_id.is_some() {
+            "SELECT y.event_id, e.name, y.id, y.name, CASE WHEN y.retired_at IS NULL THEN 0 ELSE 1 END, y.price,
+                    e.currency
              FROM ticket_types y JOIN events e ON e.id = y.event_id
              WHERE y.event_id = ?1 ORDER BY y.position LIMIT ?2 OFFSET ?3"
         } else {
-            "SELECT y.event_id, e.name, y.id, y.name, y.retired_at IS NOT NULL, y.price, e.currency
+            "SELECT y.event_id, e.name, y.id, y.name, CASE WHEN y.retired_at IS NULL THEN 0 ELSE 1 END, y.price,
+                    e.currency
              FROM ticket_types y JOIN events e ON e.id = y.event_id WHERE ?1 IS NULL
              ORDER BY e.starts_at, e.name, e.id, y.position LIMIT ?2 OFFSET ?3"
-        })?;
-        let rows = stmt.query_map(params![f.event_id, rows, offset], |r| {
+        },
+        db::args![f.event_id, rows, offset],
+        |r| {
             Ok(TypeSales {
                 event_id: r.get(0)?,
                 event_name: r.get(1)?,
@@ -417,9 +416,8 @@ pub fn type_sales(conn: &Connection, f: &ReportFilter, page: Option<(usize, usiz
                 pending: 0,
                 admitted: 0,
             })
-        })?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+        },
+    )?;
     let add = |t: &mut TypeSales, status: BookingStatus, seats: u64, amount: i64| match status {
         BookingStatus::Confirmed => (t.sold, t.revenue) = (t.sold + seats, t.revenue + amount),
         BookingStatus::PaymentPending => t.pending += seats,
@@ -427,61 +425,69 @@ pub fn type_sales(conn: &Connection, f: &ReportFilter, page: Option<(usize, usiz
     };
     if f.from.is_none() && f.to.is_none() {
         // All time: only the listed types are read, each by its keys.
-        let mut totals = conn.prepare_cached(
-            "SELECT status, seats, amount FROM type_totals
-             WHERE type_id = ?1 AND status IN ('CONFIRMED', 'PAYMENT_PENDING')",
-        )?;
-        let mut used = conn.prepare_cached("SELECT count(*) FROM tickets WHERE type_id = ?1 AND status = 'USED'")?;
         for t in &mut out {
-            let mut rows = totals.query([&t.type_id])?;
-            while let Some(r) = rows.next()? {
-                add(t, r.get(0)?, count_raw(r, 1)?, r.get(2)?);
-            }
-            t.admitted = used.query_row([&t.type_id], |r| count_raw(r, 0))?;
+            let id = t.type_id.clone();
+            db.for_each(
+                "SELECT status, seats, amount FROM type_totals
+                 WHERE type_id = ?1 AND status IN ('CONFIRMED', 'PAYMENT_PENDING')",
+                db::args![id],
+                |r| {
+                    add(t, r.get(0)?, count(r, 1)?, r.get(2)?);
+                    Ok(())
+                },
+            )?;
+            t.admitted = db.query_one(
+                "SELECT count(*) FROM tickets WHERE type_id = ?1 AND status = 'USED'",
+                db::args![t.type_id],
+                |r| count(r, 0),
+            )?;
         }
         return Ok(out);
     }
     // A date range: the bookings made in it (?2 ≤ created_at < ?3) and their tickets.
     let index: HashMap<String, usize> = out.iter().enumerate().map(|(i, t)| (t.type_id.clone(), i)).collect();
     let (from, to) = (f.from.map_or(i64::MIN, to_millis), f.to.map_or(i64::MAX, to_millis));
-    let mut stmt = conn.prepare_cached(
+    db.for_each(
         "SELECT i.type_id, b.status, sum(i.count), sum(i.count * i.unit_price)
          FROM bookings b JOIN booking_items i ON i.booking_id = b.id
          WHERE b.created_at >= ?2 AND b.created_at < ?3 AND (?1 IS NULL OR b.event_id = ?1)
            AND b.status IN ('CONFIRMED', 'PAYMENT_PENDING')
          GROUP BY i.type_id, b.status",
+        db::args![f.event_id, from, to],
+        |r| {
+            if let Some(&i) = r.text(0).and_then(|id| index.get(id)) {
+                add(&mut out[i], r.get(1)?, count(r, 2)?, r.get(3)?);
+            }
+            Ok(())
+        },
     )?;
-    let mut rows = stmt.query(params![f.event_id, from, to])?;
-    while let Some(r) = rows.next()? {
-        if let Some(&i) = index.get(&r.get::<_, String>(0)?) {
-            add(&mut out[i], r.get(1)?, count_raw(r, 2)?, r.get(3)?);
-        }
-    }
-    let mut stmt = conn.prepare_cached(
+    db.for_each(
         "SELECT t.type_id, count(*) FROM bookings b JOIN tickets t ON t.booking_id = b.id
          WHERE b.created_at >= ?2 AND b.created_at < ?3 AND (?1 IS NULL OR b.event_id = ?1)
            AND b.status = 'CONFIRMED' AND t.status = 'USED'
          GROUP BY t.type_id",
+        db::args![f.event_id, from, to],
+        |r| {
+            if let Some(&i) = r.text(0).and_then(|id| index.get(id)) {
+                out[i].admitted = count(r, 1)?;
+            }
+            Ok(())
+        },
     )?;
-    let rows = stmt.query_map(params![f.event_id, from, to], |r| Ok((r.get::<_, String>(0)?, count_raw(r, 1)?)))?;
-    for row in rows {
-        let (type_id, n) = row?;
-        if let Some(&i) = index.get(&type_id) {
-            out[i].admitted = n;
-        }
-    }
     Ok(out)
 }
 
 /// How many ticket types the report's filter lists (retired ones too).
-pub fn type_count(conn: &Connection, f: &ReportFilter) -> Result<u64> {
-    Ok(conn
-        .prepare_cached(if f.event_id.is_some() {
+pub fn type_count(db: &Db, f: &ReportFilter) -> Result<u64> {
+    db.query_one(
+        if f.event_id.is_some() {
             "SELECT count(*) FROM ticket_types WHERE event_id = ?1"
         } else {
             "SELECT count(*) FROM ticket_types WHERE ?1 IS NULL"
-        })?
-        .query_row(params![f.event_id], |r| count_raw(r, 0))?)
+        },
+        db::args![f.event_id],
+        |r| count(r, 0),
+    )
 }
 
 // ---- migration 0004's Rust part --------------------------------------------------------

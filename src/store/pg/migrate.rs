@@ -58,6 +58,12 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("../../../migrations/pg/0009_spread_totals.sql"),
         rust: None,
     },
+    Step {
+        version: 10,
+        name: "word_search",
+        sql: include_str!("../../../migrations/pg/0010_word_search.sql"),
+        rust: None,
+    },
 ];
 
 /// The newest schema version on PostgreSQL (equal to SQLite's: a test says so).

@@ -1,0 +1,6 @@
+-- Step 10: word search on PostgreSQL (migrations/pg/0010_word_search.sql:
+-- `tsvector` expression indexes on customers and events). Nothing changes
+-- on SQLite: its word search is the FTS5 tables `customer_words`,
+-- `event_words` and `search_keys` of step 6, which read text the same way
+-- (tests/search_fold.rs). The step is here so that schema version 10 means
+-- the same on both backends.
