@@ -607,8 +607,13 @@ fn checkin_command(db: &std::path::Path, config: Config, args: &CheckinArgs) -> 
 /// The venue's `log_days`, read without writing (the default if the file
 /// cannot tell yet: new, or of an older schema).
 fn log_days(db: &std::path::Path) -> u32 {
-    store::open_read_only(db)
-        .and_then(|conn| Desk::from_read_only(conn, Context::system(Config::default()), "cli:log").policy())
+    let text = db.to_string_lossy();
+    let conn = if store::db::is_postgres_url(&text) {
+        store::pg::open_read_only(&text)
+    } else {
+        store::open_read_only(db).map(Into::into)
+    };
+    conn.and_then(|conn| Desk::from_read_only(conn, Context::system(Config::default()), "cli:log").policy())
         .map_or(boxoffice::domain::Settings::default().log_days, |s| s.log_days)
 }
 
@@ -652,8 +657,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         && store::db::is_postgres_url(&db.to_string_lossy())
     {
         return Err(Error::Storage(format!(
-            "{} is a PostgreSQL database; in this version only `copy`, `migrate`, `verify`, `checkin` and \
-             `cashup` work with PostgreSQL, and {name} needs an SQLite file (see README: PostgreSQL)",
+            "{} is a PostgreSQL database, and in this version {name} needs an SQLite file (README: PostgreSQL \
+             lists what works on a server)",
             store::pg::redact(&db.to_string_lossy())
         )));
     }
@@ -789,11 +794,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         None => {
             // Refuse a file that is not ours before anything (the log folder) is made beside it.
-            store::check_file(&db)?;
+            let url = store::db::is_postgres_url(&db.to_string_lossy());
+            if !url {
+                store::check_file(&db)?;
+            }
             let log_dir = boxoffice::paths::log_dir_for(&db);
             let _log = init_app_log(&log_dir, &access, log_days(&db));
-            let ctx = Context::system(config);
-            let desk = Desk::open(&db, ctx.clone(), clerk_name())?;
+            // On a server the desk's clock is the server's: every connection shares it.
+            let desk = Desk::open_target(&db, Context::system(config), clerk_name())?;
+            let ctx = desk.ctx().clone();
             if cli.no_demo {
                 boxoffice::demo::decline(&desk)?;
             } else if boxoffice::demo::seed_venue_if_empty(&desk)? {
@@ -817,11 +826,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 /// engine operations run on PostgreSQL too), or `None`.
 fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
     Some(match command {
-        None => "the app",
         Some(Command::Copy(_)) => return None,
+        // Both open the server's database (`Desk::open_target`).
+        None | Some(Command::Script(_)) => return None,
         Some(Command::Verify) => "`verify`",
         Some(Command::Report(_)) => "`report`",
-        Some(Command::Script(_)) => "`script`",
         Some(Command::Migrate(_)) => "`migrate`",
         Some(Command::Tickets(_)) => "`tickets`",
         // Both go through `open_existing`, which opens a server's database too.

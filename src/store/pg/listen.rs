@@ -20,7 +20,15 @@ pub struct Listener {
 
 impl Listener {
     pub fn connect(url: &str) -> Result<Listener> {
-        let conn = PgConn::connect(url)?;
+        Listener::on(PgConn::connect(url)?)
+    }
+
+    /// A listener on a new connection to `conn`'s database.
+    pub fn like(conn: &PgConn) -> Result<Listener> {
+        Listener::on(conn.connect_again()?)
+    }
+
+    fn on(conn: PgConn) -> Result<Listener> {
         conn.execute_batch(&format!("LISTEN {CHANNEL}"))?;
         Ok(Listener { conn, seen: Cell::new(0) })
     }
