@@ -618,6 +618,7 @@ pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
                 Job::Backup => backup_next(desk)?,
             };
             let detail = match job {
+                Job::Backup if desk.db().pg().is_some() => Some(PG_BACKUP.to_string()),
                 Job::Backup => last_backup(desk)
                     .map(|(path, bytes)| format!("last backup {} ({} KiB)", path.display(), bytes.div_ceil(1024))),
                 _ => None,
@@ -669,13 +670,16 @@ fn prune_backups(dir: &Path, keep: usize) -> Result<usize> {
     Ok(removed)
 }
 
-/// The Jobs screen's daily backup on PostgreSQL: not this app's to take.
-pub const PG_BACKUP: &str = "not here: back up a PostgreSQL server with pg_dump (see docs/POSTGRES.md)";
+/// The Jobs screen's daily backup on PostgreSQL: not this app's to take
+/// (its "next due", and the note under the table saying why).
+pub const PG_BACKUP_NEXT: &str = "not here: pg_dump";
+pub const PG_BACKUP: &str = "not taken by boxoffice on a PostgreSQL server: back it up with `pg_dump \
+     --format=custom`, or copy it to a file with `boxoffice copy --from URL --to FILE` (docs/POSTGRES.md)";
 
 /// When the daily backup is next due, as the Jobs screen shows it.
 fn backup_next(desk: &Desk) -> Result<NextDue> {
     if desk.db().pg().is_some() {
-        return Ok(NextDue::Idle(PG_BACKUP));
+        return Ok(NextDue::Idle(PG_BACKUP_NEXT));
     }
     let Some(db) = desk.db().sqlite().and_then(|c| c.path()).filter(|p| !p.is_empty()).map(PathBuf::from) else {
         return Ok(NextDue::Idle("none: the database is in memory"));

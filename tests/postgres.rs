@@ -511,6 +511,24 @@ fn a_listener_sees_each_committed_write_of_another_connection_and_no_failed_one(
     );
 }
 
+/// The UI's change check reads the count without waiting for a notice: one
+/// that reached the socket after the listener's last query must still count
+/// (the client's non-blocking iterator never read the socket: this failed).
+#[test]
+fn a_listeners_version_counts_a_notice_that_arrived_since_it_last_looked() {
+    let t = test_db!();
+    let writer = postgres(&t);
+    let listener = pg::listen::Listener::connect(&t.url).expect("listen");
+    let before = listener.version().expect("version");
+    db::write(&writer, |db| db.execute("INSERT INTO meta VALUES ('a', '1')", args![]).map(drop)).expect("write");
+    let began = std::time::Instant::now();
+    while listener.version().expect("version") == before {
+        assert!(began.elapsed() < Duration::from_secs(1), "no notice counted within a second");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(listener.version().expect("version"), before + 1);
+}
+
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/boxoffice-v1.db");
 
 #[test]
