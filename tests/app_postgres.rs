@@ -114,3 +114,59 @@ fn the_app_runs_on_a_url_in_a_real_terminal() {
     let names: Vec<_> = std::fs::read_dir(&folder).expect("folder").flatten().map(|d| d.file_name()).collect();
     assert!(names.iter().all(|n| !n.to_string_lossy().contains(':')), "no password or colon in {names:?}");
 }
+
+/// `boxoffice script FILE --db URL`: `sql-expect` on the server reads only,
+/// within the same time budget (the query is cancelled), and renders values
+/// as SQLite prints them (a boolean as 1, a `numeric` sum as an integer).
+#[test]
+fn sql_expect_on_a_url_runs_plain_reads_only_within_a_budget() {
+    let Some(db) = common::pg::TestDb::new() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let script = |body: &str| {
+        let file = dir.path().join("q.script");
+        std::fs::write(&file, body).expect("write script");
+        std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+            .arg("--db")
+            .arg(&db.url)
+            .arg("script")
+            .arg(&file)
+            .env("BOXOFFICE_HOME", dir.path())
+            .output()
+            .expect("run boxoffice")
+    };
+    // The first run makes the demo events in the empty database; plain reads work.
+    let out = script(
+        "sql-expect SELECT count(*) FROM events => 5\n\
+         sql-expect WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10) SELECT sum(x) FROM c => 55\n\
+         sql-expect   select name from events where name like 'Hamlet%'   => Hamlet at the Grand Theatre\n\
+         sql-expect SELECT count(*) = 5 FROM events => 1\n\
+         sql-expect SELECT NULL => NULL\n\
+         verify\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let started = Instant::now();
+    let out = script(
+        "sql-expect WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c => 1\n",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("line 1") && err.contains("went over its time budget of 5 s"), "{err}");
+    // Not a timed assertion on speed: a guard that the run did end.
+    assert!(started.elapsed() < Duration::from_secs(120));
+
+    for query in [
+        "DELETE FROM events",
+        "SELECT 1; DELETE FROM events",
+        "WITH gone AS (DELETE FROM events RETURNING 1) SELECT count(*) FROM gone",
+        "SELECT count(*) FROM events; SELECT 1",
+        "EXPLAIN SELECT 1",
+    ] {
+        let out = script(&format!("sql-expect {query} => 1\nverify\n"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{query}: {err}");
+        assert!(err.contains("only a single SELECT or WITH"), "{query}: {err}");
+    }
+    let events: i64 = db.client().query_one("SELECT count(*) FROM events", &[]).map(|r| r.get(0)).expect("events");
+    assert_eq!(events, 5, "nothing was deleted");
+}

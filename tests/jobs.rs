@@ -39,24 +39,18 @@ fn raw(w: &World, sql: &str, args: &[boxoffice::store::db::Param<'_>]) {
 
 /// What another terminal sees of commits: SQLite's `data_version` on a file,
 /// PostgreSQL's change notices (which arrive a moment after the commit).
-enum Watch {
-    File,
-    Server(boxoffice::store::pg::listen::Listener),
-}
+struct Watch(Option<boxoffice::store::pg::listen::Listener>);
 
 impl Watch {
     fn new(w: &World) -> Watch {
-        match &w.pg {
-            None => Watch::File,
-            Some(db) => Watch::Server(boxoffice::store::pg::listen::Listener::connect(&db.url).unwrap()),
-        }
+        Watch(w.pg.as_ref().map(|db| boxoffice::store::pg::listen::Listener::connect(&db.url).unwrap()))
     }
 
     /// The count now, having waited up to `wait` for a notice on its way.
     fn seen(&self, w: &World, wait: std::time::Duration) -> i64 {
-        match self {
-            Watch::File => w.desk.data_version().unwrap(),
-            Watch::Server(l) => l.wait(wait).unwrap() as i64,
+        match &self.0 {
+            None => w.desk.data_version().unwrap(),
+            Some(l) => l.wait(wait).unwrap() as i64,
         }
     }
 }

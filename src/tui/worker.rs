@@ -279,14 +279,14 @@ impl Interrupt {
 /// (every write notifies after its commit).
 enum Changes {
     Sqlite,
-    Postgres(store::pg::listen::Listener),
+    Postgres(Box<store::pg::listen::Listener>),
 }
 
 impl Changes {
     fn of(db: &store::db::Db) -> Result<Changes> {
         Ok(match db {
             store::db::Db::Sqlite(_) => Changes::Sqlite,
-            store::db::Db::Pg(pg) => Changes::Postgres(store::pg::listen::Listener::like(pg)?),
+            store::db::Db::Pg(pg) => Changes::Postgres(Box::new(store::pg::listen::Listener::like(pg)?)),
         })
     }
 
