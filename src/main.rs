@@ -793,15 +793,23 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            // Refuse a file that is not ours before anything (the log folder) is made beside it.
-            let url = store::db::is_postgres_url(&db.to_string_lossy());
-            if !url {
-                store::check_file(&db)?;
-            }
+            // Refuse a file that is not ours, or a server that does not
+            // answer, before anything (the log folder) is made for it.
+            let on_server = store::db::is_postgres_url(&db.to_string_lossy());
+            let first = match on_server {
+                true => Some(Desk::open_target(&db, Context::system(config.clone()), clerk_name())?),
+                false => {
+                    store::check_file(&db)?;
+                    None
+                }
+            };
             let log_dir = boxoffice::paths::log_dir_for(&db);
             let _log = init_app_log(&log_dir, &access, log_days(&db));
+            let desk = match first {
+                Some(desk) => desk,
+                None => Desk::open(&db, Context::system(config), clerk_name())?,
+            };
             // On a server the desk's clock is the server's: every connection shares it.
-            let desk = Desk::open_target(&db, Context::system(config), clerk_name())?;
             let ctx = desk.ctx().clone();
             if cli.no_demo {
                 boxoffice::demo::decline(&desk)?;

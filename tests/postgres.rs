@@ -683,10 +683,16 @@ fn postgres_urls_get_a_clear_refusal_from_the_commands_that_need_a_file() {
     assert_eq!((out.status.code(), err.lines().count()), (Some(2), 1), "{err}");
     assert!(!err.contains("secret"), "{err}");
     // The environment variable too, and the app itself.
-    let out =
-        std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice")).env("BOXOFFICE_DB", url).output().expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the app needs an SQLite file"));
+    // The app takes a URL: a server that is not there is one line, and no folder is made for it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+        .env("BOXOFFICE_DB", url)
+        .env("BOXOFFICE_HOME", dir.path())
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.status.code(), err.lines().count()), (Some(2), 1), "{err}");
+    assert!(err.contains("cannot connect to PostgreSQL at bo@127.0.0.1:1/venue") && !err.contains("secret"), "{err}");
+    assert!(!dir.path().join("postgres").exists(), "no log folder for a server that did not answer");
     // copy to a server that is not there: one line, and no file is left behind.
     let file = dir.path().join("new.db");
     let (code, _, err) = common::boxoffice(&file, &["copy", "--from", FIXTURE, "--to", url], &[]);
