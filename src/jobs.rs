@@ -618,6 +618,7 @@ pub fn job_statuses(desk: &Desk) -> Result<Vec<JobStatus>> {
                 Job::Backup => backup_next(desk)?,
             };
             let detail = match job {
+                Job::Backup if desk.db().pg().is_some() => Some(PG_BACKUP.to_string()),
                 Job::Backup => last_backup(desk)
                     .map(|(path, bytes)| format!("last backup {} ({} KiB)", path.display(), bytes.div_ceil(1024))),
                 _ => None,
@@ -669,8 +670,17 @@ fn prune_backups(dir: &Path, keep: usize) -> Result<usize> {
     Ok(removed)
 }
 
+/// The Jobs screen's daily backup on PostgreSQL: not this app's to take
+/// (its "next due", and the note under the table saying why).
+pub const PG_BACKUP_NEXT: &str = "not here: pg_dump";
+pub const PG_BACKUP: &str = "not taken by boxoffice on a PostgreSQL server: back it up with `pg_dump \
+     --format=custom`, or copy it to a file with `boxoffice copy --from URL --to FILE` (docs/POSTGRES.md)";
+
 /// When the daily backup is next due, as the Jobs screen shows it.
 fn backup_next(desk: &Desk) -> Result<NextDue> {
+    if desk.db().pg().is_some() {
+        return Ok(NextDue::Idle(PG_BACKUP_NEXT));
+    }
     let Some(db) = desk.db().sqlite().and_then(|c| c.path()).filter(|p| !p.is_empty()).map(PathBuf::from) else {
         return Ok(NextDue::Idle("none: the database is in memory"));
     };
@@ -833,7 +843,7 @@ pub struct TickThread {
 }
 
 impl TickThread {
-    /// Opens its own connection to `db` and ticks about once a second: recovery
+    /// Opens its own connection to `db` (a file or a PostgreSQL URL) and ticks about once a second: recovery
     /// first, then the sweeps. `on_change` is called after a tick that did work.
     pub fn spawn(
         db: PathBuf,
@@ -841,9 +851,12 @@ impl TickThread {
         sink: Box<dyn AuditSink>,
         on_change: impl Fn() + Send + 'static,
     ) -> Result<TickThread> {
-        let desk = Desk::open(&db, ctx, "job:tick")?;
+        let desk = Desk::open_target(&db, ctx, "job:tick")?;
         let mut jobs = Jobs::new(desk, sink);
-        jobs.back_up_daily_into(crate::paths::backup_dir_for(&db));
+        // A file's daily copy; a server is backed up by its own tools (`backup_next` says so).
+        if jobs.desk.db().sqlite().is_some() {
+            jobs.back_up_daily_into(crate::paths::backup_dir_for(&db));
+        }
         let stop = Arc::new(AtomicBool::new(false));
         let heartbeat = Arc::new(Heartbeat::default());
         let (stop2, beat) = (stop.clone(), heartbeat.clone());

@@ -618,8 +618,13 @@ fn checkin_command(db: &std::path::Path, config: Config, args: &CheckinArgs) -> 
 /// The venue's `log_days`, read without writing (the default if the file
 /// cannot tell yet: new, or of an older schema).
 fn log_days(db: &std::path::Path) -> u32 {
-    store::open_read_only(db)
-        .and_then(|conn| Desk::from_read_only(conn, Context::system(Config::default()), "cli:log").policy())
+    let text = db.to_string_lossy();
+    let conn = if store::db::is_postgres_url(&text) {
+        store::pg::open_read_only(&text)
+    } else {
+        store::open_read_only(db).map(Into::into)
+    };
+    conn.and_then(|conn| Desk::from_read_only(conn, Context::system(Config::default()), "cli:log").policy())
         .map_or(boxoffice::domain::Settings::default().log_days, |s| s.log_days)
 }
 
@@ -658,16 +663,6 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         && let Some(done) = on_postgres(&db.to_string_lossy(), cli.command.as_ref(), &config)
     {
         return done;
-    }
-    if let Some(name) = needs_a_file(cli.command.as_ref())
-        && store::db::is_postgres_url(&db.to_string_lossy())
-    {
-        return Err(Error::Storage(format!(
-            "{} is a PostgreSQL database; in this version only `copy`, `migrate`, `verify`, `checkin`, \
-             `cashup`, `report`, `tickets`, `settings`, `customer` and `clerk` work with PostgreSQL, and {name} \
-             needs an SQLite file (see README: PostgreSQL)",
-            store::pg::redact(&db.to_string_lossy())
-        )));
     }
     match cli.command {
         Some(Command::Copy(args)) => copy(&args),
@@ -804,12 +799,24 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            // Refuse a file that is not ours before anything (the log folder) is made beside it.
-            store::check_file(&db)?;
+            // Refuse a file that is not ours, or a server that does not
+            // answer, before anything (the log folder) is made for it.
+            let on_server = store::db::is_postgres_url(&db.to_string_lossy());
+            let first = match on_server {
+                true => Some(Desk::open_target(&db, Context::system(config.clone()), clerk_name())?),
+                false => {
+                    store::check_file(&db)?;
+                    None
+                }
+            };
             let log_dir = boxoffice::paths::log_dir_for(&db);
             let _log = init_app_log(&log_dir, &access, log_days(&db));
-            let ctx = Context::system(config);
-            let desk = Desk::open(&db, ctx.clone(), clerk_name())?;
+            let desk = match first {
+                Some(desk) => desk,
+                None => Desk::open(&db, Context::system(config), clerk_name())?,
+            };
+            // On a server the desk's clock is the server's: every connection shares it.
+            let ctx = desk.ctx().clone();
             if cli.no_demo {
                 boxoffice::demo::decline(&desk)?;
             } else if boxoffice::demo::seed_venue_if_empty(&desk)? {
@@ -826,31 +833,6 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// The name of a command that works on an SQLite file only (for now: all
-/// but `copy`, which names its own places, and the commands whose engine
-/// operations run on PostgreSQL too), or `None`.
-fn needs_a_file(command: Option<&Command>) -> Option<&'static str> {
-    Some(match command {
-        None => "the app",
-        Some(Command::Copy(_)) => return None,
-        Some(Command::Verify) => "`verify`",
-        Some(Command::Script(_)) => "`script`",
-        Some(Command::Migrate(_)) => "`migrate`",
-        // These go through `open_existing` or `open_reading`, which open a server's database too.
-        Some(
-            Command::Checkin(_)
-            | Command::Cashup(_)
-            | Command::Report(_)
-            | Command::Tickets(_)
-            | Command::Settings(_)
-            | Command::Customer(_)
-            | Command::Clerk(_),
-        ) => return None,
-        Some(Command::Backup(_)) => "`backup`",
-        Some(Command::Restore(_)) => "`restore`",
-    })
 }
 
 /// `verify`'s answer: ok (exit 0) or each violation (exit 1), naming `place`.

@@ -21,14 +21,41 @@ pub fn default_db() -> PathBuf {
     }
 }
 
-/// Logs (the app log and the JSON-lines audit log) live beside the database.
+/// This host's folder for a PostgreSQL database (the app log, the JSON-lines
+/// audit log its shipper writes, CSV exports): `postgres/USER@HOST_PORT_DBNAME`
+/// in the data dir. The database is on the server; these files are the host's,
+/// one folder per database, named without the password.
+pub fn server_dir(url: &str) -> PathBuf {
+    let shown = crate::store::pg::redact(url);
+    let name: String = shown
+        .trim_start_matches("postgres://")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    data_dir().join("postgres").join(name)
+}
+
+/// Logs (the app log and the JSON-lines audit log) live beside the database
+/// (a PostgreSQL database's: in its [`server_dir`] on this host).
 pub fn log_dir_for(db: &std::path::Path) -> PathBuf {
+    if let Some(url) = url_of(db) {
+        return server_dir(url).join("logs");
+    }
     db.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.join("logs")).unwrap_or_else(|| PathBuf::from("logs"))
 }
 
-/// CSV exports go in the database's directory: the data dir unless `--db` says otherwise.
+/// CSV exports go in the database's directory: the data dir unless `--db`
+/// says otherwise (a PostgreSQL database's: its [`server_dir`] on this host).
 pub fn export_dir_for(db: &std::path::Path) -> PathBuf {
+    if let Some(url) = url_of(db) {
+        return server_dir(url);
+    }
     db.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf()).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `db` as a PostgreSQL URL, if it is one.
+fn url_of(db: &std::path::Path) -> Option<&str> {
+    db.to_str().filter(|t| crate::store::db::is_postgres_url(t))
 }
 
 /// The daily backups the tick takes: `backups/` beside the database.

@@ -4,15 +4,15 @@
 //! shipping writes each row once from a cursor; pruning keeps pay replays working.
 
 mod common;
-use boxoffice::Desk;
 use boxoffice::SeatPick;
+use boxoffice::db_args;
 use boxoffice::domain::{BookingStatus, HoldStatus, PaymentOutcome, RefundStatus};
 use boxoffice::jobs::{Job, Jobs, MemorySink, NextDue, RunOutcome};
 use chrono::Duration;
 use common::World;
 
 fn jobs(w: &World) -> (Jobs, MemorySink) {
-    let desk = Desk::open(&w.path(), w.desk.ctx().clone(), "job:tick").expect("jobs desk");
+    let desk = w.target().open(w.desk.ctx().clone(), "job:tick").expect("jobs desk");
     let sink = MemorySink::default();
     (Jobs::new(desk, Box::new(sink.clone())), sink)
 }
@@ -23,23 +23,43 @@ fn lines(sink: &MemorySink) -> Vec<serde_json::Value> {
 
 /// (status, processed) of a job's runs, oldest first.
 fn runs(w: &World, job: Job) -> Vec<(String, i64)> {
-    let mut stmt =
-        w.desk.conn().prepare("SELECT status, processed FROM job_runs WHERE job = ?1 ORDER BY started_at, id").unwrap();
-    stmt.query_map([job.name()], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    let sql = "SELECT status, processed FROM job_runs WHERE job = ?1 ORDER BY started_at, id";
+    w.desk.db().query_all(sql, db_args![job.name()], |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
 }
 
 fn cursor(w: &World) -> Option<i64> {
-    w.desk
-        .conn()
-        .query_row("SELECT value FROM meta WHERE key = 'audit_ship_cursor'", [], |r| r.get::<_, String>(0))
-        .ok()
-        .map(|v| v.parse().unwrap())
+    let sql = "SELECT value FROM meta WHERE key = 'audit_ship_cursor'";
+    w.desk.db().query_opt(sql, db_args![], |r| r.get::<String>(0)).unwrap().map(|v| v.parse().unwrap())
+}
+
+/// Raw SQL on the world's database (either backend), as a crash or another process might leave it.
+fn raw(w: &World, sql: &str, args: &[boxoffice::store::db::Param<'_>]) {
+    w.desk.db().execute(sql, args).unwrap();
+}
+
+/// What another terminal sees of commits: SQLite's `data_version` on a file,
+/// PostgreSQL's change notices (which arrive a moment after the commit).
+struct Watch(Option<boxoffice::store::pg::listen::Listener>);
+
+impl Watch {
+    fn new(w: &World) -> Watch {
+        Watch(w.pg.as_ref().map(|db| boxoffice::store::pg::listen::Listener::connect(&db.url).unwrap()))
+    }
+
+    /// The count now, having waited up to `wait` for a notice on its way.
+    fn seen(&self, w: &World, wait: std::time::Duration) -> i64 {
+        match &self.0 {
+            None => w.desk.data_version().unwrap(),
+            Some(l) => l.wait(wait).unwrap() as i64,
+        }
+    }
 }
 
 fn audit_count(w: &World, action: &str) -> i64 {
     w.count(&format!("SELECT count(*) FROM audit_log WHERE action = '{action}'"))
 }
 
+on_both_backends! {
 #[test]
 fn a_tick_expires_due_sales_completes_refunds_and_records_its_runs() {
     let w = World::new();
@@ -87,7 +107,9 @@ fn a_tick_expires_due_sales_completes_refunds_and_records_its_runs() {
     assert_eq!(lines(&sink).len(), audit_rows);
     w.assert_verified();
 }
+}
 
+on_both_backends! {
 #[test]
 fn an_idle_tick_writes_nothing() {
     let w = World::new();
@@ -98,27 +120,31 @@ fn an_idle_tick_writes_nothing() {
     assert!(!jobs.tick().unwrap().is_idle());
     let shipped = sink.0.lock().unwrap().len();
 
-    let seen_from_outside = w.desk.data_version().unwrap();
-    let changes = jobs.desk().conn().total_changes();
+    let watch = Watch::new(&w);
+    let quiet = std::time::Duration::from_millis(300);
+    let seen_from_outside = watch.seen(&w, quiet);
+    let changes = jobs.desk().db().sqlite().map(|c| c.total_changes());
     let before = w.dump();
     for _ in 0..3 {
         w.advance(Duration::seconds(1));
         let report = jobs.tick().unwrap();
         assert!(report.is_idle(), "{report:?}");
     }
-    assert_eq!(w.desk.data_version().unwrap(), seen_from_outside, "no commit reached the file");
-    assert_eq!(jobs.desk().conn().total_changes(), changes);
+    assert_eq!(watch.seen(&w, quiet), seen_from_outside, "no commit reached the database");
+    assert_eq!(jobs.desk().db().sqlite().map(|c| c.total_changes()), changes);
     assert_eq!(before, w.dump());
     assert_eq!(sink.0.lock().unwrap().len(), shipped);
 
     // The moment there is work again, a tick does it (and is seen from outside).
     w.hold(&e, 1);
-    let seen = w.desk.data_version().unwrap();
+    let seen = watch.seen(&w, quiet);
     let report = jobs.tick().unwrap();
     assert_eq!(report.processed(Job::AuditShipping), 1);
-    assert_ne!(w.desk.data_version().unwrap(), seen, "{report:?}");
+    assert_ne!(watch.seen(&w, std::time::Duration::from_secs(1)), seen, "{report:?}");
+}
 }
 
+on_both_backends! {
 #[test]
 fn a_lease_held_by_another_process_skips_the_job() {
     let w = World::new();
@@ -127,9 +153,11 @@ fn a_lease_held_by_another_process_skips_the_job() {
     let (mut jobs, _sink) = jobs(&w);
     w.advance(Duration::minutes(5));
     let until = (w.desk.now() + Duration::seconds(20)).timestamp_millis();
-    w.raw()
-        .execute("INSERT INTO job_leases (job, owner, expires_at) VALUES ('hold-expiry', 'other:4242', ?1)", [until])
-        .unwrap();
+    raw(
+        &w,
+        "INSERT INTO job_leases (job, owner, expires_at) VALUES ('hold-expiry', 'other:4242', ?1)",
+        db_args![until],
+    );
 
     let report = jobs.tick().unwrap();
     assert!(report.ran.contains(&(Job::HoldExpiry, RunOutcome::Skipped)), "{report:?}");
@@ -139,8 +167,8 @@ fn a_lease_held_by_another_process_skips_the_job() {
     assert_eq!(audit_count(&w, "HOLD_EXPIRED"), 0);
     let lease: (String, i64) = w
         .desk
-        .conn()
-        .query_row("SELECT owner, expires_at FROM job_leases", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .db()
+        .query_one("SELECT owner, expires_at FROM job_leases", db_args![], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert_eq!(lease, ("other:4242".into(), until), "the other owner's lease is untouched");
 
@@ -167,24 +195,24 @@ fn recovery_heals_drift_orphan_labels_and_abandoned_runs() {
     let now = w.desk.now().timestamp_millis();
     // What a crash (or a bug) might leave: a drifted pool, a label still marked
     // live for a released hold, a run whose process died, and one still alive.
-    let raw = w.raw();
-    raw.execute("UPDATE events SET available = available - 3 WHERE id = ?1", [&ga.id]).unwrap();
-    raw.execute("UPDATE hold_seats SET live = 1 WHERE hold_id = ?1 AND label = 'A2'", [&released.id]).unwrap();
+    raw(&w, "UPDATE events SET available = available - 3 WHERE id = ?1", db_args![ga.id]);
+    raw(&w, "UPDATE hold_seats SET live = 1 WHERE hold_id = ?1 AND label = 'A2'", db_args![released.id]);
     // `just-crashed` died seconds ago (a quick restart): its lease is gone, so
     // it is abandoned even though it is younger than a lease. `live-run`'s
     // owner still holds its lease: another process is running it right now.
-    raw.execute_batch(&format!(
+    raw(
+        &w,
         "INSERT INTO job_runs (id, job, status, owner, started_at) VALUES
-           ('dead-run', 'hold-expiry', 'RUNNING', 'crashed:1', {}),
-           ('just-crashed', 'booking-expiry', 'RUNNING', 'crashed:3', {}),
-           ('live-run', 'refund-completion', 'RUNNING', 'busy:2', {});
-         INSERT INTO job_leases (job, owner, expires_at) VALUES ('refund-completion', 'busy:2', {});",
-        now - 5 * 60_000,
-        now - 5_000,
-        now - 5_000,
-        now + 25_000
-    ))
-    .unwrap();
+           ('dead-run', 'hold-expiry', 'RUNNING', 'crashed:1', ?1),
+           ('just-crashed', 'booking-expiry', 'RUNNING', 'crashed:3', ?2),
+           ('live-run', 'refund-completion', 'RUNNING', 'busy:2', ?2)",
+        db_args![now - 5 * 60_000, now - 5_000],
+    );
+    raw(
+        &w,
+        "INSERT INTO job_leases (job, owner, expires_at) VALUES ('refund-completion', 'busy:2', ?1)",
+        db_args![now + 25_000],
+    );
     let broken = w.desk.verify().unwrap();
     assert_eq!(broken.len(), 2, "{broken:#?}");
 
@@ -194,8 +222,10 @@ fn recovery_heals_drift_orphan_labels_and_abandoned_runs() {
     assert_eq!(w.count("SELECT count(*) FROM hold_seats WHERE live = 1"), 1);
     let dead: (String, Option<String>) = w
         .desk
-        .conn()
-        .query_row("SELECT status, error FROM job_runs WHERE id = 'dead-run'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .db()
+        .query_one("SELECT status, error FROM job_runs WHERE id = 'dead-run'", db_args![], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap();
     assert_eq!(dead.0, "FAILED");
     assert!(dead.1.unwrap().contains("abandoned"));
@@ -203,18 +233,18 @@ fn recovery_heals_drift_orphan_labels_and_abandoned_runs() {
     assert_eq!(w.count("SELECT count(*) FROM job_runs WHERE id = 'live-run' AND status = 'RUNNING'"), 1);
     assert_eq!(runs(&w, Job::Recovery), vec![("COMPLETED".into(), 4)]);
 
-    let healed = w.desk.conn().query_row(
+    let healed = w.desk.db().query_one(
         "SELECT entity_id, details FROM audit_log WHERE action = 'RECOVERY_HEALED_AVAILABLE'",
-        [],
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        db_args![],
+        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
     );
     let (entity, details) = healed.unwrap();
     assert_eq!(entity, ga.id);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&details).unwrap(), serde_json::json!({"was": 5, "now": 8}));
     let freed: (String, String) = w
         .desk
-        .conn()
-        .query_row("SELECT hold_id, details FROM audit_log WHERE action = 'RECOVERY_FREED_SEAT'", [], |r| {
+        .db()
+        .query_one("SELECT hold_id, details FROM audit_log WHERE action = 'RECOVERY_FREED_SEAT'", db_args![], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
@@ -249,7 +279,9 @@ fn recovery_also_sweeps_what_came_due_while_down() {
     assert_eq!(w.seats(&e), (10, 0, 0));
     w.assert_verified();
 }
+}
 
+on_both_backends! {
 #[test]
 fn audit_shipping_writes_each_row_once_and_moves_the_cursor() {
     let w = World::new();
@@ -297,13 +329,15 @@ fn audit_shipping_writes_each_row_once_and_moves_the_cursor() {
 
     // A crash between writing and moving the cursor ships those rows again
     // (at least once, never lost); `seq` lets the reader drop the repeats.
-    w.raw().execute("UPDATE meta SET value = ?1 WHERE key = 'audit_ship_cursor'", [(total - 2).to_string()]).unwrap();
+    raw(&w, "UPDATE meta SET value = ?1 WHERE key = 'audit_ship_cursor'", db_args![(total - 2).to_string()]);
     assert_eq!(jobs.run(Job::AuditShipping).unwrap(), RunOutcome::Completed(2));
     let seqs: Vec<i64> = lines(&sink).iter().map(|l| l["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs[seqs.len() - 2..], [total - 1, total]);
     assert_eq!(cursor(&w), Some(total));
 }
+}
 
+on_both_backends! {
 #[test]
 fn pruning_drops_old_keys_and_runs_but_pay_replays_still_work() {
     let w = World::new();
@@ -327,10 +361,8 @@ fn pruning_drops_old_keys_and_runs_but_pay_replays_still_work() {
     let report = jobs.tick().unwrap();
     // Three old keys, and the previous tick's two runs (audit shipping, pruning).
     assert_eq!(report.processed(Job::Pruning), 3 + 2, "{report:?}");
-    let keys: Vec<String> = {
-        let mut s = w.desk.conn().prepare("SELECT key FROM idempotency_keys ORDER BY key").unwrap();
-        s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
-    };
+    let keys: Vec<String> =
+        w.desk.db().query_all("SELECT key FROM idempotency_keys ORDER BY key", db_args![], |r| r.get(0)).unwrap();
     assert_eq!(keys, vec!["young-hold"]);
     let cutoff = (w.desk.now() - Duration::hours(1)).timestamp_millis();
     assert_eq!(w.count(&format!("SELECT count(*) FROM job_runs WHERE started_at < {cutoff}")), 0);
@@ -349,7 +381,9 @@ fn pruning_drops_old_keys_and_runs_but_pay_replays_still_work() {
     assert_eq!(w.desk.get_hold(&young.id).unwrap().status, HoldStatus::Expired);
     w.assert_verified();
 }
+}
 
+on_both_backends! {
 #[test]
 fn pruning_keeps_each_jobs_last_run_so_an_idle_box_goes_quiet() {
     let w = World::new();
@@ -375,11 +409,13 @@ fn pruning_keeps_each_jobs_last_run_so_an_idle_box_goes_quiet() {
     assert!(jobs.tick().expect("tick").is_idle());
     assert_eq!(jobs.next_deadline().expect("deadline"), None);
 }
+}
 
-/// The Jobs screen's "next" for hold expiry: the earliest ACTIVE hold without
-/// a booking awaiting payment (that booking's own deadline decides), whether
-/// or not there are more such bookings than plain holds, and idle when every
-/// ACTIVE hold is booked.
+// The Jobs screen's "next" for hold expiry: the earliest ACTIVE hold without
+// a booking awaiting payment (that booking's own deadline decides), whether
+// or not there are more such bookings than plain holds, and idle when every
+// ACTIVE hold is booked.
+on_both_backends! {
 #[test]
 fn hold_expiry_next_due_skips_holds_whose_booking_awaits_payment() {
     let w = World::new();
@@ -406,4 +442,22 @@ fn hold_expiry_next_due_skips_holds_whose_booking_awaits_payment() {
     assert_eq!(hold_expiry(&w), NextDue::At(plain.expires_at));
     w.desk.release(&plain.id).unwrap();
     assert_eq!(hold_expiry(&w), NextDue::Idle("no active holds"), "{booked:?}");
+}
+}
+
+// A server is backed up with pg_dump, not by the tick: the Jobs screen says so
+// rather than pretending (and no runner on PostgreSQL ever takes a file copy).
+#[test]
+fn the_daily_backup_on_postgres_says_pg_dump_is_its_tool() {
+    common::on_postgres(|| {
+        let w = World::new();
+        let statuses = boxoffice::jobs::job_statuses(&w.desk).unwrap();
+        let backup = statuses.iter().find(|s| s.job == Job::Backup).expect("the backup row");
+        assert_eq!(backup.next, NextDue::Idle("not here: pg_dump"));
+        let why = backup.detail.as_deref().expect("the note under the table");
+        assert!(why.contains("pg_dump --format=custom") && why.contains("boxoffice copy"), "{why}");
+        let (mut jobs, _) = jobs(&w);
+        assert!(!jobs.due(Job::Backup).unwrap());
+        assert_eq!(jobs.run(Job::Backup).unwrap(), RunOutcome::Completed(0), "no copy, no file");
+    });
 }

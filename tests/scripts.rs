@@ -1,6 +1,8 @@
 //! The shipped scripts in assets/scripts, run through the real CLI; and four
 //! script processes racing as clerks at four counters on one file.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -184,4 +186,39 @@ fn four_script_processes_race_for_one_seat() {
     assert_eq!(owners, 1);
     let verify = run(&["--db", db, "verify"]);
     assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+/// The shipped scripts on PostgreSQL: each on a new database, through the
+/// same headless app as `boxoffice script` (the demo, its clock the only
+/// one), and its snapshots the same screens as the in-memory run's.
+#[test]
+fn every_shipped_script_passes_on_postgres_with_the_same_screens() {
+    if common::pg::server().is_none() {
+        return;
+    }
+    let mut failed = Vec::new();
+    for script in shipped_scripts() {
+        let name = script.display().to_string();
+        let (on_file, on_server) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+        let out =
+            run(&["script", script.to_str().expect("path"), "--snapshots", on_file.path().to_str().expect("path")]);
+        assert_eq!(out.status.code(), Some(0), "{name} in memory: {}", String::from_utf8_lossy(&out.stderr));
+
+        let parsed = boxoffice::script::parse(&std::fs::read(&script).expect("read")).expect("parses");
+        let start = parsed.clock().unwrap_or_else(|| boxoffice::script::cli::DEMO_INSTANT.parse().expect("instant"));
+        let (w, h) = parsed.size();
+        let db = common::pg::TestDb::new().expect("a database");
+        let mut app = boxoffice::tui::headless::Headless::demo_on_url(&db.url, Default::default(), start, 0, w, h)
+            .expect("the demo on PostgreSQL");
+        let report = boxoffice::script::run(&parsed, &mut app, Some(on_server.path()));
+        drop(app);
+        match report {
+            Err(f) => failed.push(format!("{name} on PostgreSQL: {f}")),
+            Ok(_) if snapshots(on_server.path()) != snapshots(on_file.path()) => {
+                failed.push(format!("{name}: other screens on PostgreSQL"))
+            }
+            Ok(_) => {}
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }

@@ -240,6 +240,13 @@ impl Desk {
         Ok(Desk::new(db, ctx, actor))
     }
 
+    /// A desk on `target`: a `postgres://` URL ([`Desk::open_postgres`]) or
+    /// a database file ([`Desk::open`]).
+    pub fn open_target(target: &Path, ctx: Context, actor: impl Into<String>) -> Result<Desk> {
+        let text = target.to_string_lossy();
+        if db::is_postgres_url(&text) { Desk::open_postgres(&text, ctx, actor) } else { Desk::open(target, ctx, actor) }
+    }
+
     fn new(db: impl Into<Db>, ctx: Context, actor: impl Into<String>) -> Desk {
         Desk {
             db: db.into(),

@@ -2,6 +2,8 @@
 //! manual clock, its own tick, and read-only SQL for `sql-expect`.
 
 use super::run::Harness;
+use crate::store::db::Db;
+use crate::store::pg::ScriptRead;
 use crate::tui::headless::Headless;
 use chrono::Duration;
 use crossterm::event::KeyEvent;
@@ -37,13 +39,24 @@ impl Harness for Headless {
     /// and memory, and renders its single value: NULL as `NULL`, numbers as
     /// SQLite prints them.
     fn sql_value(&mut self, sql: &str) -> Result<String, String> {
-        let conn = self.desk().db().sqlite_only("sql-expect").map_err(|e| e.to_string())?;
         let refused =
             || "sql-expect takes only a single SELECT or WITH query (no PRAGMA, ATTACH, EXPLAIN or writes)".to_string();
         let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
         if !(first.eq_ignore_ascii_case("select") || first.eq_ignore_ascii_case("with")) {
             return Err(refused());
         }
+        let conn = match self.desk().db() {
+            Db::Sqlite(conn) => conn,
+            // The server keeps to the time budget (its memory is its own settings').
+            Db::Pg(pg) => {
+                return pg.script_read(sql, QUERY_TIME).map_err(|e| match e {
+                    ScriptRead::NotARead => refused(),
+                    ScriptRead::OverTime => over_time(),
+                    ScriptRead::Bad(why) => format!("bad SQL: {why}"),
+                    ScriptRead::Answer(why) => why,
+                });
+            }
+        };
         let mut stmt = match conn.prepare(sql) {
             Ok(stmt) => stmt,
             Err(rusqlite::Error::MultipleStatement) => return Err(refused()),
@@ -57,9 +70,7 @@ impl Harness for Headless {
             return Err(format!("the query must return one column, not {}", stmt.column_count()));
         }
         let over = |e: rusqlite::Error| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::OperationInterrupted) => {
-                format!("the query went over its time budget of {} s and was stopped", QUERY_TIME.as_secs())
-            }
+            Some(rusqlite::ErrorCode::OperationInterrupted) => over_time(),
             Some(rusqlite::ErrorCode::OutOfMemory) => {
                 format!("the query went over its memory budget of {} MiB and was stopped", QUERY_HEAP >> 20)
             }
@@ -83,6 +94,10 @@ impl Harness for Headless {
             Ok(value)
         })
     }
+}
+
+fn over_time() -> String {
+    format!("the query went over its time budget of {} s and was stopped", QUERY_TIME.as_secs())
 }
 
 /// How long one `sql-expect` query may run.

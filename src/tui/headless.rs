@@ -117,11 +117,41 @@ impl Headless {
         let name = format!("boxoffice-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
         let (ctx, clock) = Context::manual(start, seed, config);
         let open = |actor: &str| Desk::open_shared_memory(&name, ctx.clone(), actor);
+        Headless::demo_on(&open, &name, clock, width, height)
+    }
+
+    /// The demo on the empty PostgreSQL database at `url` (its schema built,
+    /// the demo events made): as [`Headless::demo_with`], the script's clock
+    /// the only one, exports in a folder of this run, the audit log in
+    /// memory. Tests run the shipped scripts on a server through it.
+    pub fn demo_on_url(
+        url: &str,
+        config: Config,
+        start: DateTime<Utc>,
+        seed: u64,
+        width: u16,
+        height: u16,
+    ) -> Result<Headless> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let name = format!("boxoffice-pg-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        let (ctx, clock) = Context::manual(start, seed, config);
+        let open = |actor: &str| Desk::open_postgres(url, ctx.clone(), actor);
+        Headless::demo_on(&open, &name, clock, width, height)
+    }
+
+    /// The demo on what `open` opens, as `name`'s run.
+    fn demo_on(
+        open: &dyn Fn(&str) -> Result<Desk>,
+        name: &str,
+        clock: Arc<ManualClock>,
+        width: u16,
+        height: u16,
+    ) -> Result<Headless> {
         // Exports go to a folder of this run (the name is unique to the
         // process and the app): a shared one would make a second run's file
         // `-2`, and its message differ.
         let place = Place {
-            open: &open,
+            open,
             clerk: "clerk:script".into(),
             data_dir: std::env::temp_dir().join(format!("{name}-exports")),
             audit_log_dir: None,
@@ -146,12 +176,29 @@ impl Headless {
         width: u16,
         height: u16,
     ) -> Result<Headless> {
-        Headless::file(config, path, start, seed, (width, height), false)
+        Headless::at(config, path, &crate::paths::export_dir_for(path), start, seed, (width, height), false)
     }
 
-    /// A tester's script on a database file: as [`Headless::on_file_with`], but
-    /// the script's clock is its own, so its jobs sweep only its clerk's rows
-    /// and never take a lease, record a run or prune on the shared file.
+    /// The app on the PostgreSQL database at `url` (its schema built, and the
+    /// demo events made, if it is empty), on a manual clock; `folder` is this
+    /// host's for it (the audit log in `folder/logs`, exports): several of
+    /// these on one database are counters on several hosts.
+    pub fn on_url(
+        url: &str,
+        folder: &Path,
+        start: DateTime<Utc>,
+        seed: u64,
+        width: u16,
+        height: u16,
+    ) -> Result<Headless> {
+        Headless::at(Config::default(), Path::new(url), folder, start, seed, (width, height), false)
+    }
+
+    /// A tester's script on a database file or a PostgreSQL URL: as
+    /// [`Headless::on_file_with`], but the script's clock is its own, so its
+    /// jobs sweep only its clerk's rows and never take a lease, record a run
+    /// or prune on the shared database. A URL's log and exports go to this
+    /// host's folder for it (`paths::server_dir`), as the app's do.
     pub fn script_on_file(
         config: Config,
         path: &Path,
@@ -160,30 +207,32 @@ impl Headless {
         width: u16,
         height: u16,
     ) -> Result<Headless> {
-        Headless::file(config, path, start, seed, (width, height), true)
+        Headless::at(config, path, &crate::paths::export_dir_for(path), start, seed, (width, height), true)
     }
 
-    fn file(
+    /// On `target` (a file, or a URL in a path), with `folder` for its log and exports.
+    fn at(
         config: Config,
-        path: &Path,
+        target: &Path,
+        folder: &Path,
         start: DateTime<Utc>,
         seed: u64,
         (width, height): (u16, u16),
         own_rows_only: bool,
     ) -> Result<Headless> {
         let (ctx, clock) = Context::manual(start, seed, config);
-        let open = |actor: &str| Desk::open(path, ctx.clone(), actor);
-        // Refuse a file that is not ours before its log folder is made beside it.
+        let open = |actor: &str| Desk::open_target(target, ctx.clone(), actor);
+        // Refuse a database that is not ours before its log folder is made.
         drop(open("clerk:probe")?);
-        // The file's audit log, as the app ships it: a run on a file moves the
-        // file's shipping cursor, so its rows must reach the file's log.
-        let log = crate::paths::log_dir_for(path);
+        // The database's audit log, as the app ships it: a run moves the
+        // database's shipping cursor, so its rows must reach that log.
+        let log = folder.join("logs");
         let (tick_sink, manual_sink) = (audit_log_sink(&log)?, audit_log_sink(&log)?);
         let place = Place {
             open: &open,
             clerk: format!("clerk:script{seed}"),
-            // Exports go beside the database file, as in the real app.
-            data_dir: crate::paths::export_dir_for(path),
+            // Exports go beside the database file (a URL's: its folder), as in the real app.
+            data_dir: folder.to_path_buf(),
             audit_log_dir: Some(log),
             own_rows_only,
             run_dir: false,
@@ -309,8 +358,12 @@ impl Headless {
 
     /// One background tick now, then the app brought up to date.
     pub fn tick(&mut self) {
-        if let Err(e) = self.jobs.tick() {
-            update(&mut self.app, Msg::TickFailed(e.to_string()));
+        match self.jobs.tick() {
+            Err(e) => update(&mut self.app, Msg::TickFailed(e.to_string())),
+            // As the app's tick thread wakes the screen after work: on
+            // PostgreSQL the change notice may still be on its way.
+            Ok(report) if !report.is_idle() => update(&mut self.app, Msg::DataChanged),
+            Ok(_) => {}
         }
         update(&mut self.app, Msg::Tick { now: self.clock.now() });
         self.settle();

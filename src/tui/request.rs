@@ -34,8 +34,8 @@ pub enum Command {
 #[derive(Debug, Clone)]
 pub enum Read {
     /// Everything the screens show, as `spec` says. With `if_changed` (the
-    /// periodic refresh) only if the file changed since the last load
-    /// (`PRAGMA data_version`), else [`Found::Unchanged`].
+    /// periodic refresh) only if the database changed since the last load
+    /// (`PRAGMA data_version`; PostgreSQL's change notices), else [`Found::Unchanged`].
     Screens { spec: LoadSpec, generation: u64, if_changed: bool },
     /// An event opened for sale: its seat map, and the clerk's own live hold
     /// on it to resume.

@@ -27,11 +27,13 @@ use std::path::Path;
 use std::time::Duration;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
-/// Runs the app until the clerk quits. The terminal is restored on quit, on
+/// Runs the app until the clerk quits, on `db` (a file or a PostgreSQL URL;
+/// on a server, `ctx`'s clock is the server's, shared by every connection). The terminal is restored on quit, on
 /// error and on panic (ratatui's init installs the panic hook).
 pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
+    let label = db.display().to_string();
     let info = AppInfo {
-        db_label: db.display().to_string(),
+        db_label: if crate::store::db::is_postgres_url(&label) { crate::store::pg::redact(&label) } else { label },
         audit_log_dir: Some(log_dir.to_path_buf()),
         data_dir: crate::paths::export_dir_for(db),
         data_dir_label: None,
@@ -39,16 +41,16 @@ pub fn run(db: &Path, log_dir: &Path, ctx: Context, desk: Desk) -> Result<()> {
     };
     let venue = desk.settings()?;
     // The Jobs screen's "run now" keys use their own connection and owner.
-    let manual = Jobs::new(Desk::open(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
+    let manual = Jobs::new(Desk::open_target(db, ctx.clone(), "job:manual")?, audit_log_sink(log_dir)?);
     // The clerk's reads run as the clerk too: resuming a sale finds their own hold.
-    let read = Desk::open(db, ctx.clone(), desk.actor())?;
+    let read = Desk::open_target(db, ctx.clone(), desk.actor())?;
     let desk_clerk = desk.clerk();
     read.act_as(desk_clerk.clone());
     // The app opens on the sign-in: a demo file's shows its demo supervisor.
     let needs_first_supervisor = desk.needs_first_supervisor()?;
     let demo_sign_in = desk.demo_sign_in_shown()?;
     // The Door screen's scans, as the clerk, on a connection that checkpoints after answering.
-    let door = Desk::open(db, ctx.clone(), desk.actor())?;
+    let door = Desk::open_target(db, ctx.clone(), desk.actor())?;
     let (wake_tx, mut wake_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let tick = TickThread::spawn(db.to_path_buf(), ctx.clone(), audit_log_sink(log_dir)?, move || {
         let _ = wake_tx.send(());
@@ -172,7 +174,7 @@ fn sign_out(db: &Path, ctx: Context, actor: &str, clerk: Option<crate::domain::S
         std::thread::sleep(SIGN_OUT_WAIT);
         give_up.store(true, std::sync::atomic::Ordering::Relaxed);
     });
-    let done = Desk::open(db, ctx, actor).and_then(|desk| {
+    let done = Desk::open_target(db, ctx, actor).and_then(|desk| {
         desk.act_as(Some(clerk));
         desk.sign_out()
     });

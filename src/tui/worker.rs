@@ -6,9 +6,10 @@
 //!   job runner): hold, release, customer, book, pay, cancel, new event,
 //!   exports, jobs run now. One write at a time, in order.
 //! - The **read** worker owns a second connection: lists, seat maps, details,
-//!   the back office, and the periodic `PRAGMA data_version` check. In WAL
-//!   mode a writer never blocks it, so the screens keep refreshing while a
-//!   write waits for the lock.
+//!   the back office, and the periodic "anything changed?" check (SQLite's
+//!   `PRAGMA data_version`, PostgreSQL's change notices). A writer never
+//!   blocks it (WAL mode; MVCC on the server), so the screens keep refreshing
+//!   while a write waits for the lock.
 //!
 //! Each request carries a cancel flag. The worker sets it as its thread's
 //! "stop waiting" flag (`store::stop_waiting_when`), which every lock wait on
@@ -83,7 +84,7 @@ pub struct Workers {
     /// Not sent yet (serial mode sends one at a time).
     queue: VecDeque<Queued>,
     serial: bool,
-    read_interrupt: rusqlite::InterruptHandle,
+    read_interrupt: Interrupt,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -95,7 +96,7 @@ impl Workers {
     /// (headless: answers then come in one order only).
     pub fn spawn(write: Desk, read: Desk, door: Option<Desk>, jobs: Option<Jobs>, serial: bool) -> Result<Workers> {
         let (answer_tx, answers) = unbounded_channel();
-        let read_interrupt = read.db().sqlite_only("the app's screens")?.get_interrupt_handle();
+        let read_interrupt = Interrupt::of(read.db());
         let (read_tx, read_rx) = mpsc::channel();
         let (write_tx, write_rx) = mpsc::channel();
         let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
@@ -107,7 +108,8 @@ impl Workers {
         let tx = answer_tx.clone();
         let who: SignedIn = Arc::new(Mutex::new(write.clerk()));
         let read_who = who.clone();
-        let reader = spawn(READ_THREAD, Box::new(move || read_loop(read, read_who, read_rx, tx)))?;
+        let changes = Changes::of(read.db())?;
+        let reader = spawn(READ_THREAD, Box::new(move || read_loop(read, changes, read_who, read_rx, tx)))?;
         let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, door, who, jobs, write_rx, answer_tx)))?;
         Ok(Workers {
             reads: Some(read_tx),
@@ -224,7 +226,7 @@ impl Workers {
         self.queue.clear();
         self.reads = None;
         self.writes = None;
-        self.read_interrupt.interrupt();
+        self.read_interrupt.fire();
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
@@ -234,6 +236,66 @@ impl Workers {
 impl Drop for Workers {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// Ends a long read on a connection, from another thread: SQLite's interrupt
+/// handle, or PostgreSQL's cancel request (sent from a thread of its own: it
+/// opens a connection to the server, and the caller never waits on that).
+enum Interrupt {
+    Sqlite(rusqlite::InterruptHandle),
+    Postgres(postgres::CancelToken),
+}
+
+impl Interrupt {
+    fn of(db: &store::db::Db) -> Interrupt {
+        match db {
+            store::db::Db::Sqlite(conn) => Interrupt::Sqlite(conn.get_interrupt_handle()),
+            store::db::Db::Pg(pg) => Interrupt::Postgres(pg.cancel_token()),
+        }
+    }
+
+    fn fire(&self) {
+        match self {
+            Interrupt::Sqlite(handle) => handle.interrupt(),
+            Interrupt::Postgres(token) => {
+                let token = token.clone();
+                let sent = std::thread::Builder::new().name("boxoffice-cancel".into()).spawn(move || {
+                    if let Err(e) = token.cancel_query(postgres::NoTls) {
+                        tracing::info!(%e, "could not cancel the read in flight");
+                    }
+                });
+                if let Err(e) = sent {
+                    tracing::info!(%e, "could not start the cancel thread");
+                }
+            }
+        }
+    }
+}
+
+/// "Has anything changed since the screens were last read?": SQLite's
+/// `PRAGMA data_version` on the read connection, or on PostgreSQL the change
+/// notices a [`Listener`](store::pg::listen::Listener) of its own counts
+/// (every write notifies after its commit).
+enum Changes {
+    Sqlite,
+    Postgres(Box<store::pg::listen::Listener>),
+}
+
+impl Changes {
+    fn of(db: &store::db::Db) -> Result<Changes> {
+        Ok(match db {
+            store::db::Db::Sqlite(_) => Changes::Sqlite,
+            store::db::Db::Pg(pg) => Changes::Postgres(Box::new(store::pg::listen::Listener::like(pg)?)),
+        })
+    }
+
+    /// A number that differs from the last one read when something was written since.
+    fn version(&self, desk: &Desk) -> Result<i64> {
+        match self {
+            Changes::Sqlite => desk.data_version(),
+            Changes::Postgres(listener) => Ok(i64::try_from(listener.version()?).unwrap_or(i64::MAX)),
+        }
     }
 }
 
@@ -403,8 +465,8 @@ fn write_export(
 
 // ---- the read worker -------------------------------------------------------------
 
-fn read_loop(desk: Desk, who: SignedIn, rx: mpsc::Receiver<Job<Read>>, tx: UnboundedSender<Msg>) {
-    // `PRAGMA data_version` at the last load: another value means another
+fn read_loop(desk: Desk, changes: Changes, who: SignedIn, rx: mpsc::Receiver<Job<Read>>, tx: UnboundedSender<Msg>) {
+    // The change count at the last load (`Changes`): another value means another
     // connection (the clerk's writes, the tick, another terminal) committed.
     let mut seen = None;
     while let Ok(job) = rx.recv() {
@@ -414,18 +476,19 @@ fn read_loop(desk: Desk, who: SignedIn, rx: mpsc::Receiver<Job<Read>>, tx: Unbou
         let _stop = store::stop_waiting_when(job.cancel.clone());
         act_as(&desk, &who);
         let request = job.request.clone();
-        let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&desk, job.request, &mut seen)))
-            .unwrap_or_else(|panic| failed(request, internal(panic)));
+        let found =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&desk, &changes, job.request, &mut seen)))
+                .unwrap_or_else(|panic| failed(request, internal(panic)));
         if tx.send(Msg::Loaded(Loaded { id: job.id, found })).is_err() {
             return;
         }
     }
 }
 
-fn read(desk: &Desk, request: Read, seen: &mut Option<i64>) -> Found {
+fn read(desk: &Desk, changes: &Changes, request: Read, seen: &mut Option<i64>) -> Found {
     match request {
         Read::Screens { spec, generation, if_changed } => {
-            let version = desk.data_version().ok();
+            let version = changes.version(desk).ok();
             if if_changed && version.is_some() && version == *seen {
                 return Found::Unchanged { generation };
             }

@@ -12,6 +12,9 @@ use postgres::fallible_iterator::FallibleIterator;
 use std::cell::Cell;
 use std::time::Duration;
 
+/// How long [`Listener::version`] looks for notices that have arrived.
+const LOOK: Duration = Duration::from_millis(2);
+
 /// A connection that listens for change notices.
 pub struct Listener {
     conn: PgConn,
@@ -20,19 +23,31 @@ pub struct Listener {
 
 impl Listener {
     pub fn connect(url: &str) -> Result<Listener> {
-        let conn = PgConn::connect(url)?;
+        Listener::on(PgConn::connect(url)?)
+    }
+
+    /// A listener on a new connection to `conn`'s database.
+    pub fn like(conn: &PgConn) -> Result<Listener> {
+        Listener::on(conn.connect_again()?)
+    }
+
+    fn on(conn: PgConn) -> Result<Listener> {
         conn.execute_batch(&format!("LISTEN {CHANNEL}"))?;
         Ok(Listener { conn, seen: Cell::new(0) })
     }
 
     /// How many change notices have arrived since this listener connected,
-    /// reading those waiting without blocking. Compare it with the last value
-    /// seen, as `PRAGMA data_version`.
+    /// reading those waiting (a wait of at most [`LOOK`]). Compare it with
+    /// the last value seen, as `PRAGMA data_version`.
     pub fn version(&self) -> Result<u64> {
         let mut client = self.conn.client.borrow_mut();
         {
+            // Not `notifications().iter()`: it never lets the client's event
+            // loop turn, so a notice that reached the socket after the last
+            // query is not read (every poll said "nothing new"). A wait that
+            // may park, however short, reads the socket.
             let mut notices = client.notifications();
-            let mut iter = notices.iter();
+            let mut iter = notices.timeout_iter(LOOK);
             while iter.next().map_err(|e| self.conn.error(e))?.is_some() {
                 self.seen.set(self.seen.get() + 1);
             }

@@ -37,6 +37,19 @@ const CACHE_LIMIT: usize = 512;
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
+/// Why a `sql-expect` read ([`PgConn::script_read`]) gave no value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScriptRead {
+    /// Not a single plain read (several statements, or one that writes).
+    NotARead,
+    /// It ran past its budget and was cancelled.
+    OverTime,
+    /// The server refused the SQL: its message.
+    Bad(String),
+    /// What is wrong with the result (no row, two columns …).
+    Answer(String),
+}
+
 /// One connection to a PostgreSQL database.
 pub struct PgConn {
     client: RefCell<Client>,
@@ -44,6 +57,9 @@ pub struct PgConn {
     in_tx: Cell<bool>,
     /// `user@host:port/dbname`, for messages (never the password).
     target: String,
+    /// The settings it connected with, for another connection to the same
+    /// database (a listener); never shown (it holds the password).
+    config: postgres::Config,
 }
 
 #[derive(Default)]
@@ -72,9 +88,25 @@ impl PgConn {
         if config.get_application_name().is_none() {
             config.application_name("boxoffice");
         }
+        PgConn::connect_with(config, target)
+    }
+
+    fn connect_with(config: postgres::Config, target: String) -> Result<PgConn> {
         let mut client = config.connect(NoTls).map_err(|e| connect_error(&target, e))?;
         client.batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'")).map_err(|e| error_at(&target, e))?;
-        Ok(PgConn { client: RefCell::new(client), cache: RefCell::default(), in_tx: Cell::new(false), target })
+        Ok(PgConn { client: RefCell::new(client), cache: RefCell::default(), in_tx: Cell::new(false), target, config })
+    }
+
+    /// Another connection to the same database, with the same settings.
+    pub fn connect_again(&self) -> Result<PgConn> {
+        PgConn::connect_with(self.config.clone(), self.target.clone())
+    }
+
+    /// A handle that cancels whatever this connection's server process is
+    /// running, from any thread (the query ends with an error; the
+    /// connection stays usable): PostgreSQL's SQLite `interrupt()`.
+    pub fn cancel_token(&self) -> postgres::CancelToken {
+        self.client.borrow().cancel_token()
     }
 
     /// A connection that refuses every write (`verify`, `report`, the source of `copy`).
@@ -153,6 +185,59 @@ impl PgConn {
 
     pub fn in_transaction(&self) -> bool {
         self.in_tx.get()
+    }
+
+    /// A tester's `sql-expect` read: `sql` prepared (so one statement only),
+    /// of one column, run in a READ ONLY transaction that is rolled back, and
+    /// cancelled once `budget` has passed. Its single value, rendered as
+    /// SQLite prints it (`NULL`, integers, reals, text, `<N bytes>`).
+    pub fn script_read(&self, sql: &str, budget: Duration) -> std::result::Result<String, ScriptRead> {
+        let mut client = self.client.borrow_mut();
+        let db_error = |e: &postgres::Error| e.as_db_error().map(|d| (d.code().clone(), d.message().to_string()));
+        let failed = |e: postgres::Error| match db_error(&e) {
+            Some((code, _)) if code == SqlState::READ_ONLY_SQL_TRANSACTION => ScriptRead::NotARead,
+            Some((code, _)) if code == SqlState::QUERY_CANCELED => ScriptRead::OverTime,
+            Some((_, message)) if message.contains("multiple commands") => ScriptRead::NotARead,
+            Some((_, message)) => ScriptRead::Bad(message),
+            None => ScriptRead::Bad(error_at(&self.target, e).to_string()),
+        };
+        client.batch_execute("BEGIN READ ONLY").map_err(failed)?;
+        let token = client.cancel_token();
+        let (done, stop) = std::sync::mpsc::channel::<()>();
+        let timer = std::thread::spawn(move || {
+            if stop.recv_timeout(budget) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                let _ = token.cancel_query(NoTls);
+            }
+        });
+        let read = (|| {
+            let stmt = client.prepare(sql).map_err(failed)?;
+            if stmt.columns().len() != 1 {
+                return Err(ScriptRead::Answer(format!(
+                    "the query must return one column, not {}",
+                    stmt.columns().len()
+                )));
+            }
+            let rows = client.query(&stmt, &[]).map_err(failed)?;
+            let row = match rows.as_slice() {
+                [] => return Err(ScriptRead::Answer("the query returned no row".into())),
+                [row] => row,
+                _ => return Err(ScriptRead::Answer("the query returned more than one row".into())),
+            };
+            Ok(match value_at(row, 0).map_err(|e| ScriptRead::Answer(e.to_string()))? {
+                ValueRef::Null => "NULL".to_string(),
+                ValueRef::Int(i) => i.to_string(),
+                ValueRef::Real(f) => f.to_string(),
+                ValueRef::Text(t) => t.to_string(),
+                ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
+            })
+        })();
+        drop(done);
+        let _ = timer.join();
+        // A cancel that arrived after the query ended hits nothing (or this ROLLBACK: then once more).
+        if client.batch_execute("ROLLBACK").is_err() {
+            client.batch_execute("ROLLBACK").map_err(failed)?;
+        }
+        read
     }
 
     /// `BEGIN ISOLATION LEVEL SERIALIZABLE`: every write (see `db::write`).
