@@ -618,13 +618,8 @@ fn checkin_command(db: &std::path::Path, config: Config, args: &CheckinArgs) -> 
 /// The venue's `log_days`, read without writing (the default if the file
 /// cannot tell yet: new, or of an older schema).
 fn log_days(db: &std::path::Path) -> u32 {
-    let text = db.to_string_lossy();
-    let conn = if store::db::is_postgres_url(&text) {
-        store::pg::open_read_only(&text)
-    } else {
-        store::open_read_only(db).map(Into::into)
-    };
-    conn.and_then(|conn| Desk::from_read_only(conn, Context::system(Config::default()), "cli:log").policy())
+    open_reading(db, Context::system(Config::default()), "cli:log")
+        .and_then(|desk| desk.policy())
         .map_or(boxoffice::domain::Settings::default().log_days, |s| s.log_days)
 }
 
@@ -801,13 +796,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         None => {
             // Refuse a file that is not ours, or a server that does not
             // answer, before anything (the log folder) is made for it.
-            let on_server = store::db::is_postgres_url(&db.to_string_lossy());
-            let first = match on_server {
-                true => Some(Desk::open_target(&db, Context::system(config.clone()), clerk_name())?),
-                false => {
-                    store::check_file(&db)?;
-                    None
-                }
+            let url = db.to_string_lossy();
+            let first = if store::db::is_postgres_url(&url) {
+                Some(Desk::open_postgres(&url, Context::system(config.clone()), clerk_name())?)
+            } else {
+                store::check_file(&db)?;
+                None
             };
             let log_dir = boxoffice::paths::log_dir_for(&db);
             let _log = init_app_log(&log_dir, &access, log_days(&db));

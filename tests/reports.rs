@@ -319,7 +319,7 @@ fn counts_of(s: &boxoffice::report::Summary) -> [u64; 5] {
 /// `boxoffice --db FILE-or-URL report --now NOW ARGS…` on the history's database.
 fn cli(h: &History, args: &[&str]) -> std::process::Output {
     let now = h.w.desk.now().to_rfc3339();
-    let db = h.w.target().arg();
+    let db = h.w.db_arg();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_boxoffice"));
     cmd.arg("--db").arg(&db).arg("report").arg("--now").arg(&now).args(args).env_remove("BOXOFFICE_DB");
     cmd.output().expect("run boxoffice")

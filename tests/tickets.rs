@@ -270,7 +270,7 @@ fn the_v1_fixtures_paid_bookings_get_their_tickets_when_it_migrates() {
     assert_eq!(desk.verify().expect("verify"), Vec::<String>::new());
 }
 
-fn cli(db: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> std::process::Output {
+fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_boxoffice"))
         .arg("--db")
         .arg(db)
@@ -309,16 +309,16 @@ crate::on_both_backends! {
             "the types add up to the confirmed sales"
         );
 
-        let json = cli(w.target().arg(), &["report", "--format", "json"]);
+        let json = cli(&w.db_arg(), &["report", "--format", "json"]);
         assert!(json.status.success());
         let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
         let by_type = json["by_type"].as_array().expect("by_type");
         assert_eq!(by_type.len(), 3);
         assert_eq!((by_type[1]["type_name"].as_str(), by_type[1]["sold"].as_u64()), (Some("Child"), Some(2)));
-        let csv = String::from_utf8(cli(w.target().arg(), &["report", "--format", "csv"]).stdout).expect("utf8");
+        let csv = String::from_utf8(cli(&w.db_arg(), &["report", "--format", "csv"]).stdout).expect("utf8");
         assert!(csv.contains(&format!("type,{},Hamlet at the Grand Theatre,Adult/revenue,100000", theatre.id)), "{csv}");
         assert!(csv.contains("Complimentary/pending,2"), "{csv}");
-        let table = String::from_utf8(cli(w.target().arg(), &["report"]).stdout).expect("utf8");
+        let table = String::from_utf8(cli(&w.db_arg(), &["report"]).stdout).expect("utf8");
         assert!(table.contains("SALES BY TICKET TYPE"), "{table}");
         let line = table.lines().find(|l| l.contains("Child")).expect("a Child line");
         assert!(line.contains("₹250.00") && line.contains("₹500.00"), "{line}");
@@ -340,7 +340,7 @@ crate::on_both_backends! {
         );
 
         // `tickets` lists a booking's tickets: the first booking's three, the one scanned USED.
-        let out = cli(w.target().arg(), &["tickets", &first.id, "--format", "json"]);
+        let out = cli(&w.db_arg(), &["tickets", &first.id, "--format", "json"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
         assert_eq!((json["booking_id"].as_str(), json["status"].as_str()), (Some(first.id.as_str()), Some("CONFIRMED")));
@@ -354,10 +354,10 @@ crate::on_both_backends! {
         assert_eq!(listed.len(), 3, "{json:#}");
         assert_eq!(listed.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>(), codes);
         assert_eq!(listed.iter().filter(|(_, s)| *s == "USED").count(), 1, "{json:#}");
-        let table = String::from_utf8(cli(w.target().arg(), &["tickets", &first.id]).stdout).expect("utf8");
+        let table = String::from_utf8(cli(&w.db_arg(), &["tickets", &first.id]).stdout).expect("utf8");
         assert!(table.contains(&format!("booking {} · CONFIRMED", first.id)), "{table}");
         // A booking that is not there: exit 1 or 2 with a message, on both.
-        let out = cli(w.target().arg(), &["tickets", "nope"]);
+        let out = cli(&w.db_arg(), &["tickets", "nope"]);
         assert!(!out.status.success() && !out.stderr.is_empty());
     }
 }

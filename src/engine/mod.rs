@@ -106,41 +106,35 @@ impl Tx<'_> {
         db::lock_events(self.tx, events)
     }
 
-    /// Locks the event `hold_id` is for (PostgreSQL; nothing on SQLite): a
-    /// write on a hold calls it before it reads the hold. An unknown hold
-    /// locks nothing; the operation then finds no hold and says so.
+    /// Locks the event `find` names (PostgreSQL; nothing on SQLite, which
+    /// neither asks): a write on a hold, a booking or a ticket looks up its
+    /// event (which never changes) and locks it before it reads the row. An
+    /// unknown row locks nothing; the operation then finds none and says so.
+    fn lock_event_of(&self, find: impl FnOnce(&Db) -> Result<Option<String>>) -> Result<()> {
+        if self.tx.backend() == db::Backend::Sqlite {
+            return Ok(());
+        }
+        match find(self.tx)? {
+            Some(event) => self.lock(&[&event]),
+            None => Ok(()),
+        }
+    }
+
+    /// Locks the event `hold_id` is for, before the hold is read.
     fn lock_hold(&self, hold_id: &str) -> Result<()> {
-        if self.tx.backend() == db::Backend::Sqlite {
-            return Ok(());
-        }
-        match sales::event_of_hold(self.tx, hold_id)? {
-            Some(event) => self.lock(&[&event]),
-            None => Ok(()),
-        }
+        self.lock_event_of(|db| sales::event_of_hold(db, hold_id))
     }
 
-    /// [`Tx::lock_hold`] for a booking's event.
+    /// Locks a booking's event, before the booking is read.
     fn lock_booking(&self, booking_id: &str) -> Result<()> {
-        if self.tx.backend() == db::Backend::Sqlite {
-            return Ok(());
-        }
-        match sales::event_of_booking(self.tx, booking_id)? {
-            Some(event) => self.lock(&[&event]),
-            None => Ok(()),
-        }
+        self.lock_event_of(|db| sales::event_of_booking(db, booking_id))
     }
 
-    /// [`Tx::lock_hold`] for the event of the ticket with this code: a scan
-    /// reads the ticket only once it has it, so two doors scanning one code
-    /// queue and the second is told where it was used.
+    /// Locks the event of the ticket with this code: a scan reads the ticket
+    /// only once it has it, so two doors scanning one code queue and the
+    /// second is told where it was used.
     fn lock_ticket(&self, code: &crate::domain::TicketCode) -> Result<()> {
-        if self.tx.backend() == db::Backend::Sqlite {
-            return Ok(());
-        }
-        match crate::store::tickets::event_of_code(self.tx, code)? {
-            Some(event) => self.lock(&[&event]),
-            None => Ok(()),
-        }
+        self.lock_event_of(|db| crate::store::tickets::event_of_code(db, code))
     }
 
     /// Locks the events of what a sweep found due (PostgreSQL), saying

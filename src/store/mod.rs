@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod catalog;
+pub mod changes;
 pub mod checks;
 pub mod copy;
 pub mod db;

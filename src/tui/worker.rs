@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::export;
 use crate::jobs::{self, Jobs};
 use crate::store;
+use crate::store::changes::{Changes, Interrupt};
 use crate::tui::action::Msg;
 use crate::tui::app::App;
 use crate::tui::request::{
@@ -108,7 +109,7 @@ impl Workers {
         let tx = answer_tx.clone();
         let who: SignedIn = Arc::new(Mutex::new(write.clerk()));
         let read_who = who.clone();
-        let changes = Changes::of(read.db())?;
+        let changes = Changes::watch(read.db())?;
         let reader = spawn(READ_THREAD, Box::new(move || read_loop(read, changes, read_who, read_rx, tx)))?;
         let writer = spawn(WRITE_THREAD, Box::new(move || write_loop(write, door, who, jobs, write_rx, answer_tx)))?;
         Ok(Workers {
@@ -236,66 +237,6 @@ impl Workers {
 impl Drop for Workers {
     fn drop(&mut self) {
         self.shutdown();
-    }
-}
-
-/// Ends a long read on a connection, from another thread: SQLite's interrupt
-/// handle, or PostgreSQL's cancel request (sent from a thread of its own: it
-/// opens a connection to the server, and the caller never waits on that).
-enum Interrupt {
-    Sqlite(rusqlite::InterruptHandle),
-    Postgres(postgres::CancelToken),
-}
-
-impl Interrupt {
-    fn of(db: &store::db::Db) -> Interrupt {
-        match db {
-            store::db::Db::Sqlite(conn) => Interrupt::Sqlite(conn.get_interrupt_handle()),
-            store::db::Db::Pg(pg) => Interrupt::Postgres(pg.cancel_token()),
-        }
-    }
-
-    fn fire(&self) {
-        match self {
-            Interrupt::Sqlite(handle) => handle.interrupt(),
-            Interrupt::Postgres(token) => {
-                let token = token.clone();
-                let sent = std::thread::Builder::new().name("boxoffice-cancel".into()).spawn(move || {
-                    if let Err(e) = token.cancel_query(postgres::NoTls) {
-                        tracing::info!(%e, "could not cancel the read in flight");
-                    }
-                });
-                if let Err(e) = sent {
-                    tracing::info!(%e, "could not start the cancel thread");
-                }
-            }
-        }
-    }
-}
-
-/// "Has anything changed since the screens were last read?": SQLite's
-/// `PRAGMA data_version` on the read connection, or on PostgreSQL the change
-/// notices a [`Listener`](store::pg::listen::Listener) of its own counts
-/// (every write notifies after its commit).
-enum Changes {
-    Sqlite,
-    Postgres(Box<store::pg::listen::Listener>),
-}
-
-impl Changes {
-    fn of(db: &store::db::Db) -> Result<Changes> {
-        Ok(match db {
-            store::db::Db::Sqlite(_) => Changes::Sqlite,
-            store::db::Db::Pg(pg) => Changes::Postgres(Box::new(store::pg::listen::Listener::like(pg)?)),
-        })
-    }
-
-    /// A number that differs from the last one read when something was written since.
-    fn version(&self, desk: &Desk) -> Result<i64> {
-        match self {
-            Changes::Sqlite => desk.data_version(),
-            Changes::Postgres(listener) => Ok(i64::try_from(listener.version()?).unwrap_or(i64::MAX)),
-        }
     }
 }
 
@@ -488,7 +429,7 @@ fn read_loop(desk: Desk, changes: Changes, who: SignedIn, rx: mpsc::Receiver<Job
 fn read(desk: &Desk, changes: &Changes, request: Read, seen: &mut Option<i64>) -> Found {
     match request {
         Read::Screens { spec, generation, if_changed } => {
-            let version = changes.version(desk).ok();
+            let version = changes.version(desk.db()).ok();
             if if_changed && version.is_some() && version == *seen {
                 return Found::Unchanged { generation };
             }

@@ -76,14 +76,6 @@ pub enum Target {
 }
 
 impl Target {
-    /// What `--db` takes for it: the file's path or the URL.
-    pub fn arg(&self) -> std::ffi::OsString {
-        match self {
-            Target::File(path) => path.clone().into_os_string(),
-            Target::Postgres(url) => url.into(),
-        }
-    }
-
     pub fn open(&self, ctx: Context, actor: impl Into<String>) -> boxoffice::Result<Desk> {
         match self {
             Target::File(path) => Desk::open(path, ctx, actor),
